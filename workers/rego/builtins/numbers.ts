@@ -1,0 +1,3 @@
+import type { BuiltinTable } from "./types.js";
+
+export const numbersBuiltins: BuiltinTable = {};
