@@ -7,7 +7,6 @@
 import type { Value } from "./types.js";
 import { RObject, RSet } from "./types.js";
 import { formatNumber, normalizeInt, parseNumber } from "./number.js";
-import { termString } from "./format.js";
 
 export class JSONSyntaxError extends Error {
   constructor(
@@ -166,9 +165,9 @@ export function fromJS(x: unknown): Value {
   }
 }
 
-/** The key a non-string object key takes in JSON, as OPA writes it. */
-function jsonKey(k: Value): string {
-  return typeof k === "string" ? k : termString(k);
+/** The key a non-string object key takes in JSON: its own compact JSON text, as OPA writes it. */
+export function jsonKey(k: Value): string {
+  return typeof k === "string" ? k : toJSONText(k);
 }
 
 export type JSONValue = null | boolean | number | bigint | string | JSONValue[] | { [k: string]: JSONValue };

@@ -1,0 +1,134 @@
+/**
+ * `prepare(plan)` decodes, validates and lowers a plan once; the prepared
+ * policy's `evaluate` runs an entrypoint against input and data as often as
+ * needed. Evaluation is synchronous; a built-in that needs WebCrypto suspends
+ * it, and `evaluate` re-runs it once the work has settled (deterministic
+ * evaluation makes the re-run reach the same point with the answer cached).
+ */
+import { RegoError, type Location } from "../errors.js";
+import type { Value } from "../value/index.js";
+import { RObject } from "../value/index.js";
+import { Suspend } from "../builtins/index.js";
+import { decodePlan } from "../plan/decode.js";
+import { buildProgram, type Program } from "./program.js";
+import { Evaluation } from "./interpreter.js";
+
+export const DEFAULT_STEP_BUDGET = 1_000_000;
+const MAX_RESUMES = 256;
+
+export interface EvalOptions {
+  /** Raise built-in errors instead of treating them as undefined. */
+  strict?: boolean;
+  /** Maximum statements executed before `eval_budget_exceeded`. */
+  budget?: number;
+  /** time.now_ns() for this evaluation; defaults to the current time. */
+  nowNs?: bigint;
+  /** Record which statements produced each rule's value (for explain). */
+  trace?: boolean;
+}
+
+export interface EvalInput {
+  input?: Value;
+  data?: Value;
+}
+
+export interface RuleProvenance {
+  /** plan function name, e.g. `g0.data.payments.allow` */
+  func: string;
+  /** the rule's path, e.g. `data.payments.allow` */
+  rule: string;
+  /** where the statements that produced the value are, in source order */
+  locations: Location[];
+}
+
+export interface EvalResult {
+  /** the result set, one row object per result */
+  results: Value[];
+  provenance?: RuleProvenance[];
+}
+
+export interface PreparedPolicy {
+  readonly entrypoints: string[];
+  evaluate(entrypoint: string, doc?: EvalInput, options?: EvalOptions): Promise<EvalResult>;
+  /** Synchronous evaluation; fails if a built-in needs asynchronous work. */
+  evaluateSync(entrypoint: string, doc?: EvalInput, options?: EvalOptions): EvalResult;
+}
+
+type Settled = ConstructorParameters<typeof Evaluation>[2];
+
+const EMPTY_DATA = new RObject();
+
+/** Decodes, validates and lowers `plan` (plan JSON text or parsed data). */
+export function prepare(plan: unknown): PreparedPolicy {
+  return new Prepared(buildProgram(decodePlan(plan)));
+}
+
+class Prepared implements PreparedPolicy {
+  readonly entrypoints: string[];
+
+  constructor(private readonly program: Program) {
+    this.entrypoints = [...program.plans.keys()];
+  }
+
+  evaluateSync(entrypoint: string, doc: EvalInput = {}, options: EvalOptions = {}): EvalResult {
+    return this.run(entrypoint, doc, options, new Map(), true);
+  }
+
+  async evaluate(entrypoint: string, doc: EvalInput = {}, options: EvalOptions = {}): Promise<EvalResult> {
+    const settled: Settled = new Map();
+    const nowNs = options.nowNs ?? BigInt(Date.now()) * 1_000_000n;
+    const opts = { ...options, nowNs };
+    for (let i = 0; ; i++) {
+      try {
+        return this.run(entrypoint, doc, opts, settled, false);
+      } catch (e) {
+        if (!(e instanceof Suspend) || i >= MAX_RESUMES) throw e;
+        await e.pending;
+      }
+    }
+  }
+
+  private run(entrypoint: string, doc: EvalInput, options: EvalOptions, settled: Settled, sync: boolean): EvalResult {
+    const plan = this.program.plans.get(entrypoint);
+    if (!plan) throw new RegoError("eval_internal_error", `unknown entrypoint ${JSON.stringify(entrypoint)}`);
+    const ev = new Evaluation(
+      this.program,
+      {
+        strict: options.strict ?? false,
+        budget: options.budget ?? DEFAULT_STEP_BUDGET,
+        nowNs: options.nowNs ?? BigInt(Date.now()) * 1_000_000n,
+        trace: options.trace ?? false,
+      },
+      settled,
+    );
+    try {
+      ev.runPlan(plan.blocks, plan.nlocals, doc.input, doc.data ?? EMPTY_DATA);
+    } catch (e) {
+      if (e instanceof Suspend && sync)
+        throw new RegoError("eval_internal_error", "a built-in needs asynchronous work: use evaluate()");
+      if (e instanceof RangeError && /call stack/i.test(e.message))
+        throw new RegoError("eval_budget_exceeded", "evaluation nested too deeply");
+      throw e;
+    }
+    const result: EvalResult = { results: ev.results.values() };
+    if (ev.fired) result.provenance = provenance(this.program, ev.fired);
+    return result;
+  }
+}
+
+function provenance(program: Program, fired: Map<string, Set<number>>): RuleProvenance[] {
+  const out: RuleProvenance[] = [];
+  for (const [func, locs] of fired) {
+    const locations = [...locs]
+      .map((i) => program.locations[i] as Location)
+      .sort((a, b) => a.file.localeCompare(b.file) || a.row - b.row || a.col - b.col);
+    out.push({ func, rule: ruleName(func), locations });
+  }
+  return out;
+}
+
+/** `g0.data.payments.allow` → `data.payments.allow` */
+function ruleName(func: string): string {
+  const i = func.indexOf(".data.");
+  return i >= 0 ? func.slice(i + 1) : func;
+}

@@ -1,0 +1,449 @@
+/**
+ * Executes a lowered plan. Semantics follow OPA's IR: a block runs its
+ * statements in order and stops at the first undefined one; `BreakStmt i`
+ * leaves the current block and i enclosing ones; a function's value is what
+ * its `ReturnLocalStmt` returns.
+ *
+ * Every statement returns a signal: CONTINUE, or n ≥ 0 meaning "leave the
+ * current block and n more". Undefined is 0. `ReturnLocalStmt` returns a count
+ * large enough to leave every block of its function.
+ */
+import { RegoError, type ErrorCode, type Location } from "../errors.js";
+import type { Value } from "../value/index.js";
+import { RObject, RSet, equals } from "../value/index.js";
+import { BuiltinError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
+import { Instr, Op, type Program, type ProgramFunc } from "./program.js";
+
+const CONTINUE = -1;
+const RETURN = 0x3fffffff;
+const MAX_CALL_DEPTH = 2000;
+
+export interface EvalLimits {
+  strict: boolean;
+  budget: number;
+  nowNs: bigint;
+  trace: boolean;
+}
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export class Evaluation implements BuiltinContext {
+  readonly strict: boolean;
+  readonly nowNs: bigint;
+  readonly cache = new Map<string, unknown>();
+  readonly results = new RSet();
+  /** rule name → indexes into program.locations of the statements that produced its value */
+  readonly fired: Map<string, Set<number>> | null;
+
+  private steps = 0;
+  private readonly budget: number;
+  private readonly consts: Value[];
+  private retval: Value | undefined = undefined;
+  private current: ProgramFunc | null = null;
+  private firing: Set<number> | null = null;
+  private depth = 0;
+  // Rule functions (input, data) → value, valid while input and data are the same objects.
+  private readonly memoInput: (Value | undefined)[];
+  private readonly memoData: (Value | undefined)[];
+  private readonly memoValue: (Value | undefined | null)[];
+
+  constructor(
+    private readonly program: Program,
+    limits: EvalLimits,
+    private readonly settled: Map<string, Settled>,
+  ) {
+    this.strict = limits.strict;
+    this.nowNs = limits.nowNs;
+    this.budget = limits.budget;
+    this.fired = limits.trace ? new Map() : null;
+    this.consts = program.consts;
+    const n = program.funcs.length;
+    this.memoInput = new Array(n);
+    this.memoData = new Array(n);
+    this.memoValue = new Array(n).fill(null);
+  }
+
+  awaitAsync<T>(key: string, start: () => Promise<T>): T {
+    const s = this.settled.get(key);
+    if (s) {
+      if (s.ok) return s.value as T;
+      throw s.error;
+    }
+    throw new Suspend(
+      start().then(
+        (value) => void this.settled.set(key, { ok: true, value }),
+        (error) => void this.settled.set(key, { ok: false, error }),
+      ),
+    );
+  }
+
+  callBuiltin(name: string, args: Value[]): Value | undefined {
+    const fn = getBuiltin(name);
+    if (!fn) throw new Error(`unknown built-in ${name}`);
+    return fn(args, this);
+  }
+
+  runPlan(blocks: Instr[][], nlocals: number, input: Value | undefined, data: Value): void {
+    const L: (Value | undefined)[] = new Array(nlocals);
+    L[0] = input;
+    L[1] = data;
+    for (let i = 0; i < blocks.length; i++) if (this.runBlock(blocks[i] as Instr[], L) > 0) break;
+  }
+
+  private error(code: ErrorCode, message: string, instr: Instr): RegoError {
+    return new RegoError(code, message, this.location(instr));
+  }
+
+  private location(instr: Instr): Location | undefined {
+    return instr.loc >= 0 ? this.program.locations[instr.loc] : undefined;
+  }
+
+  private runBlock(stmts: Instr[], L: (Value | undefined)[]): number {
+    for (let i = 0; i < stmts.length; i++) {
+      const r = this.exec(stmts[i] as Instr, L);
+      if (r !== CONTINUE) return r;
+    }
+    return CONTINUE;
+  }
+
+  private callFunc(f: ProgramFunc, args: (Value | undefined)[]): Value | undefined {
+    if (f.isRule && this.memoValue[f.index] !== null && this.memoInput[f.index] === args[0] && this.memoData[f.index] === args[1])
+      return this.memoValue[f.index] as Value | undefined;
+    if (++this.depth > MAX_CALL_DEPTH)
+      throw new RegoError("eval_budget_exceeded", `call depth exceeded ${MAX_CALL_DEPTH} in ${f.name}`);
+    const L: (Value | undefined)[] = new Array(f.nlocals);
+    for (let i = 0; i < f.params.length; i++) L[f.params[i] as number] = args[i];
+    const prevFunc = this.current;
+    const prevRet = this.retval;
+    const prevFiring = this.firing;
+    this.current = f;
+    this.retval = undefined;
+    if (this.fired) this.firing = new Set();
+    try {
+      const blocks = f.blocks;
+      for (let i = 0; i < blocks.length; i++) if (this.runBlock(blocks[i] as Instr[], L) > 0) break;
+      const result = this.retval;
+      if (f.isRule) {
+        this.memoInput[f.index] = args[0];
+        this.memoData[f.index] = args[1];
+        this.memoValue[f.index] = result;
+      }
+      if (this.fired && result !== undefined && this.firing && this.firing.size > 0) {
+        let set = this.fired.get(f.name);
+        if (!set) this.fired.set(f.name, (set = new Set()));
+        for (const l of this.firing) set.add(l);
+      }
+      return result;
+    } finally {
+      this.current = prevFunc;
+      this.retval = prevRet;
+      this.firing = prevFiring;
+      this.depth--;
+    }
+  }
+
+  private callBuiltinInstr(instr: Instr, args: Value[]): Value | undefined {
+    try {
+      return (instr.builtin as NonNullable<Instr["builtin"]>)(args, this);
+    } catch (e) {
+      if (e instanceof Suspend || e instanceof RegoError) throw e;
+      let err: RegoError;
+      if (e instanceof BuiltinError) err = this.error(e.code, `${instr.name}: ${e.message}`, instr);
+      else if (e instanceof RangeError && /call stack/i.test(e.message))
+        throw this.error("eval_budget_exceeded", `${instr.name}: value nested too deeply`, instr);
+      else err = this.error("eval_builtin_error", `${instr.name}: ${(e as Error)?.message ?? String(e)}`, instr);
+      if (this.strict) throw err;
+      return undefined;
+    }
+  }
+
+  private exec(instr: Instr, L: (Value | undefined)[]): number {
+    if (++this.steps > this.budget)
+      throw this.error("eval_budget_exceeded", `evaluation exceeded its budget of ${this.budget} steps`, instr);
+    const consts = this.consts;
+    switch (instr.op) {
+      case Op.AssignVar: {
+        // Copies undefined too: the planner saves an absent input this way to restore it after `with`.
+        const v = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
+        L[instr.c] = v;
+        if (instr.produces && this.firing) this.firing.add(instr.loc);
+        return CONTINUE;
+      }
+      case Op.AssignVarOnce: {
+        const v = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
+        if (v === undefined) return 0;
+        const cur = L[instr.c];
+        if (cur !== undefined && !equals(cur, v)) {
+          const f = this.current;
+          throw this.error(
+            "eval_conflict_error",
+            f && !f.isRule ? "functions must not produce multiple outputs for same inputs" : "complete rules must not produce multiple outputs",
+            instr,
+          );
+        }
+        L[instr.c] = v;
+        if (instr.produces && this.firing) this.firing.add(instr.loc);
+        return CONTINUE;
+      }
+      case Op.AssignConst:
+        L[instr.c] = consts[~instr.a];
+        return CONTINUE;
+      case Op.Dot: {
+        const src = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
+        const key = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
+        if (src === undefined || key === undefined) return 0;
+        let v: Value | undefined;
+        if (src instanceof RObject) {
+          v = typeof key === "string" ? src.getString(key) : src.get(key);
+          // Base documents are JSON, so OPA finds `data[2]` under the key "2".
+          if (v === undefined && typeof key === "number" && Number.isInteger(key)) v = src.getString(String(key));
+        }
+        else if (Array.isArray(src)) v = typeof key === "number" && Number.isInteger(key) && key >= 0 ? src[key] : undefined;
+        else if (src instanceof RSet) v = src.has(key) ? key : undefined;
+        if (v === undefined) return 0;
+        L[instr.c] = v;
+        return CONTINUE;
+      }
+      case Op.Equal: {
+        const a = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
+        const b = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
+        return a === undefined || b === undefined || !equals(a, b) ? 0 : CONTINUE;
+      }
+      case Op.NotEqual: {
+        const a = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
+        const b = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
+        return a === undefined || b === undefined || equals(a, b) ? 0 : CONTINUE;
+      }
+      case Op.IsDefined:
+        return L[instr.a] === undefined ? 0 : CONTINUE;
+      case Op.IsUndefined:
+        return L[instr.a] === undefined ? CONTINUE : 0;
+      case Op.IsArray:
+        return Array.isArray(instr.a >= 0 ? L[instr.a] : consts[~instr.a]) ? CONTINUE : 0;
+      case Op.IsObject:
+        return (instr.a >= 0 ? L[instr.a] : consts[~instr.a]) instanceof RObject ? CONTINUE : 0;
+      case Op.IsSet:
+        return (instr.a >= 0 ? L[instr.a] : consts[~instr.a]) instanceof RSet ? CONTINUE : 0;
+      case Op.ResetLocal:
+        L[instr.c] = undefined;
+        return CONTINUE;
+      case Op.MakeObject:
+        L[instr.c] = new RObject();
+        return CONTINUE;
+      case Op.MakeArray:
+        L[instr.c] = [];
+        return CONTINUE;
+      case Op.MakeSet:
+        L[instr.c] = new RSet();
+        return CONTINUE;
+      case Op.MakeNull:
+        L[instr.c] = null;
+        return CONTINUE;
+      case Op.Block: {
+        const blocks = instr.blocks as Instr[][];
+        for (let i = 0; i < blocks.length; i++) {
+          const r = this.runBlock(blocks[i] as Instr[], L);
+          if (r > 0) return r - 1;
+        }
+        return CONTINUE;
+      }
+      case Op.Break:
+        return instr.a;
+      case Op.CallFunc: {
+        // Arguments may be undefined (input, when none was given): the
+        // function decides what that means.
+        const ops = instr.args as number[];
+        const args: (Value | undefined)[] = new Array(ops.length);
+        for (let i = 0; i < ops.length; i++) {
+          const o = ops[i] as number;
+          args[i] = o >= 0 ? L[o] : consts[~o];
+        }
+        const r = this.callFunc(instr.func as ProgramFunc, args);
+        if (r === undefined) return 0;
+        L[instr.c] = r;
+        return CONTINUE;
+      }
+      case Op.CallBuiltin: {
+        const ops = instr.args as number[];
+        const args: Value[] = new Array(ops.length);
+        for (let i = 0; i < ops.length; i++) {
+          const o = ops[i] as number;
+          const v = o >= 0 ? L[o] : consts[~o];
+          if (v === undefined) return 0;
+          args[i] = v;
+        }
+        const r = this.callBuiltinInstr(instr, args);
+        if (r === undefined) return 0;
+        L[instr.c] = r;
+        return CONTINUE;
+      }
+      case Op.CallDynamic: {
+        const parts: string[] = [];
+        for (const o of instr.path as number[]) {
+          const p = o >= 0 ? L[o] : consts[~o];
+          if (typeof p !== "string") return 0;
+          parts.push(p);
+        }
+        const f = this.program.funcsByPath.get(parts.join("."));
+        const locals = instr.args as number[];
+        if (!f || f.params.length !== locals.length) return 0;
+        const args: (Value | undefined)[] = new Array(locals.length);
+        for (let i = 0; i < locals.length; i++) args[i] = L[locals[i] as number];
+        const r = this.callFunc(f, args);
+        if (r === undefined) return 0;
+        L[instr.c] = r;
+        return CONTINUE;
+      }
+      case Op.Scan:
+        return this.scan(instr, L);
+      case Op.Not: {
+        const r = this.runBlock(instr.block as Instr[], L);
+        if (r === CONTINUE) return 0;
+        return r > 0 ? r - 1 : CONTINUE;
+      }
+      case Op.ArrayAppend: {
+        const arr = L[instr.a];
+        const v = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
+        if (arr === undefined || v === undefined) return 0;
+        if (!Array.isArray(arr)) throw this.error("eval_internal_error", "ArrayAppendStmt target is not an array", instr);
+        arr.push(v);
+        return CONTINUE;
+      }
+      case Op.SetAdd: {
+        const set = L[instr.c];
+        const v = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
+        if (set === undefined || v === undefined) return 0;
+        if (!(set instanceof RSet)) throw this.error("eval_internal_error", "SetAddStmt target is not a set", instr);
+        set.add(v);
+        if (instr.produces && this.firing) this.firing.add(instr.loc);
+        return CONTINUE;
+      }
+      case Op.ObjectInsert:
+      case Op.ObjectInsertOnce: {
+        const obj = L[instr.c];
+        const k = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
+        const v = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
+        if (obj === undefined || k === undefined || v === undefined) return 0;
+        if (!(obj instanceof RObject)) throw this.error("eval_internal_error", "ObjectInsertStmt target is not an object", instr);
+        if (instr.op === Op.ObjectInsertOnce) {
+          const cur = obj.get(k);
+          if (cur !== undefined && !equals(cur, v)) throw this.error("eval_conflict_error", "object keys must be unique", instr);
+        }
+        obj.set(k, v);
+        if (instr.produces && this.firing) this.firing.add(instr.loc);
+        return CONTINUE;
+      }
+      case Op.ObjectMerge: {
+        const a = L[instr.a];
+        const b = L[instr.b];
+        if (a === undefined || b === undefined) return 0;
+        if (!(a instanceof RObject) || !(b instanceof RObject))
+          throw this.error("eval_conflict_error", "object keys must be unique", instr);
+        L[instr.c] = mergeObjects(a, b);
+        return CONTINUE;
+      }
+      case Op.Len: {
+        const v = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
+        let n: number;
+        if (Array.isArray(v)) n = v.length;
+        else if (v instanceof RObject || v instanceof RSet) n = v.size;
+        else if (typeof v === "string") n = codePointLength(v);
+        else return 0;
+        L[instr.c] = n;
+        return CONTINUE;
+      }
+      case Op.ResultSetAdd: {
+        const v = L[instr.a];
+        if (v === undefined) return 0;
+        this.results.add(v);
+        return CONTINUE;
+      }
+      case Op.ReturnLocal:
+        this.retval = L[instr.a];
+        return RETURN;
+      case Op.With: {
+        const v = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
+        const path = instr.path as string[];
+        // Restoring an undefined input (path empty) is allowed; upserting undefined is not.
+        if (v === undefined && path.length > 0) return 0;
+        const orig = L[instr.a];
+        L[instr.a] = path.length === 0 ? v : upsert(orig, path, 0, v as Value);
+        // The with block is inline: undefined or a break inside it leaves the
+        // enclosing block too, with the local restored on the way out.
+        try {
+          return this.runBlock(instr.block as Instr[], L);
+        } finally {
+          L[instr.a] = orig;
+        }
+      }
+      case Op.Nop:
+        return CONTINUE;
+    }
+  }
+
+  private scan(instr: Instr, L: (Value | undefined)[]): number {
+    const src = L[instr.a];
+    const body = instr.block as Instr[];
+    if (Array.isArray(src)) {
+      for (let i = 0; i < src.length; i++) {
+        L[instr.b] = i;
+        L[instr.c] = src[i];
+        const r = this.runBlock(body, L);
+        if (r > 0) return r - 1;
+      }
+    } else if (src instanceof RObject) {
+      const keys = src.keys();
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as Value;
+        L[instr.b] = k;
+        L[instr.c] = src.get(k);
+        const r = this.runBlock(body, L);
+        if (r > 0) return r - 1;
+      }
+    } else if (src instanceof RSet) {
+      const members = src.values();
+      for (let i = 0; i < members.length; i++) {
+        const m = members[i] as Value;
+        L[instr.b] = m;
+        L[instr.c] = m;
+        const r = this.runBlock(body, L);
+        if (r > 0) return r - 1;
+      }
+    }
+    return CONTINUE;
+  }
+}
+
+/** Recursive merge; on a key present in both, objects merge and otherwise `a` wins. */
+function mergeObjects(a: RObject, b: RObject): RObject {
+  const out = a.clone();
+  for (const [k, bv] of b.entries()) {
+    const av = out.get(k);
+    if (av === undefined) out.set(k, bv);
+    else if (av instanceof RObject && bv instanceof RObject) out.set(k, mergeObjects(av, bv));
+  }
+  return out;
+}
+
+/** Copy-on-write replacement of the value at `path` (for `with`). */
+function upsert(base: Value | undefined, path: string[], i: number, v: Value): Value {
+  if (i === path.length) return v;
+  const key = path[i] as string;
+  const obj = base instanceof RObject ? base.clone() : new RObject();
+  obj.set(key, upsert(obj.getString(key), path, i + 1, v));
+  return obj;
+}
+
+function codePointLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) n++;
+    else {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+      n++;
+    }
+  }
+  return n;
+}

@@ -1,0 +1,340 @@
+/**
+ * Lowers a decoded plan into the evaluator's program: one `Instr` shape for
+ * every statement (so the interpreter's dispatch stays monomorphic), operands
+ * pre-resolved to numbers (a local index, or `~k` for constant k), number
+ * literals parsed once, and calls bound to their function or built-in.
+ */
+import { RegoError, type Location } from "../errors.js";
+import type { Value } from "../value/index.js";
+import { parseNumber } from "../value/index.js";
+import { FORBIDDEN_BUILTINS, getBuiltin, type BuiltinFn } from "../builtins/index.js";
+import type { Block, Func, Operand, Policy, Stmt } from "../plan/types.js";
+import { planError } from "../plan/decode.js";
+
+export const enum Op {
+  ArrayAppend,
+  AssignConst,
+  AssignVarOnce,
+  AssignVar,
+  Block,
+  Break,
+  CallDynamic,
+  CallFunc,
+  CallBuiltin,
+  Dot,
+  Equal,
+  IsArray,
+  IsDefined,
+  IsObject,
+  IsSet,
+  IsUndefined,
+  Len,
+  MakeArray,
+  MakeNull,
+  MakeObject,
+  MakeSet,
+  Nop,
+  NotEqual,
+  Not,
+  ObjectInsertOnce,
+  ObjectInsert,
+  ObjectMerge,
+  ResetLocal,
+  ResultSetAdd,
+  ReturnLocal,
+  Scan,
+  SetAdd,
+  With,
+}
+
+/**
+ * One statement. Field use per op (operands are encoded as described above):
+ * a, b, c — operands or locals; args — operand list; path — constant strings
+ * (With) or path operands (CallDynamic); func/builtin — the call target.
+ */
+export class Instr {
+  constructor(
+    readonly op: Op,
+    readonly a: number,
+    readonly b: number,
+    readonly c: number,
+    readonly args: number[] | null,
+    readonly path: (string | number)[] | null,
+    readonly block: Instr[] | null,
+    readonly blocks: Instr[][] | null,
+    readonly func: ProgramFunc | null,
+    readonly builtin: BuiltinFn | null,
+    readonly name: string,
+    /** index into Program.locations, -1 when the plan gave none */
+    readonly loc: number,
+    /** statement writes a value of its function's result (for provenance) */
+    readonly produces: boolean,
+  ) {}
+}
+
+export class ProgramFunc {
+  blocks: Instr[][] = [];
+  nlocals = 0;
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    readonly params: number[],
+    readonly ret: number,
+    /** rule functions take only input and data and can be memoized per evaluation */
+    readonly isRule: boolean,
+  ) {}
+}
+
+export interface Program {
+  consts: Value[];
+  locations: Location[];
+  funcs: ProgramFunc[];
+  funcsByName: Map<string, ProgramFunc>;
+  /** functions by their `path` joined with "." — what CallDynamicStmt names */
+  funcsByPath: Map<string, ProgramFunc>;
+  plans: Map<string, { blocks: Instr[][]; nlocals: number }>;
+}
+
+const NO_ARGS: number[] = [];
+
+export function buildProgram(policy: Policy): Program {
+  const strings = policy.static.strings.map((s) => s.value);
+  const files = policy.static.files.map((f) => f.value);
+  const consts: Value[] = [];
+  const constIndex = new Map<unknown, number>();
+  const locations: Location[] = [];
+  const locIndex = new Map<string, number>();
+
+  const constant = (v: Value, key: unknown = v): number => {
+    let k = constIndex.get(key);
+    if (k === undefined) {
+      k = consts.length;
+      consts.push(v);
+      constIndex.set(key, k);
+    }
+    return ~k;
+  };
+  const TRUE = constant(true);
+  const FALSE = constant(false);
+  const stringConst = (i: number) => constant(strings[i] as string, "s:" + i);
+
+  const funcs = policy.funcs.funcs.map((f, i) => new ProgramFunc(i, f.name, f.params, f.return, f.params.length === 2));
+  const funcsByName = new Map(funcs.map((f) => [f.name, f]));
+  const funcsByPath = new Map(policy.funcs.funcs.map((f, i) => [(f.path ?? f.name.split(".")).join("."), funcs[i] as ProgramFunc]));
+
+  // Per function (or plan) being lowered: the largest local seen, and the
+  // locals whose values become the function's result.
+  let maxLocal = 0;
+  let resultLocals = new Set<number>();
+  const seeLocal = (l: number) => {
+    if (l > maxLocal) maxLocal = l;
+    return l;
+  };
+  const operand = (o: Operand): number => {
+    switch (o.type) {
+      case "local":
+        return seeLocal(o.value);
+      case "bool":
+        return o.value ? TRUE : FALSE;
+      case "string_index":
+        return stringConst(o.value);
+    }
+  };
+  const location = (s: Stmt["stmt"]): number => {
+    if (s.row === undefined) return -1;
+    const file = files[s.file ?? 0] ?? "";
+    const key = `${s.file}:${s.row}:${s.col}`;
+    let i = locIndex.get(key);
+    if (i === undefined) {
+      i = locations.length;
+      locations.push({ file, row: s.row, col: s.col ?? 0 });
+      locIndex.set(key, i);
+    }
+    return i;
+  };
+
+  const lowerBlock = (b: Block, path: string): Instr[] => b.stmts.map((s, i) => lower(s, `${path}.stmts[${i}]`));
+  const lowerBlocks = (bs: Block[], path: string): Instr[][] => bs.map((b, i) => lowerBlock(b, `${path}[${i}]`));
+
+  const make = (
+    op: Op,
+    s: Stmt["stmt"],
+    f: Partial<Pick<Instr, "a" | "b" | "c" | "args" | "path" | "block" | "blocks" | "func" | "builtin" | "name" | "produces">>,
+  ) =>
+    new Instr(
+      op,
+      f.a ?? 0,
+      f.b ?? 0,
+      f.c ?? 0,
+      f.args ?? null,
+      f.path ?? null,
+      f.block ?? null,
+      f.blocks ?? null,
+      f.func ?? null,
+      f.builtin ?? null,
+      f.name ?? "",
+      location(s),
+      f.produces ?? false,
+    );
+
+  function lower(st: Stmt, path: string): Instr {
+    switch (st.type) {
+      case "ArrayAppendStmt":
+        return make(Op.ArrayAppend, st.stmt, { a: seeLocal(st.stmt.array), b: operand(st.stmt.value) });
+      case "AssignIntStmt":
+      case "MakeNumberIntStmt":
+        return make(Op.AssignConst, st.stmt, { a: constant(st.stmt.value, "i:" + st.stmt.value), c: seeLocal(st.stmt.target) });
+      case "MakeNumberRefStmt": {
+        const text = strings[st.stmt.Index];
+        const n = text === undefined ? undefined : parseNumber(text);
+        if (n === undefined) throw planError(`${path}.stmt.Index`, `not a number literal: ${JSON.stringify(text)}`);
+        return make(Op.AssignConst, st.stmt, { a: constant(n, "n:" + text), c: seeLocal(st.stmt.target) });
+      }
+      case "AssignVarOnceStmt":
+      case "AssignVarStmt": {
+        const target = seeLocal(st.stmt.target);
+        const src = operand(st.stmt.source);
+        return make(st.type === "AssignVarStmt" ? Op.AssignVar : Op.AssignVarOnce, st.stmt, {
+          a: src,
+          c: target,
+          produces: resultLocals.has(target) && !(src >= 0 && resultLocals.has(src)),
+        });
+      }
+      case "BlockStmt":
+        return make(Op.Block, st.stmt, { blocks: lowerBlocks(st.stmt.blocks, `${path}.stmt.blocks`) });
+      case "BreakStmt":
+        return make(Op.Break, st.stmt, { a: st.stmt.index });
+      case "CallDynamicStmt":
+        return make(Op.CallDynamic, st.stmt, {
+          args: st.stmt.args.map(seeLocal),
+          path: st.stmt.path.map(operand),
+          c: seeLocal(st.stmt.result),
+        });
+      case "CallStmt": {
+        const args = st.stmt.args.length ? st.stmt.args.map(operand) : NO_ARGS;
+        const c = seeLocal(st.stmt.result);
+        const name = st.stmt.func;
+        const func = funcsByName.get(name);
+        if (func) {
+          if (func.params.length !== args.length)
+            throw planError(`${path}.stmt.args`, `${name} takes ${func.params.length} arguments, got ${args.length}`);
+          return make(Op.CallFunc, st.stmt, { args, c, func, name });
+        }
+        const forbidden = FORBIDDEN_BUILTINS.get(name);
+        if (forbidden) throw new RegoError("rego_type_error", `${name}: ${forbidden}`, locations[location(st.stmt)]);
+        const builtin = getBuiltin(name);
+        if (!builtin) throw planError(`${path}.stmt.func`, `unknown function ${name}`);
+        return make(Op.CallBuiltin, st.stmt, { args, c, builtin, name });
+      }
+      case "DotStmt":
+        return make(Op.Dot, st.stmt, { a: operand(st.stmt.source), b: operand(st.stmt.key), c: seeLocal(st.stmt.target) });
+      case "EqualStmt":
+        return make(Op.Equal, st.stmt, { a: operand(st.stmt.a), b: operand(st.stmt.b) });
+      case "NotEqualStmt":
+        return make(Op.NotEqual, st.stmt, { a: operand(st.stmt.a), b: operand(st.stmt.b) });
+      case "IsArrayStmt":
+        return make(Op.IsArray, st.stmt, { a: operand(st.stmt.source) });
+      case "IsObjectStmt":
+        return make(Op.IsObject, st.stmt, { a: operand(st.stmt.source) });
+      case "IsSetStmt":
+        return make(Op.IsSet, st.stmt, { a: operand(st.stmt.source) });
+      case "IsDefinedStmt":
+        return make(Op.IsDefined, st.stmt, { a: seeLocal(st.stmt.source) });
+      case "IsUndefinedStmt":
+        return make(Op.IsUndefined, st.stmt, { a: seeLocal(st.stmt.source) });
+      case "LenStmt":
+        return make(Op.Len, st.stmt, { a: operand(st.stmt.source), c: seeLocal(st.stmt.target) });
+      case "MakeArrayStmt":
+        return make(Op.MakeArray, st.stmt, { c: seeLocal(st.stmt.target) });
+      case "MakeNullStmt":
+        return make(Op.MakeNull, st.stmt, { c: seeLocal(st.stmt.target) });
+      case "MakeObjectStmt":
+        return make(Op.MakeObject, st.stmt, { c: seeLocal(st.stmt.target) });
+      case "MakeSetStmt":
+        return make(Op.MakeSet, st.stmt, { c: seeLocal(st.stmt.target) });
+      case "NopStmt":
+        return make(Op.Nop, st.stmt, {});
+      case "NotStmt":
+        return make(Op.Not, st.stmt, { block: lowerBlock(st.stmt.block, `${path}.stmt.block`) });
+      case "ObjectInsertOnceStmt":
+      case "ObjectInsertStmt": {
+        const obj = seeLocal(st.stmt.object);
+        return make(st.type === "ObjectInsertStmt" ? Op.ObjectInsert : Op.ObjectInsertOnce, st.stmt, {
+          a: operand(st.stmt.key),
+          b: operand(st.stmt.value),
+          c: obj,
+          produces: resultLocals.has(obj),
+        });
+      }
+      case "ObjectMergeStmt":
+        return make(Op.ObjectMerge, st.stmt, { a: seeLocal(st.stmt.a), b: seeLocal(st.stmt.b), c: seeLocal(st.stmt.target) });
+      case "ResetLocalStmt":
+        return make(Op.ResetLocal, st.stmt, { c: seeLocal(st.stmt.target) });
+      case "ResultSetAddStmt":
+        return make(Op.ResultSetAdd, st.stmt, { a: seeLocal(st.stmt.value) });
+      case "ReturnLocalStmt":
+        return make(Op.ReturnLocal, st.stmt, { a: seeLocal(st.stmt.source) });
+      case "ScanStmt":
+        return make(Op.Scan, st.stmt, {
+          a: seeLocal(st.stmt.source),
+          b: seeLocal(st.stmt.key),
+          c: seeLocal(st.stmt.value),
+          block: lowerBlock(st.stmt.block, `${path}.stmt.block`),
+        });
+      case "SetAddStmt": {
+        const set = seeLocal(st.stmt.set);
+        return make(Op.SetAdd, st.stmt, { a: operand(st.stmt.value), c: set, produces: resultLocals.has(set) });
+      }
+      case "WithStmt":
+        return make(Op.With, st.stmt, {
+          a: seeLocal(st.stmt.local),
+          b: operand(st.stmt.value),
+          path: st.stmt.path.map((i) => strings[i] as string),
+          block: lowerBlock(st.stmt.block, `${path}.stmt.block`),
+        });
+    }
+  }
+
+  policy.funcs.funcs.forEach((f: Func, i) => {
+    const pf = funcs[i] as ProgramFunc;
+    maxLocal = 0;
+    f.params.forEach(seeLocal);
+    seeLocal(f.return);
+    resultLocals = findResultLocals(f);
+    pf.blocks = lowerBlocks(f.blocks, `plan.funcs.funcs[${i}].blocks`);
+    pf.nlocals = maxLocal + 1;
+  });
+
+  const plans = new Map<string, { blocks: Instr[][]; nlocals: number }>();
+  policy.plans.plans.forEach((p, i) => {
+    maxLocal = 1;
+    resultLocals = new Set();
+    const blocks = lowerBlocks(p.blocks, `plan.plans.plans[${i}].blocks`);
+    plans.set(p.name, { blocks, nlocals: maxLocal + 1 });
+  });
+
+  return { consts, locations, funcs, funcsByName, funcsByPath, plans };
+}
+
+/**
+ * The locals whose values become a function's result: its return local and,
+ * transitively, the locals copied into one of those at the top level of the
+ * function's blocks (how the planner joins rule bodies). Statements that write
+ * them are the "producers" that provenance reports.
+ */
+function findResultLocals(f: Func): Set<number> {
+  const result = new Set([f.return]);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const b of f.blocks)
+      for (const s of b.stmts)
+        if ((s.type === "AssignVarOnceStmt" || s.type === "AssignVarStmt") && result.has(s.stmt.target)) {
+          const src = s.stmt.source;
+          if (src.type === "local" && !result.has(src.value)) {
+            result.add(src.value);
+            changed = true;
+          }
+        }
+  }
+  return result;
+}

@@ -1,0 +1,18 @@
+/**
+ * The Rego engine: static code that evaluates policies given as data.
+ * Free of Worker and HTTP concerns; runs the same in Node, workerd and the CLI.
+ */
+export { RegoError, formatError, type ErrorCode, type Location, type RegoErrorInfo } from "./errors.js";
+export * from "./value/index.js";
+export { decodePlan } from "./plan/decode.js";
+export type { Policy as Plan } from "./plan/types.js";
+export {
+  prepare,
+  DEFAULT_STEP_BUDGET,
+  type EvalInput,
+  type EvalOptions,
+  type EvalResult,
+  type PreparedPolicy,
+  type RuleProvenance,
+} from "./eval/index.js";
+export { FORBIDDEN_BUILTINS } from "./builtins/index.js";

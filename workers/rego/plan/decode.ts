@@ -1,0 +1,263 @@
+/**
+ * Decoder and validator for plan JSON. Everything the evaluator later relies
+ * on is checked here once — field types, local and string indexes, break
+ * depths, call targets — so evaluation never meets a malformed plan. A
+ * problem is reported with the JSON path where it was found.
+ */
+import { RegoError } from "../errors.js";
+import type { Block, Func, Operand, Plan, Policy, Static, Stmt, StmtType } from "./types.js";
+import { STMT_TYPES } from "./types.js";
+
+type FieldKind = "local" | "operand" | "int" | "string" | "block" | "inlineBlock" | "blocks" | "locals" | "operands" | "strindexes";
+
+const STMT_FIELDS: Record<StmtType, Record<string, FieldKind>> = {
+  ArrayAppendStmt: { array: "local", value: "operand" },
+  AssignIntStmt: { value: "int", target: "local" },
+  AssignVarOnceStmt: { source: "operand", target: "local" },
+  AssignVarStmt: { source: "operand", target: "local" },
+  BlockStmt: { blocks: "blocks" },
+  BreakStmt: { index: "int" },
+  CallDynamicStmt: { args: "locals", result: "local", path: "operands" },
+  CallStmt: { func: "string", args: "operands", result: "local" },
+  DotStmt: { source: "operand", key: "operand", target: "local" },
+  EqualStmt: { a: "operand", b: "operand" },
+  IsArrayStmt: { source: "operand" },
+  IsDefinedStmt: { source: "local" },
+  IsObjectStmt: { source: "operand" },
+  IsSetStmt: { source: "operand" },
+  IsUndefinedStmt: { source: "local" },
+  LenStmt: { source: "operand", target: "local" },
+  MakeArrayStmt: { capacity: "int", target: "local" },
+  MakeNullStmt: { target: "local" },
+  MakeNumberIntStmt: { value: "int", target: "local" },
+  MakeNumberRefStmt: { Index: "int", target: "local" },
+  MakeObjectStmt: { target: "local" },
+  MakeSetStmt: { target: "local" },
+  NopStmt: {},
+  NotEqualStmt: { a: "operand", b: "operand" },
+  NotStmt: { block: "block" },
+  ObjectInsertOnceStmt: { key: "operand", value: "operand", object: "local" },
+  ObjectInsertStmt: { key: "operand", value: "operand", object: "local" },
+  ObjectMergeStmt: { a: "local", b: "local", target: "local" },
+  ResetLocalStmt: { target: "local" },
+  ResultSetAddStmt: { value: "local" },
+  ReturnLocalStmt: { source: "local" },
+  ScanStmt: { source: "local", key: "local", value: "local", block: "block" },
+  SetAddStmt: { value: "operand", set: "local" },
+  WithStmt: { local: "local", path: "strindexes", value: "operand", block: "inlineBlock" },
+};
+
+/** Fields that may be `null` or absent in OPA's output, meaning empty. */
+const NULLABLE_ARRAYS = new Set<FieldKind>(["blocks", "locals", "operands", "strindexes"]);
+
+const MAX_LOCAL = 1 << 20;
+
+export function planError(path: string, message: string): RegoError {
+  return new RegoError("plan_error", `${path}: ${message}`);
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+function isIndex(x: unknown): x is number {
+  return typeof x === "number" && Number.isInteger(x) && x >= 0;
+}
+
+class Decoder {
+  private strings = 0;
+  private files = 0;
+
+  policy(raw: unknown): Policy {
+    if (!isRecord(raw)) throw planError("plan", "expected an object");
+    const stat = this.static(raw.static, "plan.static");
+    this.strings = stat.strings.length;
+    this.files = stat.files.length;
+    const plans = this.list(raw.plans, "plan.plans", "plans").map((p, i) => this.plan(p, `plan.plans.plans[${i}]`));
+    const funcs = this.list(raw.funcs, "plan.funcs", "funcs").map((f, i) => this.func(f, `plan.funcs.funcs[${i}]`));
+    const policy: Policy = { static: stat, plans: { plans }, funcs: { funcs } };
+    checkNames(policy);
+    return policy;
+  }
+
+  /** `{plans: [...]}` / `{funcs: [...]}` wrappers; absent or null means none. */
+  private list(raw: unknown, path: string, key: string): unknown[] {
+    if (raw === undefined || raw === null) return [];
+    if (!isRecord(raw)) throw planError(path, "expected an object");
+    const items = raw[key];
+    if (items === undefined || items === null) return [];
+    if (!Array.isArray(items)) throw planError(`${path}.${key}`, "expected an array");
+    return items;
+  }
+
+  private static(raw: unknown, path: string): Static {
+    if (raw === undefined || raw === null) return { strings: [], builtin_funcs: [], files: [] };
+    if (!isRecord(raw)) throw planError(path, "expected an object");
+    const values = (key: string): { value: string }[] => {
+      const arr = raw[key];
+      if (arr === undefined || arr === null) return [];
+      if (!Array.isArray(arr)) throw planError(`${path}.${key}`, "expected an array");
+      return arr.map((e, i) => {
+        if (!isRecord(e) || typeof e.value !== "string")
+          throw planError(`${path}.${key}[${i}]`, "expected {value: string}");
+        return { value: e.value };
+      });
+    };
+    const builtins = raw.builtin_funcs;
+    if (builtins !== undefined && builtins !== null && !Array.isArray(builtins))
+      throw planError(`${path}.builtin_funcs`, "expected an array");
+    const builtin_funcs = ((builtins as unknown[] | null | undefined) ?? []).map((b, i) => {
+      if (!isRecord(b) || typeof b.name !== "string")
+        throw planError(`${path}.builtin_funcs[${i}]`, "expected {name: string, decl}");
+      return { name: b.name, decl: b.decl };
+    });
+    return { strings: values("strings"), builtin_funcs, files: values("files") };
+  }
+
+  private plan(raw: unknown, path: string): Plan {
+    if (!isRecord(raw)) throw planError(path, "expected an object");
+    if (typeof raw.name !== "string") throw planError(`${path}.name`, "expected a string");
+    return { name: raw.name, blocks: this.blocks(raw.blocks, `${path}.blocks`, 0) };
+  }
+
+  private func(raw: unknown, path: string): Func {
+    if (!isRecord(raw)) throw planError(path, "expected an object");
+    if (typeof raw.name !== "string") throw planError(`${path}.name`, "expected a string");
+    const params = this.locals(raw.params, `${path}.params`);
+    const ret = this.local(raw.return, `${path}.return`);
+    const func: Func = { name: raw.name, params, return: ret, blocks: this.blocks(raw.blocks, `${path}.blocks`, 0) };
+    if (Array.isArray(raw.path) && raw.path.every((s) => typeof s === "string")) func.path = raw.path as string[];
+    return func;
+  }
+
+  private blocks(raw: unknown, path: string, depth: number): Block[] {
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw)) throw planError(path, "expected an array of blocks");
+    return raw.map((b, i) => this.block(b, `${path}[${i}]`, depth + 1));
+  }
+
+  /** `depth` counts the blocks enclosing a statement, for checking breaks. */
+  private block(raw: unknown, path: string, depth: number): Block {
+    if (!isRecord(raw)) throw planError(path, "expected a block object");
+    const stmts = raw.stmts;
+    if (stmts === undefined || stmts === null) return { stmts: [] };
+    if (!Array.isArray(stmts)) throw planError(`${path}.stmts`, "expected an array");
+    return { stmts: stmts.map((s, i) => this.stmt(s, `${path}.stmts[${i}]`, depth)) };
+  }
+
+  private stmt(raw: unknown, path: string, depth: number): Stmt {
+    if (!isRecord(raw)) throw planError(path, "expected a statement object");
+    const type = raw.type;
+    if (typeof type !== "string" || !(STMT_TYPES as readonly string[]).includes(type))
+      throw planError(`${path}.type`, `unknown statement type ${JSON.stringify(type)}`);
+    const body = raw.stmt ?? {};
+    if (!isRecord(body)) throw planError(`${path}.stmt`, "expected an object");
+    const spec = STMT_FIELDS[type as StmtType];
+    const out: Record<string, unknown> = {};
+    for (const [field, kind] of Object.entries(spec)) {
+      const p = `${path}.stmt.${field}`;
+      const v = body[field];
+      if ((v === undefined || v === null) && NULLABLE_ARRAYS.has(kind)) {
+        out[field] = [];
+        continue;
+      }
+      out[field] = this.field(kind, v, p, depth);
+    }
+    if (type === "BreakStmt" && (out.index as number) >= depth)
+      throw planError(`${path}.stmt.index`, `break leaves ${(out.index as number) + 1} blocks but only ${depth} enclose it`);
+    for (const k of ["file", "row", "col"] as const) {
+      const v = body[k];
+      if (v !== undefined && !isIndex(v)) throw planError(`${path}.stmt.${k}`, "expected a non-negative integer");
+      if (v !== undefined) out[k] = v;
+    }
+    if (out.file !== undefined && (out.file as number) >= this.files && this.files > 0)
+      throw planError(`${path}.stmt.file`, `file index ${out.file as number} out of range`);
+    return { type, stmt: out } as Stmt;
+  }
+
+  private field(kind: FieldKind, v: unknown, path: string, depth: number): unknown {
+    switch (kind) {
+      case "local":
+        return this.local(v, path);
+      case "operand":
+        return this.operand(v, path);
+      case "int":
+        if (typeof v !== "number" || !Number.isInteger(v)) throw planError(path, "expected an integer");
+        return v;
+      case "string":
+        if (typeof v !== "string") throw planError(path, "expected a string");
+        return v;
+      case "block":
+        return this.block(v, path, depth + 1);
+      case "inlineBlock":
+        // A with block is not a block of its own: breaks inside count the enclosing ones.
+        return this.block(v, path, depth);
+      case "blocks":
+        return this.blocks(v, path, depth);
+      case "locals":
+        return this.locals(v, path);
+      case "operands":
+        if (!Array.isArray(v)) throw planError(path, "expected an array of operands");
+        return v.map((o, i) => this.operand(o, `${path}[${i}]`));
+      case "strindexes":
+        if (!Array.isArray(v)) throw planError(path, "expected an array of string indexes");
+        return v.map((s, i) => this.stringIndex(s, `${path}[${i}]`));
+    }
+  }
+
+  private local(v: unknown, path: string): number {
+    if (!isIndex(v) || v > MAX_LOCAL) throw planError(path, "expected a local index");
+    return v;
+  }
+
+  private locals(v: unknown, path: string): number[] {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) throw planError(path, "expected an array of locals");
+    return v.map((l, i) => this.local(l, `${path}[${i}]`));
+  }
+
+  private stringIndex(v: unknown, path: string): number {
+    if (!isIndex(v) || v >= this.strings) throw planError(path, `string index ${JSON.stringify(v)} out of range`);
+    return v;
+  }
+
+  private operand(v: unknown, path: string): Operand {
+    if (!isRecord(v)) throw planError(path, "expected an operand object");
+    switch (v.type) {
+      case "local":
+        return { type: "local", value: this.local(v.value, `${path}.value`) };
+      case "bool":
+        if (typeof v.value !== "boolean") throw planError(`${path}.value`, "expected a boolean");
+        return { type: "bool", value: v.value };
+      case "string_index":
+        return { type: "string_index", value: this.stringIndex(v.value, `${path}.value`) };
+      default:
+        throw planError(`${path}.type`, `unknown operand type ${JSON.stringify(v.type)}`);
+    }
+  }
+}
+
+function checkNames(policy: Policy): void {
+  const seen = new Set<string>();
+  policy.plans.plans.forEach((p, i) => {
+    if (seen.has(p.name)) throw planError(`plan.plans.plans[${i}].name`, `duplicate plan ${p.name}`);
+    seen.add(p.name);
+  });
+  const funcs = new Set<string>();
+  policy.funcs.funcs.forEach((f, i) => {
+    if (funcs.has(f.name)) throw planError(`plan.funcs.funcs[${i}].name`, `duplicate function ${f.name}`);
+    funcs.add(f.name);
+  });
+}
+
+/** Decodes and validates plan JSON (a string or already-parsed data). */
+export function decodePlan(raw: unknown): Policy {
+  if (typeof raw === "string") {
+    try {
+      raw = JSON.parse(raw);
+    } catch (e) {
+      throw planError("plan", `invalid JSON: ${(e as Error).message}`);
+    }
+  }
+  return new Decoder().policy(raw);
+}
