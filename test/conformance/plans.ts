@@ -3,8 +3,9 @@
  * its plan, entrypoints, data and input, compared with `want_plan_result`
  * (OPA's own answer) or the expected error.
  */
-import { FORBIDDEN_BUILTINS, RObject, RegoError, parseJSON, prepare, toJSONText, type Value } from "../../workers/rego/index.js";
+import { FORBIDDEN_BUILTINS, RObject, RegoError, prepare, toJSONText, type Value } from "../../workers/rego/index.js";
 import { sameRows } from "./compare.js";
+import { opaErrorText, termInput } from "./regocases.js";
 import type { CaseRecord } from "./cases.js";
 
 export type Outcome = "passed" | "failed" | "skipped";
@@ -28,9 +29,9 @@ export async function runPlanCase(c: CaseRecord): Promise<CaseResult> {
   const inputTerm = f.getString("input_term");
   if (typeof inputTerm === "string") {
     try {
-      input = parseJSON(inputTerm);
-    } catch {
-      return { ...base, outcome: "failed", detail: "input_term is not JSON and needs the Rego term parser" };
+      input = termInput(inputTerm);
+    } catch (e) {
+      return { ...base, outcome: "failed", detail: (e as Error).message };
     }
   }
   const data = f.getString("data") ?? new RObject();
@@ -53,7 +54,7 @@ export async function runPlanCase(c: CaseRecord): Promise<CaseResult> {
     if (Array.isArray(want)) return { ...base, outcome: "failed", detail: `unexpected error: ${e.code}: ${e.message}` };
     if (wantCode !== undefined && e.code !== wantCode)
       return { ...base, outcome: "failed", detail: `error code ${e.code} (${e.message}), want ${String(wantCode)}` };
-    if (typeof wantError === "string" && !`${e.code}: ${e.message}`.includes(wantError))
+    if (typeof wantError === "string" && !opaErrorText(e).includes(wantError))
       return { ...base, outcome: "failed", detail: `error message ${JSON.stringify(e.message)}, want ${JSON.stringify(wantError)}` };
     return { ...base, outcome: "passed" };
   }

@@ -16,3 +16,4 @@ export {
   type RuleProvenance,
 } from "./eval/index.js";
 export { FORBIDDEN_BUILTINS } from "./builtins/index.js";
+export { compile, entrypointPlanName, type CompileRequest, type CompileResult, type CompileOptions, type SourceModule } from "./compile/index.js";

@@ -15,9 +15,12 @@ export function builtinError(message: string): BuiltinError {
   return new BuiltinError("eval_builtin_error", message);
 }
 
-/** `operand N must be X but got Y`, with `one of {…}` for several accepted types. */
+/**
+ * `operand N must be X but got Y`, with `one of {…}` for several accepted
+ * types, listed in the order the caller gives (OPA's order differs per built-in).
+ */
 export function operandError(pos: number, got: Value, ...expected: string[]): BuiltinError {
-  const want = expected.length === 1 ? expected[0] : `one of {${[...expected].sort().join(", ")}}`;
+  const want = expected.length === 1 ? expected[0] : `one of {${expected.join(", ")}}`;
   return typeError(`operand ${pos} must be ${want} but got ${typeName(got)}`);
 }
 
@@ -73,5 +76,5 @@ export function collection(args: Value[], i: number): Value[] {
   const v = args[i] as Value;
   if (Array.isArray(v)) return v;
   if (v instanceof RSetClass) return v.values();
-  throw operandError(i + 1, v, "array", "set");
+  throw operandError(i + 1, v, "set", "array");
 }

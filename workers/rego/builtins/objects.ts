@@ -1,3 +1,210 @@
+/**
+ * object.get, object.keys, object.remove, object.filter, object.union,
+ * object.union_n, object.subset.
+ */
+import type { Value } from "../value/index.js";
+import { RObject, RSet, equals, typeName } from "../value/index.js";
 import type { BuiltinTable } from "./types.js";
+import { array, object, typeError } from "./args.js";
 
-export const objectsBuiltins: BuiltinTable = {};
+/** The value at `path[from..]` below `v`, as OPA's Value.Find walks it. */
+function find(v: Value, path: Value[], from: number): Value | undefined {
+  let cur: Value = v;
+  for (let i = from; i < path.length; i++) {
+    const key = path[i] as Value;
+    if (cur instanceof RObject) {
+      const next = cur.get(key);
+      if (next === undefined) return undefined;
+      cur = next;
+    } else if (Array.isArray(cur)) {
+      if (typeof key !== "number" || !Number.isInteger(key) || key < 0 || key >= cur.length) return undefined;
+      cur = cur[key] as Value;
+    } else if (cur instanceof RSet) {
+      // A set "contains" its members under themselves.
+      if (!cur.has(key)) return undefined;
+      cur = key;
+    } else {
+      return undefined;
+    }
+  }
+  return cur;
+}
+
+function get(args: Value[]): Value {
+  const obj = object(args, 0);
+  const key = args[1] as Value;
+  const fallback = args[2] as Value;
+  if (!Array.isArray(key)) return obj.get(key) ?? fallback;
+  return find(obj, key, 0) ?? fallback;
+}
+
+/** Keys given as an array, a set, or an object's keys (OPA's getObjectKeysParam). */
+function keySet(v: Value): RSet | RObject {
+  if (v instanceof RSet || v instanceof RObject) return v;
+  if (Array.isArray(v)) return RSet.from(v);
+  throw typeError(`operand 2 must be one of {object, set, array} but got ${typeName(v)}`);
+}
+
+function remove(args: Value[]): Value {
+  const obj = object(args, 0);
+  const keys = keySet(args[1] as Value);
+  const out = new RObject();
+  let removed = false;
+  obj.everyUnordered((k, v) => {
+    if (keys.has(k)) removed = true;
+    else out.set(k, v);
+    return true;
+  });
+  return removed ? out : obj;
+}
+
+function filter(args: Value[]): Value {
+  const obj = object(args, 0);
+  const keys = keySet(args[1] as Value);
+  const out = new RObject();
+  obj.everyUnordered((k, v) => {
+    if (keys.has(k)) out.set(k, v);
+    return true;
+  });
+  return out;
+}
+
+/** Recursive merge: on a shared key two objects merge, otherwise `b` wins. */
+function merge(a: RObject, b: RObject): RObject {
+  const out = new RObject();
+  a.everyUnordered((k, v) => {
+    out.set(k, v);
+    return true;
+  });
+  b.everyUnordered((k, bv) => {
+    const av = a.get(k);
+    out.set(k, av instanceof RObject && bv instanceof RObject ? merge(av, bv) : bv);
+    return true;
+  });
+  return out;
+}
+
+function union(args: Value[]): Value {
+  const a = object(args, 0);
+  const b = object(args, 1);
+  if (b.size === 0 || equals(a, b)) return a;
+  if (a.size === 0) return b;
+  return merge(a, b);
+}
+
+/** Copies nested objects so merging into them cannot touch the inputs. */
+function deepCopyObjects(o: RObject): RObject {
+  const out = new RObject();
+  o.everyUnordered((k, v) => {
+    out.set(k, v instanceof RObject ? deepCopyObjects(v) : v);
+    return true;
+  });
+  return out;
+}
+
+/**
+ * Merges `other` into `target` where `target` holds the later objects' values:
+ * existing values win, nested objects merge, and an object value that a later
+ * non-object overrode is frozen so no earlier object merges into it.
+ */
+function mergeEarlier(target: RObject, other: RObject, frozen: Set<RObject>): void {
+  other.everyUnordered((k, v) => {
+    const existing = target.get(k);
+    if (existing === undefined) {
+      target.set(k, v instanceof RObject ? deepCopyObjects(v) : v);
+    } else if (existing instanceof RObject && v instanceof RObject) {
+      if (!frozen.has(existing)) mergeEarlier(existing, v, frozen);
+    } else if (existing instanceof RObject) {
+      frozen.add(existing);
+    }
+    return true;
+  });
+}
+
+function unionN(args: Value[]): Value {
+  const arr = array(args, 0);
+  const result = new RObject();
+  const frozen = new Set<RObject>();
+  // Back to front, so the last assignment of a key wins, as OPA does it.
+  for (let i = arr.length - 1; i >= 0; i--) {
+    const o = arr[i] as Value;
+    if (!(o instanceof RObject)) {
+      throw typeError(`operand 1 must be array of objects but got array containing ${typeName(o)}`);
+    }
+    mergeEarlier(result, o, frozen);
+  }
+  return result;
+}
+
+// ---- object.subset ------------------------------------------------------
+
+function objectSubset(sup: RObject, sub: RObject): boolean {
+  return sub.everyUnordered((k, subV) => {
+    const supV = sup.get(k);
+    if (supV === undefined) return false;
+    if (equals(subV, supV)) return true;
+    if (supV instanceof RObject && subV instanceof RObject) return objectSubset(supV, subV);
+    if (supV instanceof RSet && subV instanceof RSet) return setSubset(supV, subV);
+    if (Array.isArray(supV) && Array.isArray(subV)) return arraySubset(supV, subV);
+    return false;
+  });
+}
+
+function setSubset(sup: RSet, sub: RSet): boolean {
+  for (const v of sub.unorderedValues()) if (!sup.has(v)) return false;
+  return true;
+}
+
+/** `sub` occurs in `sup` as a contiguous run. */
+function arraySubset(sup: Value[], sub: Value[]): boolean {
+  if (sub.length > sup.length) return false;
+  outer: for (let start = 0; start + sub.length <= sup.length; start++) {
+    for (let j = 0; j < sub.length; j++) {
+      if (!equals(sup[start + j] as Value, sub[j] as Value)) continue outer;
+    }
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Every member of `sub` occurs in `sup`. Faithful to OPA, this counts matching
+ * array elements (duplicates included) and so is false for an empty array.
+ */
+function arraySetSubset(sup: Value[], sub: RSet): boolean {
+  let unmatched = sub.size;
+  for (const v of sup) {
+    if (sub.has(v)) unmatched--;
+    if (unmatched <= 0) return true;
+  }
+  return false;
+}
+
+function subset(args: Value[]): Value {
+  const sup = args[0] as Value;
+  const sub = args[1] as Value;
+  if (sup instanceof RObject && sub instanceof RObject) return objectSubset(sup, sub);
+  if (sup instanceof RSet && sub instanceof RSet) return setSubset(sup, sub);
+  if (Array.isArray(sup)) {
+    if (Array.isArray(sub)) return arraySubset(sup, sub);
+    if (sub instanceof RSet) return arraySetSubset(sup, sub);
+  }
+  throw typeError("both arguments object.subset must be of the same type or array and set");
+}
+
+export const objectsBuiltins: BuiltinTable = {
+  "object.get": get,
+  "object.keys": (args) => {
+    const out = new RSet();
+    object(args, 0).everyUnordered((k) => {
+      out.add(k);
+      return true;
+    });
+    return out;
+  },
+  "object.remove": remove,
+  "object.filter": filter,
+  "object.union": union,
+  "object.union_n": unionN,
+  "object.subset": subset,
+};

@@ -26,6 +26,11 @@ export interface BuiltinContext {
    * rerun asks for the same keys in the same order.
    */
   awaitAsync<T>(key: string, start: () => Promise<T>): T;
+  /**
+   * Charges `steps` to the evaluation's step budget, for built-ins whose work
+   * grows with their input (ranges, expansions); throws when it is exhausted.
+   */
+  charge(steps: number): void;
   /** Calls another built-in by name; throws if it is unknown. */
   callBuiltin(name: string, args: Value[]): Value | undefined;
 }

@@ -77,6 +77,11 @@ export class Evaluation implements BuiltinContext {
     );
   }
 
+  charge(steps: number): void {
+    this.steps += steps;
+    if (this.steps > this.budget) throw new RegoError("eval_budget_exceeded", `evaluation exceeded its budget of ${this.budget} steps`);
+  }
+
   callBuiltin(name: string, args: Value[]): Value | undefined {
     const fn = getBuiltin(name);
     if (!fn) throw new Error(`unknown built-in ${name}`);

@@ -1,0 +1,245 @@
+/**
+ * Rego source → IR plan. Parse every module, place its rules in the rule
+ * tree, resolve names, check safety (reordering bodies as OPA does) and plan
+ * the entrypoints (and every other rule, so errors anywhere are reported).
+ *
+ * `compile({modules, entrypoints})` → `{plan, errors}`: `plan` is OPA's plan
+ * JSON (what `opa build -t plan` emits), present only when there are no errors.
+ */
+import { RegoError, type RegoErrorInfo } from "../errors.js";
+import type { Expr, Loc, Module, Term } from "../syntax/ast.js";
+import { parseModule, parseQuery } from "../syntax/index.js";
+import { walkExpr } from "../syntax/walk.js";
+import { BUILTIN_DECLS } from "../builtins/index.js";
+import type { Policy } from "../plan/types.js";
+import { RuleNode, RuleTree } from "../planner/ruletree.js";
+import { Planner, type QueryPlanSpec } from "../planner/planner.js";
+import { operatorRef, varTerm } from "./names.js";
+import { importAlias, RuleResolver, type ModuleContext } from "./resolve.js";
+import { Safety } from "./safety.js";
+import { NameSource } from "./scope.js";
+import { checkTree } from "./checks.js";
+
+export const MAX_ERRORS = 10;
+
+export interface SourceModule {
+  /** file name used in locations (`payments.rego`) */
+  name: string;
+  source: string;
+}
+
+export interface CompileOptions {
+  /** 1 (default) or 0 for Rego v0 syntax (`--v0-compatible`) */
+  regoVersion?: 0 | 1;
+  /** plan every rule, not only those the entrypoints reach (default true) */
+  checkAllRules?: boolean;
+}
+
+export interface CompileRequest {
+  modules: SourceModule[];
+  /** refs to plan, e.g. `data.payments.allow` (or `payments/allow`); rows are `{result: value}` */
+  entrypoints?: string[];
+  /** an ad-hoc query planned as the plan `eval`; rows bind the query's variables */
+  query?: string;
+  options?: CompileOptions;
+}
+
+export interface CompileResult {
+  plan?: Policy;
+  errors: RegoErrorInfo[];
+  /** plan names, in the order of `entrypoints` */
+  entrypoints: string[];
+}
+
+export function compile(req: CompileRequest): CompileResult {
+  return new Compilation(req).run();
+}
+
+/** `data.payments.allow` and `payments/allow` both name the plan `payments/allow`. */
+export function entrypointPlanName(e: string): string {
+  if (e.startsWith("data.")) return e.slice(5).split(".").join("/");
+  if (e === "data") return "data";
+  return e;
+}
+
+function entrypointPath(e: string): string[] {
+  if (e === "data") return [];
+  return e.startsWith("data.") ? e.slice(5).split(".") : e.split("/");
+}
+
+class Compilation {
+  private readonly errors: RegoErrorInfo[] = [];
+  private readonly names = new NameSource();
+  private readonly closureLocals = new WeakMap<object, Set<string>>();
+  private readonly tree = new RuleTree();
+  private readonly modules: Module[] = [];
+
+  constructor(private readonly req: CompileRequest) {}
+
+  run(): CompileResult {
+    const entrypoints = (this.req.entrypoints ?? []).map(entrypointPlanName);
+    try {
+      this.parse();
+      if (this.errors.length === 0) this.resolve();
+      if (this.errors.length === 0) checkTree(this.tree, this.errors);
+      const queries: QueryPlanSpec[] = [];
+      if (this.errors.length === 0) {
+        for (const e of this.req.entrypoints ?? []) queries.push(this.entrypointQuery(e));
+        if (this.req.query !== undefined) {
+          const q = this.adHocQuery(this.req.query);
+          if (q) queries.push(q);
+        }
+      }
+      if (this.errors.length === 0) {
+        const planner = new Planner(this.tree);
+        const plan = planner.plan(queries);
+        if (this.req.options?.checkAllRules ?? true) planner.planAllRules();
+        return { plan, errors: [], entrypoints };
+      }
+    } catch (e) {
+      if (!(e instanceof RegoError)) throw e;
+      this.errors.push(e.toJSON());
+    }
+    return { errors: this.sortedErrors(), entrypoints };
+  }
+
+  private sortedErrors(): RegoErrorInfo[] {
+    const seen = new Set<string>();
+    const unique = this.errors.filter((e) => {
+      const key = `${e.location?.file}:${e.location?.row}:${e.location?.col}:${e.code}:${e.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    return unique.slice(0, MAX_ERRORS);
+  }
+
+  private parse(): void {
+    const regoVersion = this.req.options?.regoVersion ?? 1;
+    for (const m of this.req.modules) {
+      const { module, errors } = parseModule(m.name, m.source, { regoVersion });
+      this.errors.push(...errors);
+      if (module) this.modules.push(module);
+    }
+  }
+
+  private resolve(): void {
+    const globals = new Map<string, Set<string>>();
+    const pkgOf = (m: Module) => m.package.path.slice(1).map((t) => (t.type === "string" ? t.value : String((t as { value: unknown }).value)));
+    for (const m of this.modules) {
+      const key = pkgOf(m).join("\u0000");
+      const set = globals.get(key) ?? new Set<string>();
+      for (const r of m.rules) {
+        const head = r.head.ref[0];
+        if (head?.type === "var") set.add(head.value);
+      }
+      globals.set(key, set);
+      // Packages appear in data even without rules (as `{}`).
+      (this.tree.node(pkgOf(m), true) as RuleNode).isPackage = true;
+    }
+    for (const m of this.modules) {
+      const pkg = pkgOf(m);
+      const ctx: ModuleContext = {
+        module: m,
+        pkg,
+        imports: new Map(),
+        globals: globals.get(pkg.join("\u0000")) ?? new Set(),
+        errors: this.errors,
+        names: this.names,
+        closureLocals: this.closureLocals,
+      };
+      for (const imp of m.imports) {
+        const root = imp.path.value[0];
+        if (root?.type !== "var" || (root.value !== "data" && root.value !== "input")) continue;
+        const alias = importAlias(imp);
+        if (alias) ctx.imports.set(alias, imp.path);
+      }
+      const resolver = new RuleResolver(ctx);
+      for (const rule of m.rules) {
+        const ref = rule.head.ref;
+        const path = [...pkg];
+        let i = 0;
+        for (; i < ref.length; i++) {
+          const t = ref[i] as Term;
+          if (i === 0 && t.type === "var") path.push(t.value);
+          else if (t.type === "string") path.push(t.value);
+          else break;
+        }
+        if (rule.head.args && i < ref.length) {
+          this.errors.push(err("rego_type_error", "function name must be a plain ref", rule.head.loc));
+          continue;
+        }
+        const compiled = resolver.resolveRule(rule, path, i);
+        this.tree.add(compiled);
+      }
+    }
+    const safety = new Safety({
+      errors: this.errors,
+      names: this.names,
+      closureLocals: this.closureLocals,
+      arity: (op) => this.arity(op),
+    });
+    for (const node of this.tree.nodesWithRules()) for (const r of node.allRules()) safety.checkRule(r);
+    this.safety = safety;
+  }
+
+  private safety: Safety | undefined;
+
+  private arity(op: string): number | undefined {
+    if (op.startsWith("data.")) {
+      const node = this.tree.node(op.split(".").slice(1));
+      return node?.hasRules ? node.arity : undefined;
+    }
+    const decl = BUILTIN_DECLS.get(op);
+    return decl ? (decl.args?.length ?? 0) : undefined;
+  }
+
+  private entrypointQuery(e: string): QueryPlanSpec {
+    const path = entrypointPath(e);
+    const loc: Loc = { file: "<query>", row: 1, col: 1, offset: 0, length: 0 };
+    const result = this.names.fresh("result");
+    const ref: Term = { type: "ref", value: [varTerm("data", loc), ...path.map((p) => ({ type: "string" as const, value: p, loc }))], loc };
+    const expr: Expr = { index: 0, loc, terms: [operatorRef("eq", loc), varTerm(result, loc), ref] };
+    return { name: entrypointPlanName(e), body: [expr], bindings: [["result", result]] };
+  }
+
+  private adHocQuery(source: string): QueryPlanSpec | undefined {
+    const { body, errors } = parseQuery(source, { regoVersion: this.req.options?.regoVersion ?? 1, file: "<query>" });
+    this.errors.push(...errors);
+    if (!body) return undefined;
+    // Queries see the root package: names resolve as refs from `data`.
+    const ctx: ModuleContext = {
+      module: this.modules[0] as Module,
+      pkg: [],
+      imports: new Map(),
+      globals: new Set(),
+      errors: this.errors,
+      names: this.names,
+      closureLocals: this.closureLocals,
+    };
+    const resolved = new RuleResolver(ctx).resolveQuery(body);
+    const ordered = (this.safety as Safety).reorder(resolved.body, new Set());
+    const bindings: [string, string][] = [];
+    const seen = new Set<string>();
+    for (const e of resolved.body)
+      walkExpr(
+        e,
+        (t) => {
+          if (t.type !== "var") return;
+          const original = this.names.original(t.value);
+          if (original === t.value || original === "_" || original.startsWith("__") || seen.has(t.value)) return;
+          seen.add(t.value);
+          bindings.push([original, t.value]);
+        },
+        false,
+      );
+    bindings.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return { name: "eval", body: ordered, bindings };
+  }
+
+}
+
+function err(code: RegoErrorInfo["code"], message: string, loc: Loc): RegoErrorInfo {
+  return { code, message, location: { file: loc.file, row: loc.row, col: loc.col } };
+}
+

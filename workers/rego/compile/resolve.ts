@@ -1,0 +1,427 @@
+/**
+ * Name resolution for one rule: renames variables to names unique within the
+ * rule (see ./scope.ts), turns references to rules of the package and to
+ * imports into `data`/`input` refs, and resolves call operators to a
+ * built-in name or the data path of a user function.
+ */
+import type { RegoErrorInfo } from "../errors.js";
+import type { Body, Expr, Head, Import, Loc, Module, RefTerm, Rule, Term, With } from "../syntax/ast.js";
+import { isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
+import { BUILTIN_DECLS, FORBIDDEN_BUILTINS } from "../builtins/index.js";
+import { dataRef, operatorRef, refName, ROOTS } from "./names.js";
+import { NameSource, Scope, WILDCARD } from "./scope.js";
+import type { CompiledRule } from "./types.js";
+
+/** What the names of one module can refer to. */
+export interface ModuleContext {
+  module: Module;
+  /** package path without `data` */
+  pkg: string[];
+  /** import alias → the ref it stands for */
+  imports: Map<string, RefTerm>;
+  /** first segments of the rule heads of this package (across all its modules) */
+  globals: Set<string>;
+  errors: RegoErrorInfo[];
+  names: NameSource;
+  /** closure node → the variables declared in its scope */
+  closureLocals: WeakMap<object, Set<string>>;
+}
+
+/** Operators the parser produces that are not built-in functions. */
+const SPECIAL_OPERATORS = new Set(["eq", "assign"]);
+
+export function importAlias(imp: Import): string | undefined {
+  if (imp.alias) return imp.alias;
+  const last = imp.path.value[imp.path.value.length - 1];
+  if (!last) return undefined;
+  if (last.type === "string") return last.value;
+  if (last.type === "var") return last.value;
+  return undefined;
+}
+
+export class RuleResolver {
+  constructor(private readonly ctx: ModuleContext) {}
+
+  resolveRule(rule: Rule, path: string[], suffixStart: number): CompiledRule {
+    const ctx = this.ctx;
+    const scope = new Scope(null, ctx.names);
+    rule = moveComputedArgs(rule);
+    const head = rule.head;
+    // Function parameters are declarations of the rule's top scope.
+    for (const a of head.args ?? []) this.declarePattern(a, scope);
+    const pending = this.declaredIn(rule.body);
+    this.implicit(rule.body, scope, pending);
+    for (const t of this.headTerms(head, suffixStart)) this.implicitTerm(t, scope, pending);
+    const body = this.body(rule.body, scope, pending);
+    const out: CompiledRule = {
+      module: ctx.module,
+      path,
+      suffix: head.ref.slice(suffixStart).map((t) => this.term(t, scope)),
+      kind: head.args ? "function" : head.key && !head.value ? "multi" : "single",
+      args: (head.args ?? []).map((t) => this.term(t, scope)),
+      body,
+      default: rule.default ?? false,
+      loc: rule.loc,
+      headLoc: head.loc,
+    };
+    if (head.key) out.key = this.term(head.key, scope);
+    if (head.value) out.value = this.term(head.value, scope);
+    if (rule.else) {
+      // An else branch shares the head's name and parameters but has its own scope.
+      const elseRule: Rule = { ...rule.else, head: { ...rule.else.head, args: rule.else.head.args ?? head.args } };
+      out.else = this.resolveRule(elseRule, path, suffixStart);
+    }
+    return out;
+  }
+
+  /** Resolves a query (the body of an ad-hoc query) in a fresh scope. */
+  resolveQuery(body: Body): { body: Body; scope: Scope } {
+    const scope = new Scope(null, this.ctx.names);
+    const pending = this.declaredIn(body);
+    this.implicit(body, scope, pending);
+    return { body: this.body(body, scope, pending), scope };
+  }
+
+  private headTerms(head: Head, suffixStart: number): Term[] {
+    const terms = head.ref.slice(suffixStart);
+    if (head.key) terms.push(head.key);
+    if (head.value) terms.push(head.value);
+    return terms;
+  }
+
+  private error(code: RegoErrorInfo["code"], message: string, loc: Loc): void {
+    this.ctx.errors.push({ code, message, location: { file: loc.file, row: loc.row, col: loc.col } });
+  }
+
+  private isGlobal(name: string): boolean {
+    return this.ctx.imports.has(name) || this.ctx.globals.has(name);
+  }
+
+  private declarePattern(t: Term, scope: Scope): void {
+    walkTerm(
+      t,
+      (x) => {
+        if (x.type === "var" && x.value !== WILDCARD && !scope.hasOwn(x.value)) scope.declare(x.value);
+        // Refs inside patterns are values, not declarations.
+        return x.type !== "ref";
+      },
+      false,
+    );
+  }
+
+  /**
+   * Names that `some x`, `some x in xs` and `x := …` declare in this body.
+   * Declarations take effect where they are written (as in OPA): before that
+   * point the name is not this body's variable.
+   */
+  private declaredIn(body: Body): Set<string> {
+    const names = new Set<string>();
+    const addPattern = (t: Term) =>
+      walkTerm(
+        t,
+        (x) => {
+          if (x.type === "var" && x.value !== WILDCARD) names.add(x.value);
+          return x.type !== "ref";
+        },
+        false,
+      );
+    for (const e of body) {
+      const t = e.terms;
+      if (isSomeDecl(t)) {
+        for (const s of t.symbols) {
+          if (s.type === "var") addPattern(s);
+          else if (s.type === "call") s.value.slice(1, -1).forEach(addPattern);
+        }
+      } else if (isCall(t) && refName(t[0] as Term) === "assign" && t[1]) addPattern(t[1]);
+    }
+    return names;
+  }
+
+  /** Declares the variables of a `:=` target or `some` pattern, reporting redeclarations. */
+  private declareAt(t: Term, scope: Scope): void {
+    walkTerm(
+      t,
+      (x) => {
+        if (x.type === "var" && x.value !== WILDCARD) {
+          if (scope.hasOwn(x.value)) this.error("rego_compile_error", `var ${x.value} assigned above`, x.loc);
+          else scope.declare(x.value);
+        }
+        return x.type !== "ref";
+      },
+      false,
+    );
+  }
+
+  /** Rewrites a body in order, applying each declaration where it is written. */
+  private body(body: Body, scope: Scope, pending: Set<string>): Body {
+    const prev = this.pending;
+    this.pending = pending;
+    try {
+      return body.map((e) => this.expr(e, scope));
+    } finally {
+      this.pending = prev;
+    }
+  }
+
+  /** names declared later in the body being rewritten (uses before that are errors) */
+  private pending: Set<string> = new Set();
+
+  /**
+   * Variables used in a body (outside its closures) that are neither declared,
+   * nor visible from an enclosing body, nor global, are locals of this body.
+   */
+  private implicit(body: Body, scope: Scope, pending: Set<string>): void {
+    for (const e of body) {
+      const t = e.terms;
+      if (isCall(t)) t.slice(1).forEach((x) => this.implicitTerm(x, scope, pending));
+      else if (isSomeDecl(t)) {
+        for (const s of t.symbols) if (s.type === "call") s.value.slice(1).forEach((x) => this.implicitTerm(x, scope, pending));
+      } else if (isEvery(t)) this.implicitTerm(t.domain, scope, pending);
+      else this.implicitTerm(t, scope, pending);
+      for (const w of e.with ?? []) if (!this.namesFunction(w.value, scope)) this.implicitTerm(w.value, scope, pending);
+    }
+  }
+
+  /** A with value that names a built-in (`with f as count`) is a function, not a variable. */
+  private namesFunction(t: Term, scope: Scope): boolean {
+    const name = refName(t);
+    if (name === undefined) return false;
+    const head = name.split(".")[0] as string;
+    return scope.lookup(head) === undefined && !ROOTS.has(head) && !this.isGlobal(head) && (BUILTIN_DECLS.has(name) || FORBIDDEN_BUILTINS.has(name));
+  }
+
+  private implicitTerm(t: Term, scope: Scope, pending: Set<string>): void {
+    walkTerm(
+      t,
+      (x) => {
+        if (x.type === "var") {
+          const n = x.value;
+          if (n !== WILDCARD && !ROOTS.has(n) && !pending.has(n) && scope.lookup(n) === undefined && !this.isGlobal(n)) scope.declare(n);
+        }
+        return true;
+      },
+      false,
+    );
+  }
+
+  private expr(e: Expr, scope: Scope): Expr {
+    const t = e.terms;
+    let terms: Expr["terms"];
+    if (isCall(t) && refName(t[0] as Term) === "assign" && t.length === 3) {
+      // The value is resolved before the target's variables come into scope.
+      const value = this.term(t[2] as Term, scope);
+      this.declareAt(t[1] as Term, scope);
+      terms = [t[0] as Term, this.term(t[1] as Term, scope), value];
+    } else if (isCall(t)) {
+      terms = [this.operator(t[0] as Term), ...t.slice(1).map((x) => this.term(x, scope))];
+    } else if (isSomeDecl(t)) {
+      const symbols = t.symbols.map((s) => {
+        if (s.type === "var") {
+          if (s.value !== WILDCARD) this.declareAt(s, scope);
+          return this.term(s, scope);
+        }
+        if (s.type !== "call") return this.term(s, scope);
+        const args = s.value.slice(1);
+        const coll = this.term(args[args.length - 1] as Term, scope);
+        args.slice(0, -1).forEach((p) => this.declareAt(p, scope));
+        return { ...s, value: [this.operator(s.value[0] as Term), ...args.slice(0, -1).map((p) => this.term(p, scope)), coll] };
+      });
+      terms = { ...t, symbols };
+    } else if (isEvery(t)) {
+      const domain = this.term(t.domain, scope);
+      const child = new Scope(scope, this.ctx.names);
+      if (t.key) this.declarePattern(t.key, child);
+      this.declarePattern(t.value, child);
+      const node = { ...t, domain };
+      this.closure(node, child, t.body, (body) => {
+        node.key = t.key ? this.term(t.key, child) : null;
+        node.value = this.term(t.value, child);
+        node.body = body;
+      });
+      terms = node;
+    } else {
+      terms = this.term(t, scope);
+    }
+    const out: Expr = { ...e, terms };
+    if (e.with) out.with = e.with.map((w) => this.with(w, scope));
+    return out;
+  }
+
+  private with(w: With, scope: Scope): With {
+    return { ...w, target: this.withTarget(w.target), value: this.withValue(w.value, scope) };
+  }
+
+  /** `with input…`/`with data…` keep their root; anything else names a function to replace. */
+  private withTarget(t: Term): Term {
+    const name = refName(t);
+    const head = name?.split(".")[0];
+    if (head && ROOTS.has(head)) return t;
+    if (head && this.ctx.imports.has(head)) {
+      const expanded = this.expandGlobal(t);
+      const root = refName(expanded)?.split(".")[0];
+      if (root && ROOTS.has(root)) return expanded;
+    }
+    return this.operator(t);
+  }
+
+  /** A with value naming a function (`with f as g`) resolves like an operator; otherwise it is a term. */
+  private withValue(t: Term, scope: Scope): Term {
+    return this.namesFunction(t, scope) ? this.operator(t) : this.term(t, scope);
+  }
+
+  private closure(node: object, child: Scope, body: Body, finish: (body: Body) => void, head: Term[] = []): void {
+    const pending = this.declaredIn(body);
+    this.implicit(body, child, pending);
+    for (const h of head) this.implicitTerm(h, child, pending);
+    this.ctx.closureLocals.set(node, child.ownNames());
+    finish(this.body(body, child, pending));
+  }
+
+  term(t: Term, scope: Scope): Term {
+    switch (t.type) {
+      case "var":
+        return this.var(t.value, t, scope);
+      case "ref": {
+        const [head, ...rest] = t.value;
+        const h = head as Term;
+        const resolvedHead = h.type === "var" ? this.var(h.value, h, scope) : this.term(h, scope);
+        const tail = rest.map((x) => this.term(x, scope));
+        if (resolvedHead.type === "ref") return { ...t, value: [...resolvedHead.value, ...tail] };
+        return { ...t, value: [resolvedHead, ...tail] };
+      }
+      case "array":
+      case "set":
+        return { ...t, value: t.value.map((x) => this.term(x, scope)) };
+      case "templatestring":
+        return { ...t, value: t.value.map((x) => this.term(x, scope)) };
+      case "object":
+        return { ...t, value: t.value.map(([k, v]) => [this.term(k, scope), this.term(v, scope)] as [Term, Term]) };
+      case "call":
+        return { ...t, value: [this.operator(t.value[0] as Term), ...t.value.slice(1).map((x) => this.term(x, scope))] };
+      case "arraycomprehension":
+      case "setcomprehension": {
+        const child = new Scope(scope, this.ctx.names);
+        const node = { ...t, value: { ...t.value } };
+        this.closure(
+          node,
+          child,
+          t.value.body,
+          (body) => {
+            node.value = { term: this.term(t.value.term, child), body };
+          },
+          [t.value.term],
+        );
+        return node;
+      }
+      case "objectcomprehension": {
+        const child = new Scope(scope, this.ctx.names);
+        const node = { ...t, value: { ...t.value } };
+        this.closure(
+          node,
+          child,
+          t.value.body,
+          (body) => {
+            node.value = { key: this.term(t.value.key, child), value: this.term(t.value.value, child), body };
+          },
+          [t.value.key, t.value.value],
+        );
+        return node;
+      }
+      default:
+        return t;
+    }
+  }
+
+  private var(name: string, t: Term, scope: Scope): Term {
+    if (name === WILDCARD) return { type: "var", value: scope.declare(WILDCARD), loc: t.loc };
+    const local = scope.lookup(name);
+    if (local !== undefined) return { type: "var", value: local, loc: t.loc };
+    if (ROOTS.has(name)) return t;
+    const imp = this.ctx.imports.get(name);
+    if (imp) return { ...imp, loc: t.loc, value: imp.value.map((x) => ({ ...x, loc: t.loc })) };
+    if (this.ctx.globals.has(name)) return dataRef([...this.ctx.pkg, name], t.loc);
+    if (this.pending.has(name)) this.error("rego_compile_error", `var ${name} referenced above`, t.loc);
+    return { type: "var", value: scope.declare(name), loc: t.loc };
+  }
+
+  private expandGlobal(t: Term): Term {
+    const [head, ...rest] = t.type === "ref" ? t.value : [t];
+    const h = head as Term;
+    if (h.type !== "var") return t;
+    const imp = this.ctx.imports.get(h.value);
+    if (imp) return { type: "ref", value: [...imp.value, ...rest], loc: t.loc };
+    if (this.ctx.globals.has(h.value)) return { type: "ref", value: [...dataRef([...this.ctx.pkg, h.value], t.loc).value, ...rest], loc: t.loc };
+    return t;
+  }
+
+  /**
+   * A call operator: a function of this package or an import (→ its data
+   * ref), a data ref, or a built-in (→ its name as a ref).
+   */
+  operator(t: Term): Term {
+    const name = refName(t);
+    if (name === undefined) {
+      this.error("rego_type_error", "illegal call: operator must be a name", t.loc);
+      return t;
+    }
+    if (SPECIAL_OPERATORS.has(name)) return t;
+    const head = name.split(".")[0] as string;
+    if (this.isGlobal(head)) return this.expandGlobal(t);
+    if (head === "data") return t;
+    const forbidden = FORBIDDEN_BUILTINS.get(name);
+    if (forbidden) {
+      this.error("rego_type_error", `${name}: ${forbidden}`, t.loc);
+      return t;
+    }
+    if (BUILTIN_DECLS.has(name)) return operatorRef(name, t.loc);
+    this.error("rego_type_error", `undefined function ${name}`, t.loc);
+    return t;
+  }
+}
+
+/** Vars of an expression used by error messages and tests. */
+export function exprVarNames(e: Expr): Set<string> {
+  const out = new Set<string>();
+  walkExpr(e, (t) => {
+    if (t.type === "var") out.add(t.value);
+  });
+  return out;
+}
+
+/**
+ * Function parameters that compute a value (`f($"{x}")`, `f(g(x))`) cannot be
+ * matched before the body runs: they become a fresh parameter compared with
+ * the computed value at the end of the body.
+ */
+function moveComputedArgs(rule: Rule): Rule {
+  const args = rule.head.args;
+  if (!args || args.every(isPattern)) return rule;
+  const extra: Expr[] = [];
+  const newArgs = args.map((a, i) => {
+    if (isPattern(a)) return a;
+    const v: Term = { type: "var", value: `__arg${i}__`, loc: a.loc };
+    extra.push({ index: 0, loc: a.loc, generated: true, terms: [operatorRef("eq", a.loc), v, a] });
+    return v;
+  });
+  const body = [...rule.body, ...extra].map((e, i) => ({ ...e, index: i }));
+  return { ...rule, head: { ...rule.head, args: newArgs }, body };
+}
+
+function isPattern(t: Term): boolean {
+  switch (t.type) {
+    case "var":
+    case "null":
+    case "boolean":
+    case "number":
+    case "string":
+      return true;
+    case "array":
+      return t.value.every(isPattern);
+    case "object":
+      return t.value.every(([k, v]) => k.type !== "var" && isPattern(k) && isPattern(v));
+    case "set":
+      return t.value.every((x) => x.type !== "var" && isPattern(x));
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,461 @@
+/**
+ * Safety: every variable must be bound before it is used. An expression's
+ * inputs are the variables it needs bound; its outputs are the variables it
+ * binds (by unification, by iterating a ref, or as a call's output argument).
+ * Bodies are reordered as OPA does: repeatedly take the first expression whose
+ * inputs are all safe. What cannot be scheduled is reported as unsafe.
+ */
+import type { RegoErrorInfo } from "../errors.js";
+import type { Body, Every, Expr, Loc, Term } from "../syntax/ast.js";
+import { isCall, isEvery, isSomeDecl, walkTerm } from "../syntax/walk.js";
+import { refName, ROOTS } from "./names.js";
+import type { NameSource } from "./scope.js";
+import type { CompiledRule } from "./types.js";
+
+export interface SafetyContext {
+  errors: RegoErrorInfo[];
+  names: NameSource;
+  closureLocals: WeakMap<object, Set<string>>;
+  /** number of declared arguments of a function operator, if known */
+  arity(operator: string): number | undefined;
+}
+
+type Closure = Extract<Term, { type: "arraycomprehension" | "setcomprehension" | "objectcomprehension" }>;
+
+interface ExprVars {
+  inputs: Set<string>;
+  outputs: Set<string>;
+  /** first occurrence of each variable, for error locations */
+  where: Map<string, Loc>;
+}
+
+const WILDCARD_PREFIX = "_$";
+
+/**
+ * After resolution every variable has a unique name containing `$`; a name
+ * without one is a root (`input`, `data`) or a built-in's name (`with f as count`).
+ */
+function isVariable(name: string): boolean {
+  return name.includes("$");
+}
+
+export class Safety {
+  constructor(private readonly ctx: SafetyContext) {}
+
+  checkRule(rule: CompiledRule): void {
+    const safe = new Set<string>();
+    for (const a of rule.args) for (const v of patternVars(a)) safe.add(v);
+    rule.body = this.reorder(rule.body, safe);
+    const head: Term[] = [...rule.suffix];
+    if (rule.key) head.push(rule.key);
+    if (rule.value) head.push(rule.value);
+    const unsafe = new Map<string, Loc>();
+    for (const t of head) {
+      // Refs in a head may iterate (`q := xs[_]`): only plain inputs must be bound.
+      const vars = this.termVars(t, safe);
+      for (const v of vars.inputs) if (!safe.has(v) && !unsafe.has(v)) unsafe.set(v, vars.where.get(v) as Loc);
+      this.reorderClosures(t, safe);
+    }
+    this.reportUnsafe(unsafe);
+    if (rule.else) this.checkRule(rule.else);
+  }
+
+  /** Reorders a body so each expression's inputs are bound first; `safe` grows with the outputs. */
+  reorder(body: Body, safe: Set<string>): Body {
+    const pending = [...body];
+    const out: Body = [];
+    while (pending.length > 0) {
+      let picked = -1;
+      let vars: ExprVars | undefined;
+      for (let i = 0; i < pending.length; i++) {
+        const v = this.exprVars(pending[i] as Expr, safe, pending);
+        if ([...v.inputs].every((x) => safe.has(x))) {
+          picked = i;
+          vars = v;
+          break;
+        }
+      }
+      if (picked < 0) {
+        const unsafe = new Map<string, Loc>();
+        for (const e of pending) {
+          const v = this.exprVars(e, safe, pending);
+          for (const x of v.inputs) if (!safe.has(x) && !unsafe.has(x)) unsafe.set(x, v.where.get(x) as Loc);
+        }
+        this.reportUnsafe(unsafe);
+        return [...out, ...pending];
+      }
+      const e = pending.splice(picked, 1)[0] as Expr;
+      this.reorderClosuresInExpr(e, safe);
+      for (const x of (vars as ExprVars).outputs) safe.add(x);
+      out.push(e);
+    }
+    return out.map((e, i) => (e.index === i ? e : { ...e, index: i }));
+  }
+
+  private reportUnsafe(unsafe: Map<string, Loc>): void {
+    for (const [v, loc] of unsafe) {
+      if (v.startsWith(WILDCARD_PREFIX)) continue;
+      this.ctx.errors.push({
+        code: "rego_unsafe_var_error",
+        message: `var ${this.ctx.names.original(v)} is unsafe`,
+        location: { file: loc.file, row: loc.row, col: loc.col },
+      });
+    }
+    if ([...unsafe.keys()].length > 0 && [...unsafe.keys()].every((v) => v.startsWith(WILDCARD_PREFIX))) {
+      const loc = [...unsafe.values()][0] as Loc;
+      this.ctx.errors.push({
+        code: "rego_unsafe_var_error",
+        message: "var _ is unsafe",
+        location: { file: loc.file, row: loc.row, col: loc.col },
+      });
+    }
+  }
+
+  /** Once an expression is placed, its closures are ordered with what is safe at that point. */
+  private reorderClosuresInExpr(e: Expr, safe: Set<string>): void {
+    const t = e.terms;
+    if (isEvery(t)) {
+      this.reorderClosures(t.domain, safe);
+      const inner = new Set(safe);
+      if (t.key) for (const v of patternVars(t.key)) inner.add(v);
+      for (const v of patternVars(t.value)) inner.add(v);
+      t.body = this.reorder(t.body, inner);
+      return;
+    }
+    const terms = isCall(t) ? t.slice(1) : isSomeDecl(t) ? t.symbols : [t];
+    for (const x of terms) this.reorderClosures(x, safe);
+    for (const w of e.with ?? []) this.reorderClosures(w.value, safe);
+  }
+
+  private reorderClosures(t: Term, safe: Set<string>): void {
+    walkTerm(
+      t,
+      (x) => {
+        if (x.type === "arraycomprehension" || x.type === "setcomprehension" || x.type === "objectcomprehension") {
+          const inner = new Set(safe);
+          x.value.body = this.reorder(x.value.body, inner);
+          const head = x.type === "objectcomprehension" ? [x.value.key, x.value.value] : [x.value.term];
+          const unsafe = new Map<string, Loc>();
+          for (const h of head) {
+            const v = this.termVars(h, inner);
+            for (const y of v.inputs) if (!inner.has(y) && !unsafe.has(y)) unsafe.set(y, v.where.get(y) as Loc);
+            this.reorderClosures(h, inner);
+          }
+          this.reportUnsafe(unsafe);
+          return false;
+        }
+        return true;
+      },
+      false,
+    );
+  }
+
+  /** Inputs and outputs of one expression, given what is safe. */
+  private exprVars(e: Expr, safe: Set<string>, pending: Body): ExprVars {
+    const acc: ExprVars = { inputs: new Set(), outputs: new Set(), where: new Map() };
+    const t = e.terms;
+    if (e.negated) {
+      this.collect(t, safe, acc);
+      // Wildcards used only inside a negation are iterated inside it.
+      for (const v of acc.outputs) if (!v.startsWith(WILDCARD_PREFIX) || usedElsewhere(v, e, pending)) acc.inputs.add(v);
+      acc.outputs.clear();
+    } else if (isSomeDecl(t)) {
+      for (const s of t.symbols) {
+        if (s.type !== "call") continue;
+        const args = s.value.slice(1);
+        const coll = args[args.length - 1] as Term;
+        this.termInto(coll, safe, acc);
+        for (const p of args.slice(0, -1)) this.patternInto(p, safe, acc);
+      }
+    } else if (isEvery(t)) {
+      this.termInto(t.domain, safe, acc);
+      this.closureInto(t, t.body, safe, acc);
+    } else if (isCall(t)) {
+      const op = refName(t[0] as Term) ?? "";
+      const args = t.slice(1);
+      if (op === "eq" || op === "assign") this.unifyInto(args[0] as Term, args[1] as Term, safe, acc);
+      else {
+        const arity = this.ctx.arity(op);
+        const hasOutput = arity !== undefined && args.length === arity + 1;
+        const ins = hasOutput ? args.slice(0, -1) : args;
+        for (const a of ins) this.termInto(a, safe, acc);
+        if (hasOutput) {
+          const allIn = [...acc.inputs].every((x) => safe.has(x));
+          if (allIn) this.patternInto(args[args.length - 1] as Term, safe, acc);
+          else this.termInto(args[args.length - 1] as Term, safe, acc);
+        }
+      }
+    } else {
+      this.termInto(t, safe, acc);
+    }
+    for (const w of e.with ?? []) {
+      const v = this.termVars(w.value, safe);
+      for (const x of [...v.inputs, ...v.outputs]) note(acc, x, v.where.get(x) as Loc, true);
+    }
+    for (const o of acc.outputs) acc.inputs.delete(o);
+    return acc;
+  }
+
+  private collect(t: Expr["terms"], safe: Set<string>, acc: ExprVars): void {
+    if (isCall(t)) t.slice(1).forEach((x) => this.termInto(x, safe, acc));
+    else if (isSomeDecl(t)) t.symbols.forEach((x) => this.termInto(x, safe, acc));
+    else if (isEvery(t)) {
+      this.termInto(t.domain, safe, acc);
+      this.closureInto(t, t.body, safe, acc);
+    } else this.termInto(t, safe, acc);
+  }
+
+  termVars(t: Term, safe: Set<string>): ExprVars {
+    const acc: ExprVars = { inputs: new Set(), outputs: new Set(), where: new Map() };
+    this.termInto(t, safe, acc);
+    for (const o of acc.outputs) acc.inputs.delete(o);
+    return acc;
+  }
+
+  /**
+   * Variables of a term used as a value: plain vars are inputs; vars inside the
+   * brackets of a ref whose head is available are outputs (the ref iterates).
+   */
+  private termInto(t: Term, safe: Set<string>, acc: ExprVars): void {
+    switch (t.type) {
+      case "var":
+        if (isVariable(t.value)) note(acc, t.value, t.loc, !safe.has(t.value));
+        return;
+      case "ref": {
+        const [head, ...rest] = t.value;
+        const h = head as Term;
+        let available = true;
+        if (h.type === "var") {
+          if (isVariable(h.value) && !safe.has(h.value)) {
+            note(acc, h.value, h.loc, true);
+            available = false;
+          }
+        } else this.termInto(h, safe, acc);
+        for (const p of rest) {
+          if (available) this.patternInto(p, safe, acc);
+          else this.termInto(p, safe, acc);
+        }
+        return;
+      }
+      case "array":
+      case "set":
+      case "templatestring":
+        t.value.forEach((x) => this.termInto(x, safe, acc));
+        return;
+      case "object":
+        for (const [k, v] of t.value) {
+          this.termInto(k, safe, acc);
+          this.termInto(v, safe, acc);
+        }
+        return;
+      case "call":
+        t.value.slice(1).forEach((x) => this.termInto(x, safe, acc));
+        return;
+      case "arraycomprehension":
+      case "setcomprehension":
+      case "objectcomprehension":
+        this.closureInto(t, t.value.body, safe, acc, t.type === "objectcomprehension" ? [t.value.key, t.value.value] : [t.value.term]);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A pattern (unified with a known value): its plain vars become outputs. */
+  private patternInto(t: Term, safe: Set<string>, acc: ExprVars): void {
+    switch (t.type) {
+      case "var":
+        if (isVariable(t.value)) note(acc, t.value, t.loc, false, !safe.has(t.value));
+        return;
+      case "array":
+        t.value.forEach((x) => this.patternInto(x, safe, acc));
+        return;
+      case "object":
+        for (const [k, v] of t.value) {
+          this.termInto(k, safe, acc);
+          this.patternInto(v, safe, acc);
+        }
+        return;
+      default:
+        this.termInto(t, safe, acc);
+    }
+  }
+
+  /** The variables a closure needs from outside: those it uses but does not declare. */
+  private closureInto(node: Closure | Every, body: Body, safe: Set<string>, acc: ExprVars, head: Term[] = []): void {
+    const free = new Map<string, Loc>();
+    const visit = (t: Term) =>
+      walkTerm(t, (x) => {
+        if (x.type === "var" && !ROOTS.has(x.value) && !free.has(x.value)) free.set(x.value, x.loc);
+      });
+    for (const h of head) visit(h);
+    if (node.type === "every") {
+      if (node.key) visit(node.key);
+      visit(node.value);
+    }
+    for (const e of body) {
+      const t = e.terms;
+      if (isCall(t)) t.slice(1).forEach(visit);
+      else if (isSomeDecl(t)) t.symbols.forEach(visit);
+      else if (isEvery(t)) {
+        visit(t.domain);
+        if (t.key) visit(t.key);
+        visit(t.value);
+        for (const inner of t.body) visitExpr(inner, visit);
+      } else visit(t);
+      for (const w of e.with ?? []) visit(w.value);
+    }
+    const locals = this.allLocals(node);
+    for (const [v, loc] of free) if (!locals.has(v)) note(acc, v, loc, !safe.has(v));
+  }
+
+  /** Variables declared by a closure and every closure nested in it. */
+  private allLocals(node: object): Set<string> {
+    const out = new Set<string>(this.ctx.closureLocals.get(node) ?? []);
+    const add = (t: Term) =>
+      walkTerm(t, (x) => {
+        const own = this.ctx.closureLocals.get(x);
+        if (own) for (const v of own) out.add(v);
+      });
+    const n = node as Closure | Every;
+    if (n.type === "every") n.body.forEach((e) => visitExpr(e, add, this.ctx.closureLocals, out));
+    else {
+      if (n.type === "objectcomprehension") {
+        add(n.value.key);
+        add(n.value.value);
+      } else add(n.value.term);
+      n.value.body.forEach((e) => visitExpr(e, add, this.ctx.closureLocals, out));
+    }
+    // Wildcards inside are always local.
+    return out;
+  }
+
+  /** Unification `a = b`: refs iterate; a side whose vars are known binds the vars of the other. */
+  private unifyInto(a: Term, b: Term, safe: Set<string>, acc: ExprVars): void {
+    const known = new Set(safe);
+    const refOut: ExprVars = { inputs: new Set(), outputs: new Set(), where: acc.where };
+    collectRefOutputs(a, safe, refOut, this);
+    collectRefOutputs(b, safe, refOut, this);
+    for (const o of refOut.outputs) known.add(o);
+    const computable = (t: Term) => [...this.termVars(t, known).inputs].every((v) => known.has(v));
+    for (let changed = true; changed; ) changed = unify(a, b, known, computable);
+    const all: ExprVars = { inputs: new Set(), outputs: new Set(), where: acc.where };
+    this.termInto(a, safe, all);
+    this.termInto(b, safe, all);
+    for (const v of [...all.inputs, ...all.outputs]) {
+      if (known.has(v) && !safe.has(v)) acc.outputs.add(v);
+      else if (!safe.has(v)) acc.inputs.add(v);
+    }
+  }
+}
+
+function visitExpr(e: Expr, visit: (t: Term) => void, locals?: WeakMap<object, Set<string>>, out?: Set<string>): void {
+  const t = e.terms;
+  if (isCall(t)) t.slice(1).forEach(visit);
+  else if (isSomeDecl(t)) t.symbols.forEach(visit);
+  else if (isEvery(t)) {
+    if (locals && out) for (const v of locals.get(t) ?? []) out.add(v);
+    visit(t.domain);
+    if (t.key) visit(t.key);
+    visit(t.value);
+    t.body.forEach((x) => visitExpr(x, visit, locals, out));
+  } else visit(t);
+  for (const w of e.with ?? []) visit(w.value);
+}
+
+function note(acc: ExprVars, v: string, loc: Loc, input: boolean, output = false): void {
+  if (!acc.where.has(v)) acc.where.set(v, loc);
+  if (input) acc.inputs.add(v);
+  if (output) acc.outputs.add(v);
+}
+
+function collectRefOutputs(t: Term, safe: Set<string>, acc: ExprVars, s: Safety): void {
+  walkTerm(
+    t,
+    (x) => {
+      if (x.type === "ref") {
+        const v = s.termVars(x, safe);
+        for (const o of v.outputs) acc.outputs.add(o);
+        return false;
+      }
+      if (x.type === "call") {
+        x.value.slice(1).forEach((a) => collectRefOutputs(a, safe, acc, s));
+        return false;
+      }
+      return true;
+    },
+    false,
+  );
+}
+
+/** One round of unification; returns true if it bound something new. */
+function unify(a: Term, b: Term, known: Set<string>, computable: (t: Term) => boolean): boolean {
+  if (a.type === "var" && !ROOTS.has(a.value) && !known.has(a.value)) {
+    if (computable(b)) {
+      known.add(a.value);
+      return true;
+    }
+    return false;
+  }
+  if (b.type === "var" && !ROOTS.has(b.value) && !known.has(b.value)) return unify(b, a, known, computable);
+  if (a.type === "array" && b.type === "array" && a.value.length === b.value.length) {
+    let changed = false;
+    for (let i = 0; i < a.value.length; i++) changed = unify(a.value[i] as Term, b.value[i] as Term, known, computable) || changed;
+    return changed;
+  }
+  if (a.type === "object" && b.type === "object") {
+    let changed = false;
+    for (const [ka, va] of a.value) {
+      const kb = b.value.find(([k]) => sameKey(k, ka));
+      if (kb) changed = unify(va, kb[1], known, computable) || changed;
+    }
+    return changed;
+  }
+  // A pattern against a computable value: every var in the pattern gets bound.
+  const bindPattern = (pattern: Term) => {
+    let changed = false;
+    for (const v of patternVars(pattern))
+      if (!known.has(v)) {
+        known.add(v);
+        changed = true;
+      }
+    return changed;
+  };
+  if ((a.type === "array" || a.type === "object") && b.type !== "array" && b.type !== "object" && computable(b)) return bindPattern(a);
+  if ((b.type === "array" || b.type === "object") && a.type !== "array" && a.type !== "object" && computable(a)) return bindPattern(b);
+  return false;
+}
+
+export function sameKey(a: Term, b: Term): boolean {
+  if (a.type === "var") return b.type === "var" && a.value === b.value;
+  return (a.type === "string" || a.type === "number" || a.type === "boolean" || a.type === "null") && a.type === b.type && String(a.value) === String(b.value);
+}
+
+/** Plain variables of a pattern (not inside refs or calls, which are values). */
+export function patternVars(t: Term): string[] {
+  const out: string[] = [];
+  walkTerm(
+    t,
+    (x) => {
+      if (x.type === "var" && !ROOTS.has(x.value)) out.push(x.value);
+      return x.type !== "ref" && x.type !== "call";
+    },
+    false,
+  );
+  return out;
+}
+
+function usedElsewhere(v: string, e: Expr, body: Body): boolean {
+  for (const other of body) {
+    if (other === e) continue;
+    let found = false;
+    const check = (t: Term) =>
+      walkTerm(t, (x) => {
+        if (x.type === "var" && x.value === v) found = true;
+        return !found;
+      });
+    visitExpr(other, check);
+    if (found) return true;
+  }
+  return false;
+}

@@ -1,0 +1,65 @@
+/**
+ * The planner's output buffer: statements appended to the block being
+ * built, string and file tables, and locations stamped on every statement.
+ */
+import type { Loc } from "../syntax/ast.js";
+import type { Block, Operand, Stmt, StmtBodies, StmtType } from "../plan/types.js";
+
+export class Emitter {
+  readonly strings: { value: string }[] = [];
+  readonly files: { value: string }[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  private readonly fileIndex = new Map<string, number>();
+  /** the statements of the block being built */
+  curr: Stmt[] = [];
+  loc: Loc | undefined;
+
+  string(s: string): number {
+    let i = this.stringIndex.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push({ value: s });
+      this.stringIndex.set(s, i);
+    }
+    return i;
+  }
+
+  stringOperand(s: string): Operand {
+    return { type: "string_index", value: this.string(s) };
+  }
+
+  private file(name: string): number {
+    let i = this.fileIndex.get(name);
+    if (i === undefined) {
+      i = this.files.length;
+      this.files.push({ value: name });
+      this.fileIndex.set(name, i);
+    }
+    return i;
+  }
+
+  emit<T extends StmtType>(type: T, body: StmtBodies[T]): void {
+    this.curr.push(this.stmt(type, body));
+  }
+
+  stmt<T extends StmtType>(type: T, body: StmtBodies[T]): Stmt {
+    const loc = this.loc;
+    const stmt = loc ? { ...body, file: this.file(loc.file || "<query>"), row: loc.row, col: loc.col } : { ...body };
+    return { type, stmt } as Stmt;
+  }
+
+  /** Runs `fn` with a fresh current block and returns that block. */
+  block(fn: () => void): Block {
+    const prev = this.curr;
+    this.curr = [];
+    try {
+      fn();
+      return { stmts: this.curr };
+    } finally {
+      this.curr = prev;
+    }
+  }
+}
+
+export const local = (n: number): Operand => ({ type: "local", value: n });
+export const bool = (b: boolean): Operand => ({ type: "bool", value: b });

@@ -1,0 +1,1152 @@
+/**
+ * Plans compiled rules and queries into OPA's IR. Like OPA's own planner it
+ * works in continuation-passing style: planning an expression takes the plan
+ * of everything after it as a callback, so iteration (a ScanStmt) simply
+ * nests the rest of the body inside its block. `ltarget` is the operand
+ * holding the value of the term planned last.
+ *
+ * Rules become functions `g<gen>.data.<path>(input, data, …args)`. A `with`
+ * that replaces a rule or a function starts a new generation, in which every
+ * rule needed is planned again under the replacement.
+ */
+import { RegoError, type Location } from "../errors.js";
+import type {
+  Body,
+  Every,
+  Expr,
+  Loc,
+  ObjectTerm,
+  RefTerm,
+  Term,
+  TemplateStringTerm,
+  VarTerm,
+  With,
+} from "../syntax/ast.js";
+import { isCall, isEvery, isSomeDecl, walkTerm } from "../syntax/walk.js";
+import { BUILTIN_DECLS } from "../builtins/index.js";
+import type { Block, Func, Operand, Policy } from "../plan/types.js";
+import { refName, refPath, ROOTS } from "../compile/names.js";
+import type { CompiledRule } from "../compile/types.js";
+import { sameKey } from "../compile/safety.js";
+import { Emitter, bool, local } from "./emit.js";
+import { RuleNode, RuleTree } from "./ruletree.js";
+
+type K = () => void;
+
+const INPUT = 0;
+const DATA = 1;
+
+/**
+ * A `with` replacement of a function: another function, or a value. A value is
+ * captured: passed to every function of the generation as an extra parameter
+ * (it may be a local of the rule that wrote the `with`).
+ */
+type Mock = { kind: "func"; name: string } | { kind: "value"; capture: number };
+
+interface Generation {
+  id: number;
+  funcs: Map<string, string>;
+  /** data paths whose rules a `with` has replaced by a value */
+  shadowed: string[][];
+  mocks: Map<string, Mock>;
+  /** number of captured mock values every function of this generation takes */
+  captures: number;
+}
+
+interface Callee {
+  name: string;
+  arity: number;
+  /** leading arguments of rule functions: input and data */
+  prefix: Operand[];
+  /** trailing arguments of rule functions: the generation's captured values */
+  suffix: Operand[];
+}
+
+/** Built-ins whose output argument is matched against each element of their result. */
+const RELATIONS = new Set(["walk"]);
+
+export interface QueryPlanSpec {
+  name: string;
+  body: Body;
+  /** result row key → variable holding it */
+  bindings: [string, string][];
+}
+
+export class Planner {
+  private readonly out = new Emitter();
+  private readonly funcs: Func[] = [];
+  private vars: Map<string, number>[] = [];
+  private lnext = 0;
+  private ltarget: Operand = local(0);
+  private generations = 0;
+  private gen: Generation = { id: 0, funcs: new Map(), shadowed: [], mocks: new Map(), captures: 0 };
+  /** operands of the generation's captured mock values in the function being planned */
+  private captured: Operand[] = [];
+  private readonly planning: string[] = [];
+
+  constructor(private readonly tree: RuleTree) {}
+
+  /** Plans each query as a plan of that name; returns the whole policy. */
+  plan(queries: QueryPlanSpec[]): Policy {
+    const plans = queries.map((q) => this.planQuerySpec(q));
+    return {
+      static: { strings: this.out.strings, builtin_funcs: this.builtinFuncs(), files: this.out.files },
+      plans: { plans },
+      funcs: { funcs: this.funcs },
+    };
+  }
+
+  /** Plans every rule node (to surface planning errors of rules no entrypoint reaches). */
+  planAllRules(): void {
+    for (const node of this.tree.nodesWithRules()) this.nodeFunc(node);
+  }
+
+  private builtinFuncs(): Policy["static"]["builtin_funcs"] {
+    const used = new Set<string>();
+    const visit = (blocks: Block[]) => {
+      for (const b of blocks)
+        for (const s of b.stmts) {
+          if (s.type === "CallStmt" && !s.stmt.func.startsWith("g")) used.add(s.stmt.func);
+          const st = s.stmt as { block?: Block; blocks?: Block[] };
+          if (st.block) visit([st.block]);
+          if (st.blocks) visit(st.blocks);
+        }
+    };
+    for (const f of this.funcs) visit(f.blocks);
+    return [...used].sort().map((name) => ({ name, decl: BUILTIN_DECLS.get(name) }));
+  }
+
+  // ---- errors and locations -------------------------------------------------
+
+  private fail(message: string, loc?: Loc, code: RegoError["code"] = "rego_compile_error"): never {
+    const l = loc ?? this.out.loc;
+    throw new RegoError(code, message, l ? toLocation(l) : undefined);
+  }
+
+  private at<T>(loc: Loc | undefined, fn: () => T): T {
+    const prev = this.out.loc;
+    if (loc) this.out.loc = loc;
+    try {
+      return fn();
+    } finally {
+      this.out.loc = prev;
+    }
+  }
+
+  // ---- locals and variables -------------------------------------------------
+
+  private newLocal(): number {
+    return this.lnext++;
+  }
+
+  private lookup(name: string): number | undefined {
+    for (let i = this.vars.length - 1; i >= 0; i--) {
+      const l = (this.vars[i] as Map<string, number>).get(name);
+      if (l !== undefined) return l;
+    }
+    return undefined;
+  }
+
+  private bind(name: string, l: number): void {
+    (this.vars[this.vars.length - 1] as Map<string, number>).set(name, l);
+  }
+
+  /** Plans `fn` with bindings that are dropped afterwards (alternatives, closures). */
+  private scoped(fn: () => void): void {
+    this.vars.push(new Map());
+    try {
+      fn();
+    } finally {
+      this.vars.pop();
+    }
+  }
+
+  private rootVars(): Map<string, number>[] {
+    return [
+      new Map([
+        ["input", INPUT],
+        ["data", DATA],
+      ]),
+    ];
+  }
+
+  private asLocal(o: Operand): number {
+    if (o.type === "local") return o.value;
+    const l = this.newLocal();
+    this.out.emit("AssignVarStmt", { source: o, target: l });
+    return l;
+  }
+
+  // ---- queries --------------------------------------------------------------
+
+  private planQuerySpec(q: QueryPlanSpec): { name: string; blocks: Block[] } {
+    this.vars = this.rootVars();
+    this.lnext = 2;
+    const loc = q.body[0]?.loc;
+    const block = this.out.block(() =>
+      this.at(loc, () =>
+        this.planBody(q.body, 0, () => {
+          const row = this.newLocal();
+          this.out.emit("MakeObjectStmt", { target: row });
+          for (const [key, v] of q.bindings) {
+            const l = this.lookup(v);
+            if (l !== undefined) this.out.emit("ObjectInsertStmt", { key: this.out.stringOperand(key), value: local(l), object: row });
+          }
+          this.out.emit("ResultSetAddStmt", { value: row });
+        }),
+      ),
+    );
+    return { name: q.name, blocks: [block] };
+  }
+
+  private planBody(body: Body, i: number, k: K): void {
+    if (i >= body.length) return k();
+    const e = body[i] as Expr;
+    const outer = this.out.loc;
+    this.at(e.loc, () =>
+      this.planExpr(e, () => {
+        this.planBody(body, i + 1, () => this.at(outer, k));
+      }),
+    );
+  }
+
+  // ---- expressions ----------------------------------------------------------
+
+  private planExpr(e: Expr, k: K): void {
+    if (e.negated) return this.planNot(e, k);
+    if (e.with && e.with.length > 0) return this.planWith(e, k);
+    const t = e.terms;
+    if (isSomeDecl(t)) {
+      const member = t.symbols.find((s) => s.type === "call");
+      if (member && member.type === "call") return this.planSomeIn(member.value.slice(1), k);
+      return k();
+    }
+    if (isEvery(t)) return this.planEvery(t, k);
+    if (isCall(t)) return this.planExprCall(t, k);
+    this.planTerm(t, () => {
+      this.out.emit("NotEqualStmt", { a: this.ltarget, b: bool(false) });
+      k();
+    });
+  }
+
+  private planNot(e: Expr, k: K): void {
+    const block = this.out.block(() => this.scoped(() => this.planExpr({ ...e, negated: false }, () => {})));
+    this.out.emit("NotStmt", { block });
+    k();
+  }
+
+  /** `some x in xs` / `some k, v in xs`: iterate xs, unifying keys and values with the patterns. */
+  private planSomeIn(args: Term[], k: K): void {
+    const coll = args[args.length - 1] as Term;
+    this.planTerm(coll, () => {
+      const src = this.asLocal(this.ltarget);
+      const key = this.newLocal();
+      const value = this.newLocal();
+      const block = this.out.block(() => {
+        if (args.length === 3) this.planUnifyLocal(local(key), args[0] as Term, () => this.planUnifyLocal(local(value), args[1] as Term, k));
+        else this.planUnifyLocal(local(value), args[0] as Term, k);
+      });
+      this.out.emit("ScanStmt", { source: src, key, value, block });
+    });
+  }
+
+  /** every: no element of the domain for which the body fails. */
+  private planEvery(ev: Every, k: K): void {
+    this.planTerm(ev.domain, () => {
+      const src = this.asLocal(this.ltarget);
+      this.planIsCollection(src);
+      const counterexample = this.newLocal();
+      const key = this.newLocal();
+      const value = this.newLocal();
+      const search = this.out.block(() => {
+        this.out.emit("ResetLocalStmt", { target: counterexample });
+        const scan = this.out.block(() =>
+          this.scoped(() => {
+            const bindValue = () =>
+              this.planUnifyLocal(local(value), ev.value, () => {
+                const body = this.out.block(() => this.scoped(() => this.planBody(ev.body, 0, () => {})));
+                this.out.emit("NotStmt", { block: body });
+                this.out.emit("AssignVarStmt", { source: bool(true), target: counterexample });
+              });
+            if (ev.key) this.planUnifyLocal(local(key), ev.key, bindValue);
+            else bindValue();
+          }),
+        );
+        this.out.emit("ScanStmt", { source: src, key, value, block: scan });
+        this.out.emit("IsDefinedStmt", { source: counterexample });
+      });
+      this.out.emit("NotStmt", { block: search });
+      k();
+    });
+  }
+
+  /** Undefined unless the local holds an array, object or set. */
+  private planIsCollection(src: number): void {
+    const ok = this.newLocal();
+    this.out.emit("ResetLocalStmt", { target: ok });
+    const check = (type: "IsArrayStmt" | "IsObjectStmt" | "IsSetStmt") =>
+      this.out.block(() => {
+        this.out.emit(type, { source: local(src) });
+        this.out.emit("AssignVarStmt", { source: bool(true), target: ok });
+      });
+    this.out.emit("BlockStmt", { blocks: [check("IsArrayStmt"), check("IsObjectStmt"), check("IsSetStmt")] });
+    this.out.emit("IsDefinedStmt", { source: ok });
+  }
+
+  private planExprCall(terms: Term[], k: K): void {
+    const op = refName(terms[0] as Term) as string;
+    const args = terms.slice(1);
+    if (op === "eq" || op === "assign") return this.planUnify(args[0] as Term, args[1] as Term, k);
+    const mock = this.mockFor(op);
+    if (mock?.kind === "value") {
+      // A value replacing a function: the call yields it whatever the arguments.
+      const value = this.captured[mock.capture] as Operand;
+      const arity = this.arityOf(op, terms[0] as Term);
+      return this.planTerms(args.slice(0, arity), () => {
+        if (args.length > arity) this.planUnifyLocal(value, args[arity] as Term, k);
+        else {
+          this.out.emit("NotEqualStmt", { a: value, b: bool(false) });
+          k();
+        }
+      });
+    }
+    const callee = this.callee(mock?.kind === "func" ? mock.name : op, terms[0] as Term);
+    if (args.length !== callee.arity && args.length !== callee.arity + 1)
+      this.fail(`${op}: wrong number of arguments: got ${args.length}, want ${callee.arity}`, terms[0]?.loc, "rego_type_error");
+    this.planTerms(args.slice(0, callee.arity), (ops) => {
+      const result = this.newLocal();
+      this.out.emit("CallStmt", { func: callee.name, args: [...callee.prefix, ...ops, ...callee.suffix], result });
+      const relation = RELATIONS.has(callee.name);
+      if (args.length > callee.arity) {
+        if (!relation) return this.planUnifyLocal(local(result), args[callee.arity] as Term, k);
+        // A relation yields each element of its result in turn.
+        const key = this.newLocal();
+        const value = this.newLocal();
+        const block = this.out.block(() => this.planUnifyLocal(local(value), args[callee.arity] as Term, k));
+        this.out.emit("ScanStmt", { source: result, key, value, block });
+        return;
+      }
+      if (relation) {
+        const n = this.newLocal();
+        const zero = this.newLocal();
+        this.out.emit("LenStmt", { source: local(result), target: n });
+        this.out.emit("MakeNumberIntStmt", { value: 0, target: zero });
+        this.out.emit("NotEqualStmt", { a: local(n), b: local(zero) });
+      } else this.out.emit("NotEqualStmt", { a: local(result), b: bool(false) });
+      k();
+    });
+  }
+
+  private arityOf(op: string, at: Term): number {
+    if (op.startsWith("data.")) return this.functionNode(op, at).arity;
+    const decl = BUILTIN_DECLS.get(op);
+    if (!decl) this.fail(`undefined function ${op}`, at.loc, "rego_type_error");
+    return decl.args?.length ?? 0;
+  }
+
+  private functionNode(op: string, at: Term): RuleNode {
+    const node = this.tree.node(op.split(".").slice(1));
+    if (!node || !node.hasRules) this.fail(`undefined function ${op}`, at.loc, "rego_type_error");
+    return node;
+  }
+
+  /** The function an operator calls: a rule function (planned on demand) or a built-in. */
+  private callee(op: string, at: Term): Callee {
+    if (op.startsWith("data.")) {
+      const node = this.functionNode(op, at);
+      return { name: this.nodeFunc(node), arity: node.arity, prefix: this.roots(), suffix: this.captured };
+    }
+    const decl = BUILTIN_DECLS.get(op);
+    if (!decl) this.fail(`undefined function ${op}`, at.loc, "rego_type_error");
+    return { name: op, arity: decl.args?.length ?? 0, prefix: [], suffix: [] };
+  }
+
+  /** input and data, as the function being planned sees them */
+  private roots(): Operand[] {
+    return [local(this.lookup("input") as number), local(this.lookup("data") as number)];
+  }
+
+  private mockFor(op: string): Mock | undefined {
+    return this.gen.mocks.get(op);
+  }
+
+  /**
+   * Plans terms, passing their operands in order. Terms whose refs bind
+   * variables are planned first, so `x == xs[x]` iterates before comparing.
+   */
+  private planTerms(terms: Term[], k: (ops: Operand[]) => void): void {
+    const order = terms.map((_, i) => i);
+    order.sort((a, b) => Number(this.isBound(terms[a] as Term)) - Number(this.isBound(terms[b] as Term)));
+    const ops: Operand[] = new Array(terms.length);
+    const step = (j: number): void => {
+      if (j >= order.length) return k(ops);
+      const i = order[j] as number;
+      this.planTerm(terms[i] as Term, () => {
+        ops[i] = this.ltarget;
+        step(j + 1);
+      });
+    };
+    step(0);
+  }
+
+  // ---- with -----------------------------------------------------------------
+
+  private planWith(e: Expr, k: K): void {
+    const withs = e.with as With[];
+    const data: { w: With; path: string[]; root: "input" | "data" }[] = [];
+    const mocks: { name: string; w: With }[] = [];
+    for (const w of withs) {
+      const path = refPath(w.target);
+      const root = path?.[0];
+      if (!path) this.fail("invalid with target", w.target.loc);
+      const isFunction = root === "data" && this.tree.node(path.slice(1))?.isFunction;
+      if ((root === "input" || root === "data") && !isFunction) data.push({ w, path: path.slice(1), root });
+      else mocks.push({ name: path.join("."), w });
+    }
+    const valueTerms = [...data.map((d) => d.w.value), ...mocks.filter((m) => !this.isFunctionValue(m.w.value)).map((m) => m.w.value)];
+    this.planTerms(valueTerms, (ops) => {
+      const dataOps = ops.slice(0, data.length);
+      const mockOps = ops.slice(data.length);
+      const newMocks = new Map<string, Mock>();
+      const outerCaptured = this.captured;
+      const innerCaptured = [...outerCaptured];
+      let mi = 0;
+      for (const m of mocks) {
+        if (this.isFunctionValue(m.w.value)) newMocks.set(m.name, { kind: "func", name: refName(m.w.value) as string });
+        else {
+          newMocks.set(m.name, { kind: "value", capture: innerCaptured.length });
+          innerCaptured.push(mockOps[mi++] as Operand);
+        }
+      }
+      const shadow = data.filter((d) => d.root === "data" && this.shadowsRules(d.path)).map((d) => d.path);
+      const needsGeneration = shadow.length > 0 || newMocks.size > 0;
+      // Save the roots being replaced so the rest of the body sees the originals.
+      const roots = [...new Set(data.map((d) => d.root))].sort();
+      const saved = roots.map((r) => {
+        const orig = this.lookup(r) as number;
+        const save = this.newLocal();
+        this.out.emit("AssignVarStmt", { source: local(orig), target: save });
+        return [orig, save] as const;
+      });
+      const outer = this.gen;
+      const inner: Generation = needsGeneration
+        ? {
+            id: ++this.generations,
+            funcs: new Map(),
+            shadowed: [...outer.shadowed, ...shadow],
+            mocks: new Map([...outer.mocks, ...newMocks]),
+            captures: innerCaptured.length,
+          }
+        : outer;
+      const nest = (i: number): void => {
+        if (i < data.length) {
+          const d = data[i] as (typeof data)[number];
+          const block = this.out.block(() => nest(i + 1));
+          this.out.emit("WithStmt", {
+            local: this.lookup(d.root) as number,
+            path: d.path.map((p) => this.out.string(p)),
+            value: dataOps[i] as Operand,
+            block: block,
+          });
+          return;
+        }
+        this.gen = inner;
+        this.captured = innerCaptured;
+        try {
+          this.planExpr({ ...e, with: [] }, () => {
+            this.gen = outer;
+            this.captured = outerCaptured;
+            try {
+              this.restore(saved, 0, k);
+            } finally {
+              this.gen = inner;
+              this.captured = innerCaptured;
+            }
+          });
+        } finally {
+          this.gen = outer;
+          this.captured = outerCaptured;
+        }
+      };
+      nest(0);
+    });
+  }
+
+  /** Plans `k` inside WithStmts that put the saved roots back. */
+  private restore(saved: (readonly [number, number])[], i: number, k: K): void {
+    if (i >= saved.length) return k();
+    const [orig, save] = saved[i] as readonly [number, number];
+    const block = this.out.block(() => this.restore(saved, i + 1, k));
+    this.out.emit("WithStmt", { local: orig, path: [], value: local(save), block });
+  }
+
+  private isFunctionValue(t: Term): boolean {
+    const name = refName(t);
+    if (name === undefined || t.type === "var") {
+      return name !== undefined && BUILTIN_DECLS.has(name) && !this.lookup(name);
+    }
+    if (name.startsWith("data.")) {
+      const node = this.tree.node(name.split(".").slice(1));
+      return !!node && node.isFunction;
+    }
+    return BUILTIN_DECLS.has(name);
+  }
+
+  private shadowsRules(path: string[]): boolean {
+    const node = this.tree.node(path);
+    if (node && node.isVirtual) return true;
+    // A prefix of the path may be a rule too (with data.p.q as … where p is a rule).
+    for (let i = 1; i < path.length; i++) if (this.tree.node(path.slice(0, i))?.hasRules) return true;
+    return false;
+  }
+
+  private isShadowed(path: string[]): boolean {
+    return this.gen.shadowed.some((s) => s.length <= path.length && s.every((p, i) => p === path[i]));
+  }
+
+  // ---- unification ----------------------------------------------------------
+
+  private planUnify(a: Term, b: Term, k: K): void {
+    switch (a.type) {
+      case "var":
+        return this.planUnifyVar(a, b, k);
+      case "array":
+        if (b.type === "var") return this.planUnifyVar(b, a, k);
+        if (b.type === "array") {
+          if (a.value.length === b.value.length) return this.planUnifyArrays(a.value, b.value, 0, k);
+          return;
+        }
+        if (isValueTerm(b)) return this.planTerm(b, () => this.planUnifyLocal(this.ltarget, a, k));
+        return;
+      case "object":
+        if (b.type === "var") return this.planUnifyVar(b, a, k);
+        if (b.type === "object") return this.planUnifyObjects(a, b, k);
+        if (isValueTerm(b)) return this.planTerm(b, () => this.planUnifyLocal(this.ltarget, a, k));
+        return;
+      default:
+        return this.planTerm(a, () => this.planUnifyLocal(this.ltarget, b, k));
+    }
+  }
+
+  private planUnifyVar(a: VarTerm, b: Term, k: K): void {
+    const la = this.lookup(a.value);
+    if (la !== undefined) return this.planUnifyLocal(local(la), b, k);
+    if (b.type === "var" && this.lookup(b.value) === undefined) this.fail(`var ${a.value} is unsafe`, a.loc, "rego_unsafe_var_error");
+    this.planTerm(b, () => {
+      const target = this.newLocal();
+      this.bind(a.value, target);
+      this.out.emit("AssignVarStmt", { source: this.ltarget, target });
+      k();
+    });
+  }
+
+  private planUnifyLocal(a: Operand, b: Term, k: K): void {
+    switch (b.type) {
+      case "var": {
+        const lb = this.lookup(b.value);
+        if (lb !== undefined) {
+          this.out.emit("EqualStmt", { a, b: local(lb) });
+          return k();
+        }
+        const target = this.newLocal();
+        this.bind(b.value, target);
+        this.out.emit("AssignVarStmt", { source: a, target });
+        return k();
+      }
+      case "array":
+        return this.planUnifyLocalArray(a, b.value, k);
+      case "object":
+        return this.planUnifyLocalObject(a, b, k);
+      default:
+        this.planTerm(b, () => {
+          this.out.emit("EqualStmt", { a, b: this.ltarget });
+          k();
+        });
+    }
+  }
+
+  private planUnifyArrays(a: Term[], b: Term[], i: number, k: K): void {
+    if (i >= a.length) return k();
+    this.planUnify(a[i] as Term, b[i] as Term, () => this.planUnifyArrays(a, b, i + 1, k));
+  }
+
+  private planUnifyLocalArray(a: Operand, items: Term[], k: K): void {
+    this.out.emit("IsArrayStmt", { source: a });
+    const alen = this.newLocal();
+    const blen = this.newLocal();
+    this.out.emit("LenStmt", { source: a, target: alen });
+    this.out.emit("MakeNumberIntStmt", { value: items.length, target: blen });
+    this.out.emit("EqualStmt", { a: local(alen), b: local(blen) });
+    const src = this.asLocal(a);
+    const step = (i: number): void => {
+      if (i >= items.length) return k();
+      const key = this.newLocal();
+      const value = this.newLocal();
+      this.out.emit("MakeNumberIntStmt", { value: i, target: key });
+      this.out.emit("DotStmt", { source: local(src), key: local(key), target: value });
+      this.planUnifyLocal(local(value), items[i] as Term, () => step(i + 1));
+    };
+    step(0);
+  }
+
+  private planUnifyLocalObject(a: Operand, obj: ObjectTerm, k: K): void {
+    this.out.emit("IsObjectStmt", { source: a });
+    const alen = this.newLocal();
+    const blen = this.newLocal();
+    this.out.emit("LenStmt", { source: a, target: alen });
+    this.out.emit("MakeNumberIntStmt", { value: obj.value.length, target: blen });
+    this.out.emit("EqualStmt", { a: local(alen), b: local(blen) });
+    const step = (i: number): void => {
+      if (i >= obj.value.length) return k();
+      const [key, val] = obj.value[i] as [Term, Term];
+      this.planTerm(key, () => {
+        const value = this.newLocal();
+        this.out.emit("DotStmt", { source: a, key: this.ltarget, target: value });
+        this.planUnifyLocal(local(value), val, () => step(i + 1));
+      });
+    };
+    step(0);
+  }
+
+  private planUnifyObjects(a: ObjectTerm, b: ObjectTerm, k: K): void {
+    if (a.value.length !== b.value.length) return;
+    const pairs: [Term, Term][] = [];
+    for (const [ka, va] of a.value) {
+      const match = b.value.find(([kb]) => sameKey(ka, kb));
+      if (!match) {
+        // Keys that are not the same constants: compare the whole objects once both are built.
+        return this.planTerm(a, () => {
+          const la = this.ltarget;
+          this.planTerm(b, () => {
+            this.out.emit("EqualStmt", { a: la, b: this.ltarget });
+            k();
+          });
+        });
+      }
+      pairs.push([va, match[1]]);
+    }
+    const step = (i: number): void => {
+      if (i >= pairs.length) return k();
+      const [x, y] = pairs[i] as [Term, Term];
+      this.planUnify(x, y, () => step(i + 1));
+    };
+    step(0);
+  }
+
+  // ---- terms ----------------------------------------------------------------
+
+  private planTerm(t: Term, k: K): void {
+    switch (t.type) {
+      case "null": {
+        const l = this.newLocal();
+        this.out.emit("MakeNullStmt", { target: l });
+        this.ltarget = local(l);
+        return k();
+      }
+      case "boolean":
+        this.ltarget = bool(t.value);
+        return k();
+      case "number": {
+        const l = this.newLocal();
+        this.out.emit("MakeNumberRefStmt", { Index: this.out.string(t.text), target: l });
+        this.ltarget = local(l);
+        return k();
+      }
+      case "string":
+        this.ltarget = this.out.stringOperand(t.value);
+        return k();
+      case "var": {
+        const l = this.lookup(t.value);
+        if (l === undefined) this.fail(`var ${t.value} is unsafe`, t.loc, "rego_unsafe_var_error");
+        this.ltarget = local(l);
+        return k();
+      }
+      case "ref":
+        return this.planRef(t, k);
+      case "array": {
+        const arr = this.newLocal();
+        this.out.emit("MakeArrayStmt", { capacity: t.value.length, target: arr });
+        return this.planTerms(t.value, (ops) => {
+          for (const o of ops) this.out.emit("ArrayAppendStmt", { array: arr, value: o });
+          this.ltarget = local(arr);
+          k();
+        });
+      }
+      case "set": {
+        const set = this.newLocal();
+        this.out.emit("MakeSetStmt", { target: set });
+        return this.planTerms(t.value, (ops) => {
+          for (const o of ops) this.out.emit("SetAddStmt", { set, value: o });
+          this.ltarget = local(set);
+          k();
+        });
+      }
+      case "object": {
+        const obj = this.newLocal();
+        this.out.emit("MakeObjectStmt", { target: obj });
+        return this.planTerms(
+          t.value.flatMap(([key, v]) => [key, v]),
+          (ops) => {
+            for (let i = 0; i < ops.length; i += 2)
+              this.out.emit("ObjectInsertStmt", { key: ops[i] as Operand, value: ops[i + 1] as Operand, object: obj });
+            this.ltarget = local(obj);
+            k();
+          },
+        );
+      }
+      case "arraycomprehension":
+        return this.planCollection("array", t.loc, t.value.body, (target) =>
+          this.planTerm(t.value.term, () => this.out.emit("ArrayAppendStmt", { array: target, value: this.ltarget })),
+        k);
+      case "setcomprehension":
+        return this.planCollection("set", t.loc, t.value.body, (target) =>
+          this.planTerm(t.value.term, () => this.out.emit("SetAddStmt", { set: target, value: this.ltarget })),
+        k);
+      case "objectcomprehension":
+        return this.planCollection("object", t.loc, t.value.body, (target) =>
+          this.planTerm(t.value.key, () => {
+            const key = this.ltarget;
+            this.planTerm(t.value.value, () => this.out.emit("ObjectInsertOnceStmt", { key, value: this.ltarget, object: target }));
+          }),
+        k);
+      case "call":
+        return this.planCallTerm(t.value, k);
+      case "templatestring":
+        return this.planTemplate(t, k);
+    }
+  }
+
+  /** A comprehension: the body runs in its own block and scope, adding to the collection. */
+  private planCollection(kind: "array" | "set" | "object", loc: Loc, body: Body, add: (target: number) => void, k: K): void {
+    const target = this.newLocal();
+    this.at(loc, () => {
+      if (kind === "array") this.out.emit("MakeArrayStmt", { capacity: 0, target });
+      else if (kind === "set") this.out.emit("MakeSetStmt", { target });
+      else this.out.emit("MakeObjectStmt", { target });
+      const block = this.out.block(() => this.scoped(() => this.planBody(body, 0, () => add(target))));
+      this.out.emit("BlockStmt", { blocks: [block] });
+    });
+    this.ltarget = local(target);
+    k();
+  }
+
+  private planCallTerm(terms: Term[], k: K): void {
+    const op = refName(terms[0] as Term) as string;
+    const args = terms.slice(1);
+    const mock = this.mockFor(op);
+    if (mock?.kind === "value") {
+      return this.planTerms(args, () => {
+        this.ltarget = this.captured[mock.capture] as Operand;
+        k();
+      });
+    }
+    const callee = this.callee(mock?.kind === "func" ? mock.name : op, terms[0] as Term);
+    if (args.length !== callee.arity)
+      this.fail(`${op}: wrong number of arguments: got ${args.length}, want ${callee.arity}`, terms[0]?.loc, "rego_type_error");
+    this.planTerms(args, (ops) => {
+      const result = this.newLocal();
+      this.out.emit("CallStmt", { func: callee.name, args: [...callee.prefix, ...ops, ...callee.suffix], result });
+      this.ltarget = local(result);
+      k();
+    });
+  }
+
+  /** `$"a{x}b"`: each expression part is the set of its values (empty when undefined). */
+  private planTemplate(t: TemplateStringTerm, k: K): void {
+    const parts: Operand[] = [];
+    t.value.forEach((part, i) => {
+      if (!t.exprs[i]) {
+        parts.push(this.out.stringOperand(part.type === "string" ? part.value : ""));
+        return;
+      }
+      const set = this.newLocal();
+      this.out.emit("MakeSetStmt", { target: set });
+      const block = this.out.block(() =>
+        this.scoped(() => this.planTerm(part, () => this.out.emit("SetAddStmt", { set, value: this.ltarget }))),
+      );
+      this.out.emit("BlockStmt", { blocks: [block] });
+      parts.push(local(set));
+    });
+    const arr = this.newLocal();
+    this.out.emit("MakeArrayStmt", { capacity: parts.length, target: arr });
+    for (const p of parts) this.out.emit("ArrayAppendStmt", { array: arr, value: p });
+    const result = this.newLocal();
+    this.out.emit("CallStmt", { func: "internal.template_string", args: [local(arr)], result });
+    this.ltarget = local(result);
+    k();
+  }
+
+  // ---- refs -----------------------------------------------------------------
+
+  private planRef(ref: RefTerm, k: K): void {
+    const parts = ref.value;
+    const head = parts[0] as Term;
+    if (head.type === "var") {
+      if (head.value === "data") return this.planRefData(this.tree.root, parts, 1, k);
+      const l = this.lookup(head.value);
+      if (l === undefined) this.fail(`var ${head.value} is unsafe`, head.loc, "rego_unsafe_var_error");
+      this.ltarget = local(l);
+      return this.planRefRec(parts, 1, k);
+    }
+    this.planTerm(head, () => this.planRefRec(parts, 1, k));
+  }
+
+  private planRefRec(parts: Term[], i: number, k: K): void {
+    if (i >= parts.length) return k();
+    const p = parts[i] as Term;
+    if (this.isBound(p)) return this.planDot(p, () => this.planRefRec(parts, i + 1, k));
+    this.planScan(p, () => this.planRefRec(parts, i + 1, k));
+  }
+
+  /** A term is bound when all its variables are (closures aside, which are values). */
+  private isBound(t: Term): boolean {
+    let bound = true;
+    walkTerm(
+      t,
+      (x) => {
+        if (x.type === "var" && !ROOTS.has(x.value) && this.lookup(x.value) === undefined) bound = false;
+        return bound;
+      },
+      false,
+    );
+    return bound;
+  }
+
+  private planDot(key: Term, k: K): void {
+    const source = this.ltarget;
+    this.planTerm(key, () => {
+      const target = this.newLocal();
+      this.out.emit("DotStmt", { source, key: this.ltarget, target });
+      this.ltarget = local(target);
+      k();
+    });
+  }
+
+  private planScan(key: Term, k: K): void {
+    const source = this.asLocal(this.ltarget);
+    const lkey = this.newLocal();
+    const lvalue = this.newLocal();
+    const block = this.out.block(() =>
+      this.planUnifyLocal(local(lkey), key, () => {
+        this.ltarget = local(lvalue);
+        k();
+      }),
+    );
+    this.out.emit("ScanStmt", { source, key: lkey, value: lvalue, block });
+  }
+
+  /**
+   * A ref into data: follow the rule tree while the ref names its nodes; a
+   * node with rules is its function's value; beyond the tree it is base data.
+   * Where the ref has a variable at a node, each virtual child is tried in its
+   * own block (binding the variable to the child's key), then the base
+   * document's other keys are scanned — as OPA plans it, so only the rules the
+   * ref can reach are evaluated.
+   */
+  private planRefData(node: RuleNode, parts: Term[], i: number, k: K): void {
+    if (!node.isVirtual || this.isShadowed(node.path)) return this.planBaseRef(parts, k);
+    if (i >= parts.length) return this.planExtent(node, k);
+    const p = parts[i] as Term;
+    if (p.type === "string") {
+      const child = node.child(p.value);
+      if (!child || !child.isVirtual || this.isShadowed(child.path)) return this.planBaseRef(parts, k);
+      if (child.hasRules) {
+        if (child.isFunction) this.fail(`function ${["data", ...child.path].join(".")} called without arguments`, p.loc, "rego_type_error");
+        return this.planNodeValue(child, () => this.planRefRec(parts, i + 1, k));
+      }
+      return this.planRefData(child, parts, i + 1, k);
+    }
+    if (isScalar(p)) return this.planBaseRef(parts, k);
+    const children = this.virtualChildren(node);
+    const blocks = children.map((key) =>
+      this.out.block(() =>
+        this.scoped(() =>
+          this.planUnifyLocal(this.out.stringOperand(key), p, () => {
+            const ground = [...parts];
+            ground[i] = { type: "string", value: key, loc: p.loc };
+            this.planRefData(node, ground, i, k);
+          }),
+        ),
+      ),
+    );
+    if (blocks.length > 0) this.out.emit("BlockStmt", { blocks });
+    // The base document's keys that no rule claims.
+    const exclude = this.newLocal();
+    this.out.emit("MakeSetStmt", { target: exclude });
+    for (const key of children) this.out.emit("SetAddStmt", { set: exclude, value: this.out.stringOperand(key) });
+    this.ltarget = local(this.lookup("data") as number);
+    this.planRefRec(this.baseParts(node.path, p.loc), 1, () => {
+      const source = this.asLocal(this.ltarget);
+      const lkey = this.newLocal();
+      const lvalue = this.newLocal();
+      const block = this.out.block(() =>
+        this.scoped(() => {
+          const ignored = this.newLocal();
+          const claimed = this.out.block(() => this.out.emit("DotStmt", { source: local(exclude), key: local(lkey), target: ignored }));
+          this.out.emit("NotStmt", { block: claimed });
+          this.planUnifyLocal(local(lkey), p, () => {
+            this.ltarget = local(lvalue);
+            this.planRefRec(parts, i + 1, k);
+          });
+        }),
+      );
+      this.out.emit("ScanStmt", { source, key: lkey, value: lvalue, block });
+    });
+  }
+
+  /** A ref that leaves the rule tree: plain lookups from the data document. */
+  private planBaseRef(parts: Term[], k: K): void {
+    this.ltarget = local(this.lookup("data") as number);
+    this.planRefRec(parts, 1, k);
+  }
+
+  private baseParts(path: string[], loc: Loc): Term[] {
+    return [{ type: "var", value: "data", loc }, ...path.map((p) => ({ type: "string" as const, value: p, loc }))];
+  }
+
+  /** Children of a node that are part of the data document (functions are not). */
+  private virtualChildren(node: RuleNode): string[] {
+    return [...node.children.keys()].sort().filter((key) => {
+      const child = node.children.get(key) as RuleNode;
+      return child.isVirtual && !child.isFunction && !this.isShadowed(child.path);
+    });
+  }
+
+  /** The value of a node with rules: its function's result, merged with the values of rules below it. */
+  private planNodeValue(node: RuleNode, k: K): void {
+    const name = this.nodeFunc(node);
+    const args = [...this.roots(), ...this.captured];
+    const below = this.virtualChildren(node).length > 0;
+    if (!below) {
+      const result = this.newLocal();
+      this.out.emit("CallStmt", { func: name, args, result });
+      this.ltarget = local(result);
+      return k();
+    }
+    const children = this.planChildren(node);
+    const target = this.newLocal();
+    const inner = this.out.block(() => {
+      const result = this.newLocal();
+      this.out.emit("CallStmt", { func: name, args, result });
+      this.out.emit("ObjectMergeStmt", { a: result, b: children, target });
+      this.out.emit("BreakStmt", { index: 1 });
+    });
+    const outer = this.out.block(() => {
+      this.out.emit("BlockStmt", { blocks: [inner] });
+      this.out.emit("AssignVarStmt", { source: local(children), target });
+    });
+    this.out.emit("BlockStmt", { blocks: [outer] });
+    this.ltarget = local(target);
+    k();
+  }
+
+  /** An object of the values of a node's children that are (or contain) rules. */
+  private planChildren(node: RuleNode): number {
+    const obj = this.newLocal();
+    this.out.emit("MakeObjectStmt", { target: obj });
+    for (const key of this.virtualChildren(node)) {
+      const child = node.children.get(key) as RuleNode;
+      const block = this.out.block(() =>
+        this.scoped(() => {
+          const insert = () => this.out.emit("ObjectInsertStmt", { key: this.out.stringOperand(key), value: this.ltarget, object: obj });
+          if (child.hasRules) this.planNodeValue(child, insert);
+          else this.planExtent(child, insert);
+        }),
+      );
+      this.out.emit("BlockStmt", { blocks: [block] });
+    }
+    return obj;
+  }
+
+  /** The whole value at a node: rule values merged into the base document there. */
+  private planExtent(node: RuleNode, k: K): void {
+    if (node.hasRules && !this.isShadowed(node.path)) return this.planNodeValue(node, k);
+    const virtual = this.planChildren(node);
+    const target = this.newLocal();
+    const inner = this.out.block(() => {
+      let src = this.lookup("data") as number;
+      for (const key of node.path) {
+        const next = this.newLocal();
+        this.out.emit("DotStmt", { source: local(src), key: this.out.stringOperand(key), target: next });
+        src = next;
+      }
+      this.out.emit("ObjectMergeStmt", { a: src, b: virtual, target });
+      this.out.emit("BreakStmt", { index: 1 });
+    });
+    const outer = this.out.block(() => {
+      this.out.emit("BlockStmt", { blocks: [inner] });
+      this.out.emit("AssignVarStmt", { source: local(virtual), target });
+    });
+    this.out.emit("BlockStmt", { blocks: [outer] });
+    this.ltarget = local(target);
+    k();
+  }
+
+  // ---- rules ----------------------------------------------------------------
+
+  /** Plans the function of a rule node (once per generation) and returns its name. */
+  private nodeFunc(node: RuleNode): string {
+    const key = node.path.join("\u0000");
+    const cached = this.gen.funcs.get(key);
+    if (cached) return cached;
+    const dotted = ["data", ...node.path].join(".");
+    const cycle = this.planning.indexOf(key);
+    if (cycle >= 0) {
+      const chain = [...this.planning.slice(cycle), key].map((p) => ["data", ...p.split("\u0000")].join("."));
+      const first = node.allRules()[0];
+      this.fail(`rule ${dotted} is recursive: ${chain.join(" -> ")}`, first?.loc, "rego_recursion_error");
+    }
+    const name = `g${this.gen.id}.${dotted}`;
+    this.planning.push(key);
+    const saved = { vars: this.vars, lnext: this.lnext, ltarget: this.ltarget, loc: this.out.loc, curr: this.out.curr, captured: this.captured };
+    try {
+      const fn = this.planRules(node, name);
+      this.funcs.push(fn);
+      this.gen.funcs.set(key, name);
+      return name;
+    } finally {
+      this.planning.pop();
+      this.vars = saved.vars;
+      this.lnext = saved.lnext;
+      this.ltarget = saved.ltarget;
+      this.out.loc = saved.loc;
+      this.out.curr = saved.curr;
+      this.captured = saved.captured;
+    }
+  }
+
+  private planRules(node: RuleNode, name: string): Func {
+    const rules = node.rules;
+    const first = node.allRules()[0] as CompiledRule;
+    const objectShaped = node.allRules().some((r) => r.suffix.length > 0);
+    const kind = first.kind === "function" ? "function" : objectShaped ? "object" : first.kind === "multi" ? "set" : "complete";
+    this.lnext = 0;
+    const params = [this.newLocal(), this.newLocal()];
+    for (let i = 0; i < node.arity; i++) params.push(this.newLocal());
+    const captures: Operand[] = [];
+    for (let i = 0; i < this.gen.captures; i++) {
+      const l = this.newLocal();
+      params.push(l);
+      captures.push(local(l));
+    }
+    this.captured = captures;
+    const ret = this.newLocal();
+    const fn: Func = { name, params, return: ret, blocks: [], path: [`g${this.gen.id}`, ...node.path] };
+    this.out.loc = first.headLoc;
+    if (kind === "set") fn.blocks.push(this.out.block(() => this.out.emit("MakeSetStmt", { target: ret })));
+    if (kind === "object") fn.blocks.push(this.out.block(() => this.out.emit("MakeObjectStmt", { target: ret })));
+    const lresult = this.newLocal();
+    const lfirst = this.lnext;
+    for (const rule of rules) {
+      let blocks: Block[] = fn.blocks;
+      let chain: Block[] | undefined;
+      if (rule.else) {
+        chain = [];
+        blocks = chain;
+      }
+      for (let r: CompiledRule | undefined = rule, prev: CompiledRule | undefined; r; prev = r, r = r.else) {
+        const current = r;
+        const isElse = prev !== undefined;
+        this.lnext = lfirst;
+        this.vars = this.rootVars();
+        this.out.loc = current.headLoc;
+        blocks.push(
+          this.out.block(() => {
+            if (isElse) this.out.emit("IsUndefinedStmt", { source: lresult });
+            else this.out.emit("ResetLocalStmt", { target: lresult });
+            this.planParams(params.slice(2, 2 + node.arity), current.args, 0, () =>
+              this.planBody(current.body, 0, () => this.at(current.headLoc, () => this.planHead(current, kind, ret, lresult))),
+            );
+          }),
+        );
+      }
+      if (chain) fn.blocks.push(this.out.block(() => this.out.emit("BlockStmt", { blocks: chain as Block[] })));
+      if (kind === "complete" || kind === "function") {
+        this.out.loc = rule.headLoc;
+        fn.blocks.push(
+          this.out.block(() => {
+            this.out.emit("IsDefinedStmt", { source: lresult });
+            this.out.emit("AssignVarOnceStmt", { source: local(lresult), target: ret });
+          }),
+        );
+      }
+    }
+    if (node.defaults.length > 1)
+      this.fail(`multiple default rules ${["data", ...node.path].join(".")} found`, node.defaults[1]?.loc, "rego_type_error");
+    const def = node.defaults[0];
+    if (def) {
+      this.lnext = lfirst;
+      this.vars = this.rootVars();
+      this.out.loc = def.headLoc;
+      fn.blocks.push(
+        this.out.block(() => {
+          this.out.emit("IsUndefinedStmt", { source: ret });
+          this.planBody(def.body, 0, () =>
+            this.at(def.headLoc, () =>
+              this.planTerm(def.value as Term, () => this.out.emit("AssignVarOnceStmt", { source: this.ltarget, target: ret })),
+            ),
+          );
+        }),
+      );
+    }
+    this.out.loc = first.headLoc;
+    fn.blocks.push(this.out.block(() => this.out.emit("ReturnLocalStmt", { source: ret })));
+    return fn;
+  }
+
+  private planParams(params: number[], args: Term[], i: number, k: K): void {
+    if (i >= args.length) return k();
+    this.planUnifyLocal(local(params[i] as number), args[i] as Term, () => this.planParams(params, args, i + 1, k));
+  }
+
+  /** What one successful rule body contributes to the function's result. */
+  private planHead(rule: CompiledRule, kind: string, ret: number, lresult: number): void {
+    if (kind === "complete" || kind === "function") {
+      return this.planTerm(rule.value as Term, () => this.out.emit("AssignVarOnceStmt", { source: this.ltarget, target: lresult }));
+    }
+    if (kind === "set") {
+      return this.planTerm(rule.key as Term, () => this.out.emit("SetAddStmt", { set: ret, value: this.ltarget }));
+    }
+    this.planObjectPath(ret, rule, 0);
+  }
+
+  /** Inserts a ref-head rule's value at its suffix inside the node's object (`p[x].y := v`). */
+  private planObjectPath(obj: number, rule: CompiledRule, i: number): void {
+    const last = i === rule.suffix.length - 1;
+    this.planTerm(rule.suffix[i] as Term, () => {
+      const key = this.ltarget;
+      if (last && rule.kind === "single") {
+        return this.planTerm(rule.value as Term, () => this.out.emit("ObjectInsertOnceStmt", { key, value: this.ltarget, object: obj }));
+      }
+      // An inner object (or, at the end of a multi-value rule, a set): reuse it or create it.
+      const child = this.newLocal();
+      const found = this.out.block(() => {
+        this.out.emit("DotStmt", { source: local(obj), key, target: child });
+        this.out.emit(last ? "IsSetStmt" : "IsObjectStmt", { source: local(child) });
+        this.out.emit("BreakStmt", { index: 1 });
+      });
+      const lookupOrCreate = this.out.block(() => {
+        this.out.emit("BlockStmt", { blocks: [found] });
+        this.out.emit(last ? "MakeSetStmt" : "MakeObjectStmt", { target: child });
+        this.out.emit("ObjectInsertOnceStmt", { key, value: local(child), object: obj });
+      });
+      this.out.emit("BlockStmt", { blocks: [lookupOrCreate] });
+      if (last) return this.planTerm(rule.key as Term, () => this.out.emit("SetAddStmt", { set: child, value: this.ltarget }));
+      this.planObjectPath(child, rule, i + 1);
+    });
+  }
+}
+
+function isScalar(t: Term): boolean {
+  return t.type === "number" || t.type === "boolean" || t.type === "null";
+}
+
+function toLocation(l: Loc): Location {
+  return { file: l.file, row: l.row, col: l.col };
+}
+
+/** Terms whose value can be computed (not patterns). */
+function isValueTerm(t: Term): boolean {
+  return t.type !== "array" && t.type !== "object" && t.type !== "var";
+}
+

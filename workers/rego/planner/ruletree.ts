@@ -1,0 +1,76 @@
+/**
+ * Rules by data path. A node holds the rules whose ground path ends there
+ * (`p[x] := …` sits at `p`, with `[x]` as its suffix) and the nodes below it.
+ */
+import type { CompiledRule } from "../compile/types.js";
+
+export class RuleNode {
+  readonly children = new Map<string, RuleNode>();
+  /** non-default rules, in source order (each may carry an else chain) */
+  readonly rules: CompiledRule[] = [];
+  defaults: CompiledRule[] = [];
+  /** a package lives here: even without rules it is part of data (as `{}`) */
+  isPackage = false;
+
+  constructor(readonly path: string[]) {}
+
+  get hasRules(): boolean {
+    return this.rules.length > 0 || this.defaults.length > 0;
+  }
+
+  /** All rules of this node, defaults included. */
+  allRules(): CompiledRule[] {
+    return [...this.rules, ...this.defaults];
+  }
+
+  /** Functions are not part of the data document. */
+  get isFunction(): boolean {
+    return this.allRules().some((r) => r.kind === "function");
+  }
+
+  get arity(): number {
+    return this.allRules()[0]?.args.length ?? 0;
+  }
+
+  child(key: string): RuleNode | undefined {
+    return this.children.get(key);
+  }
+
+  /** True when this node or any below it has rules or is a package. */
+  get isVirtual(): boolean {
+    if (this.hasRules || this.isPackage) return true;
+    for (const c of this.children.values()) if (c.isVirtual) return true;
+    return false;
+  }
+}
+
+export class RuleTree {
+  readonly root = new RuleNode([]);
+
+  node(path: string[], create = false): RuleNode | undefined {
+    let n = this.root;
+    for (let i = 0; i < path.length; i++) {
+      const key = path[i] as string;
+      let c = n.children.get(key);
+      if (!c) {
+        if (!create) return undefined;
+        c = new RuleNode(path.slice(0, i + 1));
+        n.children.set(key, c);
+      }
+      n = c;
+    }
+    return n;
+  }
+
+  add(rule: CompiledRule): void {
+    const n = this.node(rule.path, true) as RuleNode;
+    if (rule.default) n.defaults.push(rule);
+    else n.rules.push(rule);
+  }
+
+  /** Every node with rules, depth-first in key order. */
+  *nodesWithRules(n: RuleNode = this.root): IterableIterator<RuleNode> {
+    if (n.hasRules) yield n;
+    for (const key of [...n.children.keys()].sort()) yield* this.nodesWithRules(n.children.get(key) as RuleNode);
+  }
+}

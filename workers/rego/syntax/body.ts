@@ -1,0 +1,222 @@
+/**
+ * Bodies and their expressions: `not`, `some`, `every`, `with` modifiers,
+ * `:=`/`=` at the top of an expression, and the `;`/newline separators.
+ */
+import type { Body, Every, Expr, SomeDecl, Term, With } from "./ast.js";
+import { TermParser } from "./terms.js";
+import { TOKEN_NAMES, Tok, type Token } from "./tokens.js";
+
+/** The name of a call's operator when it is a built-in like `internal.member_2`. */
+function operatorName(t: Term): string {
+  if (t.type !== "ref") return "";
+  return t.value.map((p, i) => (i === 0 ? String(p.value) : `.${String(p.value)}`)).join("");
+}
+
+export abstract class BodyParser extends TermParser {
+  /**
+   * Errors reported before the statement being parsed began: OPA adds
+   * "expected \n or ; or }" only when nothing else went wrong first.
+   */
+  protected stmtErrBase = 0;
+
+  protected parseBody(end: Tok): Body | null {
+    if (!this.enter()) return null;
+    const body = this.parseQueryBody(end);
+    this.leave();
+    return body;
+  }
+
+  /** Expressions separated by `;` or newlines, up to `end` (not consumed). */
+  private parseQueryBody(end: Tok): Body | null {
+    if (this.at(end)) {
+      this.errorAt(this.tok, "found empty body");
+      return null;
+    }
+    const body: Expr[] = [];
+    for (;;) {
+      const e = this.parseLiteral();
+      if (!e) return null;
+      e.index = body.length;
+      body.push(e);
+      if (this.at(Tok.Semicolon)) {
+        this.advance();
+        continue;
+      }
+      if (this.at(end)) return body;
+      if (!this.tok.nl) {
+        if (this.errors.length === this.stmtErrBase) this.illegal(`expected \\n or ; or ${TOKEN_NAMES[end]}`);
+        return null;
+      }
+    }
+  }
+
+  protected parseLiteral(): Expr | null {
+    const start = this.tok;
+    // `not.x`, `some[0]`, `every.y`: a keyword starting a ref is a name
+    if (this.keywordStartsRef()) {
+      this.forcedIdent = this.i;
+      return this.parseLiteralExpr(start, false);
+    }
+    let negated = false;
+    if (this.isKw("not")) {
+      this.advance();
+      negated = true;
+    }
+    if (this.isKw("some")) {
+      if (negated) {
+        this.illegal("illegal negation of 'some'");
+        return null;
+      }
+      return this.parseSome(start);
+    }
+    if (this.isKw("every")) {
+      if (negated) {
+        this.illegal("illegal negation of 'every'");
+        return null;
+      }
+      return this.parseEvery(start);
+    }
+    return this.parseLiteralExpr(start, negated);
+  }
+
+  private parseLiteralExpr(start: Token, negated: boolean): Expr | null {
+    const terms = this.parseExpr();
+    if (!terms) return null;
+    const expr: Expr = { index: 0, terms, loc: this.locFrom(start) };
+    if (negated) expr.negated = true;
+    if (!this.withModifiers(expr)) return null;
+    expr.loc = this.locFrom(start);
+    return expr;
+  }
+
+  /** `lhs := rhs`, `lhs = rhs`, a call (kept as `[operator, …args]`) or a term. */
+  protected parseExpr(): Term | Term[] | null {
+    const lhs = this.parseTermIn(true);
+    if (!lhs) return null;
+    const t = this.tok;
+    if (t.kind === Tok.Assign || t.kind === Tok.Unify) {
+      this.advance();
+      const rhs = this.parseTermIn(true);
+      if (!rhs) return null;
+      return [this.operatorRef(t.kind === Tok.Assign ? "assign" : "eq", this.locOf(t)), lhs, rhs];
+    }
+    if (lhs.type === "call") return lhs.value;
+    return lhs;
+  }
+
+  /** Parses `with … as …` modifiers after an expression, if any. */
+  private withModifiers(expr: Expr): boolean {
+    if (!this.isKw("with")) return true;
+    const withs = this.parseWith();
+    if (!withs) return false;
+    expr.with = withs;
+    return true;
+  }
+
+  private parseWith(): With[] | null {
+    const withs: With[] = [];
+    do {
+      const start = this.tok;
+      this.advance();
+      if (!this.atName()) {
+        this.illegal("expected ident");
+        return null;
+      }
+      let target = this.parseTerm();
+      if (!target) return null;
+      if (target.type === "var") target = { type: "ref", value: [target], loc: target.loc };
+      else if (target.type !== "ref") this.illegal("expected with target path");
+      if (!this.isKw("as")) {
+        this.illegal("expected as keyword");
+        return null;
+      }
+      this.advance();
+      const value = this.parseTermIn(true);
+      if (!value) return null;
+      withs.push({ target, value, loc: this.locFrom(start) });
+    } while (this.isKw("with"));
+    return withs;
+  }
+
+  /** `some x, y` or `some x in xs` / `some k, v in xs`. */
+  private parseSome(start: Token): Expr | null {
+    const s = this.save();
+    this.advance();
+    const term = this.parseTermIn(true);
+    if (term && term.type === "call") {
+      const name = operatorName(term.value[0] as Term);
+      if (name !== "internal.member_2" && name !== "internal.member_3") {
+        this.illegal("expected `x in xs` or `x, y in xs` expression");
+        return null;
+      }
+      const decl: SomeDecl = { type: "somedecl", symbols: [term], loc: this.locFrom(start) };
+      const expr: Expr = { index: 0, terms: decl, loc: this.locFrom(start) };
+      if (!this.withModifiers(expr)) return null;
+      expr.loc = this.locFrom(start);
+      return expr;
+    }
+    // not a membership: a list of variables to declare
+    this.restore(s);
+    const symbols: Term[] = [];
+    for (;;) {
+      this.advance();
+      if (!this.atName()) {
+        this.illegal("expected var");
+        return null;
+      }
+      const t = this.tok;
+      symbols.push(this.varTerm(t.text, this.locOf(t)));
+      this.advance();
+      if (!this.at(Tok.Comma)) break;
+    }
+    const decl: SomeDecl = { type: "somedecl", symbols, loc: this.locFrom(start) };
+    return { index: 0, terms: decl, loc: this.locFrom(start) };
+  }
+
+  /** `every x in xs { … }` / `every k, v in xs { … }`. */
+  private parseEvery(start: Token): Expr | null {
+    this.advance();
+    const term = this.parseTermIn(true);
+    if (!term) return null;
+    if (term.type !== "call") {
+      this.illegal("expected `x[, y] in xs { ... }` expression");
+      return null;
+    }
+    const name = operatorName(term.value[0] as Term);
+    let key: Term | null = null;
+    let value: Term;
+    let domain: Term;
+    if (name === "internal.member_2") {
+      value = term.value[1] as Term;
+      domain = term.value[2] as Term;
+    } else if (name === "internal.member_3") {
+      key = term.value[1] as Term;
+      value = term.value[2] as Term;
+      domain = term.value[3] as Term;
+      if (key.type !== "var") {
+        this.illegal("expected key to be a variable");
+        return null;
+      }
+    } else {
+      this.illegal("expected `x[, y] in xs { ... }` expression");
+      return null;
+    }
+    if (value.type !== "var") {
+      this.illegal("expected value to be a variable");
+      return null;
+    }
+    if (!this.at(Tok.LBrace)) {
+      this.illegal("missing body");
+      return null;
+    }
+    this.advance();
+    const body = this.parseBody(Tok.RBrace);
+    if (!body) return null;
+    this.advance();
+    const every: Every = { type: "every", key, value, domain, body, loc: this.locFrom(start) };
+    const expr: Expr = { index: 0, terms: every, loc: this.locFrom(start) };
+    if (!this.withModifiers(expr)) return null;
+    expr.loc = this.locFrom(start);
+    return expr;
+  }
+}
