@@ -21,6 +21,7 @@ import { netBuiltins } from "./net.js";
 import { numbersBuiltins } from "./numbers.js";
 import { objectsBuiltins } from "./objects.js";
 import { regexBuiltins } from "./regex.js";
+import { regoBuiltins } from "./rego.js";
 import { semverBuiltins } from "./semver.js";
 import { setsBuiltins } from "./sets.js";
 import { sprintfBuiltins } from "./sprintf.js";
@@ -52,6 +53,7 @@ const families: BuiltinTable[] = [
   numbersBuiltins,
   objectsBuiltins,
   regexBuiltins,
+  regoBuiltins,
   semverBuiltins,
   setsBuiltins,
   sprintfBuiltins,

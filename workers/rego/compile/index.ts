@@ -7,7 +7,7 @@
  * JSON (what `opa build -t plan` emits), present only when there are no errors.
  */
 import { RegoError, type RegoErrorInfo } from "../errors.js";
-import type { Expr, Loc, Module, Term } from "../syntax/ast.js";
+import type { Annotations, Expr, Loc, Module, Term } from "../syntax/ast.js";
 import { parseModule, parseQuery } from "../syntax/index.js";
 import { walkExpr } from "../syntax/walk.js";
 import { BUILTIN_DECLS } from "../builtins/index.js";
@@ -137,9 +137,20 @@ class Compilation {
       // Packages appear in data even without rules (as `{}`).
       (this.tree.node(pkgOf(m), true) as RuleNode).isPackage = true;
     }
+    const packageAnnotations = new Map<string, Annotations[]>();
+    const subpackageAnnotations = new Map<string, Annotations[]>();
+    for (const m of this.modules) {
+      for (const a of m.annotations) {
+        const target = a.scope === "package" ? packageAnnotations : a.scope === "subpackages" ? subpackageAnnotations : undefined;
+        const key = pkgOf(m).join(".");
+        if (target) target.set(key, [...(target.get(key) ?? []), a]);
+      }
+    }
     for (const m of this.modules) {
       const pkg = pkgOf(m);
       const ctx: ModuleContext = {
+        packageAnnotations: packageAnnotations.get(pkg.join(".")) ?? [],
+        subpackageAnnotations,
         module: m,
         pkg,
         imports: new Map(),
@@ -209,6 +220,8 @@ class Compilation {
     if (!body) return undefined;
     // Queries see the root package: names resolve as refs from `data`.
     const ctx: ModuleContext = {
+      packageAnnotations: [],
+      subpackageAnnotations: new Map(),
       module: this.modules[0] as Module,
       pkg: [],
       imports: new Map(),

@@ -5,7 +5,9 @@
  * built-in name or the data path of a user function.
  */
 import type { RegoErrorInfo } from "../errors.js";
-import type { Body, Expr, Head, Import, Loc, Module, RefTerm, Rule, Term, With } from "../syntax/ast.js";
+import type { Annotations, Body, Expr, Head, Import, Loc, Module, RefTerm, Rule, Term, With } from "../syntax/ast.js";
+import { termOf } from "../syntax/value.js";
+import { fromJS, type Value } from "../value/index.js";
 import { isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS, FORBIDDEN_BUILTINS } from "../builtins/index.js";
 import { dataRef, operatorRef, refName, ROOTS } from "./names.js";
@@ -25,6 +27,10 @@ export interface ModuleContext {
   names: NameSource;
   /** closure node → the variables declared in its scope */
   closureLocals: WeakMap<object, Set<string>>;
+  /** `package`-scope annotations of this package, from all its modules */
+  packageAnnotations: Annotations[];
+  /** `subpackages`-scope annotations by package path (joined with "."), for the metadata chain */
+  subpackageAnnotations: Map<string, Annotations[]>;
 }
 
 /** Operators the parser produces that are not built-in functions. */
@@ -42,8 +48,12 @@ export function importAlias(imp: Import): string | undefined {
 export class RuleResolver {
   constructor(private readonly ctx: ModuleContext) {}
 
+  /** the rule being resolved and its data path, for `rego.metadata.*` */
+  private current: { rule: Rule; path: string[] } | undefined;
+
   resolveRule(rule: Rule, path: string[], suffixStart: number): CompiledRule {
     const ctx = this.ctx;
+    this.current = { rule, path };
     const scope = new Scope(null, ctx.names);
     rule = moveComputedArgs(rule);
     const head = rule.head;
@@ -261,7 +271,8 @@ export class RuleResolver {
       const root = refName(expanded)?.split(".")[0];
       if (root && ROOTS.has(root)) return expanded;
     }
-    return this.operator(t);
+    // A function being replaced is never called: even a forbidden built-in may be named.
+    return this.operator(t, true);
   }
 
   /** A with value naming a function (`with f as g`) resolves like an operator; otherwise it is a term. */
@@ -296,8 +307,11 @@ export class RuleResolver {
         return { ...t, value: t.value.map((x) => this.term(x, scope)) };
       case "object":
         return { ...t, value: t.value.map(([k, v]) => [this.term(k, scope), this.term(v, scope)] as [Term, Term]) };
-      case "call":
+      case "call": {
+        const metadata = this.metadata(refName(t.value[0] as Term), t);
+        if (metadata) return metadata;
         return { ...t, value: [this.operator(t.value[0] as Term), ...t.value.slice(1).map((x) => this.term(x, scope))] };
+      }
       case "arraycomprehension":
       case "setcomprehension": {
         const child = new Scope(scope, this.ctx.names);
@@ -332,6 +346,32 @@ export class RuleResolver {
     }
   }
 
+  /**
+   * `rego.metadata.rule()` and `rego.metadata.chain()` are answered at compile
+   * time, as OPA does: the annotations of the rule being compiled (and, for
+   * the chain, of its document, package and enclosing packages).
+   */
+  private metadata(name: string | undefined, t: Extract<Term, { type: "call" }>): Term | undefined {
+    if ((name !== "rego.metadata.rule" && name !== "rego.metadata.chain") || t.value.length !== 1) return undefined;
+    const current = this.current;
+    const own = current?.rule.annotations ?? [];
+    const ruleScope = own.filter((a) => a.scope === "rule");
+    if (name === "rego.metadata.rule") return termOf(ruleScope[0] ? annotationValue(ruleScope[0]) : fromJS({}), t.loc);
+    const chain: Value[] = [];
+    const entry = (path: string[], a?: Annotations) =>
+      chain.push(fromJS(a ? { path, annotations: annotationValue(a) } : { path }));
+    const rulePath = current?.path ?? [];
+    if (ruleScope[0]) entry(rulePath, ruleScope[0]);
+    else entry(rulePath);
+    for (const a of own) if (a.scope === "document") entry(rulePath, a);
+    for (const a of this.ctx.packageAnnotations) entry(this.ctx.pkg, a);
+    for (let i = this.ctx.pkg.length; i > 0; i--) {
+      const prefix = this.ctx.pkg.slice(0, i);
+      for (const a of this.ctx.subpackageAnnotations.get(prefix.join(".")) ?? []) entry(prefix, a);
+    }
+    return termOf(chain, t.loc);
+  }
+
   private var(name: string, t: Term, scope: Scope): Term {
     if (name === WILDCARD) return { type: "var", value: scope.declare(WILDCARD), loc: t.loc };
     const local = scope.lookup(name);
@@ -358,7 +398,7 @@ export class RuleResolver {
    * A call operator: a function of this package or an import (→ its data
    * ref), a data ref, or a built-in (→ its name as a ref).
    */
-  operator(t: Term): Term {
+  operator(t: Term, replaced = false): Term {
     const name = refName(t);
     if (name === undefined) {
       this.error("rego_type_error", "illegal call: operator must be a name", t.loc);
@@ -369,6 +409,7 @@ export class RuleResolver {
     if (this.isGlobal(head)) return this.expandGlobal(t);
     if (head === "data") return t;
     const forbidden = FORBIDDEN_BUILTINS.get(name);
+    if (forbidden && replaced) return operatorRef(name, t.loc);
     if (forbidden) {
       this.error("rego_type_error", `${name}: ${forbidden}`, t.loc);
       return t;
@@ -424,4 +465,10 @@ function isPattern(t: Term): boolean {
     default:
       return false;
   }
+}
+
+/** An annotation block as OPA returns it: the fields that were set. */
+function annotationValue(a: Annotations): Value {
+  const { loc: _loc, ...fields } = a;
+  return fromJS(JSON.parse(JSON.stringify(fields)) as unknown);
 }

@@ -110,7 +110,7 @@ class Prepared implements PreparedPolicy {
         throw new RegoError("eval_budget_exceeded", "evaluation nested too deeply");
       throw e;
     }
-    const result: EvalResult = { results: ev.results.values() };
+    const result: EvalResult = { results: ev.results };
     if (ev.fired) result.provenance = provenance(this.program, ev.fired);
     return result;
   }

@@ -30,8 +30,9 @@ type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 export class Evaluation implements BuiltinContext {
   readonly strict: boolean;
   readonly nowNs: bigint;
-  readonly cache = new Map<string, unknown>();
-  readonly results = new RSet();
+  private cacheMap: Map<string, unknown> | undefined;
+  /** the result set; few rows, so duplicates are found by comparison rather than hashing */
+  readonly results: Value[] = [];
   /** rule name → indexes into program.locations of the statements that produced its value */
   readonly fired: Map<string, Set<number>> | null;
 
@@ -42,10 +43,11 @@ export class Evaluation implements BuiltinContext {
   private current: ProgramFunc | null = null;
   private firing: Set<number> | null = null;
   private depth = 0;
-  // Rule functions (input, data) → value, valid while input and data are the same objects.
-  private readonly memoInput: (Value | undefined)[];
-  private readonly memoData: (Value | undefined)[];
-  private readonly memoValue: (Value | undefined | null)[];
+  // Rule functions (input, data) → value, valid while input and data are the
+  // same objects. Allocated on the first call of a rule function.
+  private memoInput: (Value | undefined)[] | undefined;
+  private memoData: (Value | undefined)[] | undefined;
+  private memoValue: (Value | undefined | null)[] | undefined;
 
   constructor(
     private readonly program: Program,
@@ -57,10 +59,10 @@ export class Evaluation implements BuiltinContext {
     this.budget = limits.budget;
     this.fired = limits.trace ? new Map() : null;
     this.consts = program.consts;
-    const n = program.funcs.length;
-    this.memoInput = new Array(n);
-    this.memoData = new Array(n);
-    this.memoValue = new Array(n).fill(null);
+  }
+
+  get cache(): Map<string, unknown> {
+    return (this.cacheMap ??= new Map());
   }
 
   awaitAsync<T>(key: string, start: () => Promise<T>): T {
@@ -112,8 +114,11 @@ export class Evaluation implements BuiltinContext {
   }
 
   private callFunc(f: ProgramFunc, args: (Value | undefined)[]): Value | undefined {
-    if (f.isRule && this.memoValue[f.index] !== null && this.memoInput[f.index] === args[0] && this.memoData[f.index] === args[1])
-      return this.memoValue[f.index] as Value | undefined;
+    if (f.isRule) {
+      const memo = this.memoValue;
+      if (memo !== undefined && memo[f.index] !== null && (this.memoInput as Value[])[f.index] === args[0] && (this.memoData as Value[])[f.index] === args[1])
+        return memo[f.index] as Value | undefined;
+    }
     if (++this.depth > MAX_CALL_DEPTH)
       throw new RegoError("eval_budget_exceeded", `call depth exceeded ${MAX_CALL_DEPTH} in ${f.name}`);
     const L: (Value | undefined)[] = new Array(f.nlocals);
@@ -129,8 +134,14 @@ export class Evaluation implements BuiltinContext {
       for (let i = 0; i < blocks.length; i++) if (this.runBlock(blocks[i] as Instr[], L) > 0) break;
       const result = this.retval;
       if (f.isRule) {
-        this.memoInput[f.index] = args[0];
-        this.memoData[f.index] = args[1];
+        if (this.memoValue === undefined) {
+          const n = this.program.funcs.length;
+          this.memoInput = new Array(n);
+          this.memoData = new Array(n);
+          this.memoValue = new Array(n).fill(null);
+        }
+        (this.memoInput as (Value | undefined)[])[f.index] = args[0];
+        (this.memoData as (Value | undefined)[])[f.index] = args[1];
         this.memoValue[f.index] = result;
       }
       if (this.fired && result !== undefined && this.firing && this.firing.size > 0) {
@@ -360,7 +371,9 @@ export class Evaluation implements BuiltinContext {
       case Op.ResultSetAdd: {
         const v = L[instr.a];
         if (v === undefined) return 0;
-        this.results.add(v);
+        const rows = this.results;
+        for (let i = 0; i < rows.length; i++) if (equals(rows[i] as Value, v)) return CONTINUE;
+        rows.push(v);
         return CONTINUE;
       }
       case Op.ReturnLocal:
@@ -419,7 +432,11 @@ export class Evaluation implements BuiltinContext {
   }
 }
 
-/** Recursive merge; on a key present in both, objects merge and otherwise `a` wins. */
+/**
+ * Recursive merge of a base document with a virtual one (OPA's
+ * ObjectMergeStmt): objects merge key by key; on any other clash the base
+ * document's value stays.
+ */
 function mergeObjects(a: RObject, b: RObject): RObject {
   const out = a.clone();
   for (const [k, bv] of b.entries()) {

@@ -13,6 +13,8 @@ export class Emitter {
   /** the statements of the block being built */
   curr: Stmt[] = [];
   loc: Loc | undefined;
+  /** how many blocks enclose `curr` at run time (a with block is inline and does not count) */
+  depth = 0;
 
   string(s: string): number {
     let i = this.stringIndex.get(s);
@@ -49,14 +51,16 @@ export class Emitter {
   }
 
   /** Runs `fn` with a fresh current block and returns that block. */
-  block(fn: () => void): Block {
+  block(fn: () => void, inline = false): Block {
     const prev = this.curr;
     this.curr = [];
+    if (!inline) this.depth++;
     try {
       fn();
       return { stmts: this.curr };
     } finally {
       this.curr = prev;
+      if (!inline) this.depth--;
     }
   }
 }

@@ -29,6 +29,7 @@ import { refName, refPath, ROOTS } from "../compile/names.js";
 import type { CompiledRule } from "../compile/types.js";
 import { sameKey } from "../compile/safety.js";
 import { Emitter, bool, local } from "./emit.js";
+import { groundValue } from "../syntax/value.js";
 import { RuleNode, RuleTree } from "./ruletree.js";
 
 type K = () => void;
@@ -51,6 +52,8 @@ interface Generation {
   mocks: Map<string, Mock>;
   /** number of captured mock values every function of this generation takes */
   captures: number;
+  /** the same generation without mocks: replacement functions run unmocked, as in OPA */
+  unmocked?: Generation;
 }
 
 interface Callee {
@@ -203,11 +206,94 @@ export class Planner {
     if (i >= body.length) return k();
     const e = body[i] as Expr;
     const outer = this.out.loc;
-    this.at(e.loc, () =>
-      this.planExpr(e, () => {
-        this.planBody(body, i + 1, () => this.at(outer, k));
-      }),
-    );
+    this.at(e.loc, () => {
+      const hoisted = this.mayIterate(e) ? this.hoist(body, i + 1) : [];
+      try {
+        this.planExpr(e, () => {
+          this.planBody(body, i + 1, () => this.at(outer, k));
+        });
+      } finally {
+        // Hoisted values live in this block only.
+        for (const t of hoisted) this.hoisted.delete(t);
+      }
+    });
+  }
+
+  /** Values computed once instead of on every iteration (see hoist). */
+  private hoisted = new Map<Term, Operand>();
+
+  /**
+   * Before an expression that iterates, computes the literals of the
+   * expressions after it that depend on nothing the iteration binds — in the
+   * RBAC policy, `{"action": input.action, "object": input.object}` — so the
+   * loop compares against one value instead of building it each time.
+   */
+  private hoist(body: Body, from: number): Term[] {
+    const added: Term[] = [];
+    for (let j = from; j < body.length; j++) {
+      const e = body[j] as Expr;
+      if (e.negated || (e.with && e.with.length > 0) || isEvery(e.terms) || isSomeDecl(e.terms)) continue;
+      const roots = isCall(e.terms) ? e.terms.slice(1) : [e.terms];
+      for (const root of roots)
+        walkTerm(
+          root,
+          (t) => {
+            if (this.hoisted.has(t)) return false;
+            if ((t.type === "object" || t.type === "array" || t.type === "set") && this.isInvariant(t)) {
+              this.planTerm(t, () => this.hoisted.set(t, this.ltarget));
+              added.push(t);
+              return false;
+            }
+            return t.type !== "ref";
+          },
+          false,
+        );
+    }
+    return added;
+  }
+
+  /** A term whose value is fixed before iteration: literals, bound vars, and input refs with constant keys. */
+  private isInvariant(t: Term): boolean {
+    switch (t.type) {
+      case "null":
+      case "boolean":
+      case "number":
+      case "string":
+        return true;
+      case "var":
+        return this.lookup(t.value) !== undefined;
+      case "ref": {
+        const head = t.value[0] as Term;
+        if (head.type !== "var" || head.value === "data" || this.lookup(head.value) === undefined) return false;
+        return t.value.slice(1).every((p) => p.type === "string" || p.type === "number");
+      }
+      case "array":
+      case "set":
+        return t.value.every((x) => this.isInvariant(x));
+      case "object":
+        return t.value.every(([k, v]) => this.isInvariant(k) && this.isInvariant(v));
+      default:
+        return false;
+    }
+  }
+
+  /** Whether planning the expression may start iterating (a ref over unbound variables, `some … in`). */
+  private mayIterate(e: Expr): boolean {
+    const t = e.terms;
+    if (isSomeDecl(t)) return t.symbols.some((s) => s.type === "call");
+    if (isEvery(t) || e.negated) return false;
+    let iterates = false;
+    const roots = isCall(t) ? t.slice(1) : [t];
+    for (const root of roots)
+      walkTerm(
+        root,
+        (x) => {
+          if (x.type === "ref" && !this.isBound(x)) iterates = true;
+          return !iterates;
+        },
+        false,
+      );
+    return iterates;
   }
 
   // ---- expressions ----------------------------------------------------------
@@ -230,9 +316,39 @@ export class Planner {
   }
 
   private planNot(e: Expr, k: K): void {
-    const block = this.out.block(() => this.scoped(() => this.planExpr({ ...e, negated: false }, () => {})));
+    const block = this.planHolds((reached) => this.planExpr({ ...e, negated: false }, reached));
     this.out.emit("NotStmt", { block });
     k();
+  }
+
+  /**
+   * A block that completes exactly when `plan`'s continuation is reached at
+   * least once. Without iteration that is the plan itself; with iteration
+   * (a scan completes whether or not its body succeeded) a flag records it.
+   */
+  private planHolds(plan: (reached: K) => void): Block {
+    const flag = this.newLocal();
+    let calls = 0;
+    let direct = false;
+    const inner = this.out.block(() =>
+      this.scoped(() => {
+        const top = this.out.curr;
+        plan(() => {
+          calls++;
+          direct = this.out.curr === top;
+          this.out.emit("AssignVarStmt", { source: bool(true), target: flag });
+        });
+      }),
+    );
+    if (calls === 1 && direct) {
+      inner.stmts.pop();
+      return inner;
+    }
+    return this.out.block(() => {
+      this.out.emit("ResetLocalStmt", { target: flag });
+      this.out.emit("BlockStmt", { blocks: [inner] });
+      this.out.emit("IsDefinedStmt", { source: flag });
+    });
   }
 
   /** `some x in xs` / `some k, v in xs`: iterate xs, unifying keys and values with the patterns. */
@@ -264,7 +380,7 @@ export class Planner {
           this.scoped(() => {
             const bindValue = () =>
               this.planUnifyLocal(local(value), ev.value, () => {
-                const body = this.out.block(() => this.scoped(() => this.planBody(ev.body, 0, () => {})));
+                const body = this.planHolds((reached) => this.planBody(ev.body, 0, reached));
                 this.out.emit("NotStmt", { block: body });
                 this.out.emit("AssignVarStmt", { source: bool(true), target: counterexample });
               });
@@ -298,11 +414,19 @@ export class Planner {
     const args = terms.slice(1);
     if (op === "eq" || op === "assign") return this.planUnify(args[0] as Term, args[1] as Term, k);
     const mock = this.mockFor(op);
+    if (!mock && (op === "equal" || op === "neq") && args.length === 2) {
+      // `a == b` and `a != b` need no call: the IR compares directly.
+      return this.planTerms(args, ([a, b]) => {
+        this.out.emit(op === "equal" ? "EqualStmt" : "NotEqualStmt", { a: a as Operand, b: b as Operand });
+        k();
+      });
+    }
     if (mock?.kind === "value") {
       // A value replacing a function: the call yields it whatever the arguments.
       const value = this.captured[mock.capture] as Operand;
       const arity = this.arityOf(op, terms[0] as Term);
-      return this.planTerms(args.slice(0, arity), () => {
+      return this.planTerms(args.slice(0, arity), (ops) => {
+        this.planDefined(ops);
         if (args.length > arity) this.planUnifyLocal(value, args[arity] as Term, k);
         else {
           this.out.emit("NotEqualStmt", { a: value, b: bool(false) });
@@ -310,7 +434,7 @@ export class Planner {
         }
       });
     }
-    const callee = this.callee(mock?.kind === "func" ? mock.name : op, terms[0] as Term);
+    const callee = mock?.kind === "func" ? this.replacement(mock.name, terms[0] as Term) : this.callee(op, terms[0] as Term);
     if (args.length !== callee.arity && args.length !== callee.arity + 1)
       this.fail(`${op}: wrong number of arguments: got ${args.length}, want ${callee.arity}`, terms[0]?.loc, "rego_type_error");
     this.planTerms(args.slice(0, callee.arity), (ops) => {
@@ -361,6 +485,27 @@ export class Planner {
     return { name: op, arity: decl.args?.length ?? 0, prefix: [], suffix: [] };
   }
 
+  /** The callee for a mocked call: the replacement, planned without any mocks. */
+  private replacement(name: string, at: Term): Callee {
+    const gen = this.gen;
+    if (gen.mocks.size === 0) return this.callee(name, at);
+    gen.unmocked ??= { id: ++this.generations, funcs: new Map(), shadowed: gen.shadowed, mocks: new Map(), captures: 0 };
+    const captured = this.captured;
+    this.gen = gen.unmocked;
+    this.captured = [];
+    try {
+      return this.callee(name, at);
+    } finally {
+      this.gen = gen;
+      this.captured = captured;
+    }
+  }
+
+  /** The arguments of a call replaced by a value must still be defined. */
+  private planDefined(ops: Operand[]): void {
+    for (const o of ops) if (o.type === "local") this.out.emit("IsDefinedStmt", { source: o.value });
+  }
+
   /** input and data, as the function being planned sees them */
   private roots(): Operand[] {
     return [local(this.lookup("input") as number), local(this.lookup("data") as number)];
@@ -375,8 +520,9 @@ export class Planner {
    * variables are planned first, so `x == xs[x]` iterates before comparing.
    */
   private planTerms(terms: Term[], k: (ops: Operand[]) => void): void {
+    const rank = (t: Term) => (this.isBound(t) ? 1 : t.type === "var" ? 2 : 0);
     const order = terms.map((_, i) => i);
-    order.sort((a, b) => Number(this.isBound(terms[a] as Term)) - Number(this.isBound(terms[b] as Term)));
+    order.sort((a, b) => rank(terms[a] as Term) - rank(terms[b] as Term));
     const ops: Operand[] = new Array(terms.length);
     const step = (j: number): void => {
       if (j >= order.length) return k(ops);
@@ -441,7 +587,7 @@ export class Planner {
       const nest = (i: number): void => {
         if (i < data.length) {
           const d = data[i] as (typeof data)[number];
-          const block = this.out.block(() => nest(i + 1));
+          const block = this.out.block(() => nest(i + 1), true);
           this.out.emit("WithStmt", {
             local: this.lookup(d.root) as number,
             path: d.path.map((p) => this.out.string(p)),
@@ -476,7 +622,7 @@ export class Planner {
   private restore(saved: (readonly [number, number])[], i: number, k: K): void {
     if (i >= saved.length) return k();
     const [orig, save] = saved[i] as readonly [number, number];
-    const block = this.out.block(() => this.restore(saved, i + 1, k));
+    const block = this.out.block(() => this.restore(saved, i + 1, k), true);
     this.out.emit("WithStmt", { local: orig, path: [], value: local(save), block });
   }
 
@@ -533,11 +679,21 @@ export class Planner {
     if (la !== undefined) return this.planUnifyLocal(local(la), b, k);
     if (b.type === "var" && this.lookup(b.value) === undefined) this.fail(`var ${a.value} is unsafe`, a.loc, "rego_unsafe_var_error");
     this.planTerm(b, () => {
-      const target = this.newLocal();
-      this.bind(a.value, target);
-      this.out.emit("AssignVarStmt", { source: this.ltarget, target });
+      this.bindTo(a.value, this.ltarget);
       k();
     });
+  }
+
+  /**
+   * Binds a variable to the value of an operand. A local other than input and
+   * data (which `with` replaces) is shared rather than copied: every local is
+   * written once per path through the plan.
+   */
+  private bindTo(name: string, o: Operand): void {
+    if (o.type === "local" && o.value !== INPUT && o.value !== DATA) return this.bind(name, o.value);
+    const target = this.newLocal();
+    this.bind(name, target);
+    this.out.emit("AssignVarStmt", { source: o, target });
   }
 
   private planUnifyLocal(a: Operand, b: Term, k: K): void {
@@ -548,9 +704,7 @@ export class Planner {
           this.out.emit("EqualStmt", { a, b: local(lb) });
           return k();
         }
-        const target = this.newLocal();
-        this.bind(b.value, target);
-        this.out.emit("AssignVarStmt", { source: a, target });
+        this.bindTo(b.value, a);
         return k();
       }
       case "array":
@@ -636,6 +790,11 @@ export class Planner {
   // ---- terms ----------------------------------------------------------------
 
   private planTerm(t: Term, k: K): void {
+    const hoisted = this.hoisted.get(t);
+    if (hoisted) {
+      this.ltarget = hoisted;
+      return k();
+    }
     switch (t.type) {
       case "null": {
         const l = this.newLocal();
@@ -735,19 +894,30 @@ export class Planner {
     const args = terms.slice(1);
     const mock = this.mockFor(op);
     if (mock?.kind === "value") {
-      return this.planTerms(args, () => {
+      return this.planTerms(args, (ops) => {
+        this.planDefined(ops);
         this.ltarget = this.captured[mock.capture] as Operand;
         k();
       });
     }
-    const callee = this.callee(mock?.kind === "func" ? mock.name : op, terms[0] as Term);
+    const callee = mock?.kind === "func" ? this.replacement(mock.name, terms[0] as Term) : this.callee(op, terms[0] as Term);
     if (args.length !== callee.arity)
       this.fail(`${op}: wrong number of arguments: got ${args.length}, want ${callee.arity}`, terms[0]?.loc, "rego_type_error");
     this.planTerms(args, (ops) => {
       const result = this.newLocal();
       this.out.emit("CallStmt", { func: callee.name, args: [...callee.prefix, ...ops, ...callee.suffix], result });
-      this.ltarget = local(result);
-      k();
+      if (!RELATIONS.has(callee.name)) {
+        this.ltarget = local(result);
+        return k();
+      }
+      // A relation used as a value yields each element of its result in turn.
+      const key = this.newLocal();
+      const value = this.newLocal();
+      const block = this.out.block(() => {
+        this.ltarget = local(value);
+        k();
+      });
+      this.out.emit("ScanStmt", { source: result, key, value, block });
     });
   }
 
@@ -916,7 +1086,7 @@ export class Planner {
   private planNodeValue(node: RuleNode, k: K): void {
     const name = this.nodeFunc(node);
     const args = [...this.roots(), ...this.captured];
-    const below = this.virtualChildren(node).length > 0;
+    const below = this.virtualChildren(node).length > 0 && !this.foldedRules(node);
     if (!below) {
       const result = this.newLocal();
       this.out.emit("CallStmt", { func: name, args, result });
@@ -998,7 +1168,18 @@ export class Planner {
     }
     const name = `g${this.gen.id}.${dotted}`;
     this.planning.push(key);
-    const saved = { vars: this.vars, lnext: this.lnext, ltarget: this.ltarget, loc: this.out.loc, curr: this.out.curr, captured: this.captured };
+    const saved = {
+      vars: this.vars,
+      lnext: this.lnext,
+      ltarget: this.ltarget,
+      loc: this.out.loc,
+      curr: this.out.curr,
+      depth: this.out.depth,
+      captured: this.captured,
+      hoisted: this.hoisted,
+    };
+    this.hoisted = new Map();
+    this.out.depth = 0;
     try {
       const fn = this.planRules(node, name);
       this.funcs.push(fn);
@@ -1011,12 +1192,32 @@ export class Planner {
       this.ltarget = saved.ltarget;
       this.out.loc = saved.loc;
       this.out.curr = saved.curr;
+      this.out.depth = saved.depth;
       this.captured = saved.captured;
+      this.hoisted = saved.hoisted;
     }
   }
 
+  /**
+   * Rules below an object-valued rule node (`p[x] := …` with `p.a.r := …`)
+   * are planned into its function as ref-head rules, so their keys meet in
+   * one object and clashes are conflicts, as in OPA.
+   */
+  private foldedRules(node: RuleNode): CompiledRule[] | undefined {
+    if (!node.allRules().some((r) => r.suffix.length > 0)) return undefined;
+    const below = node.descendantRules().filter((d) => d.rule.kind !== "function" && !this.isShadowed(d.rule.path));
+    if (below.length === 0 || below.some((d) => d.rule.default)) return undefined;
+    return below.map(({ rule, path }) => ({
+      ...rule,
+      suffix: [...path.map((p): Term => ({ type: "string", value: p, loc: rule.headLoc })), ...rule.suffix],
+    }));
+  }
+
   private planRules(node: RuleNode, name: string): Func {
-    const rules = node.rules;
+    const folded = this.foldedRules(node) ?? [];
+    // Deeper ref heads first: a path walk then only ever reuses objects other
+    // walks created, so a shallower rule's value is never written into.
+    const rules = [...node.rules, ...folded].sort((a, b) => b.suffix.length - a.suffix.length);
     const first = node.allRules()[0] as CompiledRule;
     const objectShaped = node.allRules().some((r) => r.suffix.length > 0);
     const kind = first.kind === "function" ? "function" : objectShaped ? "object" : first.kind === "multi" ? "set" : "complete";
@@ -1054,8 +1255,17 @@ export class Planner {
           this.out.block(() => {
             if (isElse) this.out.emit("IsUndefinedStmt", { source: lresult });
             else this.out.emit("ResetLocalStmt", { target: lresult });
+            const bodyDepth = this.out.depth;
             this.planParams(params.slice(2, 2 + node.arity), current.args, 0, () =>
-              this.planBody(current.body, 0, () => this.at(current.headLoc, () => this.planHead(current, kind, ret, lresult))),
+              this.planBody(current.body, 0, () =>
+                this.at(current.headLoc, () => {
+                  this.planHead(current, kind, ret, lresult);
+                  // A constant head can gain nothing from further solutions of
+                  // this body: leave it (OPA's early exit).
+                  if (this.out.depth > bodyDepth && hasConstantHead(current, kind))
+                    this.out.emit("BreakStmt", { index: this.out.depth - bodyDepth });
+                }),
+              ),
             );
           }),
         );
@@ -1135,6 +1345,12 @@ export class Planner {
       this.planObjectPath(child, rule, i + 1);
     });
   }
+}
+
+/** The head's contribution is the same for every solution of the body. */
+function hasConstantHead(rule: CompiledRule, kind: string): boolean {
+  const t = kind === "set" ? rule.key : kind === "complete" || kind === "function" ? rule.value : undefined;
+  return t !== undefined && groundValue(t) !== undefined;
 }
 
 function isScalar(t: Term): boolean {

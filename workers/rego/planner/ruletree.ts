@@ -32,6 +32,20 @@ export class RuleNode {
     return this.allRules()[0]?.args.length ?? 0;
   }
 
+  /** Rules of the nodes below this one (not this one's), with their path relative to it. */
+  descendantRules(): { rule: CompiledRule; path: string[] }[] {
+    const out: { rule: CompiledRule; path: string[] }[] = [];
+    const visit = (n: RuleNode, path: string[]) => {
+      for (const key of [...n.children.keys()].sort()) {
+        const c = n.children.get(key) as RuleNode;
+        for (const rule of c.allRules()) out.push({ rule, path: [...path, key] });
+        visit(c, [...path, key]);
+      }
+    };
+    visit(this, []);
+    return out;
+  }
+
   child(key: string): RuleNode | undefined {
     return this.children.get(key);
   }

@@ -123,7 +123,7 @@ function buildAnnotations(block: Block, parseRef: RefParser): Annotations | stri
   if (text.trim() === "") return "expected METADATA block, found whitespace";
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseYaml(text, { logLevel: "error" });
   } catch (e) {
     return yamlProblem(e, block);
   }
@@ -259,7 +259,11 @@ function targetPath(node: Statement | undefined): Term[] | null {
  * OPA's attachRuleAnnotations: `document` annotations apply to every rule of
  * the same path; a `rule` annotation applies to the next rule of its path.
  */
-function attachToRules(annotations: Annotations[], targets: Map<Annotations, Statement | undefined>, rules: Rule[]): void {
+function attachToRules(
+  annotations: Annotations[],
+  targets: Map<Annotations, Statement | undefined>,
+  rules: Rule[],
+): void {
   const pending = [...annotations];
   for (const rule of rules) {
     const path = groundPrefix(rule.head.ref);

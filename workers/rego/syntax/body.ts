@@ -51,6 +51,13 @@ export abstract class BodyParser extends TermParser {
   }
 
   protected parseLiteral(): Expr | null {
+    if (!this.enter()) return null;
+    const e = this.parseLiteralNested();
+    this.leave();
+    return e;
+  }
+
+  private parseLiteralNested(): Expr | null {
     const start = this.tok;
     // `not.x`, `some[0]`, `every.y`: a keyword starting a ref is a name
     if (this.keywordStartsRef()) {

@@ -50,11 +50,15 @@ function crashError(file: string, e: unknown): RegoErrorInfo {
 }
 
 /** Parses a Rego module. `opts.regoVersion` defaults to 1. */
-export function parseModule(file: string, source: string, opts: ParseOptions = {}): { module?: Module; errors: RegoErrorInfo[] } {
+export function parseModule(
+  file: string,
+  source: string,
+  opts: ParseOptions = {},
+): { module?: Module; errors: RegoErrorInfo[] } {
   try {
     const regoVersion = opts.regoVersion ?? 1;
     const scanned = scan(source);
-    const p = new ModuleParser(source, file, scanned.tokens, regoVersion);
+    const p = new ModuleParser(file, scanned.tokens, regoVersion);
     p.errors.push(...scanErrors(file, scanned));
     p.parseStatements();
     const errors = p.errors;
@@ -92,11 +96,14 @@ export function parseModule(file: string, source: string, opts: ParseOptions = {
 }
 
 /** Parses a query (a body). An empty query gives an empty body. */
-export function parseQuery(source: string, opts: ParseOptions & { file?: string } = {}): { body?: Body; errors: RegoErrorInfo[] } {
+export function parseQuery(
+  source: string,
+  opts: ParseOptions & { file?: string } = {},
+): { body?: Body; errors: RegoErrorInfo[] } {
   const file = opts.file ?? "";
   try {
     const scanned = scan(source);
-    const p = new QueryParser(source, file, scanned.tokens, opts.regoVersion ?? 1);
+    const p = new QueryParser(file, scanned.tokens, opts.regoVersion ?? 1);
     p.errors.push(...scanErrors(file, scanned));
     const body = p.parseQueryStatements();
     const errors = finish(p.errors);
@@ -108,11 +115,14 @@ export function parseQuery(source: string, opts: ParseOptions & { file?: string 
 }
 
 /** Parses a single term, e.g. OPA's `input_term` strings such as `{1, 2, {"a": set()}}`. */
-export function parseTerm(source: string, opts: ParseOptions & { file?: string } = {}): { term?: Term; errors: RegoErrorInfo[] } {
+export function parseTerm(
+  source: string,
+  opts: ParseOptions & { file?: string } = {},
+): { term?: Term; errors: RegoErrorInfo[] } {
   const file = opts.file ?? "";
   try {
     const scanned = scan(source);
-    const p = new QueryParser(source, file, scanned.tokens, opts.regoVersion ?? 1);
+    const p = new QueryParser(file, scanned.tokens, opts.regoVersion ?? 1);
     p.errors.push(...scanErrors(file, scanned));
     const term = p.parseSingleTerm();
     const errors = finish(p.errors);

@@ -6,8 +6,14 @@ import type { RegoErrorInfo } from "../errors.js";
 import type { Loc, Term } from "./ast.js";
 import { BASE_KEYWORDS, FUTURE_KEYWORDS, TOKEN_NAMES, Tok, type Token } from "./tokens.js";
 
-/** Nesting deeper than this is reported instead of risking the call stack. */
-export const MAX_DEPTH = 1000;
+/**
+ * Nesting deeper than this is reported instead of risking the call stack.
+ * Depth counts the recursive steps that nesting goes through (terms, infix
+ * expressions, body expressions, bodies), about three JS frames each: the
+ * limit keeps parsing within ~400 KB of stack (V8's default is ~1 MB) and
+ * still allows e.g. 300 nested arrays or 150 nested comprehensions.
+ */
+export const MAX_DEPTH = 600;
 
 /** Parsing stops after this many errors. */
 export const MAX_ERRORS = 10;
@@ -17,6 +23,7 @@ export const DEPTH_ERROR = "max parsing recursion depth exceeded";
 export interface SavedState {
   i: number;
   errors: number;
+  forcedIdent: number;
 }
 
 export class ParserBase {
@@ -32,7 +39,6 @@ export class ParserBase {
   protected forcedIdent = -1;
 
   constructor(
-    protected readonly src: string,
     protected readonly file: string,
     protected readonly tokens: Token[],
     readonly regoVersion: 0 | 1,
@@ -70,12 +76,13 @@ export class ParserBase {
   }
 
   protected save(): SavedState {
-    return { i: this.i, errors: this.errors.length };
+    return { i: this.i, errors: this.errors.length, forcedIdent: this.forcedIdent };
   }
 
   protected restore(s: SavedState): void {
     this.i = s.i;
     this.errors.length = s.errors;
+    this.forcedIdent = s.forcedIdent;
   }
 
   // ---- keywords ---------------------------------------------------------

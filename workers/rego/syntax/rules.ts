@@ -23,7 +23,10 @@ interface RuleSyntax {
 }
 
 /** A top-level statement in source order, for attaching annotations. */
-export type Statement = { kind: "package"; node: Package } | { kind: "import"; node: Import } | { kind: "rule"; node: Rule };
+export type Statement =
+  | { kind: "package"; node: Package }
+  | { kind: "import"; node: Import }
+  | { kind: "rule"; node: Rule };
 
 const ROOTS = new Set(["data", "input", "future", "rego"]);
 const V1_KEYWORDS = new Set([...BASE_KEYWORDS, ...FUTURE_KEYWORDS]);
@@ -146,7 +149,8 @@ export class ModuleParser extends BodyParser {
     const pathTerm: Term & { type: "ref" } = { type: "ref", value: path, loc: term.loc };
     const root = String((path[0] as Term).value);
     if (!ROOTS.has(root)) {
-      this.errorAtLoc(term.loc, `unexpected import path, must begin with one of: {data, future, input, rego}, got: ${root}`);
+      const roots = "{data, future, input, rego}";
+      this.errorAtLoc(term.loc, `unexpected import path, must begin with one of: ${roots}, got: ${root}`);
       return false;
     }
     const imp: Import = { path: pathTerm, loc: this.locFrom(start) };
@@ -167,7 +171,9 @@ export class ModuleParser extends BodyParser {
       const last = path[path.length - 1] as Term;
       const name = String(last.value);
       const keywords = this.regoVersion === 1 ? V1_KEYWORDS : BASE_KEYWORDS;
-      if (keywords.has(name)) this.errorAtLoc(last.loc, `unexpected import path, must not end with a keyword, got: ${name}`);
+      if (keywords.has(name)) {
+        this.errorAtLoc(last.loc, `unexpected import path, must not end with a keyword, got: ${name}`);
+      }
     }
     if (root === "future") this.futureImport(imp);
     if (root === "rego") this.regoImport(imp);
@@ -242,8 +248,8 @@ export class ModuleParser extends BodyParser {
 
     const parsed = this.parseHead(nameTok, isDefault);
     if (!parsed) return false;
-    const { head } = parsed;
-    let { usesContains, generatedValue } = parsed;
+    const { head, usesContains } = parsed;
+    let { generatedValue } = parsed;
     const ref = head.ref;
 
     if (isDefault) return this.finishDefaultRule(start, head);
@@ -288,7 +294,7 @@ export class ModuleParser extends BodyParser {
 
     const rule: Rule = { head, body, loc: this.locFrom(start) };
     const syntax: RuleSyntax = { hasIf, usesContains, generatedBody: false, generatedValue };
-    if (this.isKw("else") && !this.keywordStartsRef()) {
+    if (this.isKw("else")) {
       if (head.ref.length > 1 && !refTailGround(head.ref)) {
         this.errorAt(this.tok, "else keyword cannot be used on rules with variables in head");
         return false;
@@ -365,9 +371,8 @@ export class ModuleParser extends BodyParser {
     let generatedValue = false;
     if (this.isKw("contains")) {
       if (args) {
-        this.illegal(
-          `the contains keyword can only be used with multi-value rule definitions (e.g., ${name} contains <VALUE> { ... })`,
-        );
+        const example = `${name} contains <VALUE> { ... }`;
+        this.illegal(`the contains keyword can only be used with multi-value rule definitions (e.g., ${example})`);
         return null;
       }
       this.advance();
@@ -583,7 +588,9 @@ export class ModuleParser extends BodyParser {
     }
     if (s.generatedBody && s.generatedValue) add(`${kind} must have value assignment and/or body declaration`);
     if (!s.generatedBody && !s.hasIf && !rule.default) add(`\`if\` keyword is required before ${kind} body`);
-    if (rule.head.key && !rule.head.value && !s.usesContains) add("`contains` keyword is required for partial set rules");
+    if (rule.head.key && !rule.head.value && !s.usesContains) {
+      add("`contains` keyword is required for partial set rules");
+    }
     this.errors.push(...errors);
   }
 

@@ -12,7 +12,7 @@
 import type { RegoErrorInfo } from "../errors.js";
 import type { Body, Expr, TemplateStringTerm, Term, With } from "./ast.js";
 import { numberValue } from "./literals.js";
-import { ParserBase } from "./parser-base.js";
+import { ParserBase, type SavedState } from "./parser-base.js";
 import { BINARY_OPS, MAX_PREC, TOKEN_NAMES, Tok, type Token } from "./tokens.js";
 
 interface CacheEntry {
@@ -22,11 +22,6 @@ interface CacheEntry {
 }
 
 const NO_ERRORS: readonly RegoErrorInfo[] = [];
-
-/** OPA's name for a term's kind, as printed in "illegal ref (head cannot be …)". */
-function kindName(t: Term): string {
-  return t.type;
-}
 
 export abstract class TermParser extends ParserBase {
   private readonly cache = new Map<number, CacheEntry>();
@@ -43,6 +38,13 @@ export abstract class TermParser extends ParserBase {
    * `k, v in xs` (not allowed inside lists, where the comma separates items).
    */
   protected parseTermIn(keyVal: boolean): Term | null {
+    if (!this.enter()) return null;
+    const t = this.parseTermInNested(keyVal);
+    this.leave();
+    return t;
+  }
+
+  private parseTermInNested(keyVal: boolean): Term | null {
     let lhs = this.parseBinary(1);
     if (!lhs) return null;
     if (keyVal && this.at(Tok.Comma)) {
@@ -260,7 +262,7 @@ export abstract class TermParser extends ParserBase {
       case "call":
         return;
       default:
-        this.errorAtLoc(head.loc, `illegal ref (head cannot be ${kindName(head)})`);
+        this.errorAtLoc(head.loc, `illegal ref (head cannot be ${head.type})`);
     }
   }
 
@@ -531,7 +533,7 @@ export abstract class TermParser extends ParserBase {
     return null;
   }
 
-  private parseSet(open: Token, s: { i: number; errors: number }, head: Term, potentialComprehension: boolean): Term | null {
+  private parseSet(open: Token, s: SavedState, head: Term, potentialComprehension: boolean): Term | null {
     switch (this.kind()) {
       case Tok.RBrace:
         this.advance();

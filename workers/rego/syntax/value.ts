@@ -2,8 +2,8 @@
  * The value of a ground term (`{1, "a", [null]}` → a Rego set), for terms given
  * as data: OPA's `input_term`, `default` values, constants.
  */
-import type { Term } from "./ast.js";
-import { RObject, RSet, type Value } from "../value/index.js";
+import type { Loc, Term } from "./ast.js";
+import { RObject, RSet, formatNumber, type Value } from "../value/index.js";
 
 /** The term's value, or undefined when it is not ground data (vars, refs, calls, comprehensions). */
 export function groundValue(t: Term): Value | undefined {
@@ -44,5 +44,23 @@ export function groundValue(t: Term): Value | undefined {
     }
     default:
       return undefined;
+  }
+}
+
+/** A constant term holding `v` (for values the compiler computes). */
+export function termOf(v: Value, loc: Loc): Term {
+  switch (typeof v) {
+    case "boolean":
+      return { type: "boolean", value: v, loc };
+    case "number":
+    case "bigint":
+      return { type: "number", value: v, text: formatNumber(v), loc };
+    case "string":
+      return { type: "string", value: v, loc };
+    default:
+      if (v === null) return { type: "null", value: null, loc };
+      if (Array.isArray(v)) return { type: "array", value: v.map((x) => termOf(x, loc)), loc };
+      if (v instanceof RSet) return { type: "set", value: v.values().map((x) => termOf(x, loc)), loc };
+      return { type: "object", value: [...v.entries()].map(([k, x]) => [termOf(k, loc), termOf(x, loc)] as [Term, Term]), loc };
   }
 }

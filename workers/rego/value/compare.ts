@@ -118,10 +118,15 @@ export function equals(a: Value, b: Value): boolean {
   }
   if (a instanceof RObject) {
     if (!(b instanceof RObject) || a.size !== b.size) return false;
-    return a.everyUnordered((k, av) => {
-      const bv = b.get(k);
-      return bv !== undefined && equals(av, bv);
-    });
+    // Keys and values in key order are cached per object: no allocation here.
+    const keys = a.keys();
+    const vals = a.valuesInKeyOrder();
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as Value;
+      const bv = typeof k === "string" ? b.getString(k) : b.get(k);
+      if (bv === undefined || !equals(vals[i] as Value, bv)) return false;
+    }
+    return true;
   }
   if (a instanceof RSet) {
     if (!(b instanceof RSet) || a.size !== b.size) return false;

@@ -20,6 +20,7 @@ export class RObject {
   /** hash key → original key, only for keys whose hash key is not the key itself */
   private otherKeys: Map<HashKey, Value> | undefined;
   private sorted: Value[] | undefined;
+  private sortedValues: Value[] | undefined;
   /** canonical encoding, cached for use as a hash key */
   canon: string | undefined;
 
@@ -60,6 +61,7 @@ export class RObject {
       if (h !== key) (this.otherKeys ??= new Map()).set(h, key);
     }
     this.values.set(h, value);
+    this.sortedValues = undefined;
     this.canon = undefined;
   }
 
@@ -68,6 +70,7 @@ export class RObject {
     if (this.values.delete(h)) {
       this.otherKeys?.delete(h);
       this.sorted = undefined;
+      this.sortedValues = undefined;
       this.canon = undefined;
     }
   }
@@ -82,6 +85,17 @@ export class RObject {
       this.sorted = keys;
     }
     return this.sorted;
+  }
+
+  /** Values in key order (parallel to `keys()`). Cached until the next mutation. */
+  valuesInKeyOrder(): Value[] {
+    if (this.sortedValues === undefined) {
+      const keys = this.keys();
+      const vals: Value[] = new Array(keys.length);
+      for (let i = 0; i < keys.length; i++) vals[i] = this.values.get(hashKey(keys[i] as Value)) as Value;
+      this.sortedValues = vals;
+    }
+    return this.sortedValues;
   }
 
   /** Entries in key order. */
