@@ -1,4 +1,8 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+
+/** The admin token the "workers" project's Worker is configured with (see test/workers/helpers.ts). */
+const TEST_ADMIN_TOKEN = "test-admin-token";
 
 export default defineConfig({
   test: {
@@ -6,8 +10,29 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["test/unit/**/*.test.ts", "test/conformance/**/*.test.ts"],
+          include: ["test/unit/**/*.test.ts", "test/conformance/**/*.test.ts", "test/e2e/**/*.test.ts"],
           environment: "node",
+        },
+      },
+      {
+        // Worker integration tests: run inside workerd against a real (local) D1
+        // with the checked-in migrations applied by the setup file.
+        plugins: [
+          cloudflareTest(async () => ({
+            main: "./workers/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("./schema/migrations"),
+                CARACAL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+          setupFiles: ["./test/workers/apply-migrations.ts"],
         },
       },
     ],

@@ -303,8 +303,11 @@ export class RuleResolver {
       case "array":
       case "set":
         return { ...t, value: t.value.map((x) => this.term(x, scope)) };
-      case "templatestring":
-        return { ...t, value: t.value.map((x) => this.term(x, scope)) };
+      case "templatestring": {
+        const out = { ...t, value: t.value.map((x) => this.term(x, scope)) };
+        if (t.withs) out.withs = t.withs.map((ws) => ws?.map((w) => this.with(w, scope)) ?? null);
+        return out;
+      }
       case "object":
         return { ...t, value: t.value.map(([k, v]) => [this.term(k, scope), this.term(v, scope)] as [Term, Term]) };
       case "call": {

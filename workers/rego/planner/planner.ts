@@ -25,7 +25,7 @@ import type {
 import { isCall, isEvery, isSomeDecl, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS } from "../builtins/index.js";
 import type { Block, Func, Operand, Policy } from "../plan/types.js";
-import { refName, refPath, ROOTS } from "../compile/names.js";
+import { operatorRef, refName, refPath, ROOTS } from "../compile/names.js";
 import type { CompiledRule } from "../compile/types.js";
 import { sameKey } from "../compile/safety.js";
 import { Emitter, bool, local } from "./emit.js";
@@ -931,8 +931,19 @@ export class Planner {
       }
       const set = this.newLocal();
       this.out.emit("MakeSetStmt", { target: set });
+      const withs = t.withs?.[i];
+      const add = () => this.out.emit("SetAddStmt", { set, value: this.ltarget });
       const block = this.out.block(() =>
-        this.scoped(() => this.planTerm(part, () => this.out.emit("SetAddStmt", { set, value: this.ltarget }))),
+        this.scoped(() => {
+          if (!withs?.length) return this.planTerm(part, add);
+          // `{x with input as …}`: the part is planned as an expression under its modifiers.
+          const value = this.newLocal();
+          const expr: Expr = { index: 0, loc: part.loc, generated: true, with: withs, terms: [operatorRef("eq", part.loc), { type: "var", value: `__part${value}$`, loc: part.loc }, part] };
+          this.planExpr(expr, () => {
+            this.ltarget = local(this.lookup(`__part${value}$`) as number);
+            add();
+          });
+        }),
       );
       this.out.emit("BlockStmt", { blocks: [block] });
       parts.push(local(set));

@@ -28,8 +28,11 @@ export function walkTerm(t: Term, fn: (t: Term) => boolean | void, closures = tr
     case "ref":
     case "array":
     case "set":
+      for (const x of t.value) walkTerm(x, fn, closures);
+      return;
     case "templatestring":
       for (const x of t.value) walkTerm(x, fn, closures);
+      for (const ws of t.withs ?? []) for (const w of ws ?? []) walkTerm(w.value, fn, closures);
       return;
     case "call":
       // The operator is a name, not a value: only the arguments are visited.

@@ -1,0 +1,84 @@
+/**
+ * The admin API as the CLI sees it: bearer auth, JSON in and out, and
+ * problem+json failures turned into one readable message (Rego errors as
+ * `file:row:col: code: message`, with the file the user passed).
+ */
+import { formatError, type RegoErrorInfo } from "../workers/rego/errors.js";
+import { failure } from "./errors.js";
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+}
+
+interface ProblemDocument {
+  title?: string;
+  status?: number;
+  detail?: string;
+  errors?: (RegoErrorInfo | { code: string; message: string; pointer: string })[];
+}
+
+export interface RequestOptions {
+  /** the local file a policy source came from: replaces the server's module name in Rego locations */
+  regoFile?: string;
+}
+
+export class ApiClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+    /** sent as X-Caracal-Actor: recorded as who activated */
+    private readonly actor: string,
+  ) {}
+
+  get<T>(path: string): Promise<ApiResponse<T>> {
+    return this.request<T>("GET", path);
+  }
+
+  post<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    return this.request<T>("POST", path, body, options);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const url = new URL(`/v1${path}`, this.baseUrl);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          "x-caracal-actor": this.actor,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      const reason = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+      throw failure(`cannot reach the Caracal API at ${this.baseUrl} (${reason}); is \`caracal dev\` running, or is --api-url right?`);
+    }
+    const text = await res.text();
+    const parsed = parseJson(text);
+    if (!res.ok) throw failure(describeProblem(res, parsed as ProblemDocument | undefined, options));
+    if (parsed === undefined) throw failure(`${method} ${url.pathname}: the API answered ${res.status} without JSON`);
+    return { status: res.status, body: parsed as T };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeProblem(res: Response, problem: ProblemDocument | undefined, options: RequestOptions): string {
+  const status = `${res.status} ${problem?.title ?? res.statusText}`.trim();
+  const lines = [`${problem?.detail ?? "request failed"} (${status})`];
+  for (const item of problem?.errors ?? []) {
+    if ("pointer" in item) continue; // already part of the detail
+    const location = item.location && options.regoFile ? { ...item.location, file: options.regoFile } : item.location;
+    lines.push(formatError(location ? { ...item, location } : item));
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,82 @@
+/**
+ * `caracal test`: runs the `test_*` rules of `*_test.rego` modules, like
+ * `opa test`. All loaded modules are compiled together with every test rule
+ * as an entrypoint; a test passes when its rule evaluates to true.
+ * `todo_test_*` rules are reported as skipped.
+ */
+import { compile, formatError, fromJS, prepare, RegoError, toJS, type RegoErrorInfo } from "../../workers/rego/index.js";
+import { parseModule } from "../../workers/rego/syntax/index.js";
+import { modulePackage } from "../../workers/policy/compile.js";
+import type { LoadedFiles } from "./files.js";
+
+export type TestOutcome = "PASS" | "FAIL" | "ERROR" | "SKIPPED";
+
+export interface TestResult {
+  file: string;
+  /** `data.payments.test_allow` */
+  name: string;
+  outcome: TestOutcome;
+  durationMs: number;
+  /** why a test errored */
+  message?: string;
+}
+
+export type TestRun = { ok: true; results: TestResult[] } | { ok: false; errors: RegoErrorInfo[] };
+
+interface TestRule {
+  file: string;
+  name: string;
+  skipped: boolean;
+}
+
+const TEST_FILE = /_test\.rego$/;
+
+export async function runTests(files: LoadedFiles, regoVersion: 0 | 1): Promise<TestRun> {
+  const discovered = discoverTests(files, regoVersion);
+  if (!discovered.ok) return discovered;
+  const runnable = discovered.tests.filter((t) => !t.skipped);
+  const compiled = compile({ modules: files.modules, entrypoints: runnable.map((t) => t.name), options: { regoVersion } });
+  if (!compiled.plan) return { ok: false, errors: compiled.errors };
+
+  const prepared = prepare(compiled.plan);
+  const data = fromJS(files.data);
+  const results: TestResult[] = [];
+  for (const test of discovered.tests) {
+    if (test.skipped) {
+      results.push({ file: test.file, name: test.name, outcome: "SKIPPED", durationMs: 0 });
+      continue;
+    }
+    const started = performance.now();
+    try {
+      const { results: rows } = await prepared.evaluate(compiled.entrypoints[runnable.indexOf(test)] as string, { data });
+      const value = rows[0] ? (toJS(rows[0]) as { result?: unknown }).result : undefined;
+      results.push({ file: test.file, name: test.name, outcome: value === true ? "PASS" : "FAIL", durationMs: performance.now() - started });
+    } catch (err) {
+      if (!(err instanceof RegoError)) throw err;
+      results.push({ file: test.file, name: test.name, outcome: "ERROR", durationMs: performance.now() - started, message: formatError(err) });
+    }
+  }
+  return { ok: true, results };
+}
+
+function discoverTests(files: LoadedFiles, regoVersion: 0 | 1): { ok: true; tests: TestRule[] } | { ok: false; errors: RegoErrorInfo[] } {
+  const tests: TestRule[] = [];
+  const errors: RegoErrorInfo[] = [];
+  for (const m of files.modules.filter((m) => TEST_FILE.test(m.name))) {
+    const { module, errors: parseErrors } = parseModule(m.name, m.source, { regoVersion });
+    errors.push(...parseErrors);
+    if (!module) continue;
+    const pkg = modulePackage(module);
+    const seen = new Set<string>();
+    for (const rule of module.rules) {
+      const head = rule.head.ref;
+      const name = head.length === 1 && head[0]?.type === "var" ? head[0].value : undefined;
+      if (!name || rule.head.args || seen.has(name)) continue;
+      const skipped = name.startsWith("todo_test_");
+      if (!skipped && !name.startsWith("test_")) continue;
+      seen.add(name);
+      tests.push({ file: m.name, name: `data.${pkg}.${name}`, skipped });
+    }
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, tests };
+}

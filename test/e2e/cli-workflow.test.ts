@@ -1,0 +1,187 @@
+/**
+ * End to end: `caracal dev` (wrangler dev + local D1, on a free port with a
+ * temporary persist dir) and the real CLI binary running the seed's "Full
+ * workflow in sequence", then shadow activation and rollback.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CARACAL = join(ROOT, "bin/caracal.js");
+
+const PAYMENTS = `package payments
+
+default allow := false
+
+allow if input.subject.claims.role == "payer"
+`;
+const PAYMENTS_V2 = `${PAYMENTS}
+deny contains "blocked" if input.subject.claims.blocked
+`;
+const BROKEN = `package payments
+
+allow if {
+  x > 1
+}
+`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let workDir: string;
+let dev: ChildProcess | undefined;
+const env: Record<string, string> = {};
+
+/** Runs the real binary in the work dir (so `./payments.rego` resolves as in the docs). */
+function caracal(...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CARACAL, ...args], { cwd: workDir, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function ok(...args: string[]): Promise<string> {
+  const res = await caracal(...args);
+  expect(res.code, `caracal ${args.join(" ")}\n${res.stderr}`).toBe(0);
+  return res.stdout;
+}
+
+function idOf(stdout: string, prefix: string): string {
+  const match = new RegExp(`^ID: (${prefix}-[a-z0-9]{12})$`, "m").exec(stdout);
+  expect(match, stdout).not.toBeNull();
+  return match![1]!;
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), "caracal-e2e-"));
+  await writeFile(join(workDir, "payments.rego"), PAYMENTS);
+  await writeFile(join(workDir, "payments-v2.rego"), PAYMENTS_V2);
+  await writeFile(join(workDir, "broken.rego"), BROKEN);
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  for (const name of ["CARACAL_API_URL", "CARACAL_ADMIN_TOKEN", "CARACAL_ZONE_ID"]) delete process.env[name];
+
+  const child = spawn(
+    process.execPath,
+    [CARACAL, "dev", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", join(workDir, "state")],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  dev = child;
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const token = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /^ {2}export CARACAL_ADMIN_TOKEN=(\S+)$/m.exec(stdout);
+      if (match && stdout.includes("caracal zone create")) resolve(match[1]!);
+    });
+    child.once("close", (code) => reject(new Error(`caracal dev exited (${code}):\n${stdout}\n${stderr}`)));
+  });
+  expect(stdout).toContain("poll-only");
+  env.CARACAL_API_URL = `http://127.0.0.1:${port}`;
+  env.CARACAL_ADMIN_TOKEN = token;
+}, 60_000);
+
+afterAll(async () => {
+  if (dev?.pid !== undefined && dev.exitCode === null) {
+    const closed = new Promise((resolve) => dev!.once("close", resolve));
+    process.kill(-dev.pid, "SIGTERM");
+    await closed;
+  }
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+}, 30_000);
+
+describe("caracal CLI against the local stack", () => {
+  it("runs the seed's full workflow, then shadow activation and rollback", async () => {
+    const zone = idOf(await ok("zone", "create", "--name", "e2e"), "zn");
+    env.CARACAL_ZONE_ID = zone;
+    expect(await ok("zone", "list")).toContain(zone);
+
+    // 1. Create policy → ID: pol-…, version ID: pv-…
+    const created = await ok("policy", "create", "--name", "payments-policy", "--file", "./payments.rego");
+    expect(created).toMatch(/^ID: pol-[a-z0-9]{12}\nVersion ID: pv-[a-z0-9]{12}\n$/);
+    const policy = idOf(created, "pol");
+    const pv1 = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(created)![1]!;
+    expect(await ok("policy", "get", policy)).toContain(pv1);
+    expect(await ok("policy", "list")).toContain(policy);
+    // the same file again returns the existing version id
+    expect(idOf(await ok("policy", "version", policy, "--file", "./payments.rego"), "pv")).toBe(pv1);
+
+    // 2. Create policy set → ID: ps-…
+    const set = idOf(await ok("policy-set", "create", "--name", "production"), "ps");
+    expect(await ok("policy-set", "list")).toContain(set);
+
+    // 3. Bundle into a policy-set version → ID: psv-…
+    const psv1 = idOf(await ok("policy-set", "version", set, "--policy-versions", pv1), "psv");
+
+    // 4. Activate
+    await ok("policy-set", "activate", set, "--version", psv1);
+
+    // 5. Verify
+    const verified = JSON.parse(await ok("policy-set", "get", set, "--json"));
+    expect(verified.activation).toMatchObject({ active_version_id: psv1, shadow_version_id: null });
+    expect(verified.history).toHaveLength(1);
+
+    // A second version, bundled after the first (first non-deny wins), activated as shadow.
+    const pv2 = idOf(await ok("policy", "version", policy, "--file", "./payments-v2.rego"), "pv");
+    expect(pv2).not.toBe(pv1);
+    const psv2 = idOf(await ok("policy-set", "version", set, "--policy-versions", `${pv1},${pv2}`), "psv");
+    await ok("policy-set", "activate", set, "--version", psv1, "--shadow", psv2);
+    const shadowed = JSON.parse(await ok("policy-set", "get", set, "--json"));
+    expect(shadowed.activation).toMatchObject({ active_version_id: psv1, shadow_version_id: psv2 });
+
+    // Promote, then roll back by activating the earlier version.
+    await ok("policy-set", "activate", set, "--version", psv2);
+    await ok("policy-set", "activate", set, "--version", psv1);
+    const rolledBack = JSON.parse(await ok("policy-set", "get", set, "--json"));
+    expect(rolledBack.activation).toMatchObject({ active_version_id: psv1, shadow_version_id: null, seq: 4 });
+    expect(rolledBack.versions.map((v: { id: string }) => v.id)).toEqual([psv1, psv2]);
+    expect(rolledBack.history.map((h: any) => [h.from_version_id, h.to_version_id, h.shadow_version_id])).toEqual([
+      [null, psv1, null],
+      [psv1, psv1, psv2],
+      [psv1, psv2, null],
+      [psv2, psv1, null],
+    ]);
+    const human = await ok("policy-set", "get", set);
+    expect(human).toContain(`Active version: ${psv1}`);
+  }, 60_000);
+
+  it("reports failures on stderr with exit 1 (Rego errors with file:line:col) and usage errors with exit 2", async () => {
+    const broken = await caracal("policy", "create", "--name", "broken", "--file", "./broken.rego");
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain("./broken.rego:4:3: rego_unsafe_var_error: var x is unsafe");
+
+    const unknown = await caracal("policy", "get", "pol-doesnotexist");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/not found/);
+
+    const usage = await caracal("policy-set", "activate", "ps-x");
+    expect(usage.code).toBe(2);
+    expect((await caracal("no-such-command")).code).toBe(2);
+
+    const wrongToken = await caracal("--token", "wrong", "zone", "list");
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toContain("401");
+  }, 30_000);
+});

@@ -1,0 +1,55 @@
+/**
+ * Cursor pagination in creation order. The cursor is opaque to clients: the
+ * (created_at, id) of the last item, base64url-encoded; ties on created_at are
+ * broken by id, so pages neither skip nor repeat rows.
+ */
+import { and, asc, eq, gt, or, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { badRequest } from "../http/problem.js";
+
+interface Position {
+  createdAt: string;
+  id: string;
+}
+
+interface OrderColumns {
+  createdAt: SQLiteColumn;
+  id: SQLiteColumn;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+function encodeCursor(p: Position): string {
+  return btoa(JSON.stringify([p.createdAt, p.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function decodeCursor(cursor: string): Position {
+  try {
+    const [createdAt, id] = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/"))) as unknown[];
+    if (typeof createdAt === "string" && typeof id === "string") return { createdAt, id };
+  } catch {
+    // fall through: any undecodable cursor gets the same answer
+  }
+  throw badRequest("invalid cursor: pass back the next_cursor of a previous page");
+}
+
+/** WHERE condition for rows after the cursor (undefined on the first page). */
+export function afterCursor(cols: OrderColumns, cursor: string | undefined): SQL | undefined {
+  if (cursor === undefined) return undefined;
+  const p = decodeCursor(cursor);
+  return or(gt(cols.createdAt, p.createdAt), and(eq(cols.createdAt, p.createdAt), gt(cols.id, p.id)));
+}
+
+export function pageOrder(cols: OrderColumns): SQL[] {
+  return [asc(cols.createdAt), asc(cols.id)];
+}
+
+/** Rows were fetched with `limit + 1`: the extra row only says whether there is a next page. */
+export function toPage<R extends Position, T>(rows: R[], limit: number, view: (row: R) => T): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items: items.map(view), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+}

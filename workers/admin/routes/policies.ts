@@ -1,0 +1,97 @@
+/** Policies: named Rego documents of a zone, created with their first version. */
+import { createRoute } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { policies, policyVersions } from "../../../schema/index.js";
+import { conflict } from "../../http/problem.js";
+import { newId } from "../../ids.js";
+import { database, found, nowIso, zoneLookup } from "../db.js";
+import { afterCursor, pageOrder, toPage } from "../pagination.js";
+import { compileVersion, sourceDigest, versionSummaryColumns } from "../policy-versions.js";
+import { jsonBody, jsonResponse, PageQuery, PolicyParams, problems, ZoneParams } from "../schemas/common.js";
+import { CreatePolicyRequest, PolicyDetail, PolicyPage, policyVersionView, policyView } from "../schemas/policies.js";
+import { newRouter } from "../router.js";
+
+export const policiesRouter = newRouter();
+
+const createPolicy = createRoute({
+  method: "post",
+  path: "/zones/{zone}/policies",
+  tags: ["policies"],
+  summary: "Create a policy with its first version",
+  description: "The source is compiled first; a Rego error fails the request with 422 and every error's location.",
+  request: { params: ZoneParams, body: jsonBody(CreatePolicyRequest) },
+  responses: { 201: jsonResponse(PolicyDetail, "The new policy and its first version"), ...problems(404, 409, 413, 415, 422) },
+});
+
+policiesRouter.openapi(createPolicy, async (c) => {
+  const { zone } = c.req.valid("param");
+  const { name, source, rego_version } = c.req.valid("json");
+  const digest = await sourceDigest(source);
+  const db = database(c.env);
+  const nameTaken = () => db.select({ id: policies.id }).from(policies).where(and(eq(policies.zoneId, zone), eq(policies.name, name)));
+  const [zoneRows, sameName] = await db.batch([zoneLookup(db, zone), nameTaken()]);
+  found(zoneRows, "zone");
+  const nameConflict = conflict(`a policy named "${name}" already exists in this zone`);
+  if (sameName.length > 0) throw nameConflict;
+
+  const policy = { id: newId("pol"), zoneId: zone, name, createdAt: nowIso() };
+  const version = compileVersion(policy, { source, regoVersion: rego_version }, digest);
+  try {
+    await db.batch([db.insert(policies).values(policy), db.insert(policyVersions).values(version)]);
+  } catch (err) {
+    // A concurrent create took the name between our check and the insert.
+    if ((await nameTaken()).length > 0) throw nameConflict;
+    throw err;
+  }
+  return c.json({ ...policyView(policy), versions: [policyVersionView(version)] }, 201);
+});
+
+const listPolicies = createRoute({
+  method: "get",
+  path: "/zones/{zone}/policies",
+  tags: ["policies"],
+  summary: "List the zone's policies in creation order",
+  request: { params: ZoneParams, query: PageQuery },
+  responses: { 200: jsonResponse(PolicyPage, "A page of policies"), ...problems(404) },
+});
+
+policiesRouter.openapi(listPolicies, async (c) => {
+  const { zone } = c.req.valid("param");
+  const { limit, cursor } = c.req.valid("query");
+  const db = database(c.env);
+  const [zoneRows, rows] = await db.batch([
+    zoneLookup(db, zone),
+    db
+      .select()
+      .from(policies)
+      .where(and(eq(policies.zoneId, zone), afterCursor(policies, cursor)))
+      .orderBy(...pageOrder(policies))
+      .limit(limit + 1),
+  ]);
+  found(zoneRows, "zone");
+  return c.json(toPage(rows, limit, policyView), 200);
+});
+
+const getPolicy = createRoute({
+  method: "get",
+  path: "/zones/{zone}/policies/{policy}",
+  tags: ["policies"],
+  summary: "Get a policy with its versions",
+  request: { params: PolicyParams },
+  responses: { 200: jsonResponse(PolicyDetail, "The policy"), ...problems(404) },
+});
+
+policiesRouter.openapi(getPolicy, async (c) => {
+  const { zone, policy } = c.req.valid("param");
+  const db = database(c.env);
+  const [policyRows, versionRows] = await db.batch([
+    db.select().from(policies).where(and(eq(policies.id, policy), eq(policies.zoneId, zone))),
+    db
+      .select(versionSummaryColumns)
+      .from(policyVersions)
+      .where(and(eq(policyVersions.policyId, policy), eq(policyVersions.zoneId, zone)))
+      .orderBy(...pageOrder(policyVersions)),
+  ]);
+  const row = found(policyRows, "policy");
+  return c.json({ ...policyView(row), versions: versionRows.map(policyVersionView) }, 200);
+});

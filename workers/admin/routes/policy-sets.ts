@@ -1,0 +1,106 @@
+/** Policy sets: named in a zone; one of them is the zone's active set. */
+import { createRoute } from "@hono/zod-openapi";
+import { and, asc, eq } from "drizzle-orm";
+import { activationHistory, policySets, policySetVersions, zoneActivations } from "../../../schema/index.js";
+import { conflict } from "../../http/problem.js";
+import { newId } from "../../ids.js";
+import { database, found, nowIso, zoneLookup } from "../db.js";
+import { afterCursor, pageOrder, toPage } from "../pagination.js";
+import { activationView, historyView } from "../schemas/activation.js";
+import { jsonBody, jsonResponse, PageQuery, PolicySetParams, problems, ZoneParams } from "../schemas/common.js";
+import {
+  CreatePolicySetRequest,
+  PolicySet,
+  PolicySetDetail,
+  PolicySetPage,
+  policySetVersionView,
+  policySetView,
+} from "../schemas/policy-sets.js";
+import { newRouter } from "../router.js";
+
+export const policySetsRouter = newRouter();
+
+const createPolicySet = createRoute({
+  method: "post",
+  path: "/zones/{zone}/policy-sets",
+  tags: ["policy sets"],
+  summary: "Create a policy set",
+  request: { params: ZoneParams, body: jsonBody(CreatePolicySetRequest) },
+  responses: { 201: jsonResponse(PolicySet, "The new policy set"), ...problems(404, 409, 413, 415) },
+});
+
+policySetsRouter.openapi(createPolicySet, async (c) => {
+  const { zone } = c.req.valid("param");
+  const { name } = c.req.valid("json");
+  const db = database(c.env);
+  found(await zoneLookup(db, zone), "zone");
+  const row = { id: newId("ps"), zoneId: zone, name, createdAt: nowIso() };
+  const inserted = await db.insert(policySets).values(row).onConflictDoNothing().returning({ id: policySets.id });
+  if (inserted.length === 0) throw conflict(`a policy set named "${name}" already exists in this zone`);
+  return c.json(policySetView(row), 201);
+});
+
+const listPolicySets = createRoute({
+  method: "get",
+  path: "/zones/{zone}/policy-sets",
+  tags: ["policy sets"],
+  summary: "List the zone's policy sets in creation order",
+  request: { params: ZoneParams, query: PageQuery },
+  responses: { 200: jsonResponse(PolicySetPage, "A page of policy sets"), ...problems(404) },
+});
+
+policySetsRouter.openapi(listPolicySets, async (c) => {
+  const { zone } = c.req.valid("param");
+  const { limit, cursor } = c.req.valid("query");
+  const db = database(c.env);
+  const [zoneRows, rows] = await db.batch([
+    zoneLookup(db, zone),
+    db
+      .select()
+      .from(policySets)
+      .where(and(eq(policySets.zoneId, zone), afterCursor(policySets, cursor)))
+      .orderBy(...pageOrder(policySets))
+      .limit(limit + 1),
+  ]);
+  found(zoneRows, "zone");
+  return c.json(toPage(rows, limit, policySetView), 200);
+});
+
+const getPolicySet = createRoute({
+  method: "get",
+  path: "/zones/{zone}/policy-sets/{set}",
+  tags: ["policy sets"],
+  summary: "Get a policy set with its versions, activation and activation history",
+  request: { params: PolicySetParams },
+  responses: { 200: jsonResponse(PolicySetDetail, "The policy set"), ...problems(404) },
+});
+
+policySetsRouter.openapi(getPolicySet, async (c) => {
+  const { zone, set } = c.req.valid("param");
+  const db = database(c.env);
+  const [setRows, versionRows, pointerRows, historyRows] = await db.batch([
+    db.select().from(policySets).where(and(eq(policySets.id, set), eq(policySets.zoneId, zone))),
+    db
+      .select()
+      .from(policySetVersions)
+      .where(and(eq(policySetVersions.policySetId, set), eq(policySetVersions.zoneId, zone)))
+      .orderBy(...pageOrder(policySetVersions)),
+    db.select().from(zoneActivations).where(and(eq(zoneActivations.zoneId, zone), eq(zoneActivations.policySetId, set))),
+    db
+      .select()
+      .from(activationHistory)
+      .where(and(eq(activationHistory.policySetId, set), eq(activationHistory.zoneId, zone)))
+      .orderBy(asc(activationHistory.seq)),
+  ]);
+  const row = found(setRows, "policy set");
+  const pointer = pointerRows[0];
+  return c.json(
+    {
+      ...policySetView(row),
+      versions: versionRows.map(policySetVersionView),
+      activation: pointer ? activationView(pointer) : null,
+      history: historyRows.map(historyView),
+    },
+    200,
+  );
+});

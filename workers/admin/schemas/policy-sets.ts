@@ -1,0 +1,60 @@
+import { z } from "@hono/zod-openapi";
+import type { policySets, policySetVersions } from "../../../schema/index.js";
+import { Activation, ActivationHistoryEntry } from "./activation.js";
+import { Name, pageOf, Timestamp } from "./common.js";
+
+/** Most policies a set version may bundle: each one is evaluated per token exchange. */
+export const MAX_SET_SIZE = 32;
+
+export const CreatePolicySetRequest = z.strictObject({ name: Name }).openapi("CreatePolicySetRequest");
+
+export const CreatePolicySetVersionRequest = z
+  .strictObject({
+    policy_version_ids: z
+      .array(z.string())
+      .min(1)
+      .max(MAX_SET_SIZE)
+      .refine((ids) => new Set(ids).size === ids.length, "policy versions must be distinct")
+      .openapi({ description: "policy versions of this zone, in evaluation order (first non-deny wins)" }),
+  })
+  .openapi("CreatePolicySetVersionRequest");
+
+export const PolicySetVersion = z
+  .object({
+    id: z.string(),
+    policy_set_id: z.string(),
+    zone_id: z.string(),
+    policy_version_ids: z.array(z.string()),
+    sha256: z.string().openapi({ description: "SHA-256 of the ordered list: the set version's identity within its set" }),
+    created_at: Timestamp,
+  })
+  .openapi("PolicySetVersion");
+
+export const PolicySet = z
+  .object({ id: z.string(), zone_id: z.string(), name: z.string(), created_at: Timestamp })
+  .openapi("PolicySet");
+
+export const PolicySetDetail = PolicySet.extend({
+  versions: z.array(PolicySetVersion).openapi({ description: "every version, oldest first" }),
+  activation: Activation.nullable().openapi({
+    description: "the zone's active version and shadow when this set is the zone's active set, else null",
+  }),
+  history: z.array(ActivationHistoryEntry).openapi({ description: "activations of this set, oldest first" }),
+}).openapi("PolicySetDetail");
+
+export const PolicySetPage = pageOf(PolicySet, "PolicySetPage");
+
+export function policySetView(row: typeof policySets.$inferSelect): z.infer<typeof PolicySet> {
+  return { id: row.id, zone_id: row.zoneId, name: row.name, created_at: row.createdAt };
+}
+
+export function policySetVersionView(row: typeof policySetVersions.$inferSelect): z.infer<typeof PolicySetVersion> {
+  return {
+    id: row.id,
+    policy_set_id: row.policySetId,
+    zone_id: row.zoneId,
+    policy_version_ids: row.policyVersionIds,
+    sha256: row.listSha256,
+    created_at: row.createdAt,
+  };
+}
