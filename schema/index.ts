@@ -4,8 +4,10 @@
  *
  * Timestamps are RFC 3339 text (`Date#toISOString`): they sort as strings, which
  * is what cursor pagination relies on, and read well in `wrangler d1 execute`.
- * Versions, set versions, history and outbox rows are append-only; the only row
- * ever updated is a zone's activation pointer (and an outbox row's dispatch time).
+ * Versions, set versions, history, outbox rows, signing keys and audit events are
+ * append-only. Rows that are updated: a zone's activation pointer, an outbox row's
+ * dispatch time, and a client (disabled, secret rotated). Trusted issuers are
+ * added and removed, never edited (a cached issuer is keyed by its id).
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
@@ -15,6 +17,10 @@ export const zones = sqliteTable(
   {
     id: text("id").primaryKey(),
     name: text("name").notNull(),
+    /** seconds an issued token lives unless a policy's `ttl` asks for less */
+    defaultTokenLifetime: integer("default_token_lifetime").notNull().default(900),
+    /** upper bound of any issued token's lifetime; also how long a rotated key stays published */
+    maxTokenLifetime: integer("max_token_lifetime").notNull().default(3600),
     createdAt: text("created_at").notNull(),
   },
   (t) => [uniqueIndex("zones_name_unique").on(t.name), index("zones_created").on(t.createdAt, t.id)],
@@ -163,4 +169,118 @@ export const invalidationOutbox = sqliteTable(
     dispatchedAt: text("dispatched_at"),
   },
   (t) => [index("invalidation_outbox_pending").on(t.id).where(sql`dispatched_at IS NULL`)],
+);
+
+/**
+ * A zone's ES256 signing keys, one generation per row (seq 1, 2, …); the
+ * highest seq signs. A key is retired when the next one is created, and stays
+ * in the JWKS for a while after that (see workers/sts/keys.ts).
+ */
+export const zoneSigningKeys = sqliteTable(
+  "zone_signing_keys",
+  {
+    kid: text("kid").primaryKey(),
+    zoneId: text("zone_id")
+      .notNull()
+      .references(() => zones.id),
+    seq: integer("seq").notNull(),
+    alg: text("alg").notNull(),
+    /** the public key as a JWK (kty, crv, x, y, kid, alg, use) */
+    publicJwk: text("public_jwk", { mode: "json" }).$type<JsonWebKey & { kid: string; alg: string; use: string }>().notNull(),
+    /** PKCS#8 private key, AES-GCM encrypted with the Worker's key-encryption key */
+    privateKeyCiphertext: text("private_key_ciphertext").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("zone_signing_keys_zone_seq_unique").on(t.zoneId, t.seq)],
+);
+
+/** OAuth clients of a zone's STS. Only a SHA-256 of the secret is stored. */
+export const clients = sqliteTable(
+  "clients",
+  {
+    id: text("id").primaryKey(),
+    zoneId: text("zone_id")
+      .notNull()
+      .references(() => zones.id),
+    name: text("name").notNull(),
+    /** free-form JSON object handed to policies as input.client.attributes */
+    attributes: text("attributes", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** hex SHA-256 of the client secret */
+    secretSha256: text("secret_sha256").notNull(),
+    secretRotatedAt: text("secret_rotated_at").notNull(),
+    disabledAt: text("disabled_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("clients_zone_name_unique").on(t.zoneId, t.name),
+    index("clients_zone_created").on(t.zoneId, t.createdAt, t.id),
+  ],
+);
+
+/** Issuers whose JWTs a zone accepts as subject or actor tokens (its own issuer is always trusted). */
+export const trustedIssuers = sqliteTable(
+  "trusted_issuers",
+  {
+    id: text("id").primaryKey(),
+    zoneId: text("zone_id")
+      .notNull()
+      .references(() => zones.id),
+    /** the exact `iss` value of the issuer's tokens */
+    issuer: text("issuer").notNull(),
+    /** the issuer's public keys, when given inline (exactly one of jwks and jwks_uri is set) */
+    jwks: text("jwks", { mode: "json" }).$type<{ keys: Record<string, unknown>[] }>(),
+    jwksUri: text("jwks_uri"),
+    /** when set, tokens of this issuer must carry this audience */
+    audience: text("audience"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("trusted_issuers_zone_issuer_unique").on(t.zoneId, t.issuer),
+    index("trusted_issuers_zone_created").on(t.zoneId, t.createdAt, t.id),
+  ],
+);
+
+/**
+ * One row per STS decision and one per shadow evaluation (DESIGN §7). JSON
+ * columns hold what explain shows. `input` is kept as the exact JSON text the
+ * policies saw (request.time_ns is an integer beyond 2^53).
+ */
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: text("id").primaryKey(),
+    requestId: text("request_id").notNull(),
+    zoneId: text("zone_id")
+      .notNull()
+      .references(() => zones.id),
+    time: text("time").notNull(),
+    clientId: text("client_id")
+      .notNull()
+      .references(() => clients.id),
+    subject: text("subject", { mode: "json" }).$type<{ iss: string; sub: string }>().notNull(),
+    actor: text("actor", { mode: "json" }).$type<{ iss: string; sub: string } | null>(),
+    resource: text("resource", { mode: "json" }).$type<string[]>().notNull(),
+    audience: text("audience", { mode: "json" }).$type<string[]>().notNull(),
+    scopeRequested: text("scope_requested", { mode: "json" }).$type<string[]>().notNull(),
+    scopeGranted: text("scope_granted", { mode: "json" }).$type<string[] | null>(),
+    /** allow | deny */
+    decision: text("decision").notNull(),
+    /** enforced | shadow | error */
+    evaluationStatus: text("evaluation_status").notNull(),
+    policySetId: text("policy_set_id"),
+    policySetVersionId: text("policy_set_version_id"),
+    determiningPolicies: text("determining_policies", { mode: "json" }).$type<unknown[]>().notNull(),
+    reasons: text("reasons", { mode: "json" }).$type<string[]>().notNull(),
+    /** each policy of the set in order: outcome, deny reasons, rule locations that fired */
+    evaluations: text("evaluations", { mode: "json" }).$type<unknown[]>().notNull(),
+    /** the evaluation error that failed the exchange closed, if any */
+    error: text("error", { mode: "json" }).$type<unknown>(),
+    input: text("input").notNull(),
+    durationUs: integer("duration_us").notNull(),
+    tokenJti: text("token_jti"),
+  },
+  (t) => [
+    index("audit_events_zone_time").on(t.zoneId, t.time, t.id),
+    index("audit_events_zone_request").on(t.zoneId, t.requestId),
+  ],
 );

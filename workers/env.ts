@@ -5,6 +5,12 @@ export interface Env {
   CARACAL_ADMIN_TOKEN?: string;
   /** seconds between polls of a zone's activation pointer */
   POLL_SECONDS?: string;
+  /** base64 of 32 random bytes: the AES-GCM key that encrypts zone signing keys at rest (a Worker secret) */
+  CARACAL_KEY_ENCRYPTION_KEY?: string;
+  /** seconds an isolate trusts its cached zone pointer before re-reading it (default 2) */
+  POINTER_TTL_SECONDS?: string;
+  /** statements one policy evaluation may execute before it fails with eval_budget_exceeded */
+  POLICY_EVAL_BUDGET?: string;
 }
 
 export interface AppEnv {

@@ -1,13 +1,14 @@
 /**
  * IDs are a type prefix and a short random lowercase id (DESIGN §3), e.g.
  * `pol-k3v9x0q2mz7a`. 36^12 ≈ 4.7e18 values: collisions are negligible for
- * admin objects; request ids, minted per STS request, get a longer suffix.
+ * admin objects; request ids and audit events (`evt-`), minted per STS
+ * request, get a longer suffix. `iss-` names a zone's trusted issuer.
  */
-export type IdPrefix = "zn" | "pol" | "pv" | "ps" | "psv" | "cl" | "req";
+export type IdPrefix = "zn" | "pol" | "pv" | "ps" | "psv" | "cl" | "req" | "iss" | "evt";
 
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-export function newId(prefix: IdPrefix, length = prefix === "req" ? 16 : 12): string {
+export function newId(prefix: IdPrefix, length = prefix === "req" || prefix === "evt" ? 16 : 12): string {
   // 252 is the largest multiple of 36 below 256: rejecting bytes above it keeps the draw uniform.
   let suffix = "";
   while (suffix.length < length) {

@@ -1,17 +1,19 @@
 /**
- * The Caracal Edge Worker: the admin API under /v1 (and, with the STS issue,
- * the token endpoints under /zones/{zone}). Request ids and problem+json
- * errors apply to every route.
+ * The Caracal Edge Worker: the admin API under /v1 and the STS under
+ * /zones/{zone}. Every response carries X-Request-Id; errors are problem+json
+ * except at the token endpoint, which answers in OAuth's error format.
  */
 import { Hono } from "hono";
 import { adminApi } from "./admin/index.js";
 import type { AppEnv } from "./env.js";
 import { onError, onNotFound } from "./http/errors.js";
 import { requestId } from "./http/request-id.js";
+import { stsApi } from "./sts/routes.js";
 
 const app = new Hono<AppEnv>();
 app.use("*", requestId);
 app.route("/v1", adminApi());
+app.route("/", stsApi());
 app.notFound(onNotFound);
 app.onError(onError);
 

@@ -8,7 +8,7 @@ import { database, found, nowIso } from "../db.js";
 import { afterCursor, pageOrder, toPage } from "../pagination.js";
 import { activationView } from "../schemas/activation.js";
 import { jsonBody, jsonResponse, PageQuery, problems, ZoneParams } from "../schemas/common.js";
-import { CreateZoneRequest, Zone, ZoneDetail, ZonePage, zoneView } from "../schemas/zones.js";
+import { CreateZoneRequest, Zone, ZoneDetail, ZonePage, zoneLifetimes, zoneView } from "../schemas/zones.js";
 import { newRouter } from "../router.js";
 
 export const zonesRouter = newRouter();
@@ -23,10 +23,10 @@ const createZone = createRoute({
 });
 
 zonesRouter.openapi(createZone, async (c) => {
-  const { name } = c.req.valid("json");
-  const row = { id: newId("zn"), name, createdAt: nowIso() };
+  const request = c.req.valid("json");
+  const row = { id: newId("zn"), name: request.name, ...zoneLifetimes(request), createdAt: nowIso() };
   const inserted = await database(c.env).insert(zones).values(row).onConflictDoNothing().returning({ id: zones.id });
-  if (inserted.length === 0) throw conflict(`a zone named "${name}" already exists`);
+  if (inserted.length === 0) throw conflict(`a zone named "${request.name}" already exists`);
   return c.json(zoneView(row), 201);
 });
 

@@ -29,6 +29,9 @@ export const PolicyParams = ZoneParams.extend({ policy: pathParam("policy", "pol
 export const PolicyVersionParams = PolicyParams.extend({ version: pathParam("version", "pv-def456def456") });
 export const PolicySetParams = ZoneParams.extend({ set: pathParam("set", "ps-ghi789ghi789") });
 export const PolicySetVersionParams = PolicySetParams.extend({ version: pathParam("version", "psv-jkl012jkl012") });
+export const ClientParams = ZoneParams.extend({ client: pathParam("client", "cl-mno345mno345") });
+export const IssuerParams = ZoneParams.extend({ issuer: pathParam("issuer", "iss-pqr678pqr678") });
+export const RequestParams = ZoneParams.extend({ request_id: pathParam("request_id", "req-0123456789abcdef") });
 
 export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ param: { name: "limit", in: "query" } }),
@@ -68,10 +71,11 @@ const PROBLEM_DESCRIPTIONS = {
   400: "Malformed JSON, missing, unknown or invalid fields",
   401: "Missing or invalid admin token",
   404: "No such resource in this zone",
-  409: "The name is taken in this zone, or a concurrent activation won",
+  409: "The name (or issuer) is taken in this zone, or a concurrent activation or key rotation won",
   413: "Request body or policy source too large",
   415: "The body is not application/json",
-  422: "The policy does not compile, or the body names versions that are not in this zone",
+  422: "The policy does not compile, the body names versions that are not in this zone, or an issuer's keys are unusable",
+  503: "A Worker secret this route needs is not set",
 } as const;
 
 type ProblemStatus = keyof typeof PROBLEM_DESCRIPTIONS;

@@ -14,6 +14,7 @@ import { cryptoBuiltins } from "./crypto.js";
 import { encodingBuiltins } from "./encoding.js";
 import { globBuiltins } from "./glob.js";
 import { graphBuiltins } from "./graph.js";
+import { graphqlBuiltins } from "./graphql.js";
 import { jsonBuiltins } from "./json.js";
 import { jwtBuiltins } from "./jwt.js";
 import { membershipBuiltins } from "./membership.js";
@@ -46,6 +47,7 @@ const families: BuiltinTable[] = [
   encodingBuiltins,
   globBuiltins,
   graphBuiltins,
+  graphqlBuiltins,
   jsonBuiltins,
   jwtBuiltins,
   membershipBuiltins,

@@ -5,11 +5,49 @@
  * policies, so the array and set cases allocate nothing.
  */
 import type { Value } from "../value/index.js";
-import { RObject, RSet, equals } from "../value/index.js";
+import { RObject, RSet, equals, hashCode } from "../value/index.js";
 import type { BuiltinTable } from "./types.js";
+
+/**
+ * Hash indexes of arrays asked about repeatedly (data documents live across
+ * evaluations): membership then costs a lookup, not a scan. An index is
+ * built on an array's second query and rebuilt if the array has grown
+ * (arrays are only ever appended to while a plan builds them).
+ */
+interface ArrayIndex {
+  length: number;
+  queries: number;
+  buckets?: Map<number, Value[]>;
+}
+const arrayIndexes = new WeakMap<Value[], ArrayIndex>();
+const INDEX_MIN_LENGTH = 8;
+
+function indexedMember(x: Value, coll: Value[]): boolean | undefined {
+  let idx = arrayIndexes.get(coll);
+  if (!idx || idx.length !== coll.length) arrayIndexes.set(coll, (idx = { length: coll.length, queries: 0 }));
+  if (++idx.queries < 2) return undefined;
+  if (!idx.buckets) {
+    const buckets = new Map<number, Value[]>();
+    for (const e of coll) {
+      const h = hashCode(e);
+      const b = buckets.get(h);
+      if (b) b.push(e);
+      else buckets.set(h, [e]);
+    }
+    idx.buckets = buckets;
+  }
+  const bucket = idx.buckets.get(hashCode(x));
+  if (!bucket) return false;
+  for (let i = 0; i < bucket.length; i++) if (equals(x, bucket[i] as Value)) return true;
+  return false;
+}
 
 export function isMember(x: Value, coll: Value): boolean {
   if (Array.isArray(coll)) {
+    if (coll.length >= INDEX_MIN_LENGTH) {
+      const found = indexedMember(x, coll);
+      if (found !== undefined) return found;
+    }
     if (typeof x === "string" || typeof x === "boolean" || x === null) {
       // Scalars other than numbers are equal exactly when identical.
       for (let i = 0; i < coll.length; i++) if (coll[i] === x) return true;

@@ -19,6 +19,7 @@ import { importAlias, RuleResolver, type ModuleContext } from "./resolve.js";
 import { Safety } from "./safety.js";
 import { NameSource } from "./scope.js";
 import { checkTree } from "./checks.js";
+import { optimizeRule } from "./optimize.js";
 
 export const MAX_ERRORS = 10;
 
@@ -190,7 +191,11 @@ class Compilation {
       closureLocals: this.closureLocals,
       arity: (op) => this.arity(op),
     });
-    for (const node of this.tree.nodesWithRules()) for (const r of node.allRules()) safety.checkRule(r);
+    for (const node of this.tree.nodesWithRules())
+      for (const r of node.allRules()) {
+        safety.checkRule(r);
+        optimizeRule(r);
+      }
     this.safety = safety;
   }
 

@@ -11,7 +11,7 @@ import { RObject } from "../value/index.js";
 import { Suspend } from "../builtins/index.js";
 import { decodePlan } from "../plan/decode.js";
 import { buildProgram, type Program } from "./program.js";
-import { Evaluation } from "./interpreter.js";
+import { Evaluation, type Clock } from "./interpreter.js";
 
 export const DEFAULT_STEP_BUDGET = 1_000_000;
 const MAX_RESUMES = 256;
@@ -57,6 +57,9 @@ export interface PreparedPolicy {
 type Settled = ConstructorParameters<typeof Evaluation>[2];
 
 const EMPTY_DATA = new RObject();
+const NO_OPTIONS: EvalOptions = {};
+/** Synchronous evaluation never settles asynchronous work, so it can share an empty table. */
+const NOTHING_SETTLED: Settled = new Map();
 
 /** Decodes, validates and lowers `plan` (plan JSON text or parsed data). */
 export function prepare(plan: unknown): PreparedPolicy {
@@ -70,17 +73,16 @@ class Prepared implements PreparedPolicy {
     this.entrypoints = [...program.plans.keys()];
   }
 
-  evaluateSync(entrypoint: string, doc: EvalInput = {}, options: EvalOptions = {}): EvalResult {
-    return this.run(entrypoint, doc, options, new Map(), true);
+  evaluateSync(entrypoint: string, doc: EvalInput = {}, options: EvalOptions = NO_OPTIONS): EvalResult {
+    return this.run(entrypoint, doc, options, NOTHING_SETTLED, options.nowNs === undefined ? {} : { nowNs: options.nowNs }, true);
   }
 
   async evaluate(entrypoint: string, doc: EvalInput = {}, options: EvalOptions = {}): Promise<EvalResult> {
     const settled: Settled = new Map();
-    const nowNs = options.nowNs ?? BigInt(Date.now()) * 1_000_000n;
-    const opts = { ...options, nowNs };
+    const clock: Clock = options.nowNs === undefined ? {} : { nowNs: options.nowNs };
     for (let i = 0; ; i++) {
       try {
-        return this.run(entrypoint, doc, opts, settled, false);
+        return this.run(entrypoint, doc, options, settled, clock, false);
       } catch (e) {
         if (!(e instanceof Suspend) || i >= MAX_RESUMES) throw e;
         await e.pending;
@@ -88,7 +90,7 @@ class Prepared implements PreparedPolicy {
     }
   }
 
-  private run(entrypoint: string, doc: EvalInput, options: EvalOptions, settled: Settled, sync: boolean): EvalResult {
+  private run(entrypoint: string, doc: EvalInput, options: EvalOptions, settled: Settled, clock: Clock, sync: boolean): EvalResult {
     const plan = this.program.plans.get(entrypoint);
     if (!plan) throw new RegoError("eval_internal_error", `unknown entrypoint ${JSON.stringify(entrypoint)}`);
     const ev = new Evaluation(
@@ -96,10 +98,10 @@ class Prepared implements PreparedPolicy {
       {
         strict: options.strict ?? false,
         budget: options.budget ?? DEFAULT_STEP_BUDGET,
-        nowNs: options.nowNs ?? BigInt(Date.now()) * 1_000_000n,
         trace: options.trace ?? false,
       },
       settled,
+      clock,
     );
     try {
       ev.runPlan(plan.blocks, plan.nlocals, doc.input, doc.data ?? EMPTY_DATA);

@@ -15,21 +15,30 @@ import { BuiltinError, Suspend, getBuiltin, type BuiltinContext } from "../built
 import { Instr, Op, type Program, type ProgramFunc } from "./program.js";
 
 const CONTINUE = -1;
+/** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
+let nextEvaluationId = 0;
 const RETURN = 0x3fffffff;
 const MAX_CALL_DEPTH = 2000;
 
 export interface EvalLimits {
   strict: boolean;
   budget: number;
-  nowNs: bigint;
   trace: boolean;
+}
+
+/**
+ * The evaluation's clock: read on first use (most policies never ask) and
+ * then fixed, also across the re-runs of a suspended evaluation.
+ */
+export interface Clock {
+  nowNs?: bigint;
 }
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class Evaluation implements BuiltinContext {
   readonly strict: boolean;
-  readonly nowNs: bigint;
+  private readonly id = nextEvaluationId++;
   private cacheMap: Map<string, unknown> | undefined;
   /** the result set; few rows, so duplicates are found by comparison rather than hashing */
   readonly results: Value[] = [];
@@ -43,22 +52,21 @@ export class Evaluation implements BuiltinContext {
   private current: ProgramFunc | null = null;
   private firing: Set<number> | null = null;
   private depth = 0;
-  // Rule functions (input, data) → value, valid while input and data are the
-  // same objects. Allocated on the first call of a rule function.
-  private memoInput: (Value | undefined)[] | undefined;
-  private memoData: (Value | undefined)[] | undefined;
-  private memoValue: (Value | undefined | null)[] | undefined;
 
   constructor(
     private readonly program: Program,
     limits: EvalLimits,
     private readonly settled: Map<string, Settled>,
+    private readonly clock: Clock,
   ) {
     this.strict = limits.strict;
-    this.nowNs = limits.nowNs;
     this.budget = limits.budget;
     this.fired = limits.trace ? new Map() : null;
     this.consts = program.consts;
+  }
+
+  get nowNs(): bigint {
+    return (this.clock.nowNs ??= BigInt(Date.now()) * 1_000_000n);
   }
 
   get cache(): Map<string, unknown> {
@@ -114,48 +122,50 @@ export class Evaluation implements BuiltinContext {
   }
 
   private callFunc(f: ProgramFunc, args: (Value | undefined)[]): Value | undefined {
-    if (f.isRule) {
-      const memo = this.memoValue;
-      if (memo !== undefined && memo[f.index] !== null && (this.memoInput as Value[])[f.index] === args[0] && (this.memoData as Value[])[f.index] === args[1])
-        return memo[f.index] as Value | undefined;
-    }
+    if (f.isRule && f.memoEval === this.id && f.memoInput === args[0] && f.memoData === args[1]) return f.memoValue;
     if (++this.depth > MAX_CALL_DEPTH)
       throw new RegoError("eval_budget_exceeded", `call depth exceeded ${MAX_CALL_DEPTH} in ${f.name}`);
-    const L: (Value | undefined)[] = new Array(f.nlocals);
-    for (let i = 0; i < f.params.length; i++) L[f.params[i] as number] = args[i];
+    let L = f.frame;
+    const reuse = L !== undefined && !f.busy;
+    if (reuse) (L as (Value | undefined)[]).fill(undefined);
+    else L = new Array(f.nlocals);
+    if (f.frame === undefined) f.frame = L;
+    for (let i = 0; i < f.params.length; i++) (L as (Value | undefined)[])[f.params[i] as number] = args[i];
     const prevFunc = this.current;
     const prevRet = this.retval;
     const prevFiring = this.firing;
+    const prevBusy = f.busy;
+    const firing = this.fired ? new Set<number>() : null;
     this.current = f;
     this.retval = undefined;
-    if (this.fired) this.firing = new Set();
+    this.firing = firing;
+    f.busy = true;
+    const blocks = f.blocks;
     try {
-      const blocks = f.blocks;
-      for (let i = 0; i < blocks.length; i++) if (this.runBlock(blocks[i] as Instr[], L) > 0) break;
-      const result = this.retval;
-      if (f.isRule) {
-        if (this.memoValue === undefined) {
-          const n = this.program.funcs.length;
-          this.memoInput = new Array(n);
-          this.memoData = new Array(n);
-          this.memoValue = new Array(n).fill(null);
-        }
-        (this.memoInput as (Value | undefined)[])[f.index] = args[0];
-        (this.memoData as (Value | undefined)[])[f.index] = args[1];
-        this.memoValue[f.index] = result;
-      }
-      if (this.fired && result !== undefined && this.firing && this.firing.size > 0) {
-        let set = this.fired.get(f.name);
-        if (!set) this.fired.set(f.name, (set = new Set()));
-        for (const l of this.firing) set.add(l);
-      }
-      return result;
+      for (let i = 0; i < blocks.length; i++) if (this.runBlock(blocks[i] as Instr[], L as (Value | undefined)[]) > 0) break;
     } finally {
       this.current = prevFunc;
-      this.retval = prevRet;
       this.firing = prevFiring;
+      f.busy = prevBusy;
       this.depth--;
     }
+    const result = this.retval;
+    this.retval = prevRet;
+    if (f.isRule) {
+      f.memoEval = this.id;
+      f.memoInput = args[0];
+      f.memoData = args[1];
+      f.memoValue = result;
+    }
+    if (firing !== null && result !== undefined && firing.size > 0) this.recordFiring(f, firing);
+    return result;
+  }
+
+  private recordFiring(f: ProgramFunc, firing: Set<number>): void {
+    const fired = this.fired as Map<string, Set<number>>;
+    let set = fired.get(f.name);
+    if (!set) fired.set(f.name, (set = new Set()));
+    for (const l of firing) set.add(l);
   }
 
   private callBuiltinInstr(instr: Instr, args: Value[]): Value | undefined {

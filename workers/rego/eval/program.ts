@@ -75,6 +75,18 @@ export class Instr {
 export class ProgramFunc {
   blocks: Instr[][] = [];
   nlocals = 0;
+  /**
+   * Locals reused from call to call: rules cannot recurse and evaluations do
+   * not interleave, so a function has at most one live frame (`busy` guards
+   * the assumption for plans from elsewhere).
+   */
+  frame: (Value | undefined)[] | undefined;
+  busy = false;
+  /** the rule's value in evaluation `memoEval` for this (input, data) */
+  memoEval = -1;
+  memoInput: Value | undefined;
+  memoData: Value | undefined;
+  memoValue: Value | undefined;
   constructor(
     readonly index: number,
     readonly name: string,

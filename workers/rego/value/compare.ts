@@ -4,6 +4,7 @@
  */
 import type { Value } from "./types.js";
 import { RObject, RSet } from "./types.js";
+import { hashCode } from "./hash.js";
 
 function rank(v: Value): number {
   switch (typeof v) {
@@ -117,7 +118,7 @@ export function equals(a: Value, b: Value): boolean {
     return true;
   }
   if (a instanceof RObject) {
-    if (!(b instanceof RObject) || a.size !== b.size) return false;
+    if (!(b instanceof RObject) || a.size !== b.size || hashCode(a) !== hashCode(b)) return false;
     // Keys and values in key order are cached per object: no allocation here.
     const keys = a.keys();
     const vals = a.valuesInKeyOrder();
@@ -129,7 +130,7 @@ export function equals(a: Value, b: Value): boolean {
     return true;
   }
   if (a instanceof RSet) {
-    if (!(b instanceof RSet) || a.size !== b.size) return false;
+    if (!(b instanceof RSet) || a.size !== b.size || hashCode(a) !== hashCode(b)) return false;
     for (const m of a.unorderedValues()) if (!b.has(m)) return false;
     return true;
   }

@@ -63,3 +63,62 @@ export function canonical(v: Value): string {
       throw new TypeError("not a Rego value");
   }
 }
+
+/**
+ * A 32-bit structural hash: equal values hash equally (1 and 1.0, key order
+ * of objects and sets aside). Cached on objects and sets, so comparing a value
+ * against many others costs one number comparison per mismatch.
+ */
+export function hashCode(v: Value): number {
+  switch (typeof v) {
+    case "string":
+      return stringHash(v);
+    case "number":
+      if (Number.isSafeInteger(v)) return (v | 0) ^ ((v / 4294967296) | 0);
+      return Number.isInteger(v) ? stringHash(BigInt(v).toString()) : stringHash(String(v));
+    case "bigint":
+      return stringHash(v.toString());
+    case "boolean":
+      return v ? 1231 : 1237;
+    default: {
+      if (v === null) return 0x9e3779b9 | 0;
+      if (Array.isArray(v)) {
+        let h = 0x345678;
+        for (let i = 0; i < v.length; i++) h = Math.imul(h ^ hashCode(v[i] as Value), 0x01000193);
+        return h;
+      }
+      if (v instanceof RObject) {
+        if (v.hash === undefined) {
+          // Order-independent (a sum of mixed key/value pairs), so no sorting.
+          let h = 0x6f626a;
+          v.forEachUnordered((k, x) => {
+            h = (h + mix(hashCode(k), hashCode(x))) | 0;
+          });
+          v.hash = h;
+        }
+        return v.hash;
+      }
+      if (v instanceof RSet) {
+        if (v.hash === undefined) {
+          let h = 0x736574;
+          for (const m of v.unorderedValues()) h = (h + mix(hashCode(m), 0x5bd1e995)) | 0;
+          v.hash = h;
+        }
+        return v.hash;
+      }
+      return 0;
+    }
+  }
+}
+
+function stringHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+function mix(a: number, b: number): number {
+  let h = Math.imul(a ^ 0x27d4eb2d, 0x165667b1) ^ b;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+  return h ^ (h >>> 13);
+}

@@ -23,6 +23,8 @@ export class RObject {
   private sortedValues: Value[] | undefined;
   /** canonical encoding, cached for use as a hash key */
   canon: string | undefined;
+  /** structural hash (see hashCode), cached */
+  hash: number | undefined;
 
   static from(entries: Iterable<readonly [Value, Value]>): RObject {
     const o = new RObject();
@@ -63,6 +65,7 @@ export class RObject {
     this.values.set(h, value);
     this.sortedValues = undefined;
     this.canon = undefined;
+    this.hash = undefined;
   }
 
   delete(key: Value): void {
@@ -72,6 +75,7 @@ export class RObject {
       this.sorted = undefined;
       this.sortedValues = undefined;
       this.canon = undefined;
+      this.hash = undefined;
     }
   }
 
@@ -118,6 +122,12 @@ export class RObject {
     return this.values.values();
   }
 
+  /** Calls `fn` for every entry in insertion order (no allocation per entry). */
+  forEachUnordered(fn: (key: Value, value: Value) => void): void {
+    const other = this.otherKeys;
+    this.values.forEach((v, h) => fn(other?.get(h) ?? (h as Value), v));
+  }
+
   /** True when `fn` holds for every entry; visits entries in insertion order. */
   everyUnordered(fn: (key: Value, value: Value) => boolean): boolean {
     const other = this.otherKeys;
@@ -138,6 +148,7 @@ export class RSet {
   private readonly members = new Map<HashKey, Value>();
   private sorted: Value[] | undefined;
   canon: string | undefined;
+  hash: number | undefined;
 
   static from(values: Iterable<Value>): RSet {
     const s = new RSet();
@@ -159,6 +170,7 @@ export class RSet {
       this.members.set(h, v);
       this.sorted = undefined;
       this.canon = undefined;
+      this.hash = undefined;
     }
   }
 
@@ -166,6 +178,7 @@ export class RSet {
     if (this.members.delete(hashKey(v))) {
       this.sorted = undefined;
       this.canon = undefined;
+      this.hash = undefined;
     }
   }
 

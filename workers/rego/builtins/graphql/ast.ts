@@ -7,6 +7,7 @@
  * Fields under "set by validation" are filled in by the walker (./walk.ts);
  * OPA marshals documents before validating them, so they are null in output.
  */
+import { quoteGo } from "../../value/index.js";
 
 /** Where a node starts: 1-based line and column (columns count code points). */
 export interface Position {
@@ -296,11 +297,23 @@ export function namedType(name: string, nonNull = false): Type {
   return { NamedType: name, Elem: null, NonNull: nonNull, Position: null };
 }
 
+/** Name indexes of long lists, built on first lookup: lists are never mutated in place. */
+const nameIndexes = new WeakMap<object, Map<string, unknown>>();
+
 /** The first element of a list whose `Name` matches (gqlparser's ForName methods). */
 export function forName<T extends { Name: string }>(list: T[] | null, name: string): T | undefined {
   if (list === null) return undefined;
-  for (const item of list) if (item.Name === name) return item;
-  return undefined;
+  if (list.length <= 8) {
+    for (const item of list) if (item.Name === name) return item;
+    return undefined;
+  }
+  let index = nameIndexes.get(list) as Map<string, T> | undefined;
+  if (index === undefined) {
+    index = new Map();
+    for (const item of list) if (!index.has(item.Name)) index.set(item.Name, item);
+    nameIndexes.set(list, index);
+  }
+  return index.get(name);
 }
 
 export function isLeafType(d: Definition): boolean {
@@ -349,4 +362,21 @@ export function newDefinition(kind: DefinitionKind, name: string, pos: Position 
     AfterDescriptionComment: null,
     EndOfDefinitionComment: null,
   };
+}
+
+/** Value.String(), as validation messages print values. */
+export function valueString(v: Value): string {
+  switch (v.Kind) {
+    case VariableKind:
+      return "$" + v.Raw;
+    case StringValue:
+    case BlockValue:
+      return quoteGo(v.Raw);
+    case ListValue:
+      return "[" + (v.Children ?? []).map((c) => valueString(c.Value)).join(",") + "]";
+    case ObjectValue:
+      return "{" + (v.Children ?? []).map((c) => c.Name + ":" + valueString(c.Value)).join(",") + "}";
+    default:
+      return v.Raw;
+  }
 }

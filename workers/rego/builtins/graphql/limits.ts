@@ -37,25 +37,27 @@ export function tooManyNodes(): GqlLimitError {
 }
 
 /**
- * Work metering: callers pass the evaluation's step charger; work is
- * accumulated and charged in batches so metering stays cheap.
+ * Work metering for validation, whose cost is not bounded by the document's
+ * size (fragments are re-examined wherever they are spread, and comparing
+ * overlapping fields is exponential in the worst case). One unit is about a
+ * microsecond of work and costs one evaluation step; units are charged in
+ * batches so metering stays cheap.
  */
 export class Meter {
   private pending = 0;
 
   constructor(private readonly charge: (steps: number) => void) {}
 
-  /** Records `units` of work; every 64 units cost one evaluation step. */
   add(units = 1): void {
     this.pending += units;
-    if (this.pending >= 4096) this.flush();
+    if (this.pending >= 1024) this.flush();
   }
 
   flush(): void {
-    const steps = Math.floor(this.pending / 64);
-    if (steps > 0) {
+    if (this.pending > 0) {
+      const steps = this.pending;
+      this.pending = 0;
       this.charge(steps);
-      this.pending -= steps * 64;
     }
   }
 }

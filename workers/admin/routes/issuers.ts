@@ -1,0 +1,125 @@
+/**
+ * Trusted issuers: whose JWTs a zone accepts as subject and actor tokens,
+ * with their public keys inline or at a jwks_uri. The zone's own issuer is
+ * always trusted and needs no row. Rows are added and removed, never edited.
+ */
+import { createRoute } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { trustedIssuers } from "../../../schema/index.js";
+import { conflict, invalidReference } from "../../http/problem.js";
+import { newId } from "../../ids.js";
+import { JWKS_FETCH_TIMEOUT_MS, jwksUriProblem, publicJwksProblems } from "../../sts/issuer-keys.js";
+import { database, found, nowIso, zoneLookup } from "../db.js";
+import { afterCursor, pageOrder, toPage } from "../pagination.js";
+import { IssuerParams, jsonBody, jsonResponse, PageQuery, problems, ZoneParams } from "../schemas/common.js";
+import { CreateIssuerRequest, issuerView, TrustedIssuer, TrustedIssuerPage } from "../schemas/issuers.js";
+import { newRouter } from "../router.js";
+
+export const issuersRouter = newRouter();
+
+const addIssuer = createRoute({
+  method: "post",
+  path: "/zones/{zone}/issuers",
+  tags: ["trusted issuers"],
+  summary: "Trust an issuer's JWTs as subject and actor tokens",
+  description:
+    "Exactly one of `jwks` (inline public keys) and `jwks_uri` (fetched now to check it, then cached by each isolate). " +
+    "Keys must be public EC, RSA or OKP keys with a kid; symmetric or private keys are refused with 422.",
+  request: { params: ZoneParams, body: jsonBody(CreateIssuerRequest) },
+  responses: { 201: jsonResponse(TrustedIssuer, "The trusted issuer"), ...problems(404, 409, 413, 415, 422) },
+});
+
+issuersRouter.openapi(addIssuer, async (c) => {
+  const { zone } = c.req.valid("param");
+  const { issuer, jwks, jwks_uri, audience } = c.req.valid("json");
+  const db = database(c.env);
+  found(await zoneLookup(db, zone), "zone");
+  if (jwks_uri !== undefined) await checkJwksUri(jwks_uri);
+  else unusable(publicJwksProblems(jwks));
+  const row = { id: newId("iss"), zoneId: zone, issuer, jwks: jwks ?? null, jwksUri: jwks_uri ?? null, audience: audience ?? null, createdAt: nowIso() };
+  const inserted = await db.insert(trustedIssuers).values(row).onConflictDoNothing().returning({ id: trustedIssuers.id });
+  if (inserted.length === 0) throw conflict(`issuer ${issuer} is already trusted by this zone; remove it first to change its keys`);
+  return c.json(issuerView(row), 201);
+});
+
+function unusable(problemList: string[]): void {
+  if (problemList.length > 0) throw invalidReference(`the issuer's keys are unusable: ${problemList.join("; ")}`);
+}
+
+/** Fetches the JWKS once so a typo fails now rather than at the first exchange. */
+async function checkJwksUri(uri: string): Promise<void> {
+  const problem = jwksUriProblem(uri);
+  if (problem) throw invalidReference(problem);
+  let body: unknown;
+  try {
+    const res = await fetch(uri, { headers: { accept: "application/json, application/jwk-set+json" }, redirect: "manual", signal: AbortSignal.timeout(JWKS_FETCH_TIMEOUT_MS) });
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+    body = await res.json();
+  } catch (err) {
+    throw invalidReference(`the jwks_uri could not be fetched: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  unusable(publicJwksProblems(body));
+}
+
+const listIssuers = createRoute({
+  method: "get",
+  path: "/zones/{zone}/issuers",
+  tags: ["trusted issuers"],
+  summary: "List the zone's trusted issuers in creation order",
+  request: { params: ZoneParams, query: PageQuery },
+  responses: { 200: jsonResponse(TrustedIssuerPage, "A page of trusted issuers"), ...problems(404) },
+});
+
+issuersRouter.openapi(listIssuers, async (c) => {
+  const { zone } = c.req.valid("param");
+  const { limit, cursor } = c.req.valid("query");
+  const db = database(c.env);
+  const [zoneRows, rows] = await db.batch([
+    zoneLookup(db, zone),
+    db
+      .select()
+      .from(trustedIssuers)
+      .where(and(eq(trustedIssuers.zoneId, zone), afterCursor(trustedIssuers, cursor)))
+      .orderBy(...pageOrder(trustedIssuers))
+      .limit(limit + 1),
+  ]);
+  found(zoneRows, "zone");
+  return c.json(toPage(rows, limit, issuerView), 200);
+});
+
+const getIssuer = createRoute({
+  method: "get",
+  path: "/zones/{zone}/issuers/{issuer}",
+  tags: ["trusted issuers"],
+  summary: "Get a trusted issuer",
+  request: { params: IssuerParams },
+  responses: { 200: jsonResponse(TrustedIssuer, "The trusted issuer"), ...problems(404) },
+});
+
+issuersRouter.openapi(getIssuer, async (c) => {
+  const { zone, issuer } = c.req.valid("param");
+  const rows = await database(c.env)
+    .select()
+    .from(trustedIssuers)
+    .where(and(eq(trustedIssuers.id, issuer), eq(trustedIssuers.zoneId, zone)));
+  return c.json(issuerView(found(rows, "trusted issuer")), 200);
+});
+
+const removeIssuer = createRoute({
+  method: "delete",
+  path: "/zones/{zone}/issuers/{issuer}",
+  tags: ["trusted issuers"],
+  summary: "Stop trusting an issuer: its tokens are refused from the next exchange on",
+  request: { params: IssuerParams },
+  responses: { 204: { description: "Removed" }, ...problems(404) },
+});
+
+issuersRouter.openapi(removeIssuer, async (c) => {
+  const { zone, issuer } = c.req.valid("param");
+  const removed = await database(c.env)
+    .delete(trustedIssuers)
+    .where(and(eq(trustedIssuers.id, issuer), eq(trustedIssuers.zoneId, zone)))
+    .returning({ id: trustedIssuers.id });
+  found(removed, "trusted issuer");
+  return c.body(null, 204);
+});

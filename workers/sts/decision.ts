@@ -1,0 +1,271 @@
+/**
+ * Decisions per DESIGN §4. A policy-set version is evaluated in order and the
+ * first policy that does not deny wins: its decision is allow and its
+ * obligations apply. A policy denies when its `allow` is not the boolean
+ * true, or its `deny` is defined and is not false or an empty collection.
+ * If every policy denies, the decision is deny with the reasons of all of
+ * them. No set means deny (`no_active_policy_set`). Any evaluation error,
+ * including a budget overrun or a malformed obligation, stops the evaluation
+ * and fails closed: never an allow.
+ *
+ * Policies run in strict mode: a built-in error (division by zero, a bad
+ * argument) is an evaluation error, not an undefined value that could quietly
+ * empty a `deny` set. Evaluation traces provenance so explain can name the
+ * rule bodies (file:row:col) that produced each value.
+ */
+import {
+  DEFAULT_STEP_BUDGET,
+  entrypointPlanName,
+  RegoError,
+  RObject,
+  RSet,
+  toJSONText,
+  type JSONValue,
+  type Location,
+  type PreparedPolicy,
+  type RuleProvenance,
+  type Value,
+} from "../rego/index.js";
+import { decisionEntrypoint, type DecisionRule } from "../policy/compile.js";
+import type { SnapshotPolicy, SnapshotSet } from "./zone-cache.js";
+
+export type PolicyOutcome = "allow" | "deny" | "error" | "not_evaluated";
+
+export interface RuleFired {
+  /** e.g. `data.payments.allow` */
+  rule: string;
+  locations: Location[];
+}
+
+/** One policy of the set as explain shows it. */
+export interface PolicyEvaluation {
+  policy_id: string;
+  policy_version_id: string;
+  policy_name: string;
+  package: string;
+  outcome: PolicyOutcome;
+  /** its deny reasons, "allow is not true", or the error */
+  reasons: string[];
+  rules: RuleFired[];
+}
+
+export interface DeterminingPolicy {
+  policy_id: string;
+  policy_version_id: string;
+  policy_name: string;
+  rule: string;
+  location: Location | null;
+}
+
+export interface EvaluationError {
+  code: string;
+  message: string;
+  location?: Location;
+}
+
+export interface Obligations {
+  /** seconds; caps the token lifetime */
+  ttl: number | null;
+  /** scopes that may be granted; null when the policy does not say */
+  scope: string[] | null;
+  /** claims to add to the token (protected claims are filtered when the token is built) */
+  claims: Record<string, JSONValue>;
+}
+
+export interface SetDecision {
+  decision: "allow" | "deny";
+  /** "error" when an evaluation error failed the decision closed */
+  status: "ok" | "error";
+  policySetId: string | null;
+  policySetVersionId: string | null;
+  evaluations: PolicyEvaluation[];
+  determining: DeterminingPolicy[];
+  reasons: string[];
+  obligations: Obligations | null;
+  error: EvaluationError | null;
+}
+
+export const NO_ACTIVE_POLICY_SET = "no_active_policy_set";
+const NOT_ALLOWED = "allow is not true";
+
+export interface EvaluateOptions {
+  budget?: number;
+  /** time.now_ns() for every evaluation of this request: the input's request.time_ns */
+  nowNs: bigint;
+}
+
+export function evaluationBudget(configured: string | undefined): number {
+  const budget = Number(configured);
+  return Number.isSafeInteger(budget) && budget > 0 ? budget : DEFAULT_STEP_BUDGET;
+}
+
+/** Something the decision contract cannot accept, reported like an evaluation error. */
+class ObligationError extends Error {
+  constructor(
+    readonly rule: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A deny the STS decides before (or instead of) evaluating any policy. */
+export function denialWithoutPolicies(reason: string): SetDecision {
+  return {
+    decision: "deny",
+    status: "ok",
+    policySetId: null,
+    policySetVersionId: null,
+    evaluations: [],
+    determining: [],
+    reasons: [reason],
+    obligations: null,
+    error: null,
+  };
+}
+
+export async function evaluateSet(set: SnapshotSet | null, input: Value, options: EvaluateOptions): Promise<SetDecision> {
+  if (!set) return denialWithoutPolicies(NO_ACTIVE_POLICY_SET);
+  const base = { policySetId: set.policySetId, policySetVersionId: set.policySetVersionId };
+  const evaluations: PolicyEvaluation[] = set.policies.map((p) => ({ ...policyRef(p), package: p.package, outcome: "not_evaluated", reasons: [], rules: [] }));
+  const determining: DeterminingPolicy[] = [];
+  const reasons: string[] = [];
+
+  for (const [i, policy] of set.policies.entries()) {
+    const evaluation = evaluations[i] as PolicyEvaluation;
+    const run = new PolicyRun(policy, input, options);
+    try {
+      const allowed = (await run.value("allow")) === true;
+      const denyReasons = denials(await run.value("deny"));
+      if (allowed && denyReasons.length === 0) {
+        const obligations = await readObligations(run);
+        Object.assign(evaluation, { outcome: "allow", rules: run.rulesFired() });
+        determining.push({ ...policyRef(policy), rule: run.ruleName("allow"), location: run.firstLocation("allow") });
+        return { ...base, decision: "allow", status: "ok", evaluations, determining, reasons: [], obligations, error: null };
+      }
+      const deciding: DecisionRule = denyReasons.length > 0 ? "deny" : "allow";
+      const own = denyReasons.length > 0 ? denyReasons : [NOT_ALLOWED];
+      Object.assign(evaluation, { outcome: "deny", reasons: own, rules: run.rulesFired() });
+      determining.push({ ...policyRef(policy), rule: run.ruleName(deciding), location: run.firstLocation(deciding) });
+      reasons.push(...own.map((r) => `${policy.policyName}: ${r}`));
+    } catch (err) {
+      const error = asEvaluationError(err, run);
+      Object.assign(evaluation, { outcome: "error", reasons: [`${error.code}: ${error.message}`], rules: run.rulesFired() });
+      return {
+        ...base,
+        decision: "deny",
+        status: "error",
+        evaluations,
+        determining: [{ ...policyRef(policy), rule: run.current ?? run.ruleName("allow"), location: error.location ?? null }],
+        reasons: [`${policy.policyName}: ${error.code}: ${error.message}`],
+        obligations: null,
+        error,
+      };
+    }
+  }
+  return { ...base, decision: "deny", status: "ok", evaluations, determining, reasons, obligations: null, error: null };
+}
+
+function policyRef(p: SnapshotPolicy) {
+  return { policy_id: p.policyId, policy_version_id: p.policyVersionId, policy_name: p.policyName };
+}
+
+/** Evaluations of one policy's decision rules, collecting what fired. */
+class PolicyRun {
+  private readonly fired = new Map<string, Location[]>();
+  /** the rule being evaluated: named by an error */
+  current: string | undefined;
+
+  constructor(
+    private readonly policy: SnapshotPolicy,
+    private readonly input: Value,
+    private readonly options: EvaluateOptions,
+  ) {}
+
+  ruleName(rule: DecisionRule): string {
+    return decisionEntrypoint(this.policy.package, rule);
+  }
+
+  async value(rule: DecisionRule): Promise<Value | undefined> {
+    const prepared = this.policy.prepared;
+    this.current = this.ruleName(rule);
+    if (!isPrepared(prepared)) throw new RegoError(prepared.code, `the policy's plan cannot be loaded: ${prepared.message}`, prepared.location);
+    const result = await prepared.evaluate(
+      entrypointPlanName(this.current),
+      { input: this.input },
+      { strict: true, trace: true, budget: this.options.budget ?? DEFAULT_STEP_BUDGET, nowNs: this.options.nowNs },
+    );
+    for (const p of result.provenance ?? []) this.record(p);
+    const row = result.results[0];
+    return row instanceof RObject ? row.getString("result") : undefined;
+  }
+
+  private record(p: RuleProvenance): void {
+    const known = this.fired.get(p.rule) ?? [];
+    for (const loc of p.locations) {
+      if (!known.some((k) => k.file === loc.file && k.row === loc.row && k.col === loc.col)) known.push(loc);
+    }
+    this.fired.set(p.rule, known);
+  }
+
+  firstLocation(rule: DecisionRule): Location | null {
+    return this.fired.get(this.ruleName(rule))?.[0] ?? null;
+  }
+
+  rulesFired(): RuleFired[] {
+    return [...this.fired].map(([rule, locations]) => ({ rule, locations }));
+  }
+}
+
+function isPrepared(p: SnapshotPolicy["prepared"]): p is PreparedPolicy {
+  return typeof (p as PreparedPolicy).evaluate === "function";
+}
+
+/** A deny value's reasons: none when undefined, false or an empty collection (DESIGN §4: a set of strings). */
+function denials(value: Value | undefined): string[] {
+  if (value === undefined || value === false) return [];
+  const members = value instanceof RSet ? value.values() : Array.isArray(value) ? value : value instanceof RObject ? value.keys() : [value];
+  return members.map((m) => (typeof m === "string" ? m : toJSONText(m)));
+}
+
+async function readObligations(run: PolicyRun): Promise<Obligations> {
+  const [ttl, scope, claims] = [await run.value("ttl"), await run.value("scope"), await run.value("claims")];
+  return { ttl: ttlSeconds(ttl, run.ruleName("ttl")), scope: scopeList(scope, run.ruleName("scope")), claims: claimsObject(claims, run.ruleName("claims")) };
+}
+
+function ttlSeconds(value: Value | undefined, rule: string): number | null {
+  if (value === undefined) return null;
+  const seconds = typeof value === "bigint" ? Number(value) : value;
+  if (typeof seconds !== "number" || !(seconds >= 1)) throw new ObligationError(rule, `ttl must be a number of seconds >= 1, got ${toJSONText(value)}`);
+  return Math.floor(seconds);
+}
+
+function scopeList(value: Value | undefined, rule: string): string[] | null {
+  if (value === undefined) return null;
+  const members = value instanceof RSet ? value.values() : Array.isArray(value) ? value : undefined;
+  if (!members || !members.every((m): m is string => typeof m === "string")) {
+    throw new ObligationError(rule, "scope must be a set or array of strings");
+  }
+  return members;
+}
+
+function claimsObject(value: Value | undefined, rule: string): Record<string, JSONValue> {
+  if (value === undefined) return {};
+  if (!(value instanceof RObject) || !value.keys().every((k) => typeof k === "string")) {
+    throw new ObligationError(rule, "claims must be an object with string keys");
+  }
+  // JWT claims are JSON numbers: integers beyond 2^53 cannot be carried exactly.
+  return JSON.parse(toJSONText(value)) as Record<string, JSONValue>;
+}
+
+function asEvaluationError(err: unknown, run: PolicyRun): EvaluationError {
+  if (err instanceof RegoError) return { code: err.code, message: err.message, ...(err.location ? { location: err.location } : {}) };
+  if (err instanceof ObligationError) return { code: "invalid_obligation", message: `${err.rule}: ${err.message}` };
+  console.error(`evaluation of ${run.current} failed unexpectedly`, err);
+  return { code: "eval_internal_error", message: err instanceof Error ? err.message : String(err) };
+}
+
+/** A decision's outcome as one value: used to compare the shadow with the enforced decision. */
+export function outcomeOf(d: SetDecision): string {
+  return d.status === "error" ? "error" : d.decision;
+}

@@ -1,0 +1,224 @@
+/**
+ * The RFC 8693 token exchange, start to finish: client authentication,
+ * subject/actor token verification, the policy decision (and the shadow
+ * evaluation), the issued token, and the audit record written before the
+ * answer. In the steady state it costs two D1 round trips: one batched read
+ * (client, trusted issuers, the zone's own keys when a token is its own) and
+ * one audit write; the zone snapshot and signing key come from the isolate's
+ * caches.
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import { clients, trustedIssuers, zoneSigningKeys } from "../../schema/index.js";
+import { database } from "../admin/db.js";
+import type { Env } from "../env.js";
+import { fromJS, stringifyJS, type JSONValue } from "../rego/index.js";
+import { auditRow, writeAudit, type AuditContext, type AuditRow } from "./audit.js";
+import { authenticateClient, presentedCredentials } from "./client-auth.js";
+import { denialWithoutPolicies, evaluateSet, evaluationBudget, NO_ACTIVE_POLICY_SET, type SetDecision } from "./decision.js";
+import { buildInput, timeNs, type RequestContext } from "./input.js";
+import {
+  actClaim,
+  audienceOf,
+  grantedScopes,
+  issuedClaims,
+  mayActPermits,
+  signIssuedToken,
+  subjectScopes,
+  tokenLifetime,
+} from "./issued-token.js";
+import { ensureSigningKey, keyStatuses, publishedKeys, signingKey, zoneKeyRows } from "./keys.js";
+import { zoneIssuer } from "./metadata.js";
+import { NO_STORE_HEADERS, OAuthError } from "./oauth-error.js";
+import { inspectToken, verifyToken, type InspectedToken, type IssuerTrust, type VerifiedToken } from "./subject-token.js";
+import { parseTokenExchange, readTokenForm } from "./token-request.js";
+import { zoneCache, type ZoneSnapshot } from "./zone-cache.js";
+
+export const MAY_ACT_DENIED = "may_act: the subject token does not allow this actor";
+const NO_GRANTABLE_SCOPE = "invalid_scope: none of the requested scopes may be granted";
+
+export interface ExchangeRequest {
+  env: Env;
+  request: Request;
+  zoneId: string;
+  context: RequestContext;
+  /** performance.now() when the request arrived */
+  startedAt: number;
+}
+
+/** The successful token response (RFC 8693 §2.2.1). */
+export interface TokenResponse {
+  access_token: string;
+  issued_token_type: string;
+  token_type: "Bearer";
+  expires_in: number;
+  scope?: string;
+}
+
+export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
+  const { env, zoneId } = x;
+  const issuer = zoneIssuer(new URL(x.request.url).origin, zoneId);
+  const form = await readTokenForm(x.request);
+  const credentials = presentedCredentials(x.request.headers.get("authorization") ?? undefined, form);
+  const exchange = parseTokenExchange(form);
+  const subjectToken = inspectToken("subject_token", exchange.subject);
+  const actorToken = exchange.actor ? inspectToken("actor_token", exchange.actor) : null;
+  const tokens = actorToken ? [subjectToken, actorToken] : [subjectToken];
+
+  const snapshotLoad = zoneCache.get(env, zoneId);
+  // Keep a failed snapshot load from surfacing as an unhandled rejection while the lookups run.
+  snapshotLoad.catch(() => undefined);
+  const lookups = await trustLookups(env, zoneId, credentials.clientId, tokens, issuer);
+  const client = await authenticateClient(lookups.client, credentials);
+  const snapshot = await loadedSnapshot(snapshotLoad);
+  const trust = (token: InspectedToken) => trustOf(token, issuer, lookups, snapshot);
+  const subject = await verifyToken(subjectToken, trust(subjectToken), x.context.time);
+  const actor = actorToken ? await verifyToken(actorToken, trust(actorToken), x.context.time) : null;
+
+  const requestedScopes = exchange.scope ?? subjectScopes(subject);
+  const input = buildInput({
+    zoneId,
+    request: x.context,
+    client,
+    subject,
+    actor,
+    resource: exchange.resource,
+    audience: exchange.audience,
+    scope: requestedScopes,
+    requestedTokenType: exchange.requestedTokenType,
+  });
+  const audit = (): AuditContext => ({
+    requestId: x.context.id,
+    zoneId,
+    time: x.context.time,
+    clientId: client.id,
+    subject,
+    actor,
+    resource: exchange.resource,
+    audience: exchange.audience,
+    scopeRequested: requestedScopes,
+    inputJson: stringifyJS(input as unknown as JSONValue),
+    durationUs: Math.round((performance.now() - x.startedAt) * 1000),
+  });
+
+  if (!mayActPermits(subject, actor)) {
+    await writeAudit(env, [auditRow(audit(), denialWithoutPolicies(MAY_ACT_DENIED), "enforced", { scopeGranted: null, tokenJti: null })]);
+    throw new OAuthError("access_denied", `${MAY_ACT_DENIED} (request ${x.context.id})`);
+  }
+
+  const inputValue = fromJS(input);
+  const options = { budget: evaluationBudget(env.POLICY_EVAL_BUDGET), nowNs: timeNs(x.context.time) };
+  const decision = await evaluateSet(snapshot.active, inputValue, options);
+  const shadow = snapshot.shadow ? await evaluateSet(snapshot.shadow, inputValue, options) : null;
+  const shadowRows = (context: AuditContext): AuditRow[] =>
+    shadow ? [auditRow(context, shadow, "shadow", { scopeGranted: wouldGrant(shadow, requestedScopes, subject), tokenJti: null })] : [];
+  const refuse = async (error: OAuthError, extraReasons: string[] = []): Promise<never> => {
+    const context = audit();
+    const status = decision.status === "error" ? "error" : "enforced";
+    const refused = decision.decision === "allow";
+    await writeAudit(env, [auditRow(context, decision, status, { scopeGranted: null, tokenJti: null, extraReasons, refused }), ...shadowRows(context)]);
+    throw error;
+  };
+
+  if (decision.status === "error") {
+    await refuse(
+      new OAuthError("temporarily_unavailable", `the policy evaluation failed, so the exchange fails closed (request ${x.context.id})`),
+    );
+  }
+  if (decision.decision === "deny") await refuse(denied(decision, x.context.id));
+  const obligations = decision.obligations ?? { ttl: null, scope: null, claims: {} };
+  const scope = grantedScopes(requestedScopes, obligations.scope, subject);
+  if (exchange.scope !== null && exchange.scope.length > 0 && scope.length === 0) {
+    await refuse(new OAuthError("invalid_scope", "none of the requested scopes may be granted"), [NO_GRANTABLE_SCOPE]);
+  }
+
+  const lifetime = tokenLifetime(snapshot, obligations.ttl);
+  const jti = crypto.randomUUID();
+  const { payload, ignoredClaims } = issuedClaims({
+    issuer,
+    zoneId,
+    clientId: client.id,
+    subject,
+    audience: audienceOf(exchange.resource, exchange.audience, client.id),
+    scope,
+    act: actClaim(subject, actor),
+    lifetime,
+    now: x.context.time,
+    jti,
+    extraClaims: obligations.claims,
+  });
+  const kid = snapshot.signingKeyId ?? (await firstSigningKey(env, zoneId));
+  const token = await signIssuedToken(payload, exchange.requestedTokenType, kid, await signingKey(env, zoneId, kid));
+
+  const context = audit();
+  const extraReasons = ignoredClaims.length > 0 ? [`claims obligation: protected claims not overridden: ${ignoredClaims.join(", ")}`] : [];
+  await writeAudit(env, [auditRow(context, decision, "enforced", { scopeGranted: scope, tokenJti: jti, extraReasons }), ...shadowRows(context)]);
+
+  const body: TokenResponse = {
+    access_token: token,
+    issued_token_type: exchange.requestedTokenType,
+    token_type: "Bearer",
+    expires_in: lifetime,
+    ...(scope.length > 0 ? { scope: scope.join(" ") } : {}),
+  };
+  return Response.json(body, { headers: NO_STORE_HEADERS });
+}
+
+interface TrustLookups {
+  client: typeof clients.$inferSelect | undefined;
+  issuers: (typeof trustedIssuers.$inferSelect)[];
+  /** the zone's signing keys, read only when a token claims to be the zone's own */
+  ownKeys: (typeof zoneSigningKeys.$inferSelect)[];
+}
+
+/** The client and the token issuers' trust, in one D1 batch (one round trip), all within the zone. */
+async function trustLookups(env: Env, zoneId: string, clientId: string, tokens: InspectedToken[], ownIssuer: string): Promise<TrustLookups> {
+  const db = database(env);
+  const external = tokens.map((t) => t.issuer).filter((iss) => iss !== ownIssuer);
+  const ownTokenPresented = tokens.some((t) => t.issuer === ownIssuer);
+  // A fixed batch shape: the parts not needed match nothing (no zone has the empty id).
+  const [clientRows, issuerRows, keyRows] = await db.batch([
+    db.select().from(clients).where(and(eq(clients.id, clientId), eq(clients.zoneId, zoneId))),
+    db.select().from(trustedIssuers).where(and(eq(trustedIssuers.zoneId, zoneId), inArray(trustedIssuers.issuer, external))),
+    zoneKeyRows(db, ownTokenPresented ? zoneId : ""),
+  ]);
+  return { client: clientRows[0], issuers: issuerRows, ownKeys: keyRows };
+}
+
+/** The zone itself (its currently published keys) for its own tokens; else a trusted-issuer row, if any. */
+function trustOf(token: InspectedToken, ownIssuer: string, lookups: TrustLookups, snapshot: ZoneSnapshot): IssuerTrust | undefined {
+  if (token.issuer === ownIssuer) return { kind: "own", keys: publishedKeys(keyStatuses(lookups.ownKeys, snapshot.maxTokenLifetime)) };
+  const row = lookups.issuers.find((r) => r.issuer === token.issuer);
+  return row ? { kind: "trusted", row } : undefined;
+}
+
+async function loadedSnapshot(load: Promise<ZoneSnapshot | null>): Promise<ZoneSnapshot> {
+  let snapshot: ZoneSnapshot | null;
+  try {
+    snapshot = await load;
+  } catch (err) {
+    console.error("loading the zone's policy snapshot failed", err);
+    throw new OAuthError("temporarily_unavailable", "the zone's policies could not be loaded; retry later");
+  }
+  // The client was found in this zone, so the zone exists; a missing zone here is a bug.
+  if (!snapshot) throw new Error("zone vanished between client lookup and snapshot load");
+  return snapshot;
+}
+
+async function firstSigningKey(env: Env, zoneId: string): Promise<string> {
+  const kid = await ensureSigningKey(env, zoneId);
+  zoneCache.invalidate(zoneId);
+  return kid;
+}
+
+function denied(decision: SetDecision, requestId: string): OAuthError {
+  if (decision.reasons.includes(NO_ACTIVE_POLICY_SET)) {
+    return new OAuthError("access_denied", `${NO_ACTIVE_POLICY_SET}: no policy set is active in this zone (request ${requestId})`);
+  }
+  // Policy reasons stay in the audit: they describe the zone's policies, which clients need not learn.
+  return new OAuthError("access_denied", `the zone's policies denied this exchange; \`caracal explain ${requestId}\` shows why`);
+}
+
+/** The scopes a shadow decision would have granted (null when it would deny). */
+function wouldGrant(shadow: SetDecision, requested: string[], subject: VerifiedToken): string[] | null {
+  return shadow.decision === "allow" && shadow.obligations ? grantedScopes(requested, shadow.obligations.scope, subject) : null;
+}
