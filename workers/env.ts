@@ -11,6 +11,11 @@ export interface Env {
   POINTER_TTL_SECONDS?: string;
   /** statements one policy evaluation may execute before it fails with eval_budget_exceeded */
   POLICY_EVAL_BUDGET?: string;
+  /** Upstash REST endpoint and token for the invalidation stream (absent: poll-only) */
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  /** milliseconds between an isolate's reads of the invalidation stream (default 1000) */
+  INVALIDATION_POLL_MS?: string;
 }
 
 export interface AppEnv {
