@@ -26,6 +26,7 @@ import { isCall, isEvery, isSomeDecl, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS } from "../builtins/index.js";
 import type { Block, Func, Operand, Policy } from "../plan/types.js";
 import { operatorRef, refName, refPath, ROOTS } from "../compile/names.js";
+import { argumentTypeError } from "../compile/types-check.js";
 import type { CompiledRule } from "../compile/types.js";
 import { sameKey } from "../compile/safety.js";
 import { Emitter, bool, local } from "./emit.js";
@@ -437,6 +438,7 @@ export class Planner {
     const callee = mock?.kind === "func" ? this.replacement(mock.name, terms[0] as Term) : this.callee(op, terms[0] as Term);
     if (args.length !== callee.arity && args.length !== callee.arity + 1)
       this.fail(`${op}: wrong number of arguments: got ${args.length}, want ${callee.arity}`, terms[0]?.loc, "rego_type_error");
+    this.checkArguments(callee.name, args.slice(0, callee.arity), terms[0] as Term);
     this.planTerms(args.slice(0, callee.arity), (ops) => {
       const result = this.newLocal();
       this.out.emit("CallStmt", { func: callee.name, args: [...callee.prefix, ...ops, ...callee.suffix], result });
@@ -483,6 +485,13 @@ export class Planner {
     const decl = BUILTIN_DECLS.get(op);
     if (!decl) this.fail(`undefined function ${op}`, at.loc, "rego_type_error");
     return { name: op, arity: decl.args?.length ?? 0, prefix: [], suffix: [] };
+  }
+
+  /** Arguments whose type is known must suit the built-in (OPA's type check). */
+  private checkArguments(op: string, args: Term[], at: Term): void {
+    if (op.startsWith("data.")) return;
+    const problem = argumentTypeError(op, args);
+    if (problem) this.fail(problem.message, args[problem.index]?.loc ?? at.loc, "rego_type_error");
   }
 
   /** The callee for a mocked call: the replacement, planned without any mocks. */
@@ -903,6 +912,7 @@ export class Planner {
     const callee = mock?.kind === "func" ? this.replacement(mock.name, terms[0] as Term) : this.callee(op, terms[0] as Term);
     if (args.length !== callee.arity)
       this.fail(`${op}: wrong number of arguments: got ${args.length}, want ${callee.arity}`, terms[0]?.loc, "rego_type_error");
+    this.checkArguments(callee.name, args, terms[0] as Term);
     this.planTerms(args, (ops) => {
       const result = this.newLocal();
       this.out.emit("CallStmt", { func: callee.name, args: [...callee.prefix, ...ops, ...callee.suffix], result });
