@@ -5,13 +5,11 @@
  * be run on this machine (no Go toolchain for `opa build`, no crates.io), so
  * they are quoted, not measured.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { compile, fromJS, prepare } from "../workers/rego/index.js";
+import GATEWAY from "./fixtures/gateway.rego";
 import { RBAC_POLICY, rbacData } from "./rbac.js";
 import { line, summarize, timeNs } from "./stats.js";
 
-const GATEWAY = readFileSync(fileURLToPath(new URL("./fixtures/gateway.rego", import.meta.url)), "utf8");
 const GATEWAY_ENTRYPOINTS = ["allow", "deny", "ttl", "scope", "claims"].map((r) => `data.gateway.authz.${r}`);
 
 export function benchCompile(runs = 300): string[] {

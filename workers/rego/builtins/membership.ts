@@ -38,7 +38,8 @@ function indexedMember(x: Value, coll: Value[]): boolean | undefined {
   }
   const bucket = idx.buckets.get(hashCode(x));
   if (!bucket) return false;
-  for (let i = 0; i < bucket.length; i++) if (equals(x, bucket[i] as Value)) return true;
+  // The element first: its sorted keys are cached, the probe's may not be yet.
+  for (let i = 0; i < bucket.length; i++) if (equals(bucket[i] as Value, x)) return true;
   return false;
 }
 
@@ -61,7 +62,7 @@ export function isMember(x: Value, coll: Value): boolean {
       }
       return false;
     }
-    for (let i = 0; i < coll.length; i++) if (equals(x, coll[i] as Value)) return true;
+    for (let i = 0; i < coll.length; i++) if (equals(coll[i] as Value, x)) return true;
     return false;
   }
   if (coll instanceof RSet) return coll.has(x);

@@ -99,7 +99,7 @@ export class Evaluation implements BuiltinContext {
   }
 
   runPlan(blocks: Instr[][], nlocals: number, input: Value | undefined, data: Value): void {
-    const L: (Value | undefined)[] = new Array(nlocals);
+    const L: (Value | undefined)[] = new Array(nlocals).fill(undefined);
     L[0] = input;
     L[1] = data;
     for (let i = 0; i < blocks.length; i++) if (this.runBlock(blocks[i] as Instr[], L) > 0) break;

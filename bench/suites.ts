@@ -1,0 +1,11 @@
+/**
+ * The benchmark suites, in report order. Bundled by run.ts with esbuild as
+ * wrangler bundles the Worker, so what is measured is the shipped code shape
+ * (e.g. const enums inlined across modules).
+ */
+import { benchCompile, benchRbac } from "./rego.js";
+
+export const suites: [string, () => Promise<string[]> | string[]][] = [
+  ["Rego compile", () => benchCompile()],
+  ["Rego evaluation", () => benchRbac()],
+];
