@@ -44,9 +44,15 @@ export class Emitter {
     this.curr.push(this.stmt(type, body));
   }
 
+  /** Stamps the location on `body` (always a fresh literal at the call sites) and wraps it. */
   stmt<T extends StmtType>(type: T, body: StmtBodies[T]): Stmt {
     const loc = this.loc;
-    const stmt = loc ? { ...body, file: this.file(loc.file || "<query>"), row: loc.row, col: loc.col } : { ...body };
+    const stmt = body as StmtBodies[T] & Partial<{ file: number; row: number; col: number }>;
+    if (loc) {
+      stmt.file = this.file(loc.file || "<query>");
+      stmt.row = loc.row;
+      stmt.col = loc.col;
+    }
     return { type, stmt } as Stmt;
   }
 
