@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 
 /** The admin token the "workers" project's Worker is configured with (see test/workers/helpers.ts). */
 const TEST_ADMIN_TOKEN = "test-admin-token";
+/** A fixed key-encryption key for the test Worker's signing keys (32 bytes, base64); test data only. */
+const TEST_KEY_ENCRYPTION_KEY = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=";
 
 export default defineConfig({
   test: {
@@ -25,6 +27,7 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations("./schema/migrations"),
                 CARACAL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+                CARACAL_KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
               },
             },
           })),

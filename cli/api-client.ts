@@ -35,8 +35,13 @@ export class ApiClient {
     return this.request<T>("GET", path);
   }
 
-  post<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  /** `body` undefined sends no body (action routes such as `…/disable`). */
+  post<T>(path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     return this.request<T>("POST", path, body, options);
+  }
+
+  delete(path: string): Promise<ApiResponse<undefined>> {
+    return this.request<undefined>("DELETE", path);
   }
 
   private async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
@@ -59,7 +64,7 @@ export class ApiClient {
     const text = await res.text();
     const parsed = parseJson(text);
     if (!res.ok) throw failure(describeProblem(res, parsed as ProblemDocument | undefined, options));
-    if (parsed === undefined) throw failure(`${method} ${url.pathname}: the API answered ${res.status} without JSON`);
+    if (parsed === undefined && res.status !== 204) throw failure(`${method} ${url.pathname}: the API answered ${res.status} without JSON`);
     return { status: res.status, body: parsed as T };
   }
 }

@@ -1,17 +1,21 @@
 /** The `caracal` command line: global options, command groups, and exit codes (0 ok, 1 failure, 2 usage). */
 import { Command, CommanderError, Option } from "commander";
 import { formatError, RegoError } from "../workers/rego/errors.js";
+import { registerAuditCommands } from "./commands/audit.js";
+import { registerClientCommands } from "./commands/client.js";
 import { registerDevCommand } from "./commands/dev.js";
+import { registerIssuerCommands } from "./commands/issuer.js";
 import { registerLocalCommands } from "./commands/local.js";
 import { registerPolicySetCommands } from "./commands/policy-set.js";
 import { registerPolicyCommands } from "./commands/policy.js";
+import { registerTokenCommands } from "./commands/token.js";
 import { registerZoneCommands } from "./commands/zone.js";
 import { DEFAULT_API_URL } from "./context.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from "./errors.js";
 
 export function buildProgram(): Command {
   const program = new Command("caracal")
-    .description("Caracal Edge: policies, policy sets and activation for the edge STS; local Rego authoring")
+    .description("Caracal Edge: policies, policy sets, activation, clients and audit for the edge STS; local Rego authoring")
     .addOption(new Option("--api-url <url>", "admin API base URL").env("CARACAL_API_URL").default(DEFAULT_API_URL))
     .addOption(new Option("--token <token>", "admin token").env("CARACAL_ADMIN_TOKEN"))
     .addOption(new Option("--zone <id>", "zone for zone-scoped commands").env("CARACAL_ZONE_ID"))
@@ -23,6 +27,10 @@ export function buildProgram(): Command {
   registerZoneCommands(program);
   registerPolicyCommands(program);
   registerPolicySetCommands(program);
+  registerClientCommands(program);
+  registerIssuerCommands(program);
+  registerAuditCommands(program);
+  registerTokenCommands(program);
   registerLocalCommands(program);
   registerDevCommand(program);
   return program;

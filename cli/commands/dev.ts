@@ -1,6 +1,7 @@
 /**
  * `caracal dev` (= `npm start`): the local stack. Applies the migrations to
- * the local D1, makes sure an admin token exists in .dev.vars, runs
+ * the local D1, makes sure an admin token and a key-encryption key for the
+ * zones' signing keys exist in .dev.vars, runs
  * `wrangler dev` on 127.0.0.1 and, once the admin API answers, prints what to
  * paste into a shell and what to do next. Invalidation is poll-only until the
  * Redis stream is added.
@@ -10,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { Option, type Command } from "commander";
 import { DEFAULT_API_URL } from "../context.js";
 import { failure, usageError } from "../errors.js";
-import { ensureAdminToken } from "../dev/dev-vars.js";
+import { ensureDevSecrets } from "../dev/dev-vars.js";
 import { runWrangler, spawnWrangler } from "../dev/wrangler.js";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -36,8 +37,8 @@ export function registerDevCommand(program: Command): void {
       log("applying migrations to the local D1 …");
       const migrations = await runWrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], PROJECT_ROOT);
       if (migrations.code !== 0) throw failure(`migrations failed:\n${migrations.output}`);
-      const { token, created } = await ensureAdminToken(PROJECT_ROOT);
-      log(created ? "created an admin token in .dev.vars" : "using the admin token from .dev.vars");
+      const { adminToken: token, created } = await ensureDevSecrets(PROJECT_ROOT);
+      log(created.length > 0 ? `created ${created.join(" and ")} in .dev.vars` : "using the secrets in .dev.vars");
 
       const baseUrl = `http://${HOST}:${opts.port}`;
       log(`starting wrangler dev on ${baseUrl} …`);
@@ -118,7 +119,8 @@ function printBanner(baseUrl: string, token: string): void {
     "",
     `Caracal Edge is running on ${baseUrl}`,
     `  admin API:    ${baseUrl}/v1  (OpenAPI: ${baseUrl}/v1/openapi.json)`,
-    "  invalidation: poll-only — no Redis stream configured; isolates re-read zone activations every 60 s",
+    `  STS:          ${baseUrl}/zones/<zone>/oauth2/token  (JWKS: …/.well-known/jwks.json)`,
+    "  invalidation: poll-only — no Redis stream configured; isolates re-read a zone's activation every 2 s (POINTER_TTL_SECONDS)",
     "",
     "Paste into your shell:",
     `  export CARACAL_ADMIN_TOKEN=${token}`,

@@ -1,4 +1,4 @@
-/** Pieces several command groups use: list paging options, reading policy files, short digests. */
+/** Pieces several command groups use: list paging options, reading policy and JSON files. */
 import { readFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import type { PageJson } from "../api-types.js";
@@ -32,6 +32,16 @@ export async function readSource(file: string): Promise<string> {
     return await readFile(file, "utf8");
   } catch (err) {
     throw failure(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** A JSON file's content; unreadable or malformed files are failures (exit 1). */
+export async function readJsonFile(file: string): Promise<unknown> {
+  const text = await readSource(file);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw failure(`${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -1,24 +1,40 @@
 /**
- * The local admin token lives in `.dev.vars` (git-ignored), which `wrangler
- * dev` loads as the Worker's secrets. It is created once and then reused, so a
- * token pasted into a shell keeps working across restarts.
+ * The local stack's secrets live in `.dev.vars` (git-ignored), which `wrangler
+ * dev` loads as the Worker's secrets: the admin token and the key-encryption
+ * key that protects zone signing keys at rest. Each is created once and then
+ * reused, so a token pasted into a shell keeps working across restarts and
+ * stored signing keys stay decryptable.
  */
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 export const DEV_VARS_FILE = ".dev.vars";
-const TOKEN_VAR = "CARACAL_ADMIN_TOKEN";
 
-export async function ensureAdminToken(projectRoot: string): Promise<{ token: string; created: boolean }> {
+/** Each secret `caracal dev` makes sure of, and how a fresh one is made. */
+const DEV_SECRETS = {
+  CARACAL_ADMIN_TOKEN: () => `cdev_${randomBytes(32).toString("base64url")}`,
+  CARACAL_KEY_ENCRYPTION_KEY: () => randomBytes(32).toString("base64"),
+} as const;
+
+export interface DevSecrets {
+  adminToken: string;
+  /** names of the secrets created by this call */
+  created: string[];
+}
+
+export async function ensureDevSecrets(projectRoot: string): Promise<DevSecrets> {
   const path = join(projectRoot, DEV_VARS_FILE);
-  const existing = await readFile(path, "utf8").catch(() => "");
-  const token = readVar(existing, TOKEN_VAR);
-  if (token) return { token, created: false };
-  const fresh = `cdev_${randomBytes(32).toString("base64url")}`;
-  const separator = existing === "" || existing.endsWith("\n") ? "" : "\n";
-  await writeFile(path, `${existing}${separator}${TOKEN_VAR}=${fresh}\n`, { mode: 0o600 });
-  return { token: fresh, created: true };
+  let text = await readFile(path, "utf8").catch(() => "");
+  const created: string[] = [];
+  for (const [name, fresh] of Object.entries(DEV_SECRETS)) {
+    if (readVar(text, name)) continue;
+    const separator = text === "" || text.endsWith("\n") ? "" : "\n";
+    text = `${text}${separator}${name}=${fresh()}\n`;
+    created.push(name);
+  }
+  if (created.length > 0) await writeFile(path, text, { mode: 0o600 });
+  return { adminToken: readVar(text, "CARACAL_ADMIN_TOKEN") as string, created };
 }
 
 /** `KEY=value` lines as dotenv writes them (optionally quoted); comments and blanks ignored. */

@@ -1,7 +1,8 @@
 /**
  * End to end: `caracal dev` (wrangler dev + local D1, on a free port with a
  * temporary persist dir) and the real CLI binary running the seed's "Full
- * workflow in sequence", then shadow activation and rollback.
+ * workflow in sequence", then shadow activation and rollback, then a token
+ * exchange checked with `audit tail --json` and `explain`.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -9,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -184,4 +186,48 @@ describe("caracal CLI against the local stack", () => {
     expect(wrongToken.code).toBe(1);
     expect(wrongToken.stderr).toContain("401");
   }, 30_000);
+  it("exchanges a token, then shows the deciding policy version and rule in audit tail and explain", async () => {
+    const zone = idOf(await ok("zone", "create", "--name", "e2e-sts"), "zn");
+    env.CARACAL_ZONE_ID = zone;
+    const created = await ok("policy", "create", "--name", "payments-policy", "--file", "./payments-v2.rego");
+    const pv = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(created)![1]!;
+    const set = idOf(await ok("policy-set", "create", "--name", "production"), "ps");
+    const psv = idOf(await ok("policy-set", "version", set, "--policy-versions", pv), "psv");
+    await ok("policy-set", "activate", set, "--version", psv);
+
+    // an identity provider of our own: its public keys go to the zone, its private key signs subject tokens
+    const { privateKey, publicKey } = await generateKeyPair("ES256");
+    await writeFile(join(workDir, "jwks.json"), JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] }));
+    await writeFile(join(workDir, "attributes.json"), JSON.stringify({ team: "payments" }));
+    const mint = (claims: Record<string, unknown>) =>
+      new SignJWT({ iss: "https://idp.example", sub: "alice", ...claims }).setProtectedHeader({ alg: "ES256", kid: "idp-1" }).setExpirationTime("5m").sign(privateKey);
+    idOf(await ok("issuer", "add", "--issuer", "https://idp.example", "--jwks-file", "./jwks.json"), "iss");
+    const client = await ok("client", "create", "--name", "checkout", "--attributes-file", "./attributes.json");
+    const clientId = /^Client ID: (cl-[a-z0-9]{12})$/m.exec(client)![1]!;
+    const secret = /^Client secret: (\S+)$/m.exec(client)![1]!;
+
+    const exchange = (subject: string) => caracal("token", "exchange", "--client-id", clientId, "--client-secret", secret, "--subject-token", subject);
+    const allowed = await exchange(await mint({ role: "payer" }));
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(JSON.parse(allowed.stdout.slice(allowed.stdout.indexOf("{")))).toMatchObject({ token_type: "Bearer", expires_in: 900 });
+    const denied = await exchange(await mint({ role: "payer", blocked: true }));
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain("access_denied");
+    const deniedId = /^Request ID: (req-[a-z0-9]{16})$/m.exec(denied.stdout)![1]!;
+
+    // one JSON object per line, each with determining_policies at top level (what `| jq '.determining_policies'` reads)
+    const lines = (await ok("audit", "tail", "--limit", "5", "--json")).trim().split("\n");
+    expect(lines).toHaveLength(2);
+    const [allowEvent, denyEvent] = lines.map((l) => JSON.parse(l));
+    expect(allowEvent.determining_policies).toEqual([
+      expect.objectContaining({ policy_version_id: pv, policy_name: "payments-policy", rule: "data.payments.allow", location: { file: "payments-policy.rego", row: 5, col: 1 } }),
+    ]);
+    expect(denyEvent).toMatchObject({ request_id: deniedId, decision: "deny" });
+    expect(denyEvent.determining_policies[0]).toMatchObject({ rule: "data.payments.deny", location: { row: 7 } });
+
+    const explained = await ok("explain", deniedId);
+    expect(explained).toContain(`Decided by: payments-policy ${pv} data.payments.deny at payments-policy.rego:7`);
+    expect(explained).toContain("Reasons: payments-policy: blocked");
+    expect(JSON.parse(await ok("explain", deniedId, "--json")).policies[0]).toMatchObject({ outcome: "deny", reasons: ["blocked"] });
+  }, 60_000);
 });

@@ -60,6 +60,16 @@ describe("OpenAPI document", () => {
         "/zones/{zone}/policy-sets/{set}/activate",
         "/zones/{zone}/policy-sets/{set}/versions",
         "/zones/{zone}/policy-sets/{set}/versions/{version}",
+        "/zones/{zone}/signing-keys",
+        "/zones/{zone}/signing-keys/rotate",
+        "/zones/{zone}/clients",
+        "/zones/{zone}/clients/{client}",
+        "/zones/{zone}/clients/{client}/disable",
+        "/zones/{zone}/clients/{client}/rotate-secret",
+        "/zones/{zone}/issuers",
+        "/zones/{zone}/issuers/{issuer}",
+        "/zones/{zone}/audit",
+        "/zones/{zone}/explain/{request_id}",
       ].sort(),
     );
     expect(doc.components.securitySchemes.adminToken).toMatchObject({ type: "http", scheme: "bearer" });

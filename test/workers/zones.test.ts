@@ -5,7 +5,13 @@ describe("zones", () => {
   it("creates, gets and lists zones", async () => {
     const name = uniqueName("zone");
     const created = expectStatus(await call("POST", "/v1/zones", { name }), 201);
-    expect(created).toEqual({ id: expect.stringMatching(/^zn-[a-z0-9]{12}$/), name, created_at: expect.any(String) });
+    expect(created).toEqual({
+      id: expect.stringMatching(/^zn-[a-z0-9]{12}$/),
+      name,
+      default_token_lifetime: 900,
+      max_token_lifetime: 3600,
+      created_at: expect.any(String),
+    });
 
     const got = expectStatus(await call("GET", `/v1/zones/${created.id}`), 200);
     expect(got).toEqual({ ...created, activation: null });

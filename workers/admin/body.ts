@@ -11,8 +11,13 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
+/** Action routes (e.g. `…/disable`) take no body: a request without one passes. */
+function hasBody(c: Parameters<MiddlewareHandler<AppEnv>>[0]): boolean {
+  return c.req.raw.body !== null && c.req.header("content-length") !== "0";
+}
+
 export const jsonBodyOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.req.method === "POST" || c.req.method === "PUT" || c.req.method === "PATCH") {
+  if ((c.req.method === "POST" || c.req.method === "PUT" || c.req.method === "PATCH") && hasBody(c)) {
     const mediaType = (c.req.header("content-type") ?? "").split(";")[0]?.trim() ?? "";
     if (!JSON_MEDIA_TYPE.test(mediaType)) throw unsupportedMediaType("send the request body as application/json");
   }

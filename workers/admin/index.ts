@@ -7,10 +7,15 @@ import { adminAuth } from "./auth.js";
 import { bodySizeCap, jsonBodyOnly } from "./body.js";
 import { newRouter } from "./router.js";
 import { activationRouter } from "./routes/activation.js";
+import { auditRouter } from "./routes/audit.js";
+import { clientsRouter } from "./routes/clients.js";
+import { explainRouter } from "./routes/explain.js";
+import { issuersRouter } from "./routes/issuers.js";
 import { policiesRouter } from "./routes/policies.js";
 import { policySetVersionsRouter } from "./routes/policy-set-versions.js";
 import { policySetsRouter } from "./routes/policy-sets.js";
 import { policyVersionsRouter } from "./routes/policy-versions.js";
+import { signingKeysRouter } from "./routes/signing-keys.js";
 import { zonesRouter } from "./routes/zones.js";
 
 export function adminApi() {
@@ -36,6 +41,11 @@ export function adminApi() {
     policySetsRouter,
     policySetVersionsRouter,
     activationRouter,
+    signingKeysRouter,
+    clientsRouter,
+    issuersRouter,
+    auditRouter,
+    explainRouter,
   ]) {
     api.route("/", router);
   }

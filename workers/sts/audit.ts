@@ -1,7 +1,10 @@
 /**
  * Audit events (DESIGN §7): one per decision and one per shadow evaluation,
  * written in one D1 statement before the response is sent, so no token leaves
- * the STS without its record. Events hold verified claims and the policy
+ * the STS without its record. A decision is recorded once the client is
+ * authenticated and its tokens verified; requests refused before that (bad
+ * credentials, malformed parameters or tokens) have no policy input and are
+ * not audited. Events hold verified claims and the policy
  * input, never raw tokens or secrets.
  */
 import { auditEvents } from "../../schema/index.js";
@@ -11,8 +14,8 @@ import { newId } from "../ids.js";
 import type { SetDecision } from "./decision.js";
 import type { VerifiedToken } from "./subject-token.js";
 
-export type AuditRow = typeof auditEvents.$inferInsert;
-export type EvaluationStatus = "enforced" | "shadow" | "error";
+type AuditRow = typeof auditEvents.$inferInsert;
+type EvaluationStatus = "enforced" | "shadow" | "error";
 
 /** What every event of one request shares. */
 export interface AuditContext {
@@ -42,9 +45,17 @@ export interface Outcome {
 
 const party = (token: VerifiedToken) => ({ iss: token.issuer, sub: token.claims.sub });
 
-export function auditRow(context: AuditContext, decision: SetDecision, status: EvaluationStatus, outcome: Outcome): AuditRow {
+/** A shadow event's id is its decision's id plus this suffix: it links the two and sorts right after it. */
+export const SHADOW_ID_SUFFIX = "-shadow";
+
+export interface Evaluated {
+  decision: SetDecision;
+  outcome: Outcome;
+}
+
+function auditRow(id: string, context: AuditContext, { decision, outcome }: Evaluated, status: EvaluationStatus): AuditRow {
   return {
-    id: newId("evt"),
+    id,
     requestId: context.requestId,
     zoneId: context.zoneId,
     time: context.time.toISOString(),
@@ -69,7 +80,14 @@ export function auditRow(context: AuditContext, decision: SetDecision, status: E
   };
 }
 
-/** One INSERT for all of a request's events: a single D1 round trip, atomic. */
-export async function writeAudit(env: Env, rows: AuditRow[]): Promise<void> {
+/**
+ * Writes the request's decision event and, when the zone has a shadow set,
+ * its shadow event: one INSERT, so a single D1 round trip that stores both or
+ * neither.
+ */
+export async function recordDecision(env: Env, context: AuditContext, enforced: Evaluated, shadow: Evaluated | null): Promise<void> {
+  const id = newId("evt");
+  const rows = [auditRow(id, context, enforced, enforced.decision.status === "error" ? "error" : "enforced")];
+  if (shadow) rows.push(auditRow(id + SHADOW_ID_SUFFIX, context, shadow, "shadow"));
   await database(env).insert(auditEvents).values(rows);
 }

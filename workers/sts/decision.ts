@@ -128,6 +128,7 @@ export async function evaluateSet(set: SnapshotSet | null, input: Value, options
   if (!set) return denialWithoutPolicies(NO_ACTIVE_POLICY_SET);
   const base = { policySetId: set.policySetId, policySetVersionId: set.policySetVersionId };
   const evaluations: PolicyEvaluation[] = set.policies.map((p) => ({ ...policyRef(p), package: p.package, outcome: "not_evaluated", reasons: [], rules: [] }));
+  // Every policy denies until one does not: then these are the deny's determining policies and reasons.
   const determining: DeterminingPolicy[] = [];
   const reasons: string[] = [];
 
@@ -140,8 +141,9 @@ export async function evaluateSet(set: SnapshotSet | null, input: Value, options
       if (allowed && denyReasons.length === 0) {
         const obligations = await readObligations(run);
         Object.assign(evaluation, { outcome: "allow", rules: run.rulesFired() });
-        determining.push({ ...policyRef(policy), rule: run.ruleName("allow"), location: run.firstLocation("allow") });
-        return { ...base, decision: "allow", status: "ok", evaluations, determining, reasons: [], obligations, error: null };
+        // The winner alone determines an allow; the policies that denied before it did not.
+        const winner = { ...policyRef(policy), rule: run.ruleName("allow"), location: run.firstLocation("allow") };
+        return { ...base, decision: "allow", status: "ok", evaluations, determining: [winner], reasons: [], obligations, error: null };
       }
       const deciding: DecisionRule = denyReasons.length > 0 ? "deny" : "allow";
       const own = denyReasons.length > 0 ? denyReasons : [NOT_ALLOWED];
@@ -263,9 +265,4 @@ function asEvaluationError(err: unknown, run: PolicyRun): EvaluationError {
   if (err instanceof ObligationError) return { code: "invalid_obligation", message: `${err.rule}: ${err.message}` };
   console.error(`evaluation of ${run.current} failed unexpectedly`, err);
   return { code: "eval_internal_error", message: err instanceof Error ? err.message : String(err) };
-}
-
-/** A decision's outcome as one value: used to compare the shadow with the enforced decision. */
-export function outcomeOf(d: SetDecision): string {
-  return d.status === "error" ? "error" : d.decision;
 }

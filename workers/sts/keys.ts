@@ -29,9 +29,13 @@ export class SigningUnavailableError extends Error {
   override name = "SigningUnavailableError";
 }
 
-let kekCache: { source: string; key: Promise<CryptoKey> } | undefined;
+/*
+ * Isolate caches hold settled values only: in workerd, a promise started by
+ * one request and awaited by another can hang once the first request ends.
+ */
+let kekCache: { source: string; key: CryptoKey } | undefined;
 
-function keyEncryptionKey(env: Env): Promise<CryptoKey> {
+async function keyEncryptionKey(env: Env): Promise<CryptoKey> {
   const source = env.CARACAL_KEY_ENCRYPTION_KEY;
   if (!source) throw new SigningUnavailableError("the Worker secret CARACAL_KEY_ENCRYPTION_KEY is not set");
   if (kekCache?.source !== source) {
@@ -42,7 +46,7 @@ function keyEncryptionKey(env: Env): Promise<CryptoKey> {
       throw new SigningUnavailableError("CARACAL_KEY_ENCRYPTION_KEY is not base64");
     }
     if (raw.length !== 32) throw new SigningUnavailableError("CARACAL_KEY_ENCRYPTION_KEY must be 32 bytes (base64)");
-    kekCache = { source, key: crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]) };
+    kekCache = { source, key: await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]) };
   }
   return kekCache.key;
 }
@@ -122,26 +126,21 @@ export async function rotateSigningKey(
 }
 
 /** Private keys by kid: decrypted once per isolate (keys never change). */
-const privateKeys = new Map<string, Promise<CryptoKey>>();
+const privateKeys = new Map<string, CryptoKey>();
 const MAX_CACHED_PRIVATE_KEYS = 256;
 
-export function signingKey(env: Env, zoneId: string, kid: string): Promise<CryptoKey> {
-  let key = privateKeys.get(kid);
-  if (!key) {
-    key = (async () => {
-      const rows = await database(env)
-        .select()
-        .from(zoneSigningKeys)
-        .where(and(eq(zoneSigningKeys.kid, kid), eq(zoneSigningKeys.zoneId, zoneId)));
-      const row = rows[0];
-      if (!row) throw new Error(`signing key ${kid} of zone ${zoneId} not found`);
-      return decryptPrivateKey(env, row);
-    })();
-    // A failure (D1 hiccup, missing secret) must not stick: the next request retries.
-    key.catch(() => privateKeys.delete(kid));
-    if (privateKeys.size >= MAX_CACHED_PRIVATE_KEYS) privateKeys.delete(privateKeys.keys().next().value as string);
-    privateKeys.set(kid, key);
-  }
+export async function signingKey(env: Env, zoneId: string, kid: string): Promise<CryptoKey> {
+  const cached = privateKeys.get(kid);
+  if (cached) return cached;
+  const rows = await database(env)
+    .select()
+    .from(zoneSigningKeys)
+    .where(and(eq(zoneSigningKeys.kid, kid), eq(zoneSigningKeys.zoneId, zoneId)));
+  const row = rows[0];
+  if (!row) throw new Error(`signing key ${kid} of zone ${zoneId} not found`);
+  const key = await decryptPrivateKey(env, row);
+  if (privateKeys.size >= MAX_CACHED_PRIVATE_KEYS) privateKeys.delete(privateKeys.keys().next().value as string);
+  privateKeys.set(kid, key);
   return key;
 }
 

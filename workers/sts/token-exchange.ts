@@ -12,8 +12,8 @@ import { clients, trustedIssuers, zoneSigningKeys } from "../../schema/index.js"
 import { database } from "../admin/db.js";
 import type { Env } from "../env.js";
 import { fromJS, stringifyJS, type JSONValue } from "../rego/index.js";
-import { auditRow, writeAudit, type AuditContext, type AuditRow } from "./audit.js";
-import { authenticateClient, presentedCredentials } from "./client-auth.js";
+import { recordDecision, type AuditContext, type Outcome } from "./audit.js";
+import { authenticateClient, presentedCredentials, type ClientRow } from "./client-auth.js";
 import { denialWithoutPolicies, evaluateSet, evaluationBudget, NO_ACTIVE_POLICY_SET, type SetDecision } from "./decision.js";
 import { buildInput, timeNs, type RequestContext } from "./input.js";
 import {
@@ -30,7 +30,7 @@ import { ensureSigningKey, keyStatuses, publishedKeys, signingKey, zoneKeyRows }
 import { zoneIssuer } from "./metadata.js";
 import { NO_STORE_HEADERS, OAuthError } from "./oauth-error.js";
 import { inspectToken, verifyToken, type InspectedToken, type IssuerTrust, type VerifiedToken } from "./subject-token.js";
-import { parseTokenExchange, readTokenForm } from "./token-request.js";
+import { parseTokenExchange, readTokenForm, type TokenExchangeRequest } from "./token-request.js";
 import { zoneCache, type ZoneSnapshot } from "./zone-cache.js";
 
 export const MAY_ACT_DENIED = "may_act: the subject token does not allow this actor";
@@ -54,7 +54,19 @@ export interface TokenResponse {
   scope?: string;
 }
 
-export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
+/** Everything the decision needs, established: the client authenticated, its tokens verified. */
+interface VerifiedExchange {
+  issuer: string;
+  exchange: TokenExchangeRequest;
+  client: ClientRow;
+  subject: VerifiedToken;
+  actor: VerifiedToken | null;
+  /** the issued token's act claim, checked before any decision */
+  act: ReturnType<typeof actClaim>;
+  snapshot: ZoneSnapshot;
+}
+
+async function verifiedExchange(x: ExchangeRequest): Promise<VerifiedExchange> {
   const { env, zoneId } = x;
   const issuer = zoneIssuer(new URL(x.request.url).origin, zoneId);
   const form = await readTokenForm(x.request);
@@ -64,16 +76,25 @@ export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
   const actorToken = exchange.actor ? inspectToken("actor_token", exchange.actor) : null;
   const tokens = actorToken ? [subjectToken, actorToken] : [subjectToken];
 
-  const snapshotLoad = zoneCache.get(env, zoneId);
-  // Keep a failed snapshot load from surfacing as an unhandled rejection while the lookups run.
-  snapshotLoad.catch(() => undefined);
-  const lookups = await trustLookups(env, zoneId, credentials.clientId, tokens, issuer);
+  // Both reads run at once; the snapshot is usually the isolate's cached one.
+  const [lookups, snapshotLoad] = await Promise.all([
+    trustLookups(env, zoneId, credentials.clientId, tokens, issuer),
+    zoneCache.get(env, zoneId).then(
+      (snapshot) => ({ snapshot }),
+      (error: unknown) => ({ error }),
+    ),
+  ]);
   const client = await authenticateClient(lookups.client, credentials);
-  const snapshot = await loadedSnapshot(snapshotLoad);
+  const snapshot = loadedSnapshot(snapshotLoad);
   const trust = (token: InspectedToken) => trustOf(token, issuer, lookups, snapshot);
   const subject = await verifyToken(subjectToken, trust(subjectToken), x.context.time);
   const actor = actorToken ? await verifyToken(actorToken, trust(actorToken), x.context.time) : null;
+  return { issuer, exchange, client, subject, actor, act: actClaim(subject, actor), snapshot };
+}
 
+export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
+  const { env, zoneId } = x;
+  const { issuer, exchange, client, subject, actor, act, snapshot } = await verifiedExchange(x);
   const requestedScopes = exchange.scope ?? subjectScopes(subject);
   const input = buildInput({
     zoneId,
@@ -86,7 +107,7 @@ export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
     scope: requestedScopes,
     requestedTokenType: exchange.requestedTokenType,
   });
-  const audit = (): AuditContext => ({
+  const auditContext = (): AuditContext => ({
     requestId: x.context.id,
     zoneId,
     time: x.context.time,
@@ -101,7 +122,7 @@ export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
   });
 
   if (!mayActPermits(subject, actor)) {
-    await writeAudit(env, [auditRow(audit(), denialWithoutPolicies(MAY_ACT_DENIED), "enforced", { scopeGranted: null, tokenJti: null })]);
+    await recordDecision(env, auditContext(), { decision: denialWithoutPolicies(MAY_ACT_DENIED), outcome: { scopeGranted: null, tokenJti: null } }, null);
     throw new OAuthError("access_denied", `${MAY_ACT_DENIED} (request ${x.context.id})`);
   }
 
@@ -109,13 +130,15 @@ export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
   const options = { budget: evaluationBudget(env.POLICY_EVAL_BUDGET), nowNs: timeNs(x.context.time) };
   const decision = await evaluateSet(snapshot.active, inputValue, options);
   const shadow = snapshot.shadow ? await evaluateSet(snapshot.shadow, inputValue, options) : null;
-  const shadowRows = (context: AuditContext): AuditRow[] =>
-    shadow ? [auditRow(context, shadow, "shadow", { scopeGranted: wouldGrant(shadow, requestedScopes, subject), tokenJti: null })] : [];
+  const record = (outcome: Outcome) =>
+    recordDecision(
+      env,
+      auditContext(),
+      { decision, outcome },
+      shadow && { decision: shadow, outcome: { scopeGranted: wouldGrant(shadow, requestedScopes, subject), tokenJti: null } },
+    );
   const refuse = async (error: OAuthError, extraReasons: string[] = []): Promise<never> => {
-    const context = audit();
-    const status = decision.status === "error" ? "error" : "enforced";
-    const refused = decision.decision === "allow";
-    await writeAudit(env, [auditRow(context, decision, status, { scopeGranted: null, tokenJti: null, extraReasons, refused }), ...shadowRows(context)]);
+    await record({ scopeGranted: null, tokenJti: null, extraReasons, refused: decision.decision === "allow" });
     throw error;
   };
 
@@ -140,7 +163,7 @@ export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
     subject,
     audience: audienceOf(exchange.resource, exchange.audience, client.id),
     scope,
-    act: actClaim(subject, actor),
+    act,
     lifetime,
     now: x.context.time,
     jti,
@@ -149,9 +172,8 @@ export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
   const kid = snapshot.signingKeyId ?? (await firstSigningKey(env, zoneId));
   const token = await signIssuedToken(payload, exchange.requestedTokenType, kid, await signingKey(env, zoneId, kid));
 
-  const context = audit();
   const extraReasons = ignoredClaims.length > 0 ? [`claims obligation: protected claims not overridden: ${ignoredClaims.join(", ")}`] : [];
-  await writeAudit(env, [auditRow(context, decision, "enforced", { scopeGranted: scope, tokenJti: jti, extraReasons }), ...shadowRows(context)]);
+  await record({ scopeGranted: scope, tokenJti: jti, extraReasons });
 
   const body: TokenResponse = {
     access_token: token,
@@ -164,7 +186,7 @@ export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
 }
 
 interface TrustLookups {
-  client: typeof clients.$inferSelect | undefined;
+  client: ClientRow | undefined;
   issuers: (typeof trustedIssuers.$inferSelect)[];
   /** the zone's signing keys, read only when a token claims to be the zone's own */
   ownKeys: (typeof zoneSigningKeys.$inferSelect)[];
@@ -191,17 +213,14 @@ function trustOf(token: InspectedToken, ownIssuer: string, lookups: TrustLookups
   return row ? { kind: "trusted", row } : undefined;
 }
 
-async function loadedSnapshot(load: Promise<ZoneSnapshot | null>): Promise<ZoneSnapshot> {
-  let snapshot: ZoneSnapshot | null;
-  try {
-    snapshot = await load;
-  } catch (err) {
-    console.error("loading the zone's policy snapshot failed", err);
+/** The snapshot, once the client is known to belong to the zone (so the zone exists). */
+function loadedSnapshot(load: { snapshot: ZoneSnapshot | null } | { error: unknown }): ZoneSnapshot {
+  if ("error" in load) {
+    console.error("loading the zone's policy snapshot failed", load.error);
     throw new OAuthError("temporarily_unavailable", "the zone's policies could not be loaded; retry later");
   }
-  // The client was found in this zone, so the zone exists; a missing zone here is a bug.
-  if (!snapshot) throw new Error("zone vanished between client lookup and snapshot load");
-  return snapshot;
+  if (!load.snapshot) throw new Error("the zone has a client but no zone row");
+  return load.snapshot;
 }
 
 async function firstSigningKey(env: Env, zoneId: string): Promise<string> {

@@ -64,8 +64,9 @@ export async function readTokenForm(request: Request): Promise<TokenForm> {
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw invalidRequest(`the request body is limited to ${MAX_BODY_BYTES} bytes`);
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw invalidRequest(`the request body is limited to ${MAX_BODY_BYTES} bytes`);
+  const bytes = await request.arrayBuffer();
+  if (bytes.byteLength > MAX_BODY_BYTES) throw invalidRequest(`the request body is limited to ${MAX_BODY_BYTES} bytes`);
+  const text = new TextDecoder().decode(bytes);
   const params = new URLSearchParams(text);
   const form: TokenForm = { single: {}, resource: [], audience: [] };
   for (const name of SINGLE_VALUED) {

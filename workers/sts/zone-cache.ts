@@ -8,6 +8,11 @@
  * to re-read it (activation and key rotation call it in this isolate; the
  * distribution stream will call it for the others). Prepared plans are cached
  * by policy-version id: versions are immutable.
+ *
+ * The caches hold settled values only, never in-flight promises: in workerd
+ * a promise started by one request and awaited by another can hang when the
+ * first request ends. Two requests that find the pointer stale at the same
+ * moment both re-read it, which costs one small query each.
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { policies, policySetVersions, policyVersions, zoneActivations, zones, zoneSigningKeys } from "../../schema/index.js";
@@ -68,18 +73,12 @@ function prepareSafely(plan: string): SnapshotPolicy["prepared"] {
 
 export class ZoneCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly loading = new Map<string, Promise<ZoneSnapshot | null>>();
 
   /** The zone's snapshot (null: no such zone), re-reading the pointer when it is older than the TTL. */
   async get(env: Env, zoneId: string): Promise<ZoneSnapshot | null> {
     const entry = this.entries.get(zoneId);
     if (entry && !entry.stale && Date.now() - entry.checkedAt < pointerTtlMs(env)) return entry.snapshot;
-    let pending = this.loading.get(zoneId);
-    if (!pending) {
-      pending = this.reload(env, zoneId, entry).finally(() => this.loading.delete(zoneId));
-      this.loading.set(zoneId, pending);
-    }
-    return pending;
+    return this.reload(env, zoneId, entry);
   }
 
   invalidate(zoneId: string): void {

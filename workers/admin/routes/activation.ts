@@ -7,6 +7,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { activationHistory, invalidationOutbox, policySets, policySetVersions, zoneActivations } from "../../../schema/index.js";
 import { conflict, invalidReference } from "../../http/problem.js";
+import { zoneCache } from "../../sts/zone-cache.js";
 import { database, found, nowIso } from "../db.js";
 import { ActivateRequest, Activation, activationView } from "../schemas/activation.js";
 import { jsonBody, jsonResponse, PolicySetParams, problems } from "../schemas/common.js";
@@ -98,5 +99,7 @@ activationRouter.openapi(activate, async (c) => {
     if (raced.length > 0) throw conflict("another activation of this zone committed first; retry");
     throw err;
   }
+  // This isolate enforces the new pointer from its next exchange; others re-read it within POINTER_TTL_SECONDS.
+  zoneCache.invalidate(zone);
   return c.json(activationView(pointer), 200);
 });

@@ -331,10 +331,22 @@ export function buildProgram(policy: Policy): Program {
 /**
  * The locals whose values become a function's result: its return local and,
  * transitively, the locals copied into one of those at the top level of the
- * function's blocks (how the planner joins rule bodies). Statements that write
- * them are the "producers" that provenance reports.
+ * function's blocks that are themselves assigned by some statement (how the
+ * planner joins rule bodies through a result local). Statements that write
+ * them from anything else are the "producers" that provenance reports.
  */
 function findResultLocals(f: Func): Set<number> {
+  const assigned = new Set<number>();
+  const visit = (blocks: Block[]) => {
+    for (const b of blocks)
+      for (const s of b.stmts) {
+        if (s.type === "AssignVarOnceStmt" || s.type === "AssignVarStmt") assigned.add(s.stmt.target);
+        const nested = s.stmt as { block?: Block; blocks?: Block[] };
+        if (nested.block) visit([nested.block]);
+        if (nested.blocks) visit(nested.blocks);
+      }
+  };
+  visit(f.blocks);
   const result = new Set([f.return]);
   for (let changed = true; changed; ) {
     changed = false;
@@ -342,7 +354,7 @@ function findResultLocals(f: Func): Set<number> {
       for (const s of b.stmts)
         if ((s.type === "AssignVarOnceStmt" || s.type === "AssignVarStmt") && result.has(s.stmt.target)) {
           const src = s.stmt.source;
-          if (src.type === "local" && !result.has(src.value)) {
+          if (src.type === "local" && assigned.has(src.value) && !result.has(src.value)) {
             result.add(src.value);
             changed = true;
           }

@@ -1,0 +1,280 @@
+/**
+ * STS benchmark (issue 5): token exchanges per second and p50/p99 latency
+ * against the Worker running locally in workerd (Miniflare, local D1), and
+ * the CPU cost of one exchange next to the floor it cannot beat, one ES256
+ * verify + one ES256 sign, measured in the same workerd in the same run. It
+ * also measures the audit write every exchange waits for (one D1 statement).
+ *
+ * CPU is read from the workerd process (/proc, utime + stime), so it covers
+ * everything one exchange costs the runtime: HTTP, the Worker's JavaScript,
+ * WebCrypto and the local D1's SQLite work (which at the edge runs in D1, not
+ * in the Worker). `npx tsx bench/sts.ts` runs it alone; `npm run bench`
+ * through bench/run.ts.
+ */
+import { execFileSync } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import type { Miniflare as MiniflareInstance } from "miniflare";
+import { line, summarize } from "./stats.js";
+
+/** The project root: benches run from it (`npm run bench` does), also when bench/run.ts bundles them elsewhere. */
+const ROOT = `${process.cwd()}/`;
+/*
+ * Miniflare and esbuild ship native binaries found relative to their packages:
+ * they are required from the project at run time, never bundled.
+ */
+const projectRequire = createRequire(`${ROOT}package.json`);
+const { Miniflare } = projectRequire("miniflare") as typeof import("miniflare");
+const { build } = projectRequire("esbuild") as typeof import("esbuild");
+const ADMIN_TOKEN = "bench-admin-token";
+const COMPATIBILITY_DATE = "2026-04-20";
+const SUBJECT_TOKENS = 64;
+const WARMUP = 100;
+const SEQUENTIAL = 1000;
+const CONCURRENCY = 16;
+const LOAD_SECONDS = 5;
+const CRYPTO_ROUNDS = 2000;
+const AUDIT_WRITES = 500;
+const TRIVIAL_QUERIES = 1000;
+const COMPUTE_ROUNDS = 1000;
+
+/** A policy with the decision rules and obligations a real zone would have. */
+const POLICY = `package payments
+
+default allow := false
+
+allow if {
+  input.subject.claims.role in {"payer", "admin"}
+  input.client.attributes.team == "payments"
+}
+
+deny contains "subject is suspended" if input.subject.claims.suspended
+
+ttl := 600
+
+scope := {"payments:read", "payments:write"}
+
+claims := {"tier": input.subject.claims.tier}
+`;
+
+interface BenchStack {
+  mf: MiniflareInstance;
+  url: URL;
+  workerdPid: number;
+}
+
+/** Bundles a Worker entry the way wrangler would (ESM, workerd conditions). */
+async function bundle(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2022",
+    write: false,
+    logLevel: "error",
+  });
+  return result.outputFiles[0]!.text;
+}
+
+async function startStack(): Promise<BenchStack> {
+  const [caracal, probe] = await Promise.all([bundle(`${ROOT}workers/index.ts`), bundle(`${ROOT}bench/sts-probe.ts`)]);
+  const before = new Set(workerdChildren());
+  const worker = (name: string, contents: string) => ({
+    name,
+    modules: [{ type: "ESModule" as const, path: `${name}.mjs`, contents }],
+    compatibilityDate: COMPATIBILITY_DATE,
+    d1Databases: { DB: "caracal-bench" },
+  });
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    workers: [
+      {
+        ...worker("caracal", caracal),
+        bindings: {
+          CARACAL_ADMIN_TOKEN: ADMIN_TOKEN,
+          CARACAL_KEY_ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
+          POINTER_TTL_SECONDS: "2",
+        },
+      },
+      worker("probe", probe),
+    ],
+  });
+  const url = await mf.ready;
+  const started = workerdChildren().filter((pid) => !before.has(pid));
+  if (started.length !== 1) throw new Error(`expected one new workerd process, found ${started.length}`);
+  await applyMigrations(await mf.getD1Database("DB"));
+  return { mf, url, workerdPid: started[0]! };
+}
+
+async function applyMigrations(db: D1Database): Promise<void> {
+  const dir = `${ROOT}schema/migrations`;
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort()) {
+    const sql = await readFile(`${dir}/${file}`, "utf8");
+    for (const statement of sql.split("--> statement-breakpoint").map((s) => s.trim()).filter(Boolean)) await db.prepare(statement).run();
+  }
+}
+
+/** workerd processes this Node process started. */
+function workerdChildren(): number[] {
+  const pids: number[] = [];
+  for (const entry of execFileSync("ls", ["/proc"], { encoding: "utf8" }).split("\n")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = execFileSync("cat", [`/proc/${entry}/stat`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(stat) ?? [];
+      if (comm === "workerd" && Number(rest?.split(" ")[1]) === process.pid) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** CPU seconds (user + system) the process has used so far. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).replace(/^.*\) /s, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+async function api(url: URL, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(new URL(`/v1${path}`, url), {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+interface Fixture {
+  zone: string;
+  clientId: string;
+  /** sends the i-th exchange (or, with a wrong secret, a request refused at client authentication); its wall ms */
+  send: (i: number, wrongSecret?: boolean) => Promise<number>;
+}
+
+/** A zone as an operator would set it up, and a function sending the i-th exchange (returns its wall ms). */
+async function setupZone(url: URL): Promise<Fixture> {
+  const zone = (await api(url, "POST", "/zones", { name: "bench" })).id as string;
+  const policy = await api(url, "POST", `/zones/${zone}/policies`, { name: "payments-policy", source: POLICY });
+  const set = (await api(url, "POST", `/zones/${zone}/policy-sets`, { name: "production" })).id as string;
+  const psv = (await api(url, "POST", `/zones/${zone}/policy-sets/${set}/versions`, { policy_version_ids: [policy.versions[0].id] })).id;
+  await api(url, "POST", `/zones/${zone}/policy-sets/${set}/activate`, { version: psv });
+  const client = await api(url, "POST", `/zones/${zone}/clients`, { name: "checkout", attributes: { team: "payments" } });
+  const { privateKey, publicKey } = await generateKeyPair("ES256");
+  const issuer = "https://idp.example";
+  await api(url, "POST", `/zones/${zone}/issuers`, { issuer, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] } });
+  const subjects = await Promise.all(
+    Array.from({ length: SUBJECT_TOKENS }, (_, i) =>
+      new SignJWT({ sub: `user-${i}`, role: "payer", tier: "gold", scope: "payments:read payments:write" })
+        .setProtectedHeader({ alg: "ES256", kid: "idp-1" })
+        .setIssuer(issuer)
+        .setIssuedAt()
+        .setExpirationTime("1h")
+        .sign(privateKey),
+    ),
+  );
+  const endpoint = new URL(`/zones/${zone}/oauth2/token`, url);
+  const basic = (secret: string) => `Basic ${Buffer.from(`${client.id}:${secret}`).toString("base64")}`;
+  const [authorization, wrongAuthorization] = [basic(client.client_secret), basic("cs_wrong")];
+  const send = async (i: number, wrongSecret = false) => {
+    const body = new URLSearchParams({
+      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+      subject_token: subjects[i % SUBJECT_TOKENS]!,
+      subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+      resource: "https://payments.example/api",
+      scope: "payments:read",
+    });
+    const t0 = performance.now();
+    const headers = { "content-type": "application/x-www-form-urlencoded", authorization: wrongSecret ? wrongAuthorization : authorization };
+    const res = await fetch(endpoint, { method: "POST", headers, body });
+    const text = await res.text();
+    if (res.status !== (wrongSecret ? 401 : 200)) throw new Error(`exchange ${i} answered ${res.status}: ${text}`);
+    return performance.now() - t0;
+  };
+  return { zone, clientId: client.id, send };
+}
+
+const ms = (x: number) => x * 1e6; // stats.ts formats nanoseconds
+
+async function sequential(fixture: Fixture, n: number, wrongSecret = false): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) samples.push(await fixture.send(i, wrongSecret));
+  return samples;
+}
+
+async function underLoad(fixture: Fixture): Promise<{ samples: number[]; seconds: number }> {
+  const samples: number[] = [];
+  const deadline = performance.now() + LOAD_SECONDS * 1000;
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < deadline) samples.push(await fixture.send(next++));
+    }),
+  );
+  return { samples, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function probe(stack: BenchStack, path: string, body?: string): Promise<any> {
+  const worker = await stack.mf.getWorker("probe");
+  const res = await worker.fetch(`http://probe${path}`, body === undefined ? {} : { method: "POST", body });
+  if (!res.ok) throw new Error(`probe ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** CPU µs per operation of `run`, which performs `count` operations in workerd. */
+async function cpuPerOp(stack: BenchStack, count: number, run: () => Promise<unknown>): Promise<number> {
+  const before = await cpuSeconds(stack.workerdPid);
+  await run();
+  return ((await cpuSeconds(stack.workerdPid)) - before) * 1e6 / count;
+}
+
+export async function runStsBench(): Promise<string[]> {
+  const stack = await startStack();
+  try {
+    const fixture = await setupZone(stack.url);
+    await sequential(fixture, WARMUP);
+
+    let latencies: number[] = [];
+    const exchangeCpu = await cpuPerOp(stack, SEQUENTIAL, async () => (latencies = await sequential(fixture, SEQUENTIAL)));
+    const rejectedCpu = await cpuPerOp(stack, SEQUENTIAL, () => sequential(fixture, SEQUENTIAL, true));
+    await probe(stack, "/compute?n=50", POLICY); // warm-up: the JIT, as the exchanges had
+    const computeCpu = await cpuPerOp(stack, COMPUTE_ROUNDS, () => probe(stack, `/compute?n=${COMPUTE_ROUNDS}`, POLICY));
+    const cryptoCpu = await cpuPerOp(stack, CRYPTO_ROUNDS, () => probe(stack, `/crypto?n=${CRYPTO_ROUNDS}`));
+    const queryCpu = await cpuPerOp(stack, TRIVIAL_QUERIES, () => probe(stack, `/d1?n=${TRIVIAL_QUERIES}`));
+    let audit = { ms: 0 };
+    const auditCpu = await cpuPerOp(stack, AUDIT_WRITES, async () => (audit = await probe(stack, `/audit?n=${AUDIT_WRITES}&zone=${fixture.zone}&client=${fixture.clientId}`)));
+    const load = await underLoad(fixture);
+
+    const perSecond = (n: number, seconds: number) => `${(n / seconds).toFixed(0)}/s`;
+    return [
+      "local workerd (Miniflare) + local D1; one policy active, no shadow; each exchange: client auth, ES256 subject verify,",
+      "policy (allow/deny + ttl/scope/claims, traced), ES256 sign, audit INSERT awaited before the response",
+      line(`exchange latency, 1 client (${SEQUENTIAL} sequential)`, summarize(latencies.map(ms))),
+      `${"exchange throughput, 1 client".padEnd(48)} ${perSecond(SEQUENTIAL, latencies.reduce((a, b) => a + b, 0) / 1000)}`,
+      line(`exchange latency, ${CONCURRENCY} concurrent clients (${LOAD_SECONDS} s)`, summarize(load.samples.map(ms))),
+      `${`exchange throughput, ${CONCURRENCY} concurrent clients`.padEnd(48)} ${perSecond(load.samples.length, load.seconds)} (${load.samples.length} exchanges)`,
+      "workerd CPU (process utime+stime, per operation):",
+      `${"  exchange, end to end".padEnd(48)} ${exchangeCpu.toFixed(0)} µs (HTTP, 2 D1 round trips, all below)`,
+      `${"  exchange work without HTTP or D1".padEnd(48)} ${computeCpu.toFixed(0)} µs (verify, input, policy, claims, sign)`,
+      `${"  ES256 verify + ES256 sign (the floor)".padEnd(48)} ${cryptoCpu.toFixed(0)} µs (jose)`,
+      `${"  request refused at client auth".padEnd(48)} ${rejectedCpu.toFixed(0)} µs (HTTP, form, the D1 read batch)`,
+      `${"  audit write (2 events, 1 INSERT)".padEnd(48)} ${auditCpu.toFixed(0)} µs, ${(audit.ms / AUDIT_WRITES).toFixed(2)} ms wall`,
+      `${"  trivial D1 query (SELECT 1)".padEnd(48)} ${queryCpu.toFixed(0)} µs (local D1 emulation; at the edge D1 is not Worker CPU)`,
+    ];
+  } finally {
+    await stack.mf.dispose();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  for (const l of await runStsBench()) console.log(l);
+}
