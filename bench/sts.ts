@@ -12,24 +12,12 @@
  * through bench/run.ts.
  */
 import { execFileSync } from "node:child_process";
-import { readdir, readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import type { Miniflare as MiniflareInstance } from "miniflare";
+import { ROOT, api, applyMigrations, bundle, startEdge, type EdgeInstance } from "./edge.js";
 import { line, summarize } from "./stats.js";
 
-/** The project root: benches run from it (`npm run bench` does), also when bench/run.ts bundles them elsewhere. */
-const ROOT = `${process.cwd()}/`;
-/*
- * Miniflare and esbuild ship native binaries found relative to their packages:
- * they are required from the project at run time, never bundled.
- */
-const projectRequire = createRequire(`${ROOT}package.json`);
-const { Miniflare } = projectRequire("miniflare") as typeof import("miniflare");
-const { build } = projectRequire("esbuild") as typeof import("esbuild");
-const ADMIN_TOKEN = "bench-admin-token";
-const COMPATIBILITY_DATE = "2026-04-20";
 const SUBJECT_TOKENS = 64;
 const WARMUP = 100;
 const SEQUENTIAL = 1000;
@@ -60,63 +48,19 @@ claims := {"tier": input.subject.claims.tier}
 `;
 
 interface BenchStack {
-  mf: MiniflareInstance;
+  edge: EdgeInstance;
   url: URL;
   workerdPid: number;
 }
 
-/** Bundles a Worker entry the way wrangler would (ESM, workerd conditions). */
-async function bundle(entry: string): Promise<string> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    conditions: ["workerd", "worker", "browser"],
-    target: "es2022",
-    write: false,
-    logLevel: "error",
-  });
-  return result.outputFiles[0]!.text;
-}
-
 async function startStack(): Promise<BenchStack> {
-  const [caracal, probe] = await Promise.all([bundle(`${ROOT}workers/index.ts`), bundle(`${ROOT}bench/sts-probe.ts`)]);
+  const probe = await bundle(`${ROOT}bench/sts-probe.ts`);
   const before = new Set(workerdChildren());
-  const worker = (name: string, contents: string) => ({
-    name,
-    modules: [{ type: "ESModule" as const, path: `${name}.mjs`, contents }],
-    compatibilityDate: COMPATIBILITY_DATE,
-    d1Databases: { DB: "caracal-bench" },
-  });
-  const mf = new Miniflare({
-    host: "127.0.0.1",
-    port: 0,
-    workers: [
-      {
-        ...worker("caracal", caracal),
-        bindings: {
-          CARACAL_ADMIN_TOKEN: ADMIN_TOKEN,
-          CARACAL_KEY_ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
-          POINTER_TTL_SECONDS: "2",
-        },
-      },
-      worker("probe", probe),
-    ],
-  });
-  const url = await mf.ready;
+  const edge = await startEdge({ extraWorkers: [{ name: "probe", contents: probe }] });
   const started = workerdChildren().filter((pid) => !before.has(pid));
   if (started.length !== 1) throw new Error(`expected one new workerd process, found ${started.length}`);
-  await applyMigrations(await mf.getD1Database("DB"));
-  return { mf, url, workerdPid: started[0]! };
-}
-
-async function applyMigrations(db: D1Database): Promise<void> {
-  const dir = `${ROOT}schema/migrations`;
-  for (const file of (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort()) {
-    const sql = await readFile(`${dir}/${file}`, "utf8");
-    for (const statement of sql.split("--> statement-breakpoint").map((s) => s.trim()).filter(Boolean)) await db.prepare(statement).run();
-  }
+  await applyMigrations(edge);
+  return { edge, url: edge.url, workerdPid: started[0]! };
 }
 
 /** workerd processes this Node process started. */
@@ -141,16 +85,6 @@ const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf
 async function cpuSeconds(pid: number): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).replace(/^.*\) /s, "").split(" ");
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-async function api(url: URL, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(new URL(`/v1${path}`, url), {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
 }
 
 interface Fixture {
@@ -224,7 +158,7 @@ async function underLoad(fixture: Fixture): Promise<{ samples: number[]; seconds
 }
 
 async function probe(stack: BenchStack, path: string, body?: string): Promise<any> {
-  const worker = await stack.mf.getWorker("probe");
+  const worker = await stack.edge.mf.getWorker("probe");
   const res = await worker.fetch(`http://probe${path}`, body === undefined ? {} : { method: "POST", body });
   if (!res.ok) throw new Error(`probe ${path}: ${res.status} ${await res.text()}`);
   return res.json();
@@ -271,7 +205,7 @@ export async function runStsBench(): Promise<string[]> {
       `${"  trivial D1 query (SELECT 1)".padEnd(48)} ${queryCpu.toFixed(0)} µs (local D1 emulation; at the edge D1 is not Worker CPU)`,
     ];
   } finally {
-    await stack.mf.dispose();
+    await stack.edge.stop();
   }
 }
 

@@ -3,9 +3,13 @@
  * wrangler bundles the Worker, so what is measured is the shipped code shape
  * (e.g. const enums inlined across modules).
  */
+import { runDistributionBench } from "./distribution.js";
 import { benchCompile, benchRbac } from "./rego.js";
+import { runStsBench } from "./sts.js";
 
 export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Rego compile", () => benchCompile()],
   ["Rego evaluation", () => benchRbac()],
+  ["STS token exchange", () => runStsBench()],
+  ["Policy distribution", () => runDistributionBench()],
 ];

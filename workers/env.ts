@@ -3,12 +3,10 @@ export interface Env {
   DB: D1Database;
   /** admin bearer token (a Worker secret; `.dev.vars` locally) */
   CARACAL_ADMIN_TOKEN?: string;
-  /** seconds between polls of a zone's activation pointer */
+  /** seconds an isolate trusts its cached zone pointer before re-reading it from D1 (default 60; the stream makes it sooner) */
   POLL_SECONDS?: string;
   /** base64 of 32 random bytes: the AES-GCM key that encrypts zone signing keys at rest (a Worker secret) */
   CARACAL_KEY_ENCRYPTION_KEY?: string;
-  /** seconds an isolate trusts its cached zone pointer before re-reading it (default 2) */
-  POINTER_TTL_SECONDS?: string;
   /** statements one policy evaluation may execute before it fails with eval_budget_exceeded */
   POLICY_EVAL_BUDGET?: string;
   /** Upstash REST endpoint and token for the invalidation stream (absent: poll-only) */

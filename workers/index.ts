@@ -5,7 +5,8 @@
  */
 import { Hono } from "hono";
 import { adminApi } from "./admin/index.js";
-import type { AppEnv } from "./env.js";
+import { resendPending } from "./distribution/publish.js";
+import type { AppEnv, Env } from "./env.js";
 import { onError, onNotFound } from "./http/errors.js";
 import { requestId } from "./http/request-id.js";
 import { stsApi } from "./sts/routes.js";
@@ -17,4 +18,10 @@ app.route("/", stsApi());
 app.notFound(onNotFound);
 app.onError(onError);
 
-export default app;
+export default {
+  fetch: app.fetch,
+  /** Cron: re-send invalidations a Redis outage kept in the outbox. */
+  scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext): void {
+    ctx.waitUntil(resendPending(env));
+  },
+} satisfies ExportedHandler<Env>;

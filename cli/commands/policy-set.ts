@@ -65,6 +65,9 @@ export function registerPolicySetCommands(program: Command): void {
         ["Name", body.name],
         ["Active version", body.activation?.active_version_id ?? "none (not the zone's active set)"],
         ["Shadow version", body.activation?.shadow_version_id ?? "none"],
+        ...(body.isolates
+          ? ([["Isolates", `${body.isolates.running_active} of ${body.isolates.reporting} reporting run the active version`]] as [string, string][])
+          : []),
       ]);
       process.stdout.write("Versions:\n");
       printTable(

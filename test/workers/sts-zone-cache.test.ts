@@ -1,4 +1,4 @@
-/** The per-isolate zone snapshot: cached for POINTER_TTL_SECONDS, replaced on invalidate, immutable once handed out. */
+/** The per-isolate zone snapshot: cached for POLL_SECONDS, replaced on invalidate, immutable once handed out. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ZoneCache } from "../../workers/sts/zone-cache.js";
@@ -15,7 +15,7 @@ describe("zone cache", () => {
 
     await activate(v1);
     const cache = new ZoneCache();
-    const longTtl = { ...env, POINTER_TTL_SECONDS: "60" };
+    const longTtl = { ...env, POLL_SECONDS: "60" };
     const first = await cache.get(longTtl, zone);
     expect(first).toMatchObject({ zoneId: zone, defaultTokenLifetime: 900, maxTokenLifetime: 3600, shadow: null });
     expect(first?.active?.policySetVersionId).toBe(v1);
@@ -35,7 +35,7 @@ describe("zone cache", () => {
 
     // with a TTL of 0 every get re-reads the pointer
     await activate(v1);
-    expect((await cache.get({ ...env, POINTER_TTL_SECONDS: "0" }, zone))?.active?.policySetVersionId).toBe(v1);
+    expect((await cache.get({ ...env, POLL_SECONDS: "0" }, zone))?.active?.policySetVersionId).toBe(v1);
     expect(await cache.get(longTtl, "zn-doesnotexist")).toBeNull();
   });
 });

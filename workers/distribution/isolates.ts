@@ -11,8 +11,12 @@ import { redisOf } from "./redis.js";
 const REPORT_TTL_SECONDS = 30;
 const REPORT_EVERY_MS = 10_000;
 
-/** An isolate's own name: random, made when the isolate loads this module. */
-export const ISOLATE_ID = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
+let isolateId: string | undefined;
+
+/** This isolate's own name: random, made on first use (Workers forbid random values at global scope). */
+export function currentIsolateId(): string {
+  return (isolateId ??= Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join(""));
+}
 
 export interface LoadedVersion {
   policySetVersion: string | null;
@@ -40,7 +44,7 @@ export async function reportLoaded(env: Env): Promise<void> {
   const zones = refresh ? [...loaded.keys()] : [...dirty];
   if (zones.length === 0) return;
   const p = redis.pipeline();
-  for (const zone of zones) p.set(isolateKey(zone, ISOLATE_ID), JSON.stringify(loaded.get(zone)), { ex: REPORT_TTL_SECONDS });
+  for (const zone of zones) p.set(isolateKey(zone, currentIsolateId()), JSON.stringify(loaded.get(zone)), { ex: REPORT_TTL_SECONDS });
   await p.exec();
   for (const zone of zones) dirty.delete(zone);
   if (refresh) lastReport = Date.now();

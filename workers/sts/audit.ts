@@ -10,6 +10,7 @@
 import { auditEvents } from "../../schema/index.js";
 import { database } from "../admin/db.js";
 import type { Env } from "../env.js";
+import { appendToAuditStream } from "../distribution/audit-stream.js";
 import { newId } from "../ids.js";
 import type { SetDecision } from "./decision.js";
 import type { VerifiedToken } from "./subject-token.js";
@@ -83,11 +84,13 @@ function auditRow(id: string, context: AuditContext, { decision, outcome }: Eval
 /**
  * Writes the request's decision event and, when the zone has a shadow set,
  * its shadow event: one INSERT, so a single D1 round trip that stores both or
- * neither.
+ * neither. D1 is the record; the events are also appended to the Redis stream
+ * `caracal.audit` (when configured) for live consumers, alongside the insert
+ * so it adds no round trip, and without ever failing the request.
  */
 export async function recordDecision(env: Env, context: AuditContext, enforced: Evaluated, shadow: Evaluated | null): Promise<void> {
   const id = newId("evt");
   const rows = [auditRow(id, context, enforced, enforced.decision.status === "error" ? "error" : "enforced")];
   if (shadow) rows.push(auditRow(id + SHADOW_ID_SUFFIX, context, shadow, "shadow"));
-  await database(env).insert(auditEvents).values(rows);
+  await Promise.all([database(env).insert(auditEvents).values(rows), appendToAuditStream(env, rows)]);
 }

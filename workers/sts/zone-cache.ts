@@ -3,11 +3,11 @@
  * signing key id, and the active and shadow policy-set versions with every
  * policy's plan prepared. `get(zone)` returns an immutable snapshot, so a
  * request evaluates against the snapshot it started with even if a reload
- * replaces it meanwhile. The pointer is re-read at most every
- * POINTER_TTL_SECONDS (default 2); `invalidate(zone)` forces the next `get`
- * to re-read it (activation and key rotation call it in this isolate; the
- * distribution stream will call it for the others). Prepared plans are cached
- * by policy-version id: versions are immutable.
+ * replaces it meanwhile. The pointer is re-read every POLL_SECONDS (default
+ * 60: the safety net); `invalidate(zone)` forces the next `get` to re-read it
+ * (activation and key rotation call it in this isolate, the invalidation
+ * stream in every other). Prepared plans are cached by policy-version id:
+ * versions are immutable.
  *
  * The caches hold settled values only, never in-flight promises: in workerd
  * a promise started by one request and awaited by another can hang when the
@@ -18,9 +18,10 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { policies, policySetVersions, policyVersions, zoneActivations, zones, zoneSigningKeys } from "../../schema/index.js";
 import { database, type Db } from "../admin/db.js";
 import type { Env } from "../env.js";
+import { noteLoaded } from "../distribution/isolates.js";
 import { prepare, RegoError, type PreparedPolicy, type RegoErrorInfo } from "../rego/index.js";
 
-export const DEFAULT_POINTER_TTL_SECONDS = 2;
+export const DEFAULT_POLL_SECONDS = 60;
 const MAX_PREPARED_VERSIONS = 512;
 
 export interface SnapshotPolicy {
@@ -77,7 +78,7 @@ export class ZoneCache {
   /** The zone's snapshot (null: no such zone), re-reading the pointer when it is older than the TTL. */
   async get(env: Env, zoneId: string): Promise<ZoneSnapshot | null> {
     const entry = this.entries.get(zoneId);
-    if (entry && !entry.stale && Date.now() - entry.checkedAt < pointerTtlMs(env)) return entry.snapshot;
+    if (entry && !entry.stale && Date.now() - entry.checkedAt < pollMs(env)) return entry.snapshot;
     return this.reload(env, zoneId, entry);
   }
 
@@ -97,6 +98,7 @@ export class ZoneCache {
       snapshot = previous.snapshot;
     }
     this.entries.set(zoneId, { snapshot, checkedAt: Date.now(), stale: false });
+    if (snapshot) noteLoaded(zoneId, snapshot.active?.policySetVersionId ?? null, snapshot.shadow?.policySetVersionId ?? null);
     return snapshot;
   }
 }
@@ -104,9 +106,9 @@ export class ZoneCache {
 /** The isolate's cache: module state lives as long as the isolate. */
 export const zoneCache = new ZoneCache();
 
-function pointerTtlMs(env: Env): number {
-  const seconds = Number(env.POINTER_TTL_SECONDS ?? DEFAULT_POINTER_TTL_SECONDS);
-  return (Number.isFinite(seconds) && seconds >= 0 ? seconds : DEFAULT_POINTER_TTL_SECONDS) * 1000;
+function pollMs(env: Env): number {
+  const seconds = Number(env.POLL_SECONDS ?? DEFAULT_POLL_SECONDS);
+  return (Number.isFinite(seconds) && seconds >= 0 ? seconds : DEFAULT_POLL_SECONDS) * 1000;
 }
 
 async function loadSnapshot(db: Db, zoneId: string, previous: ZoneSnapshot | null): Promise<ZoneSnapshot | null> {

@@ -7,6 +7,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { activationHistory, invalidationOutbox, policySets, policySetVersions, zoneActivations } from "../../../schema/index.js";
 import { conflict, invalidReference } from "../../http/problem.js";
+import { publishOutboxRow } from "../../distribution/publish.js";
 import { zoneCache } from "../../sts/zone-cache.js";
 import { database, found, nowIso } from "../db.js";
 import { ActivateRequest, Activation, activationView } from "../schemas/activation.js";
@@ -65,21 +66,23 @@ activationRouter.openapi(activate, async (c) => {
     activatedAt: nowIso(),
     activatedBy: actor,
   };
+  const outbox = {
+    zoneId: zone,
+    policySetVersionId: version,
+    shadowPolicySetVersionId: pointer.shadowPolicySetVersionId,
+    seq: pointer.seq,
+    createdAt: pointer.activatedAt,
+  };
+  let outboxId: number;
   try {
     // The batch is one transaction. History's (zone, seq) key is the optimistic lock: if a concurrent
     // activation took this seq, that insert fails and the pointer and outbox writes roll back with it.
-    await db.batch([
+    const [, inserted] = await db.batch([
       db
         .insert(zoneActivations)
         .values(pointer)
         .onConflictDoUpdate({ target: zoneActivations.zoneId, set: pointer }),
-      db.insert(invalidationOutbox).values({
-        zoneId: zone,
-        policySetVersionId: version,
-        shadowPolicySetVersionId: pointer.shadowPolicySetVersionId,
-        seq: pointer.seq,
-        createdAt: pointer.activatedAt,
-      }),
+      db.insert(invalidationOutbox).values(outbox).returning({ id: invalidationOutbox.id }),
       db.insert(activationHistory).values({
         zoneId: zone,
         seq: pointer.seq,
@@ -91,6 +94,7 @@ activationRouter.openapi(activate, async (c) => {
         activatedAt: pointer.activatedAt,
       }),
     ]);
+    outboxId = (inserted[0] as { id: number }).id;
   } catch (err) {
     const raced = await db
       .select({ seq: activationHistory.seq })
@@ -99,7 +103,9 @@ activationRouter.openapi(activate, async (c) => {
     if (raced.length > 0) throw conflict("another activation of this zone committed first; retry");
     throw err;
   }
-  // This isolate enforces the new pointer from its next exchange; others re-read it within POINTER_TTL_SECONDS.
+  // This isolate enforces the new pointer from its next exchange; the others
+  // learn it from the stream within a second (or from their poll, POLL_SECONDS).
   zoneCache.invalidate(zone);
+  await publishOutboxRow(c.env, { id: outboxId, ...outbox, dispatchedAt: null });
   return c.json(activationView(pointer), 200);
 });

@@ -7,6 +7,8 @@ import { newId } from "../../ids.js";
 import { database, found, nowIso, zoneLookup } from "../db.js";
 import { afterCursor, pageOrder, toPage } from "../pagination.js";
 import { activationView, historyView } from "../schemas/activation.js";
+import { reportingIsolates } from "../../distribution/isolates.js";
+import type { Env } from "../../env.js";
 import { jsonBody, jsonResponse, PageQuery, PolicySetParams, problems, ZoneParams } from "../schemas/common.js";
 import {
   CreatePolicySetRequest,
@@ -75,6 +77,19 @@ const getPolicySet = createRoute({
   responses: { 200: jsonResponse(PolicySetDetail, "The policy set"), ...problems(404) },
 });
 
+/** How many isolates report running the zone's active version (best effort: Redis may be down). */
+async function isolateCounts(env: Env, zone: string, active: string): Promise<{ reporting: number; running_active: number } | null> {
+  try {
+    const isolates = await reportingIsolates(env, zone);
+    if (!isolates) return null;
+    const versions = [...isolates.values()];
+    return { reporting: versions.length, running_active: versions.filter((v) => v.policySetVersion === active).length };
+  } catch (err) {
+    console.warn("isolate reports unavailable", err);
+    return null;
+  }
+}
+
 policySetsRouter.openapi(getPolicySet, async (c) => {
   const { zone, set } = c.req.valid("param");
   const db = database(c.env);
@@ -100,6 +115,7 @@ policySetsRouter.openapi(getPolicySet, async (c) => {
       versions: versionRows.map(policySetVersionView),
       activation: pointer ? activationView(pointer) : null,
       history: historyRows.map(historyView),
+      isolates: pointer ? await isolateCounts(c.env, zone, pointer.policySetVersionId) : null,
     },
     200,
   );

@@ -40,6 +40,13 @@ export const PolicySetDetail = PolicySet.extend({
     description: "the zone's active version and shadow when this set is the zone's active set, else null",
   }),
   history: z.array(ActivationHistoryEntry).openapi({ description: "activations of this set, oldest first" }),
+  isolates: z
+    .object({
+      reporting: z.number().int().openapi({ description: "edge isolates that reported the zone's versions in the last 30 s" }),
+      running_active: z.number().int().openapi({ description: "of those, isolates enforcing this set's active version" }),
+    })
+    .nullable()
+    .openapi({ description: "isolate reports from the invalidation stream's Redis; null when Redis is not configured or this set is not active" }),
 }).openapi("PolicySetDetail");
 
 export const PolicySetPage = pageOf(PolicySet, "PolicySetPage");

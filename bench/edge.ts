@@ -1,0 +1,191 @@
+/**
+ * A local edge for benchmarks and multi-instance tests: the Worker bundled as
+ * wrangler bundles it, run by Miniflare in workerd with a local D1 (shared
+ * between instances through one persist directory), the checked-in
+ * migrations applied, and helpers for the admin API and a zone set up the way
+ * an operator would.
+ */
+import { createRequire } from "node:module";
+import { readdir, readFile } from "node:fs/promises";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import type { Miniflare as MiniflareInstance } from "miniflare";
+
+/** The project root: benches and tests run from it, also when bench/run.ts bundles them elsewhere. */
+export const ROOT = `${process.cwd()}/`;
+/*
+ * Miniflare and esbuild ship native binaries found relative to their packages:
+ * they are required from the project at run time, never bundled.
+ */
+const projectRequire = createRequire(`${ROOT}package.json`);
+const { Miniflare } = projectRequire("miniflare") as typeof import("miniflare");
+const { build } = projectRequire("esbuild") as typeof import("esbuild");
+
+export const ADMIN_TOKEN = "edge-admin-token";
+export const COMPATIBILITY_DATE = "2026-04-20";
+export const GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+export const JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
+const KEY_ENCRYPTION_KEY = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
+
+/** Bundles a Worker entry the way wrangler would (ESM, workerd conditions). */
+export async function bundle(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2022",
+    write: false,
+    logLevel: "error",
+  });
+  return result.outputFiles[0]!.text;
+}
+
+let caracalBundle: Promise<string> | undefined;
+
+export function caracalWorker(): Promise<string> {
+  return (caracalBundle ??= bundle(`${ROOT}workers/index.ts`));
+}
+
+export interface EdgeInstance {
+  mf: MiniflareInstance;
+  url: URL;
+  /** runs the Worker's cron handler (the outbox re-send), as a Cron Trigger would */
+  scheduled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface EdgeOptions {
+  /** shared by instances that must see one D1 */
+  d1Persist?: string;
+  /** extra Worker bindings (vars) */
+  vars?: Record<string, string>;
+  /** more Workers in the same runtime (e.g. a probe) */
+  extraWorkers?: { name: string; contents: string }[];
+}
+
+function workerOptions(name: string, contents: string) {
+  return {
+    name,
+    modules: [{ type: "ESModule" as const, path: `${name}.mjs`, contents }],
+    compatibilityDate: COMPATIBILITY_DATE,
+    d1Databases: { DB: "caracal-local" },
+  };
+}
+
+export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeInstance> {
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    ...(opts.d1Persist ? { d1Persist: opts.d1Persist } : {}),
+    workers: [
+      {
+        ...workerOptions("caracal", await caracalWorker()),
+        bindings: { CARACAL_ADMIN_TOKEN: ADMIN_TOKEN, CARACAL_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY, POLL_SECONDS: "60", ...opts.vars },
+      },
+      ...(opts.extraWorkers ?? []).map((w) => workerOptions(w.name, w.contents)),
+    ],
+  });
+  const url = await mf.ready;
+  return {
+    mf,
+    url,
+    scheduled: async () => {
+      const worker = await mf.getWorker("caracal");
+      await worker.scheduled({ cron: "* * * * *" });
+    },
+    stop: () => mf.dispose(),
+  };
+}
+
+export async function applyMigrations(edge: EdgeInstance): Promise<void> {
+  const db = await edge.mf.getD1Database("DB");
+  const dir = `${ROOT}schema/migrations`;
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort()) {
+    const sql = await readFile(`${dir}/${file}`, "utf8");
+    for (const statement of sql.split("--> statement-breakpoint").map((s) => s.trim()).filter(Boolean)) await db.prepare(statement).run();
+  }
+}
+
+export async function api(url: URL, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(new URL(`/v1${path}`, url), {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+export interface ZoneFixture {
+  zone: string;
+  clientId: string;
+  /** a policy set with one version per source given, in order */
+  set: string;
+  versions: string[];
+  /** activates one of `versions` through the admin API of `via` */
+  activate(via: URL, version: string): Promise<void>;
+  /** sends an exchange to `at`; its HTTP status and wall milliseconds */
+  exchange(at: URL, i?: number): Promise<{ status: number; ms: number; body: string }>;
+}
+
+/**
+ * A zone as an operator sets it up: the given policies (one policy, a
+ * version per source), a set version for each, a client with attributes, a
+ * trusted issuer whose key signs the subject tokens.
+ */
+export async function setupZone(url: URL, sources: string[], subjects = 64, claims: Record<string, unknown> = {}): Promise<ZoneFixture> {
+  const zone = (await api(url, "POST", "/zones", { name: `zone-${crypto.randomUUID().slice(0, 8)}` })).id as string;
+  const set = (await api(url, "POST", `/zones/${zone}/policy-sets`, { name: "production" })).id as string;
+  let policy: string | undefined;
+  const versions: string[] = [];
+  for (const source of sources) {
+    const pv = policy
+      ? await api(url, "POST", `/zones/${zone}/policies/${policy}/versions`, { source })
+      : await api(url, "POST", `/zones/${zone}/policies`, { name: "payments-policy", source });
+    policy ??= pv.id as string;
+    const versionId = (pv.versions?.[0]?.id ?? pv.id) as string;
+    versions.push((await api(url, "POST", `/zones/${zone}/policy-sets/${set}/versions`, { policy_version_ids: [versionId] })).id);
+  }
+  const client = await api(url, "POST", `/zones/${zone}/clients`, { name: "checkout", attributes: { team: "payments" } });
+  const { privateKey, publicKey } = await generateKeyPair("ES256");
+  const issuer = "https://idp.example";
+  await api(url, "POST", `/zones/${zone}/issuers`, { issuer, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] } });
+  const tokens = await Promise.all(
+    Array.from({ length: subjects }, (_, i) =>
+      new SignJWT({ sub: `user-${i}`, role: "payer", tier: "gold", scope: "payments:read payments:write", ...claims })
+        .setProtectedHeader({ alg: "ES256", kid: "idp-1" })
+        .setIssuer(issuer)
+        .setIssuedAt()
+        .setExpirationTime("1h")
+        .sign(privateKey),
+    ),
+  );
+  const authorization = `Basic ${Buffer.from(`${client.id}:${client.client_secret}`).toString("base64")}`;
+  return {
+    zone,
+    clientId: client.id,
+    set,
+    versions,
+    activate: async (via, version) => {
+      await api(via, "POST", `/zones/${zone}/policy-sets/${set}/activate`, { version });
+    },
+    exchange: async (at, i = 0) => {
+      const body = new URLSearchParams({
+        grant_type: GRANT,
+        subject_token: tokens[i % tokens.length]!,
+        subject_token_type: JWT_TYPE,
+        resource: "https://payments.example/api",
+        scope: "payments:read",
+      });
+      const t0 = performance.now();
+      const res = await fetch(new URL(`/zones/${zone}/oauth2/token`, at), {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization },
+        body,
+      });
+      const text = await res.text();
+      return { status: res.status, ms: performance.now() - t0, body: text };
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Policy distribution across instances (issue 6): two separate Worker
+ * instances (two workerd processes) over one local D1, with a real
+ * redis-server behind the project's Upstash bridge.
+ *
+ * - With the stream, an activation through instance A changes decisions on
+ *   instance B within a second, although B would not re-read D1 for minutes.
+ * - With Redis stopped, an instance converges through its D1 poll.
+ * - An activation made during the outage is re-sent by the scheduled handler
+ *   once Redis is back, and B picks it up from the stream: nothing is lost.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyMigrations, setupZone, startEdge, type EdgeInstance, type ZoneFixture } from "../../bench/edge.js";
+import { startRedisServer, type RedisServer } from "../../cli/redis/redis-server.js";
+import { startBridge, type Bridge } from "../../cli/redis/upstash-bridge.js";
+
+const ALLOW = `package payments
+default allow := false
+allow if input.subject.claims.role == "payer"
+`;
+const DENY = `package payments
+default allow := false
+deny contains "paused by operations" if true
+`;
+
+const BRIDGE_TOKEN = "bridge-test-token";
+let dir: string;
+let redis: RedisServer;
+let bridge: Bridge;
+let a: EdgeInstance;
+let b: EdgeInstance;
+let c: EdgeInstance;
+let fx: ZoneFixture;
+
+async function startStream(port?: number): Promise<void> {
+  redis = (await startRedisServer(port)) as RedisServer;
+  if (!redis) throw new Error("redis-server is required for this test (.ci/run installs it)");
+  bridge = await startBridge({ redisPort: redis.port, token: BRIDGE_TOKEN, port: bridgePort });
+}
+let bridgePort: number | undefined;
+
+/** Sends exchanges to `at` until one answers `status`; the milliseconds it took (or fails after `ms`). */
+async function until(at: EdgeInstance, status: number, ms: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; performance.now() - t0 < ms; i++) {
+    const res = await fx.exchange(at.url, i);
+    if (res.status === status) return performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no ${status} from the instance within ${ms} ms`);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "caracal-dist-"));
+  await startStream();
+  bridgePort = Number(new URL(bridge.url).port);
+  const stream = { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: BRIDGE_TOKEN, INVALIDATION_POLL_MS: "100" };
+  // A and B trust their cached pointer for 10 minutes: only the stream can move them.
+  a = await startEdge({ d1Persist: dir, vars: { ...stream, POLL_SECONDS: "600" } });
+  await applyMigrations(a);
+  b = await startEdge({ d1Persist: dir, vars: { ...stream, POLL_SECONDS: "600" } });
+  // C re-reads D1 every second: the poll that converges it without Redis.
+  c = await startEdge({ d1Persist: dir, vars: { ...stream, POLL_SECONDS: "1" } });
+  fx = await setupZone(a.url, [ALLOW, DENY, ALLOW + "\n# v3\n"]);
+  await fx.activate(a.url, fx.versions[0]!);
+  await until(b, 200, 5_000);
+  await until(c, 200, 5_000);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.allSettled([a?.stop(), b?.stop(), c?.stop()]);
+  await bridge?.close();
+  await redis?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe("policy distribution", () => {
+  it("an activation through A is enforced by B through the stream", async () => {
+    expect((await fx.exchange(b.url)).status).toBe(200);
+    await fx.activate(a.url, fx.versions[1]!);
+    // B polls the stream every 100 ms (driven by these requests); its D1 poll is 10 minutes away.
+    const ms = await until(b, 403, 5_000);
+    expect(ms).toBeLessThan(3_000);
+  }, 30_000);
+
+  it("reports which isolates run the active version", async () => {
+    const detail: any = await (await fetch(new URL(`/v1/zones/${fx.zone}/policy-sets/${fx.set}`, a.url), {
+      headers: { authorization: "Bearer edge-admin-token" },
+    })).json();
+    expect(detail.isolates).not.toBeNull();
+    expect(detail.isolates.reporting).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+
+  it("without Redis, C converges through its poll and nothing is lost: the scheduled re-send heals B", async () => {
+    await bridge.close();
+    await redis.stop();
+    // Activation succeeds while Redis is down; its outbox row stays pending.
+    await fx.activate(a.url, fx.versions[2]!);
+    await until(c, 200, 10_000);
+    // B only listens to the stream: still the old decision.
+    expect((await fx.exchange(b.url)).status).toBe(403);
+
+    await startStream(redis.port);
+    await a.scheduled();
+    await until(b, 200, 10_000);
+  }, 60_000);
+});
