@@ -10,7 +10,7 @@ describe("policy sets", () => {
     const page = expectStatus(await call("GET", `/v1/zones/${zone}/policy-sets`), 200);
     expect(page).toEqual({ items: [created], next_cursor: null });
     const got = expectStatus(await call("GET", `/v1/zones/${zone}/policy-sets/${created.id}`), 200);
-    expect(got).toEqual({ ...created, versions: [], activation: null, history: [] });
+    expect(got).toEqual({ ...created, versions: [], activation: null, isolates: null, history: [] });
   });
 
   it("rejects a duplicate name with 409 and bad bodies with 400", async () => {

@@ -9,8 +9,7 @@ import { clients } from "../../../schema/index.js";
 import { conflict } from "../../http/problem.js";
 import { newId } from "../../ids.js";
 import { newClientSecret } from "../../sts/client-auth.js";
-import { database, found, nowIso, zoneLookup, type Db } from "../db.js";
-import { afterCursor, pageOrder, toPage } from "../pagination.js";
+import { database, found, nowIso, zoneLookup, zonePage, type Db } from "../db.js";
 import { Client, ClientPage, ClientWithSecret, clientView, CreateClientRequest } from "../schemas/clients.js";
 import { ClientParams, jsonBody, jsonResponse, PageQuery, problems, ZoneParams } from "../schemas/common.js";
 import { newRouter } from "../router.js";
@@ -50,19 +49,7 @@ const listClients = createRoute({
 
 clientsRouter.openapi(listClients, async (c) => {
   const { zone } = c.req.valid("param");
-  const { limit, cursor } = c.req.valid("query");
-  const db = database(c.env);
-  const [zoneRows, rows] = await db.batch([
-    zoneLookup(db, zone),
-    db
-      .select()
-      .from(clients)
-      .where(and(eq(clients.zoneId, zone), afterCursor(clients, cursor)))
-      .orderBy(...pageOrder(clients))
-      .limit(limit + 1),
-  ]);
-  found(zoneRows, "zone");
-  return c.json(toPage(rows, limit, clientView), 200);
+  return c.json(await zonePage(c.env, zone, clients, c.req.valid("query"), clientView), 200);
 });
 
 const getClient = createRoute({

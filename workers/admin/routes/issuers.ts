@@ -9,8 +9,7 @@ import { trustedIssuers } from "../../../schema/index.js";
 import { conflict, invalidReference } from "../../http/problem.js";
 import { newId } from "../../ids.js";
 import { JWKS_FETCH_TIMEOUT_MS, jwksUriProblem, publicJwksProblems } from "../../sts/issuer-keys.js";
-import { database, found, nowIso, zoneLookup } from "../db.js";
-import { afterCursor, pageOrder, toPage } from "../pagination.js";
+import { database, found, nowIso, zoneLookup, zonePage } from "../db.js";
 import { IssuerParams, jsonBody, jsonResponse, PageQuery, problems, ZoneParams } from "../schemas/common.js";
 import { CreateIssuerRequest, issuerView, TrustedIssuer, TrustedIssuerPage } from "../schemas/issuers.js";
 import { newRouter } from "../router.js";
@@ -72,19 +71,7 @@ const listIssuers = createRoute({
 
 issuersRouter.openapi(listIssuers, async (c) => {
   const { zone } = c.req.valid("param");
-  const { limit, cursor } = c.req.valid("query");
-  const db = database(c.env);
-  const [zoneRows, rows] = await db.batch([
-    zoneLookup(db, zone),
-    db
-      .select()
-      .from(trustedIssuers)
-      .where(and(eq(trustedIssuers.zoneId, zone), afterCursor(trustedIssuers, cursor)))
-      .orderBy(...pageOrder(trustedIssuers))
-      .limit(limit + 1),
-  ]);
-  found(zoneRows, "zone");
-  return c.json(toPage(rows, limit, issuerView), 200);
+  return c.json(await zonePage(c.env, zone, trustedIssuers, c.req.valid("query"), issuerView), 200);
 });
 
 const getIssuer = createRoute({

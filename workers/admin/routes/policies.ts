@@ -4,8 +4,8 @@ import { and, eq } from "drizzle-orm";
 import { policies, policyVersions } from "../../../schema/index.js";
 import { conflict } from "../../http/problem.js";
 import { newId } from "../../ids.js";
-import { database, found, nowIso, zoneLookup } from "../db.js";
-import { afterCursor, pageOrder, toPage } from "../pagination.js";
+import { database, found, nowIso, zoneLookup, zonePage } from "../db.js";
+import { pageOrder } from "../pagination.js";
 import { compileVersion, sourceDigest, versionSummaryColumns } from "../policy-versions.js";
 import { jsonBody, jsonResponse, PageQuery, PolicyParams, problems, ZoneParams } from "../schemas/common.js";
 import { CreatePolicyRequest, PolicyDetail, PolicyPage, policyVersionView, policyView } from "../schemas/policies.js";
@@ -57,19 +57,7 @@ const listPolicies = createRoute({
 
 policiesRouter.openapi(listPolicies, async (c) => {
   const { zone } = c.req.valid("param");
-  const { limit, cursor } = c.req.valid("query");
-  const db = database(c.env);
-  const [zoneRows, rows] = await db.batch([
-    zoneLookup(db, zone),
-    db
-      .select()
-      .from(policies)
-      .where(and(eq(policies.zoneId, zone), afterCursor(policies, cursor)))
-      .orderBy(...pageOrder(policies))
-      .limit(limit + 1),
-  ]);
-  found(zoneRows, "zone");
-  return c.json(toPage(rows, limit, policyView), 200);
+  return c.json(await zonePage(c.env, zone, policies, c.req.valid("query"), policyView), 200);
 });
 
 const getPolicy = createRoute({

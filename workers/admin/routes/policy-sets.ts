@@ -4,8 +4,8 @@ import { and, asc, eq } from "drizzle-orm";
 import { activationHistory, policySets, policySetVersions, zoneActivations } from "../../../schema/index.js";
 import { conflict } from "../../http/problem.js";
 import { newId } from "../../ids.js";
-import { database, found, nowIso, zoneLookup } from "../db.js";
-import { afterCursor, pageOrder, toPage } from "../pagination.js";
+import { database, found, nowIso, zoneLookup, zonePage } from "../db.js";
+import { pageOrder } from "../pagination.js";
 import { activationView, historyView } from "../schemas/activation.js";
 import { reportingIsolates } from "../../distribution/isolates.js";
 import type { Env } from "../../env.js";
@@ -53,19 +53,7 @@ const listPolicySets = createRoute({
 
 policySetsRouter.openapi(listPolicySets, async (c) => {
   const { zone } = c.req.valid("param");
-  const { limit, cursor } = c.req.valid("query");
-  const db = database(c.env);
-  const [zoneRows, rows] = await db.batch([
-    zoneLookup(db, zone),
-    db
-      .select()
-      .from(policySets)
-      .where(and(eq(policySets.zoneId, zone), afterCursor(policySets, cursor)))
-      .orderBy(...pageOrder(policySets))
-      .limit(limit + 1),
-  ]);
-  found(zoneRows, "zone");
-  return c.json(toPage(rows, limit, policySetView), 200);
+  return c.json(await zonePage(c.env, zone, policySets, c.req.valid("query"), policySetView), 200);
 });
 
 const getPolicySet = createRoute({
