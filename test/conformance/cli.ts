@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { loadCases, loadKnownFailures, type CaseRecord } from "./cases.js";
-import type { CaseResult } from "./plans.js";
+import type { CaseResult } from "./judge.js";
 import { parseArgs, report, writeJSON } from "./summary.js";
 
 export async function runConformanceCli(

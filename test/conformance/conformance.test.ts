@@ -7,7 +7,8 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadCases, loadKnownFailures, type CaseRecord } from "./cases.js";
-import { runPlanCase, type CaseResult } from "./plans.js";
+import type { CaseResult } from "./judge.js";
+import { runPlanCase } from "./plans.js";
 import { runRegoCase } from "./regocases.js";
 
 const SHARED = fileURLToPath(new URL("../../../shared/conformance/", import.meta.url));

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import type { KnownFailure } from "./cases.js";
-import type { CaseResult } from "./plans.js";
+import type { CaseResult } from "./judge.js";
 
 export interface Totals {
   passed: number;

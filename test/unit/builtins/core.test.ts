@@ -1,43 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { BuiltinError, getBuiltin, type BuiltinContext } from "../../../workers/rego/builtins/index.js";
+import { call, failure } from "./harness.js";
 import { RObject, RSet, parseJSON, termString, type Value } from "../../../workers/rego/value/index.js";
 
-const ctx: BuiltinContext = {
-  charge: () => {},
-  nowNs: 0n,
-  strict: true,
-  cache: new Map(),
-  awaitAsync: () => {
-    throw new Error("not used");
-  },
-  callBuiltin: () => undefined,
-};
-
-/** JSON text to a value. */
 const j = (text: string): Value => parseJSON(text);
 const set = (...xs: Value[]): RSet => RSet.from(xs);
 const obj = (...entries: [Value, Value][]): RObject => RObject.from(entries);
-
-function call(name: string, ...args: Value[]): Value | undefined {
-  const fn = getBuiltin(name);
-  if (!fn) throw new Error(`no built-in ${name}`);
-  return fn(args, ctx);
-}
 
 /** The result in Rego syntax, so sets and big integers compare as text. */
 function show(name: string, ...args: Value[]): string {
   const r = call(name, ...args);
   return r === undefined ? "undefined" : termString(r);
-}
-
-function failure(name: string, ...args: Value[]): { code: string; message: string } {
-  try {
-    call(name, ...args);
-  } catch (e) {
-    if (e instanceof BuiltinError) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error(`${name} did not fail`);
 }
 
 describe("arithmetic", () => {

@@ -5,7 +5,7 @@
  * from that library or from OPA's documented behaviour.
  */
 import { describe, expect, it } from "vitest";
-import { BuiltinError, Suspend, getBuiltin, type BuiltinContext } from "../../../workers/rego/builtins/index.js";
+import { callAsync, failureAsync } from "./harness.js";
 import { RObject, parseJSON, termString, toJSONText, type Value } from "../../../workers/rego/value/index.js";
 import fixtures from "./crypto-fixtures.json" with { type: "json" };
 
@@ -15,45 +15,13 @@ const F = fixtures;
  * Runs a built-in to completion the way the evaluator does: each Suspend
  * is awaited, its result cached under its key, and the call repeated.
  */
-async function run(name: string, args: Value[], nowNs = 1_700_000_000_000_000_000n): Promise<Value | undefined> {
-  const settled = new Map<string, unknown>();
-  let pending: { key: string; promise: Promise<unknown> } | undefined;
-  const ctx: BuiltinContext = {
-    nowNs,
-    strict: true,
-    cache: new Map(),
-    awaitAsync<T>(key: string, start: () => Promise<T>): T {
-      if (settled.has(key)) return settled.get(key) as T;
-      const promise = start();
-      pending = { key, promise };
-      throw new Suspend(promise);
-    },
-    charge: () => {},
-    callBuiltin: () => undefined,
-  };
-  const fn = getBuiltin(name);
-  if (!fn) throw new Error(`no built-in ${name}`);
-  for (let rounds = 0; rounds < 50; rounds++) {
-    try {
-      return fn(args, ctx);
-    } catch (e) {
-      if (!(e instanceof Suspend) || pending === undefined) throw e;
-      settled.set(pending.key, await pending.promise);
-      pending = undefined;
-    }
-  }
-  throw new Error("too many suspensions");
+const NOW = 1_700_000_000_000_000_000n;
+
+function run(name: string, args: Value[], nowNs = NOW): Promise<Value | undefined> {
+  return callAsync(name, args, { nowNs });
 }
 
-async function failure(name: string, args: Value[]): Promise<{ code: string; message: string }> {
-  try {
-    await run(name, args);
-  } catch (e) {
-    if (e instanceof BuiltinError) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error(`${name} did not fail`);
-}
+const failure = (name: string, args: Value[]) => failureAsync(name, args, { nowNs: NOW });
 
 const j = (text: string): Value => parseJSON(text);
 const get = (v: Value | undefined, ...path: (string | number)[]): Value | undefined => {

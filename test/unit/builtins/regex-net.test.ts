@@ -1,40 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { getBuiltin, type BuiltinContext } from "../../../workers/rego/builtins/index.js";
-import { BuiltinError } from "../../../workers/rego/builtins/types.js";
+import { call, failure } from "./harness.js";
 import { RObject, RSet, toJSONText, type Value } from "../../../workers/rego/value/index.js";
-
-const ctx: BuiltinContext = {
-  charge: () => {},
-  nowNs: 0n,
-  strict: true,
-  cache: new Map(),
-  awaitAsync() {
-    throw new Error("not used");
-  },
-  callBuiltin() {
-    throw new Error("not used");
-  },
-};
-
-function call(name: string, ...args: Value[]): Value | undefined {
-  const fn = getBuiltin(name);
-  if (fn === undefined) throw new Error(`no built-in ${name}`);
-  return fn(args, ctx);
-}
 
 /** Result as JSON text (sets as sorted arrays), for compact expectations. */
 function json(name: string, ...args: Value[]): string {
   return toJSONText(call(name, ...args) as Value);
-}
-
-function failure(name: string, ...args: Value[]): { code: string; message: string } {
-  try {
-    call(name, ...args);
-  } catch (e) {
-    if (e instanceof BuiltinError) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error(`${name} did not fail`);
 }
 
 describe("regex.match and regex.is_valid", () => {

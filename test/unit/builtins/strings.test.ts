@@ -3,38 +3,8 @@
  * checked against OPA's (Go's) outputs.
  */
 import { describe, expect, it } from "vitest";
-import { BuiltinError, getBuiltin, type BuiltinContext } from "../../../workers/rego/builtins/index.js";
+import { builtin, call, failureText as failure, testContext } from "./harness.js";
 import { RObject, RSet, parseJSON, toJSONText, type Value } from "../../../workers/rego/value/index.js";
-
-function context(): BuiltinContext {
-  return {
-    nowNs: 0n,
-    strict: true,
-    cache: new Map(),
-    awaitAsync: () => {
-      throw new Error("no async work expected");
-    },
-    charge: () => {},
-    callBuiltin: () => undefined,
-  };
-}
-
-function call(name: string, ...args: Value[]): Value | undefined {
-  const fn = getBuiltin(name);
-  if (!fn) throw new Error(`unknown built-in ${name}`);
-  return fn(args, context());
-}
-
-/** The error a call raises, as "code: message". */
-function failure(name: string, ...args: Value[]): string {
-  try {
-    call(name, ...args);
-  } catch (e) {
-    if (e instanceof BuiltinError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  throw new Error(`${name} did not fail`);
-}
 
 const json = (s: string) => parseJSON(s);
 
@@ -183,8 +153,8 @@ describe("semver and uuid", () => {
       '{"clocksequence":12800,"domain":"Person","id":1000,"macvariables":"local:unicast","nodeid":"32-50-96-b3-9f-47","time":1693566990121469600,"variant":"RFC4122","version":2}',
     );
     expect(call("uuid.parse", "not-a-uuid")).toBeUndefined();
-    const ctx = context();
-    const rfc = getBuiltin("uuid.rfc4122")!;
+    const ctx = testContext();
+    const rfc = builtin("uuid.rfc4122");
     const a = rfc(["k"], ctx);
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(rfc(["k"], ctx)).toBe(a);
