@@ -10,7 +10,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startRedisServer } from "../cli/redis/redis-server.js";
 import { startBridge } from "../cli/redis/upstash-bridge.js";
 import { applyMigrations, setupZone, startEdge } from "./edge.js";
@@ -99,6 +98,3 @@ export async function runDistributionBench(): Promise<string[]> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const l of await runDistributionBench()) console.log(l);
-}

@@ -1,18 +1,20 @@
 /**
  * `npm run bench [filter...]`: bundles the suites (as wrangler bundles the
- * Worker) and runs them, reporting medians and p99. Numbers vary with machine
- * load; run on an idle machine for figures worth quoting.
+ * Worker) and runs each in its own Node process, so one suite's heap and JIT
+ * state do not colour the next; reports medians and p99. Numbers vary with
+ * machine load; run on an idle machine for figures worth quoting.
  */
 import { build } from "esbuild";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 const dir = mkdtempSync(join(tmpdir(), "caracal-bench-"));
-const outfile = join(dir, "suites.mjs");
+const outfile = join(dir, "bench.mjs");
 await build({
-  entryPoints: [fileURLToPath(new URL("./suites.ts", import.meta.url))],
+  entryPoints: [fileURLToPath(new URL("./main.ts", import.meta.url))],
   bundle: true,
   platform: "node",
   format: "esm",
@@ -23,12 +25,21 @@ await build({
   banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
   logLevel: "error",
 });
-const { suites } = (await import(pathToFileURL(outfile).href)) as typeof import("./suites.js");
-rmSync(dir, { recursive: true, force: true });
 
 const only = process.argv.slice(2);
-for (const [title, run] of suites) {
-  if (only.length > 0 && !only.some((o) => title.toLowerCase().includes(o.toLowerCase()))) continue;
-  console.log(`\n## ${title}`);
-  for (const l of await run()) console.log(l);
+let failed = false;
+try {
+  const titles = spawnSync(process.execPath, [outfile, "--list"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+  for (const title of titles) {
+    if (only.length > 0 && !only.some((o) => title.toLowerCase().includes(o.toLowerCase()))) continue;
+    console.log(`\n## ${title}`);
+    const run = spawnSync(process.execPath, [outfile, title], { stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" });
+    if (run.status !== 0) {
+      failed = true;
+      console.error(run.stderr);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
+process.exitCode = failed ? 1 : 0;

@@ -8,12 +8,10 @@
  * CPU is read from the workerd process (/proc, utime + stime), so it covers
  * everything one exchange costs the runtime: HTTP, the Worker's JavaScript,
  * WebCrypto and the local D1's SQLite work (which at the edge runs in D1, not
- * in the Worker). `npx tsx bench/sts.ts` runs it alone; `npm run bench`
- * through bench/run.ts.
+ * in the Worker). `npm run bench -- sts` runs it alone.
  */
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { ROOT, api, applyMigrations, bundle, startEdge, type EdgeInstance } from "./edge.js";
 import { line, summarize } from "./stats.js";
@@ -209,6 +207,3 @@ export async function runStsBench(): Promise<string[]> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const l of await runStsBench()) console.log(l);
-}
