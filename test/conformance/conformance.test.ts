@@ -10,8 +10,7 @@ import { loadCases, loadKnownFailures, type CaseRecord } from "./cases.js";
 import type { CaseResult } from "./judge.js";
 import { runPlanCase } from "./plans.js";
 import { runRegoCase } from "./regocases.js";
-
-const SHARED = fileURLToPath(new URL("../../../shared/conformance/", import.meta.url));
+import { VENDORED_SUITES } from "./suite-dir.js";
 
 async function suite(dir: string, known: string, run: (c: CaseRecord) => Promise<CaseResult>) {
   const list = loadKnownFailures(fileURLToPath(new URL(known, import.meta.url)));
@@ -24,13 +23,13 @@ async function suite(dir: string, known: string, run: (c: CaseRecord) => Promise
 
 describe("OPA conformance", () => {
   it("IR plans evaluate as OPA evaluates them", { timeout: 120_000 }, async () => {
-    const r = await suite(`${SHARED}opa-plans/v1`, "./known-failures-plans.json", runPlanCase);
+    const r = await suite(`${VENDORED_SUITES}opa-plans/v1`, "./known-failures-plans.json", runPlanCase);
     expect(r.unexpected).toEqual([]);
     expect(r.passed).toBeGreaterThanOrEqual(r.baseline);
   });
 
   it("Rego cases compile and evaluate end to end", { timeout: 120_000 }, async () => {
-    const r = await suite(`${SHARED}opa-cases/v1`, "./known-failures-cases.json", (c) => runRegoCase(c));
+    const r = await suite(`${VENDORED_SUITES}opa-cases/v1`, "./known-failures-cases.json", (c) => runRegoCase(c));
     expect(r.unexpected).toEqual([]);
     expect(r.passed).toBeGreaterThanOrEqual(r.baseline);
   });

@@ -4,9 +4,10 @@
 import { fileURLToPath } from "node:url";
 import { runConformanceCli } from "./cli.js";
 import { runPlanCase } from "./plans.js";
+import { defaultSuiteDir } from "./suite-dir.js";
 
 await runConformanceCli(process.argv.slice(2), {
-  defaultDir: fileURLToPath(new URL("../../../shared/conformance/opa-plans/v1", import.meta.url)),
+  defaultDir: defaultSuiteDir("opa-plans/v1"),
   knownFile: fileURLToPath(new URL("./known-failures-plans.json", import.meta.url)),
   run: runPlanCase,
 });

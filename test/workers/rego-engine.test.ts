@@ -7,11 +7,11 @@
 import { describe, expect, it } from "vitest";
 import { RObject, compile, fromJS, parseJSON, prepare, toJSONText } from "../../workers/rego/index.js";
 import { runPlanCase } from "../conformance/plans.js";
-import aggregates from "../../../shared/conformance/opa-plans/v1/aggregates/test-aggregates-0001.json?raw";
-import jwtRsa from "../../../shared/conformance/opa-plans/v1/jwtverifyrsa/test-jwtverifyrsa-0404.json?raw";
-import jwtEddsa from "../../../shared/conformance/opa-plans/v1/jwtverifyeddsa/test-jwtverifyeddsa.json?raw";
-import timeCases from "../../../shared/conformance/opa-plans/v1/time/test-time-0950.json?raw";
-import withCases from "../../../shared/conformance/opa-plans/v1/withkeyword/test-with-builtin-mock.json?raw";
+import aggregates from "../conformance/opa/opa-plans/v1/aggregates/test-aggregates-0001.json?raw";
+import jwtRsa from "../conformance/opa/opa-plans/v1/jwtverifyrsa/test-jwtverifyrsa-0404.json?raw";
+import jwtEddsa from "../conformance/opa/opa-plans/v1/jwtverifyeddsa/test-jwtverifyeddsa.json?raw";
+import timeCases from "../conformance/opa/opa-plans/v1/time/test-time-0950.json?raw";
+import withCases from "../conformance/opa/opa-plans/v1/withkeyword/test-with-builtin-mock.json?raw";
 
 function casesOf(topic: string, text: string) {
   const exact = parseJSON(text) as RObject;

@@ -4,10 +4,10 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { VENDORED_SUITES } from "../../conformance/suite-dir.js";
 
-export const CASES_DIR = fileURLToPath(new URL("../../../../shared/conformance/opa-cases/v1", import.meta.url));
+export const CASES_DIR = `${VENDORED_SUITES}opa-cases/v1`;
 
 export interface CaseSources {
   file: string;
