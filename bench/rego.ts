@@ -5,7 +5,7 @@
  * be run on this machine (no Go toolchain for `opa build`, no crates.io), so
  * they are quoted, not measured.
  */
-import { compile, fromJS, prepare } from "../workers/rego/index.js";
+import { compile, fromJS, prepare, toJS } from "../workers/rego/index.js";
 import GATEWAY from "./fixtures/gateway.rego";
 import { RBAC_POLICY, rbacData } from "./rbac.js";
 import { line, summarize, timeNs } from "./stats.js";
@@ -31,9 +31,8 @@ export function benchRbac(rounds = 100_000): string[] {
   const docs = inputs.map((input) => ({ input: fromJS(input), data: doc }));
   const expected = [true, true, false];
   docs.forEach((d, i) => {
-    const row = policy.evaluateSync("example/allow", d).results[0];
-    if (JSON.stringify(row && fromJS(row)) === undefined || (row as { getString(k: string): unknown }).getString("result") !== expected[i])
-      throw new Error(`RBAC input ${i} gave ${JSON.stringify(row)}`);
+    const got = policy.evaluateSync("example/allow", d).results.map(toJS);
+    if (JSON.stringify(got) !== JSON.stringify([{ result: expected[i] }])) throw new Error(`RBAC input ${i} gave ${JSON.stringify(got)}`);
   });
   const run = (i: number) => policy.evaluateSync("example/allow", docs[i % 3] as (typeof docs)[number]);
   for (let i = 0; i < 30_000; i++) run(i);
