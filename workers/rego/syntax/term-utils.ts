@@ -1,6 +1,6 @@
 /**
  * Small structural helpers over parsed terms used by the rule parser and the
- * annotation attachment: groundness, printing refs, deep copies, equality.
+ * annotation attachment: groundness, printing terms, deep copies, equality.
  */
 import type { Body, Expr, Head, Loc, Term } from "./ast.js";
 
@@ -90,7 +90,8 @@ export function refString(ref: Term[]): string {
   return s;
 }
 
-function termString(t: Term): string {
+/** A term in Rego syntax, for messages: calls as `f(x, y)`, refs as `a.b[x]`. */
+export function termString(t: Term): string {
   switch (t.type) {
     case "null":
       return "null";
@@ -110,11 +111,38 @@ function termString(t: Term): string {
       return t.value.length ? `{${t.value.map(termString).join(", ")}}` : "set()";
     case "object":
       return `{${t.value.map(([k, v]) => `${termString(k)}: ${termString(v)}`).join(", ")}}`;
+    case "arraycomprehension":
+      return `[${termString(t.value.term)} | ${bodyString(t.value.body)}]`;
+    case "setcomprehension":
+      return `{${termString(t.value.term)} | ${bodyString(t.value.body)}}`;
+    case "objectcomprehension":
+      return `{${termString(t.value.key)}: ${termString(t.value.value)} | ${bodyString(t.value.body)}}`;
     case "call":
-      return `${termString(t.value[0] as Term)}(${t.value.slice(1).map(termString).join(", ")})`;
-    default:
-      return t.type;
+      return callString(t.value);
+    case "templatestring":
+      return `$"${t.value.map((p, i) => (t.exprs[i] ? `{${termString(p)}}` : p.type === "string" ? p.value : termString(p))).join("")}"`;
   }
+}
+
+function callString(terms: Term[]): string {
+  return `${termString(terms[0] as Term)}(${terms.slice(1).map(termString).join(", ")})`;
+}
+
+/** An expression in Rego syntax: `not f(x) with input as {}`, `some x`, `every … { … }`. */
+export function exprString(e: Expr): string {
+  let s = e.negated ? "not " : "";
+  const t = e.terms;
+  if (Array.isArray(t)) s += callString(t);
+  else if (t.type === "somedecl") s += `some ${t.symbols.map(termString).join(", ")}`;
+  else if (t.type === "every")
+    s += `every ${t.key ? termString(t.key) + ", " : ""}${termString(t.value)} in ${termString(t.domain)} { ${bodyString(t.body)} }`;
+  else s += termString(t);
+  for (const w of e.with ?? []) s += ` with ${termString(w.target)} as ${termString(w.value)}`;
+  return s;
+}
+
+export function bodyString(b: Body): string {
+  return b.map(exprString).join("; ");
 }
 
 /** Deep copy of a term; locations are shared (they are never mutated). */
