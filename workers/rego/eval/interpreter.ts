@@ -214,15 +214,16 @@ export class Evaluation implements BuiltinContext {
       case Op.AssignConst:
         L[instr.c] = consts[~instr.a];
         return CONTINUE;
-      case Op.Dot: {
+      case Op.Dot:
+      case Op.DataDot: {
         const src = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         const key = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (src === undefined || key === undefined) return 0;
         let v: Value | undefined;
         if (src instanceof RObject) {
           v = typeof key === "string" ? src.getString(key) : src.get(key);
-          // Base documents are JSON, so OPA finds `data[2]` under the key "2".
-          if (v === undefined && typeof key === "number" && Number.isInteger(key)) v = src.getString(String(key));
+          if (v === undefined && instr.op === Op.DataDot && typeof key === "number" && Number.isInteger(key))
+            v = src.getString(String(key));
         }
         else if (Array.isArray(src)) v = typeof key === "number" && Number.isInteger(key) && key >= 0 ? src[key] : undefined;
         else if (src instanceof RSet) v = src.has(key) ? key : undefined;

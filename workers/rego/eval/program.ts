@@ -22,6 +22,8 @@ export const enum Op {
   CallFunc,
   CallBuiltin,
   Dot,
+  /** A DotStmt into the base documents: a number key also finds the JSON key "2". */
+  DataDot,
   Equal,
   IsArray,
   IsDefined,
@@ -134,10 +136,11 @@ export function buildProgram(policy: Policy): Program {
   const funcsByName = new Map(funcs.map((f) => [f.name, f]));
   const funcsByPath = new Map(policy.funcs.funcs.map((f, i) => [(f.path ?? f.name.split(".")).join("."), funcs[i] as ProgramFunc]));
 
-  // Per function (or plan) being lowered: the largest local seen, and the
-  // locals whose values become the function's result.
+  // Per function (or plan) being lowered: the largest local seen, the locals
+  // whose values become the function's result, and the locals holding refs into data.
   let maxLocal = 0;
   let resultLocals = new Set<number>();
+  let dataLocals = new Set<number>();
   const seeLocal = (l: number) => {
     if (l > maxLocal) maxLocal = l;
     return l;
@@ -238,8 +241,16 @@ export function buildProgram(policy: Policy): Program {
         if (!builtin) throw planError(`${path}.stmt.func`, `unknown function ${name}`);
         return make(Op.CallBuiltin, st.stmt, { args, c, builtin, name });
       }
-      case "DotStmt":
-        return make(Op.Dot, st.stmt, { a: operand(st.stmt.source), b: operand(st.stmt.key), c: seeLocal(st.stmt.target) });
+      case "DotStmt": {
+        const target = seeLocal(st.stmt.target);
+        const source = st.stmt.source;
+        // OPA reads a ref straight into data from its store, whose paths are strings, so
+        // `data.nested[2]` finds "2"; a value copied out of data first (`obj := data.nested;
+        // obj[2]`) is a plain object and does not. Track which locals are still such refs.
+        const intoData = source.type === "local" && dataLocals.has(source.value);
+        if (intoData) dataLocals.add(target);
+        return make(intoData ? Op.DataDot : Op.Dot, st.stmt, { a: operand(source), b: operand(st.stmt.key), c: target });
+      }
       case "EqualStmt":
         return make(Op.Equal, st.stmt, { a: operand(st.stmt.a), b: operand(st.stmt.b) });
       case "NotEqualStmt":
@@ -313,6 +324,7 @@ export function buildProgram(policy: Policy): Program {
     f.params.forEach(seeLocal);
     seeLocal(f.return);
     resultLocals = findResultLocals(f);
+    dataLocals = new Set(f.params.slice(1, 2)); // every function's second parameter is data
     pf.blocks = lowerBlocks(f.blocks, `plan.funcs.funcs[${i}].blocks`);
     pf.nlocals = maxLocal + 1;
   });
@@ -321,6 +333,7 @@ export function buildProgram(policy: Policy): Program {
   policy.plans.plans.forEach((p, i) => {
     maxLocal = 1;
     resultLocals = new Set();
+    dataLocals = new Set([1]); // plans receive input in local 0, data in local 1
     const blocks = lowerBlocks(p.blocks, `plan.plans.plans[${i}].blocks`);
     plans.set(p.name, { blocks, nlocals: maxLocal + 1 });
   });

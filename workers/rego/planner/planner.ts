@@ -81,6 +81,11 @@ export class Planner {
   private readonly funcs: Func[] = [];
   private vars: Map<string, number>[] = [];
   private lnext = 0;
+  /**
+   * Locals that hold a ref straight into data (`data.a.b`) in the function
+   * being planned; the evaluator reads number keys of such refs as strings.
+   */
+  private dataRefs = new Set<number>();
   private ltarget: Operand = local(0);
   private generations = 0;
   private gen: Generation = { id: 0, funcs: new Map(), shadowed: [], mocks: new Map(), captures: 0 };
@@ -186,6 +191,7 @@ export class Planner {
   private planQuerySpec(q: QueryPlanSpec): { name: string; blocks: Block[] } {
     this.vars = this.rootVars();
     this.lnext = 2;
+    this.dataRefs = new Set();
     const loc = q.body[0]?.loc;
     const block = this.out.block(() =>
       this.at(loc, () =>
@@ -696,10 +702,11 @@ export class Planner {
   /**
    * Binds a variable to the value of an operand. A local other than input and
    * data (which `with` replaces) is shared rather than copied: every local is
-   * written once per path through the plan.
+   * written once per path through the plan. A ref into data is copied, as OPA
+   * does, so `obj := data.a; obj[2]` does not find the key "2" (data.a[2] does).
    */
   private bindTo(name: string, o: Operand): void {
-    if (o.type === "local" && o.value !== INPUT && o.value !== DATA) return this.bind(name, o.value);
+    if (o.type === "local" && o.value !== INPUT && o.value !== DATA && !this.dataRefs.has(o.value)) return this.bind(name, o.value);
     const target = this.newLocal();
     this.bind(name, target);
     this.out.emit("AssignVarStmt", { source: o, target });
@@ -1005,8 +1012,10 @@ export class Planner {
 
   private planDot(key: Term, k: K): void {
     const source = this.ltarget;
+    const intoData = source.type === "local" && (source.value === this.lookup("data") || this.dataRefs.has(source.value));
     this.planTerm(key, () => {
       const target = this.newLocal();
+      if (intoData) this.dataRefs.add(target);
       this.out.emit("DotStmt", { source, key: this.ltarget, target });
       this.ltarget = local(target);
       k();
@@ -1192,6 +1201,7 @@ export class Planner {
     const saved = {
       vars: this.vars,
       lnext: this.lnext,
+      dataRefs: this.dataRefs,
       ltarget: this.ltarget,
       loc: this.out.loc,
       curr: this.out.curr,
@@ -1210,6 +1220,7 @@ export class Planner {
       this.planning.pop();
       this.vars = saved.vars;
       this.lnext = saved.lnext;
+      this.dataRefs = saved.dataRefs;
       this.ltarget = saved.ltarget;
       this.out.loc = saved.loc;
       this.out.curr = saved.curr;
@@ -1243,6 +1254,7 @@ export class Planner {
     const objectShaped = node.allRules().some((r) => r.suffix.length > 0);
     const kind = first.kind === "function" ? "function" : objectShaped ? "object" : first.kind === "multi" ? "set" : "complete";
     this.lnext = 0;
+    this.dataRefs = new Set();
     const params = [this.newLocal(), this.newLocal()];
     for (let i = 0; i < node.arity; i++) params.push(this.newLocal());
     const captures: Operand[] = [];
