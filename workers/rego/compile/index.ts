@@ -95,7 +95,8 @@ class Compilation {
         const planner = new Planner(this.tree);
         const plan = planner.plan(queries);
         if (this.req.options?.checkAllRules ?? true) planner.planAllRules();
-        return { plan, errors: [], entrypoints };
+        if (planner.errors.length === 0) return { plan, errors: [], entrypoints };
+        this.errors.push(...planner.errors.map((e) => e.toJSON()));
       }
     } catch (e) {
       if (!(e instanceof RegoError)) throw e;
@@ -111,6 +112,14 @@ class Compilation {
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
+    });
+    // By file and position, as OPA lists them; errors without a location last.
+    const position = (e: RegoErrorInfo): [string, number, number] =>
+      e.location ? [e.location.file, e.location.row, e.location.col] : ["\uffff", 0, 0];
+    unique.sort((a, b) => {
+      const [fa, ra, ca] = position(a);
+      const [fb, rb, cb] = position(b);
+      return fa < fb ? -1 : fa > fb ? 1 : ra - rb || ca - cb;
     });
     return unique.slice(0, MAX_ERRORS);
   }

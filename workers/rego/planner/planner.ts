@@ -92,6 +92,12 @@ export class Planner {
   /** operands of the generation's captured mock values in the function being planned */
   private captured: Operand[] = [];
   private readonly planning: string[] = [];
+  /**
+   * Errors of rules planned so far. A rule that fails is left out and planning
+   * goes on, so one compile reports every rule's error; a plan is only usable
+   * while this is empty.
+   */
+  readonly errors: RegoError[] = [];
 
   constructor(private readonly tree: RuleTree) {}
 
@@ -107,7 +113,17 @@ export class Planner {
 
   /** Plans every rule node (to surface planning errors of rules no entrypoint reaches). */
   planAllRules(): void {
-    for (const node of this.tree.nodesWithRules()) this.nodeFunc(node);
+    for (const node of this.tree.nodesWithRules()) this.collectingErrors(() => this.nodeFunc(node));
+  }
+
+  /** Runs `fn`, recording a Rego error it throws instead of letting it end the compile. */
+  private collectingErrors(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (!(e instanceof RegoError)) throw e;
+      this.errors.push(e);
+    }
   }
 
   private builtinFuncs(): Policy["static"]["builtin_funcs"] {
@@ -1192,9 +1208,16 @@ export class Planner {
     const dotted = ["data", ...node.path].join(".");
     const cycle = this.planning.indexOf(key);
     if (cycle >= 0) {
-      const chain = [...this.planning.slice(cycle), key].map((p) => ["data", ...p.split("\u0000")].join("."));
-      const first = node.allRules()[0];
-      this.fail(`rule ${dotted} is recursive: ${chain.join(" -> ")}`, first?.loc, "rego_recursion_error");
+      // Like OPA, name every rule on the cycle, each with the cycle seen from it.
+      const members = this.planning.slice(cycle);
+      const dottedPath = (p: string) => ["data", ...p.split("\u0000")].join(".");
+      const recursionError = (i: number) => {
+        const chain = [...members.slice(i), ...members.slice(0, i + 1)].map(dottedPath);
+        const at = this.tree.node((members[i] as string).split("\u0000"))?.allRules()[0];
+        return new RegoError("rego_recursion_error", `rule ${chain[0]} is recursive: ${chain.join(" -> ")}`, at ? toLocation(at.loc) : undefined);
+      };
+      for (let i = 1; i < members.length; i++) this.errors.push(recursionError(i));
+      throw recursionError(0);
     }
     const name = `g${this.gen.id}.${dotted}`;
     this.planning.push(key);
@@ -1272,47 +1295,49 @@ export class Planner {
     const lresult = this.newLocal();
     const lfirst = this.lnext;
     for (const rule of rules) {
-      let blocks: Block[] = fn.blocks;
-      let chain: Block[] | undefined;
-      if (rule.else) {
-        chain = [];
-        blocks = chain;
-      }
-      for (let r: CompiledRule | undefined = rule, prev: CompiledRule | undefined; r; prev = r, r = r.else) {
-        const current = r;
-        const isElse = prev !== undefined;
-        this.lnext = lfirst;
-        this.vars = this.rootVars();
-        this.out.loc = current.headLoc;
-        blocks.push(
-          this.out.block(() => {
-            if (isElse) this.out.emit("IsUndefinedStmt", { source: lresult });
-            else this.out.emit("ResetLocalStmt", { target: lresult });
-            const bodyDepth = this.out.depth;
-            this.planParams(params.slice(2, 2 + node.arity), current.args, 0, () =>
-              this.planBody(current.body, 0, () =>
-                this.at(current.headLoc, () => {
-                  this.planHead(current, kind, ret, lresult);
-                  // A constant head can gain nothing from further solutions of
-                  // this body: leave it (OPA's early exit).
-                  if (this.out.depth > bodyDepth && hasConstantHead(current, kind))
-                    this.out.emit("BreakStmt", { index: this.out.depth - bodyDepth });
-                }),
-              ),
-            );
-          }),
-        );
-      }
-      if (chain) fn.blocks.push(this.out.block(() => this.out.emit("BlockStmt", { blocks: chain as Block[] })));
-      if (kind === "complete" || kind === "function") {
-        this.out.loc = rule.headLoc;
-        fn.blocks.push(
-          this.out.block(() => {
-            this.out.emit("IsDefinedStmt", { source: lresult });
-            this.out.emit("AssignVarOnceStmt", { source: local(lresult), target: ret });
-          }),
-        );
-      }
+      this.collectingErrors(() => {
+        let blocks: Block[] = fn.blocks;
+        let chain: Block[] | undefined;
+        if (rule.else) {
+          chain = [];
+          blocks = chain;
+        }
+        for (let r: CompiledRule | undefined = rule, prev: CompiledRule | undefined; r; prev = r, r = r.else) {
+          const current = r;
+          const isElse = prev !== undefined;
+          this.lnext = lfirst;
+          this.vars = this.rootVars();
+          this.out.loc = current.headLoc;
+          blocks.push(
+            this.out.block(() => {
+              if (isElse) this.out.emit("IsUndefinedStmt", { source: lresult });
+              else this.out.emit("ResetLocalStmt", { target: lresult });
+              const bodyDepth = this.out.depth;
+              this.planParams(params.slice(2, 2 + node.arity), current.args, 0, () =>
+                this.planBody(current.body, 0, () =>
+                  this.at(current.headLoc, () => {
+                    this.planHead(current, kind, ret, lresult);
+                    // A constant head can gain nothing from further solutions of
+                    // this body: leave it (OPA's early exit).
+                    if (this.out.depth > bodyDepth && hasConstantHead(current, kind))
+                      this.out.emit("BreakStmt", { index: this.out.depth - bodyDepth });
+                  }),
+                ),
+              );
+            }),
+          );
+        }
+        if (chain) fn.blocks.push(this.out.block(() => this.out.emit("BlockStmt", { blocks: chain as Block[] })));
+        if (kind === "complete" || kind === "function") {
+          this.out.loc = rule.headLoc;
+          fn.blocks.push(
+            this.out.block(() => {
+              this.out.emit("IsDefinedStmt", { source: lresult });
+              this.out.emit("AssignVarOnceStmt", { source: local(lresult), target: ret });
+            }),
+          );
+        }
+      });
     }
     if (node.defaults.length > 1)
       this.fail(`multiple default rules ${["data", ...node.path].join(".")} found`, node.defaults[1]?.loc, "rego_type_error");
