@@ -109,6 +109,13 @@ export function scan(src: string): ScanResult {
     return t;
   };
 
+  /** Consumes a `=` that completes a two-character operator (`==`, `<=`, `>=`, `!=`). */
+  const followedByEquals = (): boolean => {
+    if (src.charCodeAt(pos) !== 61) return false;
+    pos++;
+    return true;
+  };
+
   const fail = (t: Token, message: string): void => {
     t.kind = Tok.Illegal;
     t.error ??= message;
@@ -338,28 +345,17 @@ export function scan(src: string): ScanResult {
         push(Tok.Or, start, r, col);
         break;
       case 61:
-        if (src.charCodeAt(pos) === 61) {
-          pos++;
-          push(Tok.Equal, start, r, col);
-        } else push(Tok.Unify, start, r, col);
+        push(followedByEquals() ? Tok.Equal : Tok.Unify, start, r, col);
         break;
       case 60:
-        if (src.charCodeAt(pos) === 61) {
-          pos++;
-          push(Tok.Lte, start, r, col);
-        } else push(Tok.Lt, start, r, col);
+        push(followedByEquals() ? Tok.Lte : Tok.Lt, start, r, col);
         break;
       case 62:
-        if (src.charCodeAt(pos) === 61) {
-          pos++;
-          push(Tok.Gte, start, r, col);
-        } else push(Tok.Gt, start, r, col);
+        push(followedByEquals() ? Tok.Gte : Tok.Gt, start, r, col);
         break;
       case 33:
-        if (src.charCodeAt(pos) === 61) {
-          pos++;
-          push(Tok.Neq, start, r, col);
-        } else fail(push(Tok.Illegal, start, r, col), "illegal ! character");
+        if (followedByEquals()) push(Tok.Neq, start, r, col);
+        else fail(push(Tok.Illegal, start, r, col), "illegal ! character");
         break;
       default: {
         // any other character is illegal; keep surrogate pairs together
