@@ -125,8 +125,11 @@ export interface ZoneFixture {
   versions: string[];
   /** activates one of `versions` through the admin API of `via` */
   activate(via: URL, version: string): Promise<void>;
-  /** sends an exchange to `at`; its HTTP status and wall milliseconds */
-  exchange(at: URL, i?: number): Promise<{ status: number; ms: number; body: string }>;
+  /**
+   * sends an exchange to `at` (the i-th subject token, or `subjectToken`, a
+   * token of another issuer of the zone); its HTTP status and wall milliseconds
+   */
+  exchange(at: URL, i?: number, opts?: { subjectToken?: string; requestId?: string }): Promise<{ status: number; ms: number; body: string }>;
 }
 
 /**
@@ -170,10 +173,10 @@ export async function setupZone(url: URL, sources: string[], subjects = 64, clai
     activate: async (via, version) => {
       await api(via, "POST", `/zones/${zone}/policy-sets/${set}/activate`, { version });
     },
-    exchange: async (at, i = 0) => {
+    exchange: async (at, i = 0, opts = {}) => {
       const body = new URLSearchParams({
         grant_type: GRANT,
-        subject_token: tokens[i % tokens.length]!,
+        subject_token: opts.subjectToken ?? tokens[i % tokens.length]!,
         subject_token_type: JWT_TYPE,
         resource: "https://payments.example/api",
         scope: "payments:read",
@@ -181,7 +184,7 @@ export async function setupZone(url: URL, sources: string[], subjects = 64, clai
       const t0 = performance.now();
       const res = await fetch(new URL(`/zones/${zone}/oauth2/token`, at), {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", authorization },
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization, ...(opts.requestId ? { "x-request-id": opts.requestId } : {}) },
         body,
       });
       const text = await res.text();

@@ -6,14 +6,19 @@
  * - With the stream, an activation through instance A changes decisions on
  *   instance B within a second, although B would not re-read D1 for minutes.
  * - With Redis stopped, an instance converges through its D1 poll.
+ * - An exchange in flight on B while an activation lands there finishes on
+ *   the policy it started with.
  * - An activation made during the outage is re-sent by the scheduled handler
  *   once Redis is back, and B picks it up from the stream: nothing is lost.
  */
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigrations, setupZone, startEdge, type EdgeInstance, type ZoneFixture } from "../../bench/edge.js";
+import { api, applyMigrations, setupZone, startEdge, type EdgeInstance, type ZoneFixture } from "../../bench/edge.js";
 import { startRedisServer, type RedisServer } from "../../cli/redis/redis-server.js";
 import { startBridge, type Bridge } from "../../cli/redis/upstash-bridge.js";
 
@@ -93,6 +98,53 @@ describe("policy distribution", () => {
     expect(detail.isolates).not.toBeNull();
     expect(detail.isolates.reporting).toBeGreaterThanOrEqual(2);
   }, 30_000);
+
+  it("an exchange in flight on B while an activation lands finishes on the policy it started with", async () => {
+    // A second issuer whose JWKS B fetches on first use; the test holds that
+    // answer, so B's exchange stays in flight after it took its policy snapshot.
+    const { privateKey, publicKey } = await generateKeyPair("ES256");
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "slow-1", alg: "ES256" }] });
+    const fetches: ServerResponse[] = [];
+    let holding = false;
+    let fetched: () => void = () => {};
+    const jwksServer: Server = createServer((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (!holding) return void res.end(jwks);
+      fetches.push(res);
+      fetched();
+    });
+    await new Promise<void>((r) => jwksServer.listen(0, "127.0.0.1", r));
+    try {
+      const issuer = "https://slow-idp.example";
+      const jwksUri = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
+      await api(a.url, "POST", `/zones/${fx.zone}/issuers`, { issuer, jwks_uri: jwksUri }); // A checks the URI now
+      const subjectToken = await new SignJWT({ sub: "user-slow", role: "payer", scope: "payments:read" })
+        .setProtectedHeader({ alg: "ES256", kid: "slow-1" })
+        .setIssuer(issuer)
+        .setIssuedAt()
+        .setExpirationTime("1h")
+        .sign(privateKey);
+
+      await fx.activate(a.url, fx.versions[0]!); // ALLOW
+      await until(b, 200, 5_000);
+      holding = true;
+      const held = new Promise<void>((r) => (fetched = r));
+      const inFlight = fx.exchange(b.url, 0, { subjectToken, requestId: "req-in-flight-test" });
+      await held; // B has its snapshot (ALLOW) and waits for the issuer's keys
+
+      await fx.activate(a.url, fx.versions[1]!); // DENY
+      await until(b, 403, 5_000); // B enforces DENY for new exchanges …
+      holding = false;
+      for (const res of fetches) res.end(jwks);
+      const finished = await inFlight; // … while the held one decides on ALLOW
+      expect(finished.status, finished.body).toBe(200);
+      const explained = await api(a.url, "GET", `/zones/${fx.zone}/explain/req-in-flight-test`);
+      expect(explained.policy_set_version_id).toBe(fx.versions[0]);
+    } finally {
+      for (const res of fetches) res.destroy();
+      await new Promise((r) => jwksServer.close(r));
+    }
+  }, 60_000);
 
   it("without Redis, C converges through its poll and nothing is lost: the scheduled re-send heals B", async () => {
     await bridge.close();
