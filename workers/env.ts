@@ -7,6 +7,8 @@ export interface Env {
   POLL_SECONDS?: string;
   /** base64 of 32 random bytes: the AES-GCM key that encrypts zone signing keys at rest (a Worker secret) */
   CARACAL_KEY_ENCRYPTION_KEY?: string;
+  /** the key-encryption key being rotated out: private keys sealed with it still open (see workers/sts/keys.ts) */
+  CARACAL_KEY_ENCRYPTION_KEY_PREVIOUS?: string;
   /** statements one policy evaluation may execute before it fails with eval_budget_exceeded */
   POLICY_EVAL_BUDGET?: string;
   /** Upstash REST endpoint and token for the invalidation stream (absent: poll-only) */

@@ -2,7 +2,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, ALLOW_POLICY, call, expectProblem, expectStatus, newZone } from "./helpers.js";
-import { ensureSigningKey, signingKey, SigningUnavailableError } from "../../workers/sts/keys.js";
+import { ensureSigningKey, rotateSigningKey, signingKey, SigningUnavailableError } from "../../workers/sts/keys.js";
 import { exchangeParams, expectIssued, expectOAuthError, newClient, newIssuer, ORIGIN, stsFixture, tokenRequest, trustIssuer } from "./sts-helpers.js";
 
 describe("clients", () => {
@@ -115,7 +115,7 @@ describe("signing keys, JWKS and metadata", () => {
     await expect(ensureSigningKey({ ...env, CARACAL_KEY_ENCRYPTION_KEY: btoa("too short") }, zone)).rejects.toBeInstanceOf(SigningUnavailableError);
     const kid = await ensureSigningKey(env, zone);
     const otherKek = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
-    await expect(signingKey({ ...env, CARACAL_KEY_ENCRYPTION_KEY: otherKek }, zone, kid)).rejects.toThrow();
+    await expect(signingKey({ ...env, CARACAL_KEY_ENCRYPTION_KEY: otherKek }, zone, kid)).rejects.toBeInstanceOf(SigningUnavailableError);
     expect((await signingKey(env, zone, kid)).type).toBe("private");
 
     // zone and kid are the ciphertext's associated data: a ciphertext moved to another row does not open
@@ -124,6 +124,23 @@ describe("signing keys, JWKS and metadata", () => {
       .bind(kid, rotated)
       .run();
     await expect(signingKey(env, zone, rotated)).rejects.toThrow();
+  });
+
+  it("rotates the key-encryption key: keys sealed with the previous one still open, new keys use the new one", async () => {
+    const zone = await newZone();
+    const oldKek = env.CARACAL_KEY_ENCRYPTION_KEY as string;
+    const newKek = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+    const kid = await ensureSigningKey(env, zone); // sealed with the old key
+    // the new key alone cannot open it: the token endpoint would answer 503, never a 500
+    await expect(signingKey({ ...env, CARACAL_KEY_ENCRYPTION_KEY: newKek }, zone, kid)).rejects.toBeInstanceOf(SigningUnavailableError);
+    const during = { ...env, CARACAL_KEY_ENCRYPTION_KEY: newKek, CARACAL_KEY_ENCRYPTION_KEY_PREVIOUS: oldKek };
+    expect((await signingKey(during, zone, kid)).type).toBe("private");
+
+    // `zone rotate-key` during the KEK rotation seals the next key with the new KEK only
+    const rotated = await rotateSigningKey(during, zone);
+    if ("conflict" in rotated) throw new Error("unexpected rotation conflict");
+    await expect(signingKey(env, zone, rotated.current.kid)).rejects.toBeInstanceOf(SigningUnavailableError);
+    expect((await signingKey({ ...env, CARACAL_KEY_ENCRYPTION_KEY: newKek }, zone, rotated.current.kid)).type).toBe("private");
   });
 
   it("rotates: the new key signs, the previous one stays published while its tokens may live", async () => {

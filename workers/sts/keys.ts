@@ -8,6 +8,12 @@
  * made: every token it signed expires before it disappears, even one signed
  * by an isolate that had not yet seen the rotation or a verifier that cached
  * the JWKS.
+ *
+ * Rotating the key-encryption key: set the new one as
+ * CARACAL_KEY_ENCRYPTION_KEY and the old one as
+ * CARACAL_KEY_ENCRYPTION_KEY_PREVIOUS, then `caracal zone rotate-key` each
+ * zone (new keys are sealed with the new one); keys sealed with the old one
+ * still open until PREVIOUS is removed, after the retired keys' grace period.
  */
 import { and, asc, desc, eq } from "drizzle-orm";
 import { zones, zoneSigningKeys } from "../../schema/index.js";
@@ -33,22 +39,24 @@ export class SigningUnavailableError extends Error {
  * Isolate caches hold settled values only: in workerd, a promise started by
  * one request and awaited by another can hang once the first request ends.
  */
-let kekCache: { source: string; key: CryptoKey } | undefined;
+type KekSecret = "CARACAL_KEY_ENCRYPTION_KEY" | "CARACAL_KEY_ENCRYPTION_KEY_PREVIOUS";
+const kekCache = new Map<KekSecret, { source: string; key: CryptoKey }>();
 
-async function keyEncryptionKey(env: Env): Promise<CryptoKey> {
-  const source = env.CARACAL_KEY_ENCRYPTION_KEY;
-  if (!source) throw new SigningUnavailableError("the Worker secret CARACAL_KEY_ENCRYPTION_KEY is not set");
-  if (kekCache?.source !== source) {
-    let raw: Uint8Array;
-    try {
-      raw = base64Decode(source);
-    } catch {
-      throw new SigningUnavailableError("CARACAL_KEY_ENCRYPTION_KEY is not base64");
-    }
-    if (raw.length !== 32) throw new SigningUnavailableError("CARACAL_KEY_ENCRYPTION_KEY must be 32 bytes (base64)");
-    kekCache = { source, key: await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]) };
+async function keyEncryptionKey(env: Env, secret: KekSecret = "CARACAL_KEY_ENCRYPTION_KEY"): Promise<CryptoKey> {
+  const source = env[secret];
+  if (!source) throw new SigningUnavailableError(`the Worker secret ${secret} is not set`);
+  const cached = kekCache.get(secret);
+  if (cached?.source === source) return cached.key;
+  let raw: Uint8Array;
+  try {
+    raw = base64Decode(source);
+  } catch {
+    throw new SigningUnavailableError(`${secret} is not base64`);
   }
-  return kekCache.key;
+  if (raw.length !== 32) throw new SigningUnavailableError(`${secret} must be 32 bytes (base64)`);
+  const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
+  kekCache.set(secret, { source, key });
+  return key;
 }
 
 const associatedData = (zoneId: string, kid: string) => new TextEncoder().encode(`caracal-signing-key:${zoneId}:${kid}`);
@@ -63,15 +71,21 @@ async function encryptPrivateKey(env: Env, zoneId: string, kid: string, pkcs8: A
   return `${CIPHERTEXT_VERSION}.${base64UrlEncode(iv)}.${base64UrlEncode(new Uint8Array(sealed))}`;
 }
 
+/** Opens a private key with the current key-encryption key, or with the previous one during a KEK rotation. */
 async function decryptPrivateKey(env: Env, row: SigningKeyRow): Promise<CryptoKey> {
   const [version, iv, sealed] = row.privateKeyCiphertext.split(".");
   if (version !== CIPHERTEXT_VERSION || !iv || !sealed) throw new Error(`signing key ${row.kid} has an unknown ciphertext format`);
-  const pkcs8 = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: base64Decode(iv), additionalData: associatedData(row.zoneId, row.kid) },
-    await keyEncryptionKey(env),
-    base64Decode(sealed),
-  );
-  return crypto.subtle.importKey("pkcs8", pkcs8, EC_PARAMS, false, ["sign"]);
+  const params = { name: "AES-GCM", iv: base64Decode(iv), additionalData: associatedData(row.zoneId, row.kid) };
+  const secrets: KekSecret[] = env.CARACAL_KEY_ENCRYPTION_KEY_PREVIOUS
+    ? ["CARACAL_KEY_ENCRYPTION_KEY", "CARACAL_KEY_ENCRYPTION_KEY_PREVIOUS"]
+    : ["CARACAL_KEY_ENCRYPTION_KEY"];
+  for (const secret of secrets) {
+    const kek = await keyEncryptionKey(env, secret);
+    // AES-GCM authenticates: the wrong key (or a moved ciphertext) fails here rather than yielding garbage.
+    const pkcs8 = await crypto.subtle.decrypt(params, kek, base64Decode(sealed)).catch(() => undefined);
+    if (pkcs8) return crypto.subtle.importKey("pkcs8", pkcs8, EC_PARAMS, false, ["sign"]);
+  }
+  throw new SigningUnavailableError(`signing key ${row.kid} does not open with ${secrets.join(" or ")}`);
 }
 
 /** A new key generation for the zone (not yet stored). */
