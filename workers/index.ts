@@ -5,14 +5,24 @@
  */
 import { Hono } from "hono";
 import { adminApi } from "./admin/index.js";
+import { InvalidationListener } from "./distribution/listener.js";
 import { resendPending } from "./distribution/publish.js";
 import type { AppEnv, Env } from "./env.js";
 import { onError, onNotFound } from "./http/errors.js";
 import { requestId } from "./http/request-id.js";
 import { stsApi } from "./sts/routes.js";
+import { zoneCache } from "./sts/zone-cache.js";
+
+/** The isolate's reader of the invalidation stream, feeding its zone cache. */
+const invalidations = new InvalidationListener(zoneCache);
 
 const app = new Hono<AppEnv>();
 app.use("*", requestId);
+// Each STS request may start this isolate's read of the invalidation stream (at most once a second).
+app.use("/zones/*", async (c, next) => {
+  invalidations.maybePoll(c.env, (p) => c.executionCtx.waitUntil(p));
+  await next();
+});
 app.route("/v1", adminApi());
 app.route("/", stsApi());
 app.notFound(onNotFound);

@@ -4,9 +4,17 @@
  * as an entrypoint; a test passes when its rule evaluates to true.
  * `todo_test_*` rules are reported as skipped.
  */
-import { compile, formatError, fromJS, prepare, RegoError, toJS, type RegoErrorInfo } from "../../workers/rego/index.js";
-import { parseModule } from "../../workers/rego/syntax/index.js";
-import { modulePackage } from "../../workers/policy/compile.js";
+import {
+  compileParsed,
+  formatError,
+  fromJS,
+  parseSources,
+  prepare,
+  RegoError,
+  toJS,
+  type ParsedSources,
+  type RegoErrorInfo,
+} from "../../workers/rego/index.js";
 import type { LoadedFiles } from "./files.js";
 
 export type TestOutcome = "PASS" | "FAIL" | "ERROR" | "SKIPPED";
@@ -32,16 +40,18 @@ interface TestRule {
 const TEST_FILE = /_test\.rego$/;
 
 export async function runTests(files: LoadedFiles, regoVersion: 0 | 1): Promise<TestRun> {
-  const discovered = discoverTests(files, regoVersion);
-  if (!discovered.ok) return discovered;
-  const runnable = discovered.tests.filter((t) => !t.skipped);
-  const compiled = compile({ modules: files.modules, entrypoints: runnable.map((t) => t.name), options: { regoVersion } });
+  const options = { regoVersion };
+  const parsed = parseSources(files.modules, options);
+  if (parsed.errors.length > 0) return { ok: false, errors: parsed.errors };
+  const tests = discoverTests(parsed);
+  const runnable = tests.filter((t) => !t.skipped);
+  const compiled = compileParsed(parsed, { entrypoints: runnable.map((t) => t.name), options });
   if (!compiled.plan) return { ok: false, errors: compiled.errors };
 
   const prepared = prepare(compiled.plan);
   const data = fromJS(files.data);
   const results: TestResult[] = [];
-  for (const test of discovered.tests) {
+  for (const test of tests) {
     if (test.skipped) {
       results.push({ file: test.file, name: test.name, outcome: "SKIPPED", durationMs: 0 });
       continue;
@@ -59,14 +69,10 @@ export async function runTests(files: LoadedFiles, regoVersion: 0 | 1): Promise<
   return { ok: true, results };
 }
 
-function discoverTests(files: LoadedFiles, regoVersion: 0 | 1): { ok: true; tests: TestRule[] } | { ok: false; errors: RegoErrorInfo[] } {
+function discoverTests(parsed: ParsedSources): TestRule[] {
   const tests: TestRule[] = [];
-  const errors: RegoErrorInfo[] = [];
-  for (const m of files.modules.filter((m) => TEST_FILE.test(m.name))) {
-    const { module, errors: parseErrors } = parseModule(m.name, m.source, { regoVersion });
-    errors.push(...parseErrors);
-    if (!module) continue;
-    const pkg = modulePackage(module);
+  for (const module of parsed.modules.filter((m) => TEST_FILE.test(m.file))) {
+    const pkg = parsed.packages.get(module.file);
     const seen = new Set<string>();
     for (const rule of module.rules) {
       const head = rule.head.ref;
@@ -75,8 +81,8 @@ function discoverTests(files: LoadedFiles, regoVersion: 0 | 1): { ok: true; test
       const skipped = name.startsWith("todo_test_");
       if (!skipped && !name.startsWith("test_")) continue;
       seen.add(name);
-      tests.push({ file: m.name, name: `data.${pkg}.${name}`, skipped });
+      tests.push({ file: module.file, name: `data.${pkg}.${name}`, skipped });
     }
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, tests };
+  return tests;
 }

@@ -7,7 +7,7 @@ import { sha256Hex } from "../crypto.js";
 import { payloadTooLarge, regoCompileFailed } from "../http/problem.js";
 import { newId } from "../ids.js";
 import { compilePolicy } from "../policy/compile.js";
-import { nowIso } from "./db.js";
+import { nowIso } from "../db.js";
 import { MAX_SOURCE_BYTES } from "./schemas/common.js";
 
 export interface VersionContent {

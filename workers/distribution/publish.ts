@@ -6,7 +6,7 @@
  */
 import { asc, eq, isNull, and } from "drizzle-orm";
 import { invalidationOutbox } from "../../schema/index.js";
-import { database } from "../admin/db.js";
+import { database } from "../db.js";
 import type { Env } from "../env.js";
 import { redisOf } from "./redis.js";
 import { INVALIDATION_STREAM, STREAM_MAXLEN, invalidationFields } from "./stream.js";

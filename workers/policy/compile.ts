@@ -3,9 +3,7 @@
  * rules of the module's own package become the plan's entrypoints, and every
  * other rule is planned too so that errors anywhere are reported at once.
  */
-import { compile, type Plan, type RegoErrorInfo } from "../rego/index.js";
-import { parseModule } from "../rego/syntax/index.js";
-import type { Module } from "../rego/syntax/ast.js";
+import { compileParsed, parseSources, type Plan, type RegoErrorInfo } from "../rego/index.js";
 
 /** The rules of a policy's package that the decision contract reads (DESIGN §4). */
 export const DECISION_RULES = ["allow", "deny", "ttl", "scope", "claims"] as const;
@@ -23,14 +21,12 @@ export type CompiledPolicy =
   | { ok: false; errors: RegoErrorInfo[] };
 
 export function compilePolicy(module: PolicyModule): CompiledPolicy {
-  const parsed = parseModule(module.file, module.source, { regoVersion: module.regoVersion });
-  if (parsed.errors.length > 0 || !parsed.module) return { ok: false, errors: parsed.errors };
-  const pkg = modulePackage(parsed.module);
-  const result = compile({
-    modules: [{ name: module.file, source: module.source }],
-    entrypoints: DECISION_RULES.map((rule) => decisionEntrypoint(pkg, rule)),
-    options: { regoVersion: module.regoVersion },
-  });
+  // Parsed once: the package the parse reports names the decision entrypoints.
+  const options = { regoVersion: module.regoVersion };
+  const parsed = parseSources([{ name: module.file, source: module.source }], options);
+  const pkg = parsed.packages.get(module.file);
+  if (parsed.errors.length > 0 || pkg === undefined) return { ok: false, errors: parsed.errors };
+  const result = compileParsed(parsed, { entrypoints: DECISION_RULES.map((rule) => decisionEntrypoint(pkg, rule)), options });
   if (!result.plan || result.errors.length > 0) return { ok: false, errors: result.errors };
   return { ok: true, package: pkg, plan: result.plan };
 }
@@ -38,12 +34,4 @@ export function compilePolicy(module: PolicyModule): CompiledPolicy {
 /** `data.payments.v1.allow` for package `payments.v1`. */
 export function decisionEntrypoint(pkg: string, rule: DecisionRule): string {
   return `data.${pkg}.${rule}`;
-}
-
-/** `a.b` for `package a.b` (parsed as `[data, "a", "b"]`). */
-export function modulePackage(module: Module): string {
-  return module.package.path
-    .slice(1)
-    .map((t) => String(t.value))
-    .join(".");
 }

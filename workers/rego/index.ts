@@ -16,4 +16,5 @@ export {
   type RuleProvenance,
 } from "./eval/index.js";
 export { FORBIDDEN_BUILTINS } from "./builtins/index.js";
-export { compile, entrypointPlanName, type CompileRequest, type CompileResult, type CompileOptions, type SourceModule } from "./compile/index.js";
+export { compile, compileParsed, parseSources, type ParsedSources, type CompileRequest, type CompileResult, type CompileOptions, type SourceModule } from "./pipeline.js";
+export { entrypointPlanName, modulePackage } from "./compile/index.js";

@@ -8,7 +8,7 @@
  * input, never raw tokens or secrets.
  */
 import { auditEvents } from "../../schema/index.js";
-import { database } from "../admin/db.js";
+import { database } from "../db.js";
 import type { Env } from "../env.js";
 import { appendToAuditStream } from "../distribution/audit-stream.js";
 import { newId } from "../ids.js";

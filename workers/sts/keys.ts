@@ -17,7 +17,7 @@
  */
 import { and, asc, desc, eq } from "drizzle-orm";
 import { zones, zoneSigningKeys } from "../../schema/index.js";
-import { database, nowIso, type Db } from "../admin/db.js";
+import { database, nowIso, type Db } from "../db.js";
 import { base64Decode, base64UrlEncode, randomBytes } from "../crypto.js";
 import type { Env } from "../env.js";
 

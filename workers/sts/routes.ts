@@ -4,7 +4,7 @@
  * metadata. X-Request-Id is set on every response by the app's middleware.
  */
 import { Hono, type Context } from "hono";
-import { database, found, zoneLookup } from "../admin/db.js";
+import { database, found, zoneLookup } from "../db.js";
 import type { AppEnv } from "../env.js";
 import { notFound, serviceUnavailable } from "../http/problem.js";
 import { ensureSigningKey, publishedKeys, SigningUnavailableError, zoneKeys, type KeyStatus } from "./keys.js";
@@ -12,22 +12,12 @@ import { authorizationServerMetadata, zoneIssuer } from "./metadata.js";
 import { OAuthError } from "./oauth-error.js";
 import { exchangeToken } from "./token-exchange.js";
 import { zoneCache } from "./zone-cache.js";
-import { InvalidationListener } from "../distribution/listener.js";
-
-/** The isolate's reader of the invalidation stream, feeding its zone cache. */
-export const invalidations = new InvalidationListener(zoneCache);
 
 /** Verifiers may cache the key set briefly; on an unknown kid they refetch. */
 const JWKS_CACHE_CONTROL = "public, max-age=60";
 
 export function stsApi() {
   const sts = new Hono<AppEnv>();
-
-  // Each request may start this isolate's read of the invalidation stream (at most once a second).
-  sts.use("/zones/*", async (c, next) => {
-    invalidations.maybePoll(c.env, (p) => c.executionCtx.waitUntil(p));
-    await next();
-  });
 
   sts.post("/zones/:zone/oauth2/token", async (c) => {
     const startedAt = performance.now();

@@ -9,7 +9,7 @@
  */
 import { and, eq, inArray } from "drizzle-orm";
 import { clients, trustedIssuers, zoneSigningKeys } from "../../schema/index.js";
-import { database } from "../admin/db.js";
+import { database } from "../db.js";
 import type { Env } from "../env.js";
 import { fromJS, stringifyJS, type JSONValue } from "../rego/index.js";
 import { recordDecision, type AuditContext, type Outcome } from "./audit.js";

@@ -16,7 +16,7 @@
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { policies, policySetVersions, policyVersions, zoneActivations, zones, zoneSigningKeys } from "../../schema/index.js";
-import { database, type Db } from "../admin/db.js";
+import { database, type Db } from "../db.js";
 import type { Env } from "../env.js";
 import { noteLoaded } from "../distribution/isolates.js";
 import { prepare, RegoError, type PreparedPolicy, type RegoErrorInfo } from "../rego/index.js";

@@ -9,7 +9,7 @@ import { activationHistory, invalidationOutbox, policySets, policySetVersions, z
 import { conflict, invalidReference } from "../../http/problem.js";
 import { publishOutboxRow } from "../../distribution/publish.js";
 import { zoneCache } from "../../sts/zone-cache.js";
-import { database, found, nowIso } from "../db.js";
+import { database, found, nowIso } from "../../db.js";
 import { ActivateRequest, Activation, activationView } from "../schemas/activation.js";
 import { jsonBody, jsonResponse, PolicySetParams, problems } from "../schemas/common.js";
 import { newRouter } from "../router.js";

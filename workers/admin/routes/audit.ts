@@ -2,7 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { and, eq, gte } from "drizzle-orm";
 import { auditEvents } from "../../../schema/index.js";
-import { database, found, zoneLookup } from "../db.js";
+import { database, found, zoneLookup } from "../../db.js";
 import { afterCursor, pageOrder, toPage } from "../pagination.js";
 import { AuditEventPage, auditEventView, AuditQuery } from "../schemas/audit.js";
 import { jsonResponse, problems, ZoneParams } from "../schemas/common.js";

@@ -7,7 +7,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { auditEvents } from "../../../schema/index.js";
 import { SHADOW_ID_SUFFIX } from "../../sts/audit.js";
-import { database, found } from "../db.js";
+import { database, found } from "../../db.js";
 import { Explanation, explanationView } from "../schemas/audit.js";
 import { jsonResponse, problems, RequestParams } from "../schemas/common.js";
 import { newRouter } from "../router.js";

@@ -5,7 +5,7 @@ import { policySets, policySetVersions, policyVersions } from "../../../schema/i
 import { sha256Hex } from "../../crypto.js";
 import { invalidReference } from "../../http/problem.js";
 import { newId } from "../../ids.js";
-import { database, found, nowIso } from "../db.js";
+import { database, found, nowIso } from "../../db.js";
 import { jsonBody, jsonResponse, PolicySetParams, PolicySetVersionParams, problems } from "../schemas/common.js";
 import { CreatePolicySetVersionRequest, PolicySetVersion, policySetVersionView } from "../schemas/policy-sets.js";
 import { newRouter } from "../router.js";

@@ -2,7 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { policies, policyVersions } from "../../../schema/index.js";
-import { database, found } from "../db.js";
+import { database, found } from "../../db.js";
 import { compileVersion, sourceDigest, versionSummaryColumns } from "../policy-versions.js";
 import { jsonBody, jsonResponse, PolicyParams, PolicyVersionParams, problems } from "../schemas/common.js";
 import { CreatePolicyVersionRequest, PolicyVersion, PolicyVersionDetail, policyVersionDetailView, policyVersionView } from "../schemas/policies.js";

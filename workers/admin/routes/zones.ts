@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { zoneActivations, zones } from "../../../schema/index.js";
 import { conflict } from "../../http/problem.js";
 import { newId } from "../../ids.js";
-import { database, found, nowIso } from "../db.js";
+import { database, found, nowIso } from "../../db.js";
 import { afterCursor, pageOrder, toPage } from "../pagination.js";
 import { activationView } from "../schemas/activation.js";
 import { jsonBody, jsonResponse, PageQuery, problems, ZoneParams } from "../schemas/common.js";

@@ -6,7 +6,7 @@
 import type { RegoErrorInfo } from "../errors.js";
 import type { Loc, Term } from "../syntax/ast.js";
 import { walkTerm } from "../syntax/walk.js";
-import type { RuleNode, RuleTree } from "../planner/ruletree.js";
+import type { RuleNode, RuleTree } from "./ruletree.js";
 import type { CompiledRule } from "./types.js";
 
 export function checkTree(tree: RuleTree, errors: RegoErrorInfo[]): void {

@@ -1,59 +1,50 @@
 /**
- * Rego source → IR plan. Parse every module, place its rules in the rule
- * tree, resolve names, check safety (reordering bodies as OPA does) and plan
- * the entrypoints (and every other rule, so errors anywhere are reported).
- *
- * `compile({modules, entrypoints})` → `{plan, errors}`: `plan` is OPA's plan
- * JSON (what `opa build -t plan` emits), present only when there are no errors.
+ * The compile stage: parsed modules → a checked program. Places every rule in
+ * the rule tree, resolves names, checks safety (reordering bodies as OPA does),
+ * rule kinds and recursion, and turns the entrypoints (and an ad-hoc query)
+ * into the queries the planner plans. It knows nothing of the planner.
  */
 import { RegoError, type RegoErrorInfo } from "../errors.js";
 import type { Annotations, Expr, Loc, Module, Term } from "../syntax/ast.js";
-import { parseModule, parseQuery } from "../syntax/index.js";
+import { parseQuery } from "../syntax/index.js";
 import { walkExpr } from "../syntax/walk.js";
 import { BUILTIN_DECLS } from "../builtins/index.js";
-import type { Policy } from "../plan/types.js";
-import { RuleNode, RuleTree } from "../planner/ruletree.js";
-import { Planner, type QueryPlanSpec } from "../planner/planner.js";
+import { RuleNode, RuleTree } from "./ruletree.js";
 import { operatorRef, varTerm } from "./names.js";
 import { importAlias, RuleResolver, type ModuleContext } from "./resolve.js";
 import { Safety } from "./safety.js";
 import { NameSource } from "./scope.js";
 import { checkTree } from "./checks.js";
 import { optimizeRule } from "./optimize.js";
+import type { QueryPlanSpec } from "./types.js";
 
-export const MAX_ERRORS = 10;
-
-export interface SourceModule {
-  /** file name used in locations (`payments.rego`) */
-  name: string;
-  source: string;
-}
-
-export interface CompileOptions {
-  /** 1 (default) or 0 for Rego v0 syntax (`--v0-compatible`) */
-  regoVersion?: 0 | 1;
-  /** plan every rule, not only those the entrypoints reach (default true) */
-  checkAllRules?: boolean;
-}
-
-export interface CompileRequest {
-  modules: SourceModule[];
-  /** refs to plan, e.g. `data.payments.allow` (or `payments/allow`); rows are `{result: value}` */
-  entrypoints?: string[];
-  /** an ad-hoc query planned as the plan `eval`; rows bind the query's variables */
-  query?: string;
-  options?: CompileOptions;
-}
-
-export interface CompileResult {
-  plan?: Policy;
-  errors: RegoErrorInfo[];
-  /** plan names, in the order of `entrypoints` */
+export interface CheckRequest {
+  /** refs to plan, e.g. `data.payments.allow` (or `payments/allow`) */
   entrypoints: string[];
+  /** an ad-hoc query, planned as the plan `eval` */
+  query?: string | undefined;
+  regoVersion: 0 | 1;
 }
 
-export function compile(req: CompileRequest): CompileResult {
-  return new Compilation(req).run();
+/** What the planner needs: every rule in its tree and the queries to plan. */
+export interface CheckedProgram {
+  tree: RuleTree;
+  queries: QueryPlanSpec[];
+  /** empty when the program may be planned */
+  errors: RegoErrorInfo[];
+}
+
+export function checkProgram(modules: Module[], req: CheckRequest): CheckedProgram {
+  return new Compilation(modules, req).run();
+}
+
+/** `a.b` for `package a.b` (parsed as `[data, "a", "b"]`). */
+export function modulePackage(module: Module): string {
+  return packagePath(module).join(".");
+}
+
+function packagePath(m: Module): string[] {
+  return m.package.path.slice(1).map((t) => (t.type === "string" ? t.value : String((t as { value: unknown }).value)));
 }
 
 /** `data.payments.allow` and `payments/allow` both name the plan `payments/allow`. */
@@ -73,69 +64,34 @@ class Compilation {
   private readonly names = new NameSource();
   private readonly closureLocals = new WeakMap<object, Set<string>>();
   private readonly tree = new RuleTree();
-  private readonly modules: Module[] = [];
 
-  constructor(private readonly req: CompileRequest) {}
+  constructor(
+    private readonly modules: Module[],
+    private readonly req: CheckRequest,
+  ) {}
 
-  run(): CompileResult {
-    const entrypoints = (this.req.entrypoints ?? []).map(entrypointPlanName);
+  run(): CheckedProgram {
+    const queries: QueryPlanSpec[] = [];
     try {
-      this.parse();
-      if (this.errors.length === 0) this.resolve();
+      this.resolve();
       if (this.errors.length === 0) checkTree(this.tree, this.errors);
-      const queries: QueryPlanSpec[] = [];
       if (this.errors.length === 0) {
-        for (const e of this.req.entrypoints ?? []) queries.push(this.entrypointQuery(e));
+        for (const e of this.req.entrypoints) queries.push(this.entrypointQuery(e));
         if (this.req.query !== undefined) {
           const q = this.adHocQuery(this.req.query);
           if (q) queries.push(q);
         }
       }
-      if (this.errors.length === 0) {
-        const planner = new Planner(this.tree);
-        const plan = planner.plan(queries);
-        if (this.req.options?.checkAllRules ?? true) planner.planAllRules();
-        if (planner.errors.length === 0) return { plan, errors: [], entrypoints };
-        this.errors.push(...planner.errors.map((e) => e.toJSON()));
-      }
     } catch (e) {
       if (!(e instanceof RegoError)) throw e;
       this.errors.push(e.toJSON());
     }
-    return { errors: this.sortedErrors(), entrypoints };
-  }
-
-  private sortedErrors(): RegoErrorInfo[] {
-    const seen = new Set<string>();
-    const unique = this.errors.filter((e) => {
-      const key = `${e.location?.file}:${e.location?.row}:${e.location?.col}:${e.code}:${e.message}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-    // By file and position, as OPA lists them; errors without a location last.
-    const position = (e: RegoErrorInfo): [string, number, number] =>
-      e.location ? [e.location.file, e.location.row, e.location.col] : ["\uffff", 0, 0];
-    unique.sort((a, b) => {
-      const [fa, ra, ca] = position(a);
-      const [fb, rb, cb] = position(b);
-      return fa < fb ? -1 : fa > fb ? 1 : ra - rb || ca - cb;
-    });
-    return unique.slice(0, MAX_ERRORS);
-  }
-
-  private parse(): void {
-    const regoVersion = this.req.options?.regoVersion ?? 1;
-    for (const m of this.req.modules) {
-      const { module, errors } = parseModule(m.name, m.source, { regoVersion });
-      this.errors.push(...errors);
-      if (module) this.modules.push(module);
-    }
+    return { tree: this.tree, queries, errors: this.errors };
   }
 
   private resolve(): void {
     const globals = new Map<string, Set<string>>();
-    const pkgOf = (m: Module) => m.package.path.slice(1).map((t) => (t.type === "string" ? t.value : String((t as { value: unknown }).value)));
+    const pkgOf = packagePath;
     for (const m of this.modules) {
       const key = pkgOf(m).join("\u0000");
       const set = globals.get(key) ?? new Set<string>();
@@ -229,7 +185,7 @@ class Compilation {
   }
 
   private adHocQuery(source: string): QueryPlanSpec | undefined {
-    const { body, errors } = parseQuery(source, { regoVersion: this.req.options?.regoVersion ?? 1, file: "<query>" });
+    const { body, errors } = parseQuery(source, { regoVersion: this.req.regoVersion, file: "<query>" });
     this.errors.push(...errors);
     if (!body) return undefined;
     // Queries see the root package: names resolve as refs from `data`.

@@ -29,3 +29,11 @@ export interface CompiledRule {
 
 /** A compile-time variable: unique name → what the user wrote. */
 export type VarNames = Map<string, string>;
+
+/** A query the planner turns into a plan of its own: an entrypoint or an ad-hoc query. */
+export interface QueryPlanSpec {
+  name: string;
+  body: Body;
+  /** result row key → variable holding it */
+  bindings: [string, string][];
+}

@@ -27,11 +27,11 @@ import { BUILTIN_DECLS } from "../builtins/index.js";
 import type { Block, Func, Operand, Policy } from "../plan/types.js";
 import { operatorRef, refName, refPath, ROOTS } from "../compile/names.js";
 import { argumentTypeError } from "../compile/types-check.js";
-import type { CompiledRule } from "../compile/types.js";
+import type { CompiledRule, QueryPlanSpec } from "../compile/types.js";
 import { sameKey } from "../compile/safety.js";
 import { Emitter, bool, local } from "./emit.js";
 import { groundValue } from "../syntax/value.js";
-import { RuleNode, RuleTree } from "./ruletree.js";
+import { RuleNode, RuleTree } from "../compile/ruletree.js";
 
 type K = () => void;
 
@@ -68,13 +68,6 @@ interface Callee {
 
 /** Built-ins whose output argument is matched against each element of their result. */
 const RELATIONS = new Set(["walk"]);
-
-export interface QueryPlanSpec {
-  name: string;
-  body: Body;
-  /** result row key → variable holding it */
-  bindings: [string, string][];
-}
 
 export class Planner {
   private readonly out = new Emitter();

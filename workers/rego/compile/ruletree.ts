@@ -2,7 +2,7 @@
  * Rules by data path. A node holds the rules whose ground path ends there
  * (`p[x] := …` sits at `p`, with `[x]` as its suffix) and the nodes below it.
  */
-import type { CompiledRule } from "../compile/types.js";
+import type { CompiledRule } from "./types.js";
 
 export class RuleNode {
   readonly children = new Map<string, RuleNode>();

@@ -1,33 +1,9 @@
-/** D1 access for the admin routes: drizzle over the DB binding, and the queries every route shares. */
+/** The admin lists' shared query: one page of a zone-owned table, with the zone checked in the same round trip. */
 import { and, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import { zones } from "../../schema/index.js";
+import { database, found, zoneLookup } from "../db.js";
 import type { Env } from "../env.js";
-import { notFound } from "../http/problem.js";
 import { afterCursor, pageOrder, toPage, type Page } from "./pagination.js";
-
-export type Db = ReturnType<typeof database>;
-
-export function database(env: Env) {
-  return drizzle(env.DB);
-}
-
-export function nowIso(): string {
-  return new Date().toISOString();
-}
-
-/** Batched with a route's own reads so an unknown zone costs no extra round trip. */
-export function zoneLookup(db: Db, zoneId: string) {
-  return db.select({ id: zones.id }).from(zones).where(eq(zones.id, zoneId));
-}
-
-/** The single row a lookup found, or 404 naming what was looked for. */
-export function found<T>(rows: T[], what: string): T {
-  const row = rows[0];
-  if (row === undefined) throw notFound(what);
-  return row;
-}
 
 /** A zone-owned table listed in creation order. */
 type ZoneOwnedTable = SQLiteTable & { zoneId: SQLiteColumn; createdAt: SQLiteColumn; id: SQLiteColumn };
