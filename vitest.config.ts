@@ -5,6 +5,11 @@ import { defineConfig } from "vitest/config";
 const TEST_ADMIN_TOKEN = "test-admin-token";
 /** A fixed key-encryption key for the test Worker's signing keys (32 bytes, base64); test data only. */
 const TEST_KEY_ENCRYPTION_KEY = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=";
+/**
+ * Tests must pass on a loaded 2-core machine (e.g. two `npm test` at once), so no test is bounded
+ * by wall time it could exceed there; these caps only end a test that truly hangs.
+ */
+const SLOW_MACHINE_TIMEOUTS = { testTimeout: 300_000, hookTimeout: 300_000 };
 
 export default defineConfig({
   test: {
@@ -14,6 +19,7 @@ export default defineConfig({
           name: "node",
           include: ["test/unit/**/*.test.ts", "test/conformance/**/*.test.ts", "test/e2e/**/*.test.ts"],
           environment: "node",
+          ...SLOW_MACHINE_TIMEOUTS,
         },
       },
       {
@@ -36,6 +42,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           setupFiles: ["./test/workers/apply-migrations.ts"],
+          ...SLOW_MACHINE_TIMEOUTS,
         },
       },
     ],

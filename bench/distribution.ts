@@ -85,7 +85,11 @@ export async function runDistributionBench(): Promise<string[]> {
   const bridge = await startBridge({ redisPort: redis.port, token });
   try {
     const ns = (ms: number[]) => ms.map((x) => x * 1e6);
-    const stream = await measure({ UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: token, POLL_SECONDS: "60" }, ACTIVATIONS, 1000);
+    const stream = await measure(
+      { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: token, POLL_SECONDS: "60" },
+      ACTIVATIONS,
+      1000,
+    );
     const poll = await measure({ POLL_SECONDS: "2" }, ACTIVATIONS, 2000);
     return [
       `two workerd instances over one local D1; B serves an exchange every ${PROBE_EVERY_MS} ms; ${ACTIVATIONS} activations each`,
@@ -97,4 +101,3 @@ export async function runDistributionBench(): Promise<string[]> {
     await redis.stop();
   }
 }
-

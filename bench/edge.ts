@@ -103,7 +103,11 @@ export async function applyMigrations(edge: EdgeInstance): Promise<void> {
   const dir = `${ROOT}schema/migrations`;
   for (const file of (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort()) {
     const sql = await readFile(`${dir}/${file}`, "utf8");
-    for (const statement of sql.split("--> statement-breakpoint").map((s) => s.trim()).filter(Boolean)) await db.prepare(statement).run();
+    for (const statement of sql
+      .split("--> statement-breakpoint")
+      .map((s) => s.trim())
+      .filter(Boolean))
+      await db.prepare(statement).run();
   }
 }
 
@@ -129,7 +133,11 @@ export interface ZoneFixture {
    * sends an exchange to `at` (the i-th subject token, or `subjectToken`, a
    * token of another issuer of the zone); its HTTP status and wall milliseconds
    */
-  exchange(at: URL, i?: number, opts?: { subjectToken?: string; requestId?: string }): Promise<{ status: number; ms: number; body: string }>;
+  exchange(
+    at: URL,
+    i?: number,
+    opts?: { subjectToken?: string; requestId?: string },
+  ): Promise<{ status: number; ms: number; body: string }>;
 }
 
 /**
@@ -153,7 +161,10 @@ export async function setupZone(url: URL, sources: string[], subjects = 64, clai
   const client = await api(url, "POST", `/zones/${zone}/clients`, { name: "checkout", attributes: { team: "payments" } });
   const { privateKey, publicKey } = await generateKeyPair("ES256");
   const issuer = "https://idp.example";
-  await api(url, "POST", `/zones/${zone}/issuers`, { issuer, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] } });
+  await api(url, "POST", `/zones/${zone}/issuers`, {
+    issuer,
+    jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] },
+  });
   const tokens = await Promise.all(
     Array.from({ length: subjects }, (_, i) =>
       new SignJWT({ sub: `user-${i}`, role: "payer", tier: "gold", scope: "payments:read payments:write", ...claims })
@@ -184,7 +195,11 @@ export async function setupZone(url: URL, sources: string[], subjects = 64, clai
       const t0 = performance.now();
       const res = await fetch(new URL(`/zones/${zone}/oauth2/token`, at), {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", authorization, ...(opts.requestId ? { "x-request-id": opts.requestId } : {}) },
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization,
+          ...(opts.requestId ? { "x-request-id": opts.requestId } : {}),
+        },
         body,
       });
       const text = await res.text();

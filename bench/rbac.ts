@@ -18,7 +18,10 @@ export function rbacData(): { data: unknown; inputs: unknown[] } {
   const roles = Array.from({ length: 50 }, (_, i) => `role-${i}`);
   const role_permissions: Record<string, { action: string; object: string }[]> = {};
   for (const [i, r] of roles.entries())
-    role_permissions[r] = Array.from({ length: 20 }, (_, j) => ({ action: ["read", "write", "delete", "list"][j % 4] as string, object: `object-${i}-${j}` }));
+    role_permissions[r] = Array.from({ length: 20 }, (_, j) => ({
+      action: ["read", "write", "delete", "list"][j % 4] as string,
+      object: `object-${i}-${j}`,
+    }));
   const user_roles: Record<string, string[]> = {};
   for (let u = 0; u < 1000; u++) user_roles[`user-${u}`] = [roles[u % 50] as string, roles[(u * 7 + 3) % 50] as string];
   // user-10 has roles 10 and 23.

@@ -26,7 +26,11 @@ const CLAIMS = { sub: "user-17", role: "payer", tier: "gold", scope: "payments:r
 async function signAndVerify(n: number): Promise<Response> {
   const { privateKey, publicKey } = await generateKeyPair("ES256");
   for (let i = 0; i < n; i++) {
-    const token = await new SignJWT(CLAIMS).setProtectedHeader({ alg: "ES256", kid: "k" }).setIssuer(ISSUER).setExpirationTime("5m").sign(privateKey);
+    const token = await new SignJWT(CLAIMS)
+      .setProtectedHeader({ alg: "ES256", kid: "k" })
+      .setIssuer(ISSUER)
+      .setExpirationTime("5m")
+      .sign(privateKey);
     await jwtVerify(token, publicKey, { algorithms: ["ES256"], issuer: ISSUER });
   }
   return Response.json({ n });
@@ -38,14 +42,43 @@ async function exchangeCompute(n: number, policySource: string): Promise<Respons
   const set = {
     policySetId: "ps-bench",
     policySetVersionId: "psv-bench",
-    policies: [{ policyId: "pol-bench", policyVersionId: "pv-bench", policyName: "payments-policy", package: compiled.package, prepared: prepare(compiled.plan) }],
+    policies: [
+      {
+        policyId: "pol-bench",
+        policyVersionId: "pv-bench",
+        policyName: "payments-policy",
+        package: compiled.package,
+        prepared: prepare(compiled.plan),
+      },
+    ],
   };
   const idp = await generateKeyPair("ES256", { extractable: true });
   const sts = await generateKeyPair("ES256");
   // A fresh issuer id per call: the STS caches an issuer's key set by id, and these keys are new.
-  const row = { id: `iss-${crypto.randomUUID()}`, zoneId: "zn-bench", issuer: ISSUER, jwks: { keys: [{ ...(await exportJWK(idp.publicKey)), kid: "idp-1" }] }, jwksUri: null, audience: null, createdAt: "" };
-  const token = await new SignJWT(CLAIMS).setProtectedHeader({ alg: "ES256", kid: "idp-1" }).setIssuer(ISSUER).setExpirationTime("1h").sign(idp.privateKey);
-  const client = { id: "cl-bench", zoneId: "zn-bench", name: "checkout", attributes: { team: "payments" }, secretSha256: "", secretRotatedAt: "", disabledAt: null, createdAt: "" };
+  const row = {
+    id: `iss-${crypto.randomUUID()}`,
+    zoneId: "zn-bench",
+    issuer: ISSUER,
+    jwks: { keys: [{ ...(await exportJWK(idp.publicKey)), kid: "idp-1" }] },
+    jwksUri: null,
+    audience: null,
+    createdAt: "",
+  };
+  const token = await new SignJWT(CLAIMS)
+    .setProtectedHeader({ alg: "ES256", kid: "idp-1" })
+    .setIssuer(ISSUER)
+    .setExpirationTime("1h")
+    .sign(idp.privateKey);
+  const client = {
+    id: "cl-bench",
+    zoneId: "zn-bench",
+    name: "checkout",
+    attributes: { team: "payments" },
+    secretSha256: "",
+    secretRotatedAt: "",
+    disabledAt: null,
+    createdAt: "",
+  };
   for (let i = 0; i < n; i++) {
     const time = new Date();
     const subject = await verifyToken(inspectToken("subject_token", { token, tokenType: TOKEN_TYPES.jwt }), { kind: "trusted", row }, time);

@@ -102,7 +102,10 @@ async function setupZone(url: URL): Promise<Fixture> {
   const client = await api(url, "POST", `/zones/${zone}/clients`, { name: "checkout", attributes: { team: "payments" } });
   const { privateKey, publicKey } = await generateKeyPair("ES256");
   const issuer = "https://idp.example";
-  await api(url, "POST", `/zones/${zone}/issuers`, { issuer, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] } });
+  await api(url, "POST", `/zones/${zone}/issuers`, {
+    issuer,
+    jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] },
+  });
   const subjects = await Promise.all(
     Array.from({ length: SUBJECT_TOKENS }, (_, i) =>
       new SignJWT({ sub: `user-${i}`, role: "payer", tier: "gold", scope: "payments:read payments:write" })
@@ -125,7 +128,10 @@ async function setupZone(url: URL): Promise<Fixture> {
       scope: "payments:read",
     });
     const t0 = performance.now();
-    const headers = { "content-type": "application/x-www-form-urlencoded", authorization: wrongSecret ? wrongAuthorization : authorization };
+    const headers = {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: wrongSecret ? wrongAuthorization : authorization,
+    };
     const res = await fetch(endpoint, { method: "POST", headers, body });
     const text = await res.text();
     if (res.status !== (wrongSecret ? 401 : 200)) throw new Error(`exchange ${i} answered ${res.status}: ${text}`);
@@ -166,7 +172,7 @@ async function probe(stack: BenchStack, path: string, body?: string): Promise<an
 async function cpuPerOp(stack: BenchStack, count: number, run: () => Promise<unknown>): Promise<number> {
   const before = await cpuSeconds(stack.workerdPid);
   await run();
-  return ((await cpuSeconds(stack.workerdPid)) - before) * 1e6 / count;
+  return (((await cpuSeconds(stack.workerdPid)) - before) * 1e6) / count;
 }
 
 export async function runStsBench(): Promise<string[]> {
@@ -183,7 +189,11 @@ export async function runStsBench(): Promise<string[]> {
     const cryptoCpu = await cpuPerOp(stack, CRYPTO_ROUNDS, () => probe(stack, `/crypto?n=${CRYPTO_ROUNDS}`));
     const queryCpu = await cpuPerOp(stack, TRIVIAL_QUERIES, () => probe(stack, `/d1?n=${TRIVIAL_QUERIES}`));
     let audit = { ms: 0 };
-    const auditCpu = await cpuPerOp(stack, AUDIT_WRITES, async () => (audit = await probe(stack, `/audit?n=${AUDIT_WRITES}&zone=${fixture.zone}&client=${fixture.clientId}`)));
+    const auditCpu = await cpuPerOp(
+      stack,
+      AUDIT_WRITES,
+      async () => (audit = await probe(stack, `/audit?n=${AUDIT_WRITES}&zone=${fixture.zone}&client=${fixture.clientId}`)),
+    );
     const load = await underLoad(fixture);
 
     const perSecond = (n: number, seconds: number) => `${(n / seconds).toFixed(0)}/s`;
@@ -206,4 +216,3 @@ export async function runStsBench(): Promise<string[]> {
     await stack.edge.stop();
   }
 }
-

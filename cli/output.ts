@@ -15,7 +15,13 @@ export function printTable(headers: string[], rows: string[][], indent = ""): vo
     return;
   }
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => indent + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd() + "\n";
+  const line = (cells: string[]) =>
+    indent +
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd() +
+    "\n";
   process.stdout.write(line(headers));
   for (const row of rows) process.stdout.write(line(row));
 }

@@ -36,10 +36,7 @@ export const policies = sqliteTable(
     name: text("name").notNull(),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [
-    uniqueIndex("policies_zone_name_unique").on(t.zoneId, t.name),
-    index("policies_zone_created").on(t.zoneId, t.createdAt, t.id),
-  ],
+  (t) => [uniqueIndex("policies_zone_name_unique").on(t.zoneId, t.name), index("policies_zone_created").on(t.zoneId, t.createdAt, t.id)],
 );
 
 export const policyVersions = sqliteTable(
@@ -146,10 +143,7 @@ export const activationHistory = sqliteTable(
     actor: text("actor").notNull(),
     activatedAt: text("activated_at").notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.zoneId, t.seq] }),
-    index("activation_history_set").on(t.policySetId, t.zoneId, t.seq),
-  ],
+  (t) => [primaryKey({ columns: [t.zoneId, t.seq] }), index("activation_history_set").on(t.policySetId, t.zoneId, t.seq)],
 );
 
 /** Invalidations to publish; a scheduled handler re-sends rows not yet dispatched. */
@@ -211,10 +205,7 @@ export const clients = sqliteTable(
     disabledAt: text("disabled_at"),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [
-    uniqueIndex("clients_zone_name_unique").on(t.zoneId, t.name),
-    index("clients_zone_created").on(t.zoneId, t.createdAt, t.id),
-  ],
+  (t) => [uniqueIndex("clients_zone_name_unique").on(t.zoneId, t.name), index("clients_zone_created").on(t.zoneId, t.createdAt, t.id)],
 );
 
 /** Issuers whose JWTs a zone accepts as subject or actor tokens (its own issuer is always trusted). */
@@ -279,8 +270,5 @@ export const auditEvents = sqliteTable(
     durationUs: integer("duration_us").notNull(),
     tokenJti: text("token_jti"),
   },
-  (t) => [
-    index("audit_events_zone_time").on(t.zoneId, t.time, t.id),
-    index("audit_events_zone_request").on(t.zoneId, t.requestId),
-  ],
+  (t) => [index("audit_events_zone_time").on(t.zoneId, t.time, t.id), index("audit_events_zone_request").on(t.zoneId, t.requestId)],
 );

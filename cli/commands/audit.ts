@@ -67,7 +67,9 @@ export function registerAuditCommands(program: Command): void {
 
   program
     .command("explain <request_id>")
-    .description("Explain a token request's decision: the input, each policy in order, the policy version and rule (file:line) that decided")
+    .description(
+      "Explain a token request's decision: the input, each policy in order, the policy version and rule (file:line) that decided",
+    )
     .action(async (requestId: string, _opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
       const { body } = await apiClient(g).get<ExplanationJson>(`${zonePath(g)}/explain/${encodeURIComponent(requestId)}`);
@@ -96,7 +98,10 @@ function eventLine(e: AuditEventJson): string {
   return [e.time, e.request_id, e.decision.padEnd(5), e.evaluation_status.padEnd(8), e.client_id, e.subject.sub, decided].join("  ");
 }
 
-type SetOutcome = Pick<ExplanationJson, "policy_set_id" | "policy_set_version_id" | "decision" | "evaluation_status" | "determining_policies" | "reasons" | "error" | "policies">;
+type SetOutcome = Pick<
+  ExplanationJson,
+  "policy_set_id" | "policy_set_version_id" | "decision" | "evaluation_status" | "determining_policies" | "reasons" | "error" | "policies"
+>;
 
 function printExplanation(x: ExplanationJson): void {
   printFields([
@@ -121,7 +126,8 @@ function printOutcome(indent: string, o: SetOutcome): void {
   line(`Decision: ${o.decision} (${o.evaluation_status})`);
   line(`Policy set: ${o.policy_set_id ?? "none"} version ${o.policy_set_version_id ?? "none"}`);
   for (const d of o.determining_policies) line(`Decided by: ${decidedBy(d)}`);
-  if (o.error) line(`Error: ${o.error.code}: ${o.error.message}${o.error.location ? ` at ${o.error.location.file}:${o.error.location.row}` : ""}`);
+  if (o.error)
+    line(`Error: ${o.error.code}: ${o.error.message}${o.error.location ? ` at ${o.error.location.file}:${o.error.location.row}` : ""}`);
   if (o.reasons.length > 0) line(`Reasons: ${o.reasons.join("; ")}`);
   if (o.policies.length === 0) return;
   line("Policies, in evaluation order:");

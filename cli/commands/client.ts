@@ -17,7 +17,10 @@ export function registerClientCommands(program: Command): void {
     .action(async (opts: { name: string; attributesFile?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       const attributes = opts.attributesFile === undefined ? undefined : await readAttributes(opts.attributesFile);
-      const { body } = await apiClient(g).post<ClientWithSecretJson>(`${zonePath(g)}/clients`, { name: opts.name, ...(attributes ? { attributes } : {}) });
+      const { body } = await apiClient(g).post<ClientWithSecretJson>(`${zonePath(g)}/clients`, {
+        name: opts.name,
+        ...(attributes ? { attributes } : {}),
+      });
       if (g.json) return printJson(body);
       printSecret(body);
     });
@@ -44,7 +47,10 @@ export function registerClientCommands(program: Command): void {
     const g = globalOptions(cmd);
     const { body } = await apiClient(g).get<PageJson<ClientJson>>(`${zonePath(g)}/clients${pageQuery(opts)}`);
     if (g.json) return printJson(body);
-    printTable(["ID", "NAME", "STATUS", "CREATED"], body.items.map((c) => [c.id, c.name, c.status, c.created_at]));
+    printTable(
+      ["ID", "NAME", "STATUS", "CREATED"],
+      body.items.map((c) => [c.id, c.name, c.status, c.created_at]),
+    );
     noteNextPage(body);
   });
 

@@ -46,7 +46,11 @@ export function registerDevCommand(program: Command): void {
       log(created.length > 0 ? `created ${created.join(" and ")} in .dev.vars` : "using the secrets in .dev.vars");
 
       const stream = opts.stream ? await startLocalStream() : undefined;
-      log(stream ? `invalidation: ${stream.description}` : `invalidation: poll-only (${opts.stream ? "redis-server is not installed" : "--no-stream"})`);
+      log(
+        stream
+          ? `invalidation: ${stream.description}`
+          : `invalidation: poll-only (${opts.stream ? "redis-server is not installed" : "--no-stream"})`,
+      );
       const baseUrl = `http://${HOST}:${opts.port}`;
       log(`starting wrangler dev on ${baseUrl} …`);
       const wrangler = spawnWrangler(

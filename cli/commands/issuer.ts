@@ -27,7 +27,8 @@ export function registerIssuerCommands(program: Command): void {
     .option("--audience <aud>", "require this audience in the issuer's tokens")
     .action(async (opts: AddOptions, cmd: Command) => {
       const g = globalOptions(cmd);
-      if ((opts.jwksFile === undefined) === (opts.jwksUri === undefined)) throw usageError("give exactly one of --jwks-file and --jwks-uri");
+      if ((opts.jwksFile === undefined) === (opts.jwksUri === undefined))
+        throw usageError("give exactly one of --jwks-file and --jwks-uri");
       const keys = opts.jwksFile === undefined ? { jwks_uri: opts.jwksUri } : { jwks: await readJsonFile(opts.jwksFile) };
       const { body } = await apiClient(g).post<TrustedIssuerJson>(`${zonePath(g)}/issuers`, {
         issuer: opts.issuer,
@@ -58,7 +59,10 @@ export function registerIssuerCommands(program: Command): void {
     const g = globalOptions(cmd);
     const { body } = await apiClient(g).get<PageJson<TrustedIssuerJson>>(`${zonePath(g)}/issuers${pageQuery(opts)}`);
     if (g.json) return printJson(body);
-    printTable(["ID", "ISSUER", "KEYS", "AUDIENCE"], body.items.map((i) => [i.id, i.issuer, keySource(i), i.audience ?? "-"]));
+    printTable(
+      ["ID", "ISSUER", "KEYS", "AUDIENCE"],
+      body.items.map((i) => [i.id, i.issuer, keySource(i), i.audience ?? "-"]),
+    );
     noteNextPage(body);
   });
 

@@ -6,7 +6,9 @@ import { note, printFields, printJson, printTable } from "../output.js";
 import { noteNextPage, pageQuery, withPageOptions, type PageOptions } from "./shared.js";
 
 export function registerPolicySetCommands(program: Command): void {
-  const set = program.command("policy-set").description("Policy sets: versioned, ordered bundles of policy versions; one is active per zone");
+  const set = program
+    .command("policy-set")
+    .description("Policy sets: versioned, ordered bundles of policy versions; one is active per zone");
   const setPath = (cmd: Command, id: string) => `${zonePath(globalOptions(cmd))}/policy-sets/${encodeURIComponent(id)}`;
 
   set
@@ -26,7 +28,10 @@ export function registerPolicySetCommands(program: Command): void {
     .requiredOption("--policy-versions <ids>", "comma-separated policy version ids, e.g. pv-a,pv-b")
     .action(async (id: string, opts: { policyVersions: string }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const ids = opts.policyVersions.split(",").map((s) => s.trim()).filter(Boolean);
+      const ids = opts.policyVersions
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (ids.length === 0) throw usageError("--policy-versions needs at least one policy version id");
       const { status, body } = await apiClient(g).post<PolicySetVersionJson>(`${setPath(cmd, id)}/versions`, { policy_version_ids: ids });
       if (g.json) return printJson(body);
@@ -66,7 +71,10 @@ export function registerPolicySetCommands(program: Command): void {
         ["Active version", body.activation?.active_version_id ?? "none (not the zone's active set)"],
         ["Shadow version", body.activation?.shadow_version_id ?? "none"],
         ...(body.isolates
-          ? ([["Isolates", `${body.isolates.running_active} of ${body.isolates.reporting} reporting run the active version`]] as [string, string][])
+          ? ([["Isolates", `${body.isolates.running_active} of ${body.isolates.reporting} reporting run the active version`]] as [
+              string,
+              string,
+            ][])
           : []),
       ]);
       process.stdout.write("Versions:\n");
@@ -78,7 +86,14 @@ export function registerPolicySetCommands(program: Command): void {
       process.stdout.write("History:\n");
       printTable(
         ["SEQ", "FROM", "TO", "SHADOW", "BY", "AT"],
-        body.history.map((h) => [String(h.seq), h.from_version_id ?? "-", h.to_version_id, h.shadow_version_id ?? "-", h.actor, h.activated_at]),
+        body.history.map((h) => [
+          String(h.seq),
+          h.from_version_id ?? "-",
+          h.to_version_id,
+          h.shadow_version_id ?? "-",
+          h.actor,
+          h.activated_at,
+        ]),
         "  ",
       );
     });
@@ -87,7 +102,10 @@ export function registerPolicySetCommands(program: Command): void {
     const g = globalOptions(cmd);
     const { body } = await apiClient(g).get<PageJson<PolicySetJson>>(`${zonePath(g)}/policy-sets${pageQuery(opts)}`);
     if (g.json) return printJson(body);
-    printTable(["ID", "NAME", "CREATED"], body.items.map((s) => [s.id, s.name, s.created_at]));
+    printTable(
+      ["ID", "NAME", "CREATED"],
+      body.items.map((s) => [s.id, s.name, s.created_at]),
+    );
     noteNextPage(body);
   });
 }

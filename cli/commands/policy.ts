@@ -2,15 +2,7 @@ import type { Command } from "commander";
 import type { PageJson, PolicyDetailJson, PolicyJson, PolicyVersionJson } from "../api-types.js";
 import { apiClient, globalOptions, zonePath } from "../context.js";
 import { note, printFields, printJson, printTable } from "../output.js";
-import {
-  noteNextPage,
-  pageQuery,
-  readSource,
-  regoVersionOf,
-  v0CompatibleOption,
-  withPageOptions,
-  type PageOptions,
-} from "./shared.js";
+import { noteNextPage, pageQuery, readSource, regoVersionOf, v0CompatibleOption, withPageOptions, type PageOptions } from "./shared.js";
 
 interface SourceOptions {
   file: string;
@@ -85,7 +77,10 @@ export function registerPolicyCommands(program: Command): void {
     const g = globalOptions(cmd);
     const { body } = await apiClient(g).get<PageJson<PolicyJson>>(`${zonePath(g)}/policies${pageQuery(opts)}`);
     if (g.json) return printJson(body);
-    printTable(["ID", "NAME", "CREATED"], body.items.map((p) => [p.id, p.name, p.created_at]));
+    printTable(
+      ["ID", "NAME", "CREATED"],
+      body.items.map((p) => [p.id, p.name, p.created_at]),
+    );
     noteNextPage(body);
   });
 }

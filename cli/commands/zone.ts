@@ -29,7 +29,10 @@ export function registerZoneCommands(program: Command): void {
     const g = globalOptions(cmd);
     const { body } = await apiClient(g).get<PageJson<ZoneJson>>(`/zones${pageQuery(opts)}`);
     if (g.json) return printJson(body);
-    printTable(["ID", "NAME", "CREATED"], body.items.map((z) => [z.id, z.name, z.created_at]));
+    printTable(
+      ["ID", "NAME", "CREATED"],
+      body.items.map((z) => [z.id, z.name, z.created_at]),
+    );
     noteNextPage(body);
   });
 

@@ -60,10 +60,21 @@ export async function runTests(files: LoadedFiles, regoVersion: 0 | 1): Promise<
     try {
       const { results: rows } = await prepared.evaluate(compiled.entrypoints[runnable.indexOf(test)] as string, { data });
       const value = rows[0] ? (toJS(rows[0]) as { result?: unknown }).result : undefined;
-      results.push({ file: test.file, name: test.name, outcome: value === true ? "PASS" : "FAIL", durationMs: performance.now() - started });
+      results.push({
+        file: test.file,
+        name: test.name,
+        outcome: value === true ? "PASS" : "FAIL",
+        durationMs: performance.now() - started,
+      });
     } catch (err) {
       if (!(err instanceof RegoError)) throw err;
-      results.push({ file: test.file, name: test.name, outcome: "ERROR", durationMs: performance.now() - started, message: formatError(err) });
+      results.push({
+        file: test.file,
+        name: test.name,
+        outcome: "ERROR",
+        durationMs: performance.now() - started,
+        message: formatError(err),
+      });
     }
   }
   return { ok: true, results };

@@ -3,7 +3,7 @@
  * written as arrays of bulk strings and replies matched to them in order
  * (Redis answers a connection's commands in the order it received them).
  */
-import { Socket, connect } from "node:net";
+import { type Socket, connect } from "node:net";
 
 export type RespValue = string | number | null | RespValue[] | RespError;
 

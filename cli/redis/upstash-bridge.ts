@@ -62,20 +62,30 @@ async function handle(req: IncomingMessage, res: ServerResponse, redis: RespConn
   if (path === "/" || path === "") {
     if (!isCommand(parsed)) return reply(res, 400, { error: "expected a command array" });
     const [result] = await redis.send([parsed]);
-    return result instanceof RespError ? reply(res, 400, { error: result.message }) : reply(res, 200, { result: encode(result as RespValue, base64) });
+    return result instanceof RespError
+      ? reply(res, 400, { error: result.message })
+      : reply(res, 200, { result: encode(result as RespValue, base64) });
   }
   if (path === "/pipeline" || path === "/multi-exec") {
     if (!Array.isArray(parsed) || !parsed.every(isCommand)) return reply(res, 400, { error: "expected an array of command arrays" });
     const commands = parsed as (string | number)[][];
     if (path === "/pipeline") {
       const results = await redis.send(commands);
-      return reply(res, 200, results.map((r) => (r instanceof RespError ? { error: r.message } : { result: encode(r, base64) })));
+      return reply(
+        res,
+        200,
+        results.map((r) => (r instanceof RespError ? { error: r.message } : { result: encode(r, base64) })),
+      );
     }
     const replies = await redis.send([["MULTI"], ...commands, ["EXEC"]]);
     const exec = replies[replies.length - 1];
     if (exec instanceof RespError || !Array.isArray(exec))
       return reply(res, 400, { error: exec instanceof RespError ? exec.message : "transaction aborted" });
-    return reply(res, 200, exec.map((r) => (r instanceof RespError ? { error: r.message } : { result: encode(r, base64) })));
+    return reply(
+      res,
+      200,
+      exec.map((r) => (r instanceof RespError ? { error: r.message } : { result: encode(r, base64) })),
+    );
   }
   return reply(res, 404, { error: `unknown path ${path}` });
 }

@@ -17,7 +17,6 @@ export function jsonShape(v: Value): Value {
   return v;
 }
 
-
 function sortBindings(row: Value): Value {
   if (!(row instanceof RObject)) return row;
   const o = new RObject();

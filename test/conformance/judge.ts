@@ -83,7 +83,8 @@ export async function judge(
       return failed(`error ${JSON.stringify(errorText(e))}, want ${JSON.stringify(want.message)}`);
     return { ...base, outcome: "passed" };
   }
-  if (!Array.isArray(want.rows)) return failed(`no error, want ${String(want.code ?? "")} ${String(want.message ?? "")}; got ${show(rows)}`);
+  if (!Array.isArray(want.rows))
+    return failed(`no error, want ${String(want.code ?? "")} ${String(want.message ?? "")}; got ${show(rows)}`);
   if (!sameRows(rows, want.rows, want.sort)) return failed(`results differ:\n  got  ${show(rows)}\n  want ${show(want.rows)}`);
   return { ...base, outcome: "passed" };
 }

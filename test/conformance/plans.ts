@@ -27,7 +27,8 @@ export async function runPlanCase(c: CaseRecord): Promise<CaseResult> {
     async () => {
       const prepared = prepare(c.raw.plan);
       let rows: Value[] = [];
-      for (const e of entrypoints) rows = rows.concat((await prepared.evaluate(e, { input: want.input, data: want.data }, { strict: want.strict })).results);
+      for (const e of entrypoints)
+        rows = rows.concat((await prepared.evaluate(e, { input: want.input, data: want.data }, { strict: want.strict })).results);
       return rows;
     },
     // The plans name module i `module-i.rego`; OPA's messages name it `test-i.rego`.

@@ -34,5 +34,9 @@ export async function runRegoCase(c: CaseRecord, options: CaseOptions = {}): Pro
     return { ...base, outcome: "failed", detail: `compile: ${compiled.errors.map(formatError).join("; ")}` };
   }
   const plan = compiled.plan;
-  return judge(c, want, async () => (await prepare(plan).evaluate("eval", { input: want.input, data: want.data }, { strict: want.strict })).results);
+  return judge(
+    c,
+    want,
+    async () => (await prepare(plan).evaluate("eval", { input: want.input, data: want.data }, { strict: want.strict })).results,
+  );
 }

@@ -103,7 +103,7 @@ beforeAll(async () => {
   expect(stdout).toMatch(/invalidation: (stream caracal\.policy\.invalidate|poll-only)/);
   env.CARACAL_API_URL = `http://127.0.0.1:${port}`;
   env.CARACAL_ADMIN_TOKEN = token;
-}, 60_000);
+});
 
 afterAll(async () => {
   if (dev?.pid !== undefined && dev.exitCode === null) {
@@ -112,7 +112,7 @@ afterAll(async () => {
     await closed;
   }
   if (workDir) await rm(workDir, { recursive: true, force: true });
-}, 30_000);
+});
 
 describe("caracal CLI against the local stack", () => {
   it("runs the seed's full workflow, then shadow activation and rollback", async () => {
@@ -167,7 +167,7 @@ describe("caracal CLI against the local stack", () => {
     ]);
     const human = await ok("policy-set", "get", set);
     expect(human).toContain(`Active version: ${psv1}`);
-  }, 60_000);
+  });
 
   it("reports failures on stderr with exit 1 (Rego errors with file:line:col) and usage errors with exit 2", async () => {
     const broken = await caracal("policy", "create", "--name", "broken", "--file", "./broken.rego");
@@ -185,7 +185,7 @@ describe("caracal CLI against the local stack", () => {
     const wrongToken = await caracal("--token", "wrong", "zone", "list");
     expect(wrongToken.code).toBe(1);
     expect(wrongToken.stderr).toContain("401");
-  }, 30_000);
+  });
   it("exchanges a token, then shows the deciding policy version and rule in audit tail and explain", async () => {
     const zone = idOf(await ok("zone", "create", "--name", "e2e-sts"), "zn");
     env.CARACAL_ZONE_ID = zone;
@@ -197,16 +197,23 @@ describe("caracal CLI against the local stack", () => {
 
     // an identity provider of our own: its public keys go to the zone, its private key signs subject tokens
     const { privateKey, publicKey } = await generateKeyPair("ES256");
-    await writeFile(join(workDir, "jwks.json"), JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] }));
+    await writeFile(
+      join(workDir, "jwks.json"),
+      JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] }),
+    );
     await writeFile(join(workDir, "attributes.json"), JSON.stringify({ team: "payments" }));
     const mint = (claims: Record<string, unknown>) =>
-      new SignJWT({ iss: "https://idp.example", sub: "alice", ...claims }).setProtectedHeader({ alg: "ES256", kid: "idp-1" }).setExpirationTime("5m").sign(privateKey);
+      new SignJWT({ iss: "https://idp.example", sub: "alice", ...claims })
+        .setProtectedHeader({ alg: "ES256", kid: "idp-1" })
+        .setExpirationTime("5m")
+        .sign(privateKey);
     idOf(await ok("issuer", "add", "--issuer", "https://idp.example", "--jwks-file", "./jwks.json"), "iss");
     const client = await ok("client", "create", "--name", "checkout", "--attributes-file", "./attributes.json");
     const clientId = /^Client ID: (cl-[a-z0-9]{12})$/m.exec(client)![1]!;
     const secret = /^Client secret: (\S+)$/m.exec(client)![1]!;
 
-    const exchange = (subject: string) => caracal("token", "exchange", "--client-id", clientId, "--client-secret", secret, "--subject-token", subject);
+    const exchange = (subject: string) =>
+      caracal("token", "exchange", "--client-id", clientId, "--client-secret", secret, "--subject-token", subject);
     const allowed = await exchange(await mint({ role: "payer" }));
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(JSON.parse(allowed.stdout.slice(allowed.stdout.indexOf("{")))).toMatchObject({ token_type: "Bearer", expires_in: 900 });
@@ -220,7 +227,12 @@ describe("caracal CLI against the local stack", () => {
     expect(lines).toHaveLength(2);
     const [allowEvent, denyEvent] = lines.map((l) => JSON.parse(l));
     expect(allowEvent.determining_policies).toEqual([
-      expect.objectContaining({ policy_version_id: pv, policy_name: "payments-policy", rule: "data.payments.allow", location: { file: "payments-policy.rego", row: 5, col: 1 } }),
+      expect.objectContaining({
+        policy_version_id: pv,
+        policy_name: "payments-policy",
+        rule: "data.payments.allow",
+        location: { file: "payments-policy.rego", row: 5, col: 1 },
+      }),
     ]);
     expect(denyEvent).toMatchObject({ request_id: deniedId, decision: "deny" });
     expect(denyEvent.determining_policies[0]).toMatchObject({ rule: "data.payments.deny", location: { row: 7 } });
@@ -229,5 +241,5 @@ describe("caracal CLI against the local stack", () => {
     expect(explained).toContain(`Decided by: payments-policy ${pv} data.payments.deny at payments-policy.rego:7`);
     expect(explained).toContain("Reasons: payments-policy: blocked");
     expect(JSON.parse(await ok("explain", deniedId, "--json")).policies[0]).toMatchObject({ outcome: "deny", reasons: ["blocked"] });
-  }, 60_000);
+  });
 });

@@ -19,7 +19,10 @@ async function fixture() {
 }
 
 function outboxRows(zone: string) {
-  return env.DB.prepare("SELECT * FROM invalidation_outbox WHERE zone_id = ? ORDER BY seq").bind(zone).all().then((r) => r.results);
+  return env.DB.prepare("SELECT * FROM invalidation_outbox WHERE zone_id = ? ORDER BY seq")
+    .bind(zone)
+    .all()
+    .then((r) => r.results);
 }
 
 describe("activation", () => {

@@ -68,7 +68,10 @@ describe("policies", () => {
       expect.objectContaining({ code: "rego_unsafe_var_error", location: expect.objectContaining({ row: 8 }) }),
     ]);
     const parse = expectProblem(await call("POST", `/v1/zones/${zone}/policies`, { name, source: "package p\nallow if {\n" }), 422);
-    expect(parse.errors[0]).toMatchObject({ code: "rego_parse_error", location: { file: `${name}.rego`, row: expect.any(Number), col: expect.any(Number) } });
+    expect(parse.errors[0]).toMatchObject({
+      code: "rego_parse_error",
+      location: { file: `${name}.rego`, row: expect.any(Number), col: expect.any(Number) },
+    });
     // nothing was stored
     expect(expectStatus(await call("GET", `/v1/zones/${zone}/policies`), 200).items).toEqual([]);
   });
@@ -156,7 +159,9 @@ describe("policy versions", () => {
     const { env } = await import("cloudflare:workers");
     const zone = await newZone();
     const policy = await newPolicy(zone);
-    const row = await env.DB.prepare("SELECT plan, package FROM policy_versions WHERE id = ?").bind(policy.versionId).first<{ plan: string; package: string }>();
+    const row = await env.DB.prepare("SELECT plan, package FROM policy_versions WHERE id = ?")
+      .bind(policy.versionId)
+      .first<{ plan: string; package: string }>();
     const plan = JSON.parse(row!.plan);
     expect(plan.plans.plans.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(["payments/allow", "payments/deny", "payments/ttl", "payments/scope", "payments/claims"]),

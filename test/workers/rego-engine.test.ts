@@ -5,7 +5,7 @@
  * from source and evaluates.
  */
 import { describe, expect, it } from "vitest";
-import { RObject, compile, fromJS, parseJSON, prepare, toJSONText } from "../../workers/rego/index.js";
+import { type RObject, compile, fromJS, parseJSON, prepare, toJSONText } from "../../workers/rego/index.js";
 import { runPlanCase } from "../conformance/plans.js";
 import aggregates from "../conformance/opa/opa-plans/v1/aggregates/test-aggregates-0001.json?raw";
 import jwtRsa from "../conformance/opa/opa-plans/v1/jwtverifyrsa/test-jwtverifyrsa-0404.json?raw";

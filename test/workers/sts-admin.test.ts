@@ -3,12 +3,25 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, ALLOW_POLICY, call, expectProblem, expectStatus, newZone } from "./helpers.js";
 import { ensureSigningKey, rotateSigningKey, signingKey, SigningUnavailableError } from "../../workers/sts/keys.js";
-import { exchangeParams, expectIssued, expectOAuthError, newClient, newIssuer, ORIGIN, stsFixture, tokenRequest, trustIssuer } from "./sts-helpers.js";
+import {
+  exchangeParams,
+  expectIssued,
+  expectOAuthError,
+  newClient,
+  newIssuer,
+  ORIGIN,
+  stsFixture,
+  tokenRequest,
+  trustIssuer,
+} from "./sts-helpers.js";
 
 describe("clients", () => {
   it("shows the secret once, stores only its hash, and lists, gets, disables and rotates", async () => {
     const zone = await newZone();
-    const created = expectStatus(await call("POST", `/v1/zones/${zone}/clients`, { name: "checkout", attributes: { team: "payments", tier: 2 } }), 201);
+    const created = expectStatus(
+      await call("POST", `/v1/zones/${zone}/clients`, { name: "checkout", attributes: { team: "payments", tier: 2 } }),
+      201,
+    );
     expect(created).toEqual({
       id: expect.stringMatching(/^cl-[a-z0-9]{12}$/),
       zone_id: zone,
@@ -21,8 +34,12 @@ describe("clients", () => {
       client_secret: expect.stringMatching(/^cs_[A-Za-z0-9_-]{43}$/),
     });
     const { client_secret: secret, ...client } = created;
-    const stored = await env.DB.prepare("SELECT secret_sha256 FROM clients WHERE id = ?").bind(client.id).first<{ secret_sha256: string }>();
-    const digest = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret))), (b) => b.toString(16).padStart(2, "0")).join("");
+    const stored = await env.DB.prepare("SELECT secret_sha256 FROM clients WHERE id = ?")
+      .bind(client.id)
+      .first<{ secret_sha256: string }>();
+    const digest = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret))), (b) =>
+      b.toString(16).padStart(2, "0"),
+    ).join("");
     expect(stored?.secret_sha256).toBe(digest);
 
     expect(expectStatus(await call("GET", `/v1/zones/${zone}/clients/${client.id}`), 200)).toEqual(client);
@@ -100,9 +117,13 @@ describe("signing keys, JWKS and metadata", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("public, max-age=60");
     const jwks = (await res.json()) as { keys: Record<string, unknown>[] };
-    expect(jwks.keys).toEqual([{ kty: "EC", crv: "P-256", x: expect.any(String), y: expect.any(String), kid: expect.any(String), alg: "ES256", use: "sig" }]);
+    expect(jwks.keys).toEqual([
+      { kty: "EC", crv: "P-256", x: expect.any(String), y: expect.any(String), kid: expect.any(String), alg: "ES256", use: "sig" },
+    ]);
 
-    const row = await env.DB.prepare("SELECT private_key_ciphertext FROM zone_signing_keys WHERE zone_id = ?").bind(zone).first<{ private_key_ciphertext: string }>();
+    const row = await env.DB.prepare("SELECT private_key_ciphertext FROM zone_signing_keys WHERE zone_id = ?")
+      .bind(zone)
+      .first<{ private_key_ciphertext: string }>();
     expect(row?.private_key_ciphertext).toMatch(/^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
     // the same key again on the next request
     const again = (await (await exports.default.fetch(new Request(`${ORIGIN}/zones/${zone}/.well-known/jwks.json`))).json()) as typeof jwks;
@@ -112,7 +133,9 @@ describe("signing keys, JWKS and metadata", () => {
   it("needs the key-encryption key to make or use a private key, and only the right one decrypts", async () => {
     const zone = await newZone();
     await expect(ensureSigningKey({ ...env, CARACAL_KEY_ENCRYPTION_KEY: undefined }, zone)).rejects.toBeInstanceOf(SigningUnavailableError);
-    await expect(ensureSigningKey({ ...env, CARACAL_KEY_ENCRYPTION_KEY: btoa("too short") }, zone)).rejects.toBeInstanceOf(SigningUnavailableError);
+    await expect(ensureSigningKey({ ...env, CARACAL_KEY_ENCRYPTION_KEY: btoa("too short") }, zone)).rejects.toBeInstanceOf(
+      SigningUnavailableError,
+    );
     const kid = await ensureSigningKey(env, zone);
     const otherKek = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
     await expect(signingKey({ ...env, CARACAL_KEY_ENCRYPTION_KEY: otherKek }, zone, kid)).rejects.toBeInstanceOf(SigningUnavailableError);
@@ -120,7 +143,9 @@ describe("signing keys, JWKS and metadata", () => {
 
     // zone and kid are the ciphertext's associated data: a ciphertext moved to another row does not open
     const rotated = expectStatus(await call("POST", `/v1/zones/${zone}/signing-keys/rotate`), 201).current.kid;
-    await env.DB.prepare("UPDATE zone_signing_keys SET private_key_ciphertext = (SELECT private_key_ciphertext FROM zone_signing_keys WHERE kid = ?) WHERE kid = ?")
+    await env.DB.prepare(
+      "UPDATE zone_signing_keys SET private_key_ciphertext = (SELECT private_key_ciphertext FROM zone_signing_keys WHERE kid = ?) WHERE kid = ?",
+    )
       .bind(kid, rotated)
       .run();
     await expect(signingKey(env, zone, rotated)).rejects.toThrow();
@@ -151,7 +176,9 @@ describe("signing keys, JWKS and metadata", () => {
     expect(second.previous).toMatchObject({ kid: first.current.kid, status: "retired", retired_at: second.current.created_at });
     // published for the maximum token lifetime (3600 s) plus an hour
     expect(Date.parse(second.previous.published_until) - Date.parse(second.previous.retired_at)).toBe(7200 * 1000);
-    const jwks = (await (await exports.default.fetch(new Request(`${ORIGIN}/zones/${zone}/.well-known/jwks.json`))).json()) as { keys: { kid: string }[] };
+    const jwks = (await (await exports.default.fetch(new Request(`${ORIGIN}/zones/${zone}/.well-known/jwks.json`))).json()) as {
+      keys: { kid: string }[];
+    };
     expect(jwks.keys.map((k) => k.kid)).toEqual([first.current.kid, second.current.kid]);
     const listed = expectStatus(await call("GET", `/v1/zones/${zone}/signing-keys`), 200).items;
     expect(listed.map((k: any) => [k.kid, k.status])).toEqual([
@@ -166,8 +193,12 @@ describe("signing keys, JWKS and metadata", () => {
     expectStatus(await call("POST", `/v1/zones/${zone}/signing-keys/rotate`), 201);
     const second = expectStatus(await call("POST", `/v1/zones/${zone}/signing-keys/rotate`), 201);
     // age the successor beyond the retention: the retired key is then expired
-    await env.DB.prepare("UPDATE zone_signing_keys SET created_at = ? WHERE kid = ?").bind("2000-01-01T00:00:00.000Z", second.current.kid).run();
-    const jwks = (await (await exports.default.fetch(new Request(`${ORIGIN}/zones/${zone}/.well-known/jwks.json`))).json()) as { keys: { kid: string }[] };
+    await env.DB.prepare("UPDATE zone_signing_keys SET created_at = ? WHERE kid = ?")
+      .bind("2000-01-01T00:00:00.000Z", second.current.kid)
+      .run();
+    const jwks = (await (await exports.default.fetch(new Request(`${ORIGIN}/zones/${zone}/.well-known/jwks.json`))).json()) as {
+      keys: { kid: string }[];
+    };
     expect(jwks.keys.map((k) => k.kid)).toEqual([second.current.kid]);
     expect(expectStatus(await call("GET", `/v1/zones/${zone}/signing-keys`), 200).items[0].status).toBe("expired");
   });
@@ -234,7 +265,9 @@ describe("audit listing", () => {
     const f = await stsFixture([ALLOW_POLICY]);
     const res = await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint({ role: "payer" })));
     const raw = await exports.default.fetch(
-      new Request(`${ORIGIN}/v1/zones/${f.zone}/explain/${res.headers.get("x-request-id")}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+      new Request(`${ORIGIN}/v1/zones/${f.zone}/explain/${res.headers.get("x-request-id")}`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      }),
     );
     const text = await raw.text();
     const time = JSON.parse(text).time as string;

@@ -66,7 +66,12 @@ describe("policy-set decisions", () => {
     const first = await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint()));
     expect(expectIssued(first).expires_in).toBe(900);
     const [firstEvent] = await auditOf(f.zone, first.headers.get("x-request-id")!);
-    expect(firstEvent).toMatchObject({ decision: "allow", evaluation_status: "enforced", policy_set_version_id: f.activation!.psv, reasons: [] });
+    expect(firstEvent).toMatchObject({
+      decision: "allow",
+      evaluation_status: "enforced",
+      policy_set_version_id: f.activation!.psv,
+      reasons: [],
+    });
     expect(firstEvent.determining_policies).toEqual([
       {
         policy_id: strict!.id,
@@ -81,7 +86,9 @@ describe("policy-set decisions", () => {
     const second = await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint({ blocked: true, role: "payer" })));
     expect(expectIssued(second).expires_in).toBe(60);
     const [secondEvent] = await auditOf(f.zone, second.headers.get("x-request-id")!);
-    expect(secondEvent.determining_policies).toEqual([expect.objectContaining({ policy_version_id: fallback!.versionId, rule: "data.fallback.allow" })]);
+    expect(secondEvent.determining_policies).toEqual([
+      expect.objectContaining({ policy_version_id: fallback!.versionId, rule: "data.fallback.allow" }),
+    ]);
   });
 
   it("denies with every policy's reasons when all of them deny", async () => {
@@ -132,7 +139,9 @@ describe("policy-set decisions", () => {
     expect(claims).not.toHaveProperty("nbf");
     const [event] = await auditOf(f.zone, res.headers.get("x-request-id")!);
     expect(event).toMatchObject({ scope_requested: ["read", "admin"], scope_granted: ["read"], token_jti: claims.jti });
-    expect(event.reasons).toEqual(["claims obligation: protected claims not overridden: act, aud, client_id, exp, iat, iss, jti, nbf, scope, sub, zone"]);
+    expect(event.reasons).toEqual([
+      "claims obligation: protected claims not overridden: act, aud, client_id, exp, iat, iss, jti, nbf, scope, sub, zone",
+    ]);
   });
 
   it("narrows scopes: to the policy's scope obligation, else to the subject token's scopes", async () => {
@@ -144,7 +153,11 @@ describe("policy-set decisions", () => {
     const refused = await tokenRequest(withScopeRule.zone, withScopeRule.client, exchangeParams(subject, { scope: "admin" }));
     expectOAuthError(refused, 400, "invalid_scope");
     const [event] = await auditOf(withScopeRule.zone, refused.headers.get("x-request-id")!);
-    expect(event).toMatchObject({ decision: "deny", scope_granted: null, reasons: ["invalid_scope: none of the requested scopes may be granted"] });
+    expect(event).toMatchObject({
+      decision: "deny",
+      scope_granted: null,
+      reasons: ["invalid_scope: none of the requested scopes may be granted"],
+    });
 
     const withoutScopeRule = await stsFixture([ALLOW_POLICY]);
     const narrowed = await tokenRequest(
@@ -167,7 +180,9 @@ describe("policy-set decisions", () => {
     expect(await lifetimeWith("ttl := 100000", { default_token_lifetime: 300, max_token_lifetime: 600 })).toBe(300);
     expect(await lifetimeWith("ttl := 450", { default_token_lifetime: 600, max_token_lifetime: 600 })).toBe(450);
     expect(await lifetimeWith("ttl := 90.9", {})).toBe(90);
-    expect((await call("POST", "/v1/zones", { name: `bad-${Date.now()}`, default_token_lifetime: 900, max_token_lifetime: 600 })).status).toBe(400);
+    expect(
+      (await call("POST", "/v1/zones", { name: `bad-${Date.now()}`, default_token_lifetime: 900, max_token_lifetime: 600 })).status,
+    ).toBe(400);
   });
 });
 
@@ -221,12 +236,21 @@ describe("shadow evaluation", () => {
     );
     expect(events).toHaveLength(2);
     const shadowEvent = events.find((e) => e.evaluation_status === "shadow");
-    expect(shadowEvent).toMatchObject({ token_jti: null, scope_granted: null, determining_policies: [expect.objectContaining({ rule: "data.lockdown.deny" })] });
+    expect(shadowEvent).toMatchObject({
+      token_jti: null,
+      scope_granted: null,
+      determining_policies: [expect.objectContaining({ rule: "data.lockdown.deny" })],
+    });
     const shadowOnly = expectStatus(await call("GET", `/v1/zones/${f.zone}/audit?status=shadow`), 200);
     expect(shadowOnly.items.map((e: any) => e.request_id)).toEqual([requestId]);
 
     const explained = await explain(f.zone, requestId);
-    expect(explained.shadow).toMatchObject({ decision: "deny", evaluation_status: "shadow", agrees: false, policy_set_version_id: f.activation!.shadow });
+    expect(explained.shadow).toMatchObject({
+      decision: "deny",
+      evaluation_status: "shadow",
+      agrees: false,
+      policy_set_version_id: f.activation!.shadow,
+    });
   });
 
   it("never lets a failing shadow change the response", async () => {
@@ -255,14 +279,23 @@ describe("audit events and explain", () => {
       zone: { id: f.zone },
       request: { id: requestId, time: event.time, time_ns: expect.any(Number), ip: "203.0.113.7", country: "DE" },
       client: { id: f.client.id, name: expect.any(String), attributes: { team: "payments" } },
-      subject: { token_type: "urn:ietf:params:oauth:token-type:jwt", issuer: f.idp.issuer, claims: expect.objectContaining({ sub: "alice", role: "payer" }) },
+      subject: {
+        token_type: "urn:ietf:params:oauth:token-type:jwt",
+        issuer: f.idp.issuer,
+        claims: expect.objectContaining({ sub: "alice", role: "payer" }),
+      },
       actor: null,
       resource: ["https://api.example/pay"],
       audience: [],
       scope: ["pay"],
       requested_token_type: "urn:ietf:params:oauth:token-type:access_token",
     });
-    expect(event).toMatchObject({ subject: { iss: f.idp.issuer, sub: "alice" }, actor: null, client_id: f.client.id, duration_us: expect.any(Number) });
+    expect(event).toMatchObject({
+      subject: { iss: f.idp.issuer, sub: "alice" },
+      actor: null,
+      client_id: f.client.id,
+      duration_us: expect.any(Number),
+    });
     const raw = JSON.stringify(await auditOf(f.zone, requestId));
     expect(raw).not.toContain(subject.split(".")[2]);
     expect(raw).not.toContain(f.client.secret);
@@ -275,7 +308,12 @@ describe("audit events and explain", () => {
     expectIssued(res);
     const explained = await explain(f.zone, res.headers.get("x-request-id")!);
     const [strict, fallback] = explained.policies;
-    expect(explained).toMatchObject({ decision: "allow", evaluation_status: "enforced", policy_set_version_id: f.activation!.psv, shadow: null });
+    expect(explained).toMatchObject({
+      decision: "allow",
+      evaluation_status: "enforced",
+      policy_set_version_id: f.activation!.psv,
+      shadow: null,
+    });
     expect(strict).toMatchObject({ outcome: "deny", reasons: ["subject is blocked"], determining: false, package: "strict" });
     expect(strict.rules).toEqual(
       expect.arrayContaining([
@@ -284,7 +322,9 @@ describe("audit events and explain", () => {
       ]),
     );
     expect(fallback).toMatchObject({ outcome: "allow", determining: true });
-    expect(fallback.rules).toEqual(expect.arrayContaining([{ rule: "data.fallback.allow", locations: [{ file: `${fallback.policy_name}.rego`, row: 3, col: 1 }] }]));
+    expect(fallback.rules).toEqual(
+      expect.arrayContaining([{ rule: "data.fallback.allow", locations: [{ file: `${fallback.policy_name}.rego`, row: 3, col: 1 }] }]),
+    );
     expect(explained.determining_policies).toEqual([
       {
         policy_id: fallback.policy_id,
@@ -311,7 +351,9 @@ describe("audit events and explain", () => {
       ["deny", true],
       ["deny", true],
     ]);
-    expect(explained.policies[0].rules).toEqual([{ rule: "data.payments.allow", locations: [{ file: `${explained.policies[0].policy_name}.rego`, row: 3, col: 9 }] }]);
+    expect(explained.policies[0].rules).toEqual([
+      { rule: "data.payments.allow", locations: [{ file: `${explained.policies[0].policy_name}.rego`, row: 3, col: 9 }] },
+    ]);
 
     expect((await call("GET", `/v1/zones/${f.zone}/explain/req-doesnotexist`)).status).toBe(404);
     // another zone's request id is not found either

@@ -38,13 +38,24 @@ describe("delegation", () => {
   it("adds act for an actor token, nests prior actors, and keeps the chain without a new actor", async () => {
     const f = await stsFixture([ALLOW_ALL]);
     const first = expectIssued(
-      await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint({ sub: "alice", scope: "pay" }), actorParams(await f.idp.mint({ sub: "svc-a" })))),
+      await tokenRequest(
+        f.zone,
+        f.client,
+        exchangeParams(await f.idp.mint({ sub: "alice", scope: "pay" }), actorParams(await f.idp.mint({ sub: "svc-a" }))),
+      ),
     );
     expect(payloadOf(first.access_token).act).toEqual({ sub: "svc-a", iss: f.idp.issuer });
 
     // the zone's own token is exchanged again, now with a second actor: the chain nests
     const second = expectIssued(
-      await tokenRequest(f.zone, f.client, exchangeParams(first.access_token, { subject_token_type: "urn:ietf:params:oauth:token-type:access_token", ...actorParams(await f.idp.mint({ sub: "svc-b" })) })),
+      await tokenRequest(
+        f.zone,
+        f.client,
+        exchangeParams(first.access_token, {
+          subject_token_type: "urn:ietf:params:oauth:token-type:access_token",
+          ...actorParams(await f.idp.mint({ sub: "svc-b" })),
+        }),
+      ),
     );
     const secondClaims = payloadOf(second.access_token);
     expect(secondClaims).toMatchObject({ iss: f.issuer, sub: "alice" });
@@ -78,14 +89,22 @@ describe("delegation", () => {
     const denied = await tokenRequest(f.zone, f.client, exchangeParams(subject, actorParams(await f.idp.mint({ sub: "svc-b" }))));
     expect(expectOAuthError(denied, 403, "access_denied").error_description).toMatch(/may_act/);
     const [event] = await auditOf(f.zone, denied.headers.get("x-request-id")!);
-    expect(event).toMatchObject({ decision: "deny", reasons: ["may_act: the subject token does not allow this actor"], determining_policies: [] });
+    expect(event).toMatchObject({
+      decision: "deny",
+      reasons: ["may_act: the subject token does not allow this actor"],
+      determining_policies: [],
+    });
 
     // an actor with the right sub from another issuer does not match may_act.iss
     const elsewhere = await stsFixture([ALLOW_ALL]);
     const other = await newIssuer();
     await trustIssuer(elsewhere.zone, other);
     const pinned = await elsewhere.idp.mint({ may_act: { sub: "svc-a", iss: elsewhere.idp.issuer } });
-    expectOAuthError(await tokenRequest(elsewhere.zone, elsewhere.client, exchangeParams(pinned, actorParams(await other.mint({ sub: "svc-a" })))), 403, "access_denied");
+    expectOAuthError(
+      await tokenRequest(elsewhere.zone, elsewhere.client, exchangeParams(pinned, actorParams(await other.mint({ sub: "svc-a" })))),
+      403,
+      "access_denied",
+    );
   });
 
   it("keeps verifying the zone's own tokens across a key rotation", async () => {

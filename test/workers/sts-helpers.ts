@@ -44,7 +44,10 @@ export async function newIssuer(alg = "ES256", issuer = `https://${uniqueName("i
 }
 
 export async function trustIssuer(zone: string, issuer: TestIssuer, extra: Record<string, unknown> = {}): Promise<string> {
-  return expectStatus(await call("POST", `/v1/zones/${zone}/issuers`, { issuer: issuer.issuer, jwks: { keys: [issuer.publicJwk] }, ...extra }), 201).id;
+  return expectStatus(
+    await call("POST", `/v1/zones/${zone}/issuers`, { issuer: issuer.issuer, jwks: { keys: [issuer.publicJwk] }, ...extra }),
+    201,
+  ).id;
 }
 
 export interface TestClient {
@@ -53,7 +56,10 @@ export interface TestClient {
 }
 
 export async function newClient(zone: string, attributes?: Record<string, unknown>): Promise<TestClient> {
-  const body = expectStatus(await call("POST", `/v1/zones/${zone}/clients`, { name: uniqueName("client"), ...(attributes ? { attributes } : {}) }), 201);
+  const body = expectStatus(
+    await call("POST", `/v1/zones/${zone}/clients`, { name: uniqueName("client"), ...(attributes ? { attributes } : {}) }),
+    201,
+  );
   return { id: body.id, secret: body.client_secret };
 }
 
@@ -62,12 +68,20 @@ export async function activate(zone: string, sources: string[], shadowSources?: 
   const versions = [];
   for (const source of sources) versions.push(await newPolicy(zone, source));
   const set = await newPolicySet(zone);
-  const psv = await newSetVersion(zone, set, versions.map((v) => v.versionId));
+  const psv = await newSetVersion(
+    zone,
+    set,
+    versions.map((v) => v.versionId),
+  );
   let shadow: string | undefined;
-  let shadowVersions: { id: string; versionId: string }[] = [];
+  const shadowVersions: { id: string; versionId: string }[] = [];
   if (shadowSources) {
     for (const source of shadowSources) shadowVersions.push(await newPolicy(zone, source));
-    shadow = await newSetVersion(zone, set, shadowVersions.map((v) => v.versionId));
+    shadow = await newSetVersion(
+      zone,
+      set,
+      shadowVersions.map((v) => v.versionId),
+    );
   }
   expectStatus(await call("POST", `/v1/zones/${zone}/policy-sets/${set}/activate`, { version: psv, ...(shadow ? { shadow } : {}) }), 200);
   return { set, psv, versions, shadow, shadowVersions };
@@ -88,7 +102,12 @@ export interface TokenResult {
   body: any;
 }
 
-export async function tokenRequest(zone: string, client: TestClient | undefined, params: FormParams, options: ExchangeOptions = {}): Promise<TokenResult> {
+export async function tokenRequest(
+  zone: string,
+  client: TestClient | undefined,
+  params: FormParams,
+  options: ExchangeOptions = {},
+): Promise<TokenResult> {
   const form = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
     for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) form.append(name, v);

@@ -20,7 +20,8 @@ describe("in-flight exchanges", () => {
     const [allow, deny] = [await newPolicy(zone, ALLOW_POLICY), await newPolicy(zone, DENY_ALL)];
     const set = await newPolicySet(zone);
     const [v1, v2] = [await newSetVersion(zone, set, [allow.versionId]), await newSetVersion(zone, set, [deny.versionId])];
-    const activate = async (version: string) => expectStatus(await call("POST", `/v1/zones/${zone}/policy-sets/${set}/activate`, { version }), 200);
+    const activate = async (version: string) =>
+      expectStatus(await call("POST", `/v1/zones/${zone}/policy-sets/${set}/activate`, { version }), 200);
     await activate(v1);
 
     const cache = new ZoneCache();

@@ -49,7 +49,9 @@ describe("subject token verification", () => {
   it("requires a kid that the issuer publishes", async () => {
     const f = await stsFixture([ALLOW_POLICY]);
     await rejected(f, await f.idp.mint({ role: "payer" }, { kid: "no-such-kid" }), /no key of its issuer/);
-    const withoutKid = await new SignJWT({ iss: f.idp.issuer, sub: "alice", exp: now() + 300 }).setProtectedHeader({ alg: "ES256" }).sign(f.idp.privateKey);
+    const withoutKid = await new SignJWT({ iss: f.idp.issuer, sub: "alice", exp: now() + 300 })
+      .setProtectedHeader({ alg: "ES256" })
+      .sign(f.idp.privateKey);
     await rejected(f, withoutKid, /no kid/);
   });
 
@@ -85,7 +87,10 @@ describe("subject token verification", () => {
     const res = await tokenRequest(
       f.zone,
       f.client,
-      exchangeParams(subject, { actor_token: await f.idp.mint({ sub: "svc", exp: now() - 600 }), actor_token_type: "urn:ietf:params:oauth:token-type:jwt" }),
+      exchangeParams(subject, {
+        actor_token: await f.idp.mint({ sub: "svc", exp: now() - 600 }),
+        actor_token_type: "urn:ietf:params:oauth:token-type:jwt",
+      }),
     );
     expect(expectOAuthError(res, 400, "invalid_request").error_description).toMatch(/^actor_token has expired/);
   });
@@ -107,8 +112,10 @@ describe("issuers with a jwks_uri", () => {
       if (!key) return realFetch(input, init);
       return reachable ? Response.json({ keys: [key] }) : new Response("down", { status: 502 });
     });
-    const jwksFetches = () => fetchSpy.mock.calls.filter(([input]) => published.has(input instanceof Request ? input.url : String(input))).length;
-    for (const i of [idp, later]) expectStatus(await call("POST", `/v1/zones/${f.zone}/issuers`, { issuer: i.issuer, jwks_uri: uriOf(i) }), 201);
+    const jwksFetches = () =>
+      fetchSpy.mock.calls.filter(([input]) => published.has(input instanceof Request ? input.url : String(input))).length;
+    for (const i of [idp, later])
+      expectStatus(await call("POST", `/v1/zones/${f.zone}/issuers`, { issuer: i.issuer, jwks_uri: uriOf(i) }), 201);
     expect(jwksFetches()).toBe(2);
 
     expectIssued(await tokenRequest(f.zone, f.client, exchangeParams(await idp.mint({ role: "payer" }))));
@@ -123,7 +130,11 @@ describe("issuers with a jwks_uri", () => {
 
     // an issuer whose keys cannot be fetched is not the client's fault
     reachable = false;
-    expectOAuthError(await tokenRequest(f.zone, f.client, exchangeParams(await later.mint({ role: "payer" }))), 503, "temporarily_unavailable");
+    expectOAuthError(
+      await tokenRequest(f.zone, f.client, exchangeParams(await later.mint({ role: "payer" }))),
+      503,
+      "temporarily_unavailable",
+    );
   });
 
   it("refuses a jwks_uri that is not https, or that does not answer with public keys", async () => {

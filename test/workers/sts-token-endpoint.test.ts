@@ -39,9 +39,14 @@ describe("token endpoint: success shape", () => {
 
   it("echoes a client-given X-Request-Id and issues a plain JWT when asked for one", async () => {
     const f = await stsFixture([ALLOW_POLICY]);
-    const res = await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint({ role: "payer" }), { requested_token_type: JWT_TYPE }), {
-      headers: { "x-request-id": "trace-42" },
-    });
+    const res = await tokenRequest(
+      f.zone,
+      f.client,
+      exchangeParams(await f.idp.mint({ role: "payer" }), { requested_token_type: JWT_TYPE }),
+      {
+        headers: { "x-request-id": "trace-42" },
+      },
+    );
     expect(expectIssued(res).issued_token_type).toBe(JWT_TYPE);
     expect(res.headers.get("x-request-id")).toBe("trace-42");
     const header = JSON.parse(atob(res.body.access_token.split(".")[0]));
@@ -82,7 +87,12 @@ describe("token endpoint: malformed requests", () => {
   it("rejects repeated single-valued parameters with invalid_request", async () => {
     const f = await stsFixture([ALLOW_POLICY]);
     const subject = await f.idp.mint({ role: "payer" });
-    for (const repeated of [{ grant_type: [GRANT, GRANT] }, { subject_token: [subject, subject] }, { scope: ["a", "b"] }, { requested_token_type: [JWT_TYPE, JWT_TYPE] }]) {
+    for (const repeated of [
+      { grant_type: [GRANT, GRANT] },
+      { subject_token: [subject, subject] },
+      { scope: ["a", "b"] },
+      { requested_token_type: [JWT_TYPE, JWT_TYPE] },
+    ]) {
       const res = await tokenRequest(f.zone, f.client, { ...exchangeParams(subject), ...repeated });
       expect(expectOAuthError(res, 400, "invalid_request").error_description).toMatch(/must not be repeated/);
     }
@@ -107,7 +117,9 @@ describe("token endpoint: malformed requests", () => {
 
   it("rejects a body that is not form-encoded", async () => {
     const f = await stsFixture([ALLOW_POLICY]);
-    const res = await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint()), { headers: { "content-type": "application/json" } });
+    const res = await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint()), {
+      headers: { "content-type": "application/json" },
+    });
     expectOAuthError(res, 400, "invalid_request");
   });
 });
@@ -143,7 +155,12 @@ describe("token endpoint: client authentication", () => {
 
   it("refuses two authentication methods at once", async () => {
     const f = await stsFixture([ALLOW_POLICY]);
-    const res = await tokenRequest(f.zone, f.client, { ...exchangeParams(await f.idp.mint()), client_secret: f.client.secret }, { auth: "basic" });
+    const res = await tokenRequest(
+      f.zone,
+      f.client,
+      { ...exchangeParams(await f.idp.mint()), client_secret: f.client.secret },
+      { auth: "basic" },
+    );
     expectOAuthError(res, 400, "invalid_request");
   });
 

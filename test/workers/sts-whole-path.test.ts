@@ -43,13 +43,20 @@ describe("the whole path", () => {
     const psv = expectStatus(await call("POST", `/v1/zones/${zone}/policy-sets/${set}/versions`, { policy_version_ids: [pv] }), 201).id;
     expectStatus(await call("POST", `/v1/zones/${zone}/policy-sets/${set}/activate`, { version: psv }), 200);
 
-    const created = expectStatus(await call("POST", `/v1/zones/${zone}/clients`, { name: "checkout", attributes: { team: "payments" } }), 201);
+    const created = expectStatus(
+      await call("POST", `/v1/zones/${zone}/clients`, { name: "checkout", attributes: { team: "payments" } }),
+      201,
+    );
     const client = { id: created.id, secret: created.client_secret };
     const idp = await newIssuer();
     expectStatus(await call("POST", `/v1/zones/${zone}/issuers`, { issuer: idp.issuer, jwks: { keys: [idp.publicJwk] } }), 201);
 
     const subject = await idp.mint({ sub: "user-17", role: "payer", tier: "gold", scope: "payments:read profile" });
-    const res = await tokenRequest(zone, client, exchangeParams(subject, { resource: "https://payments.example/api", scope: "payments:read payments:write" }));
+    const res = await tokenRequest(
+      zone,
+      client,
+      exchangeParams(subject, { resource: "https://payments.example/api", scope: "payments:read payments:write" }),
+    );
     const body = expectIssued(res);
     const requestId = res.headers.get("x-request-id")!;
     expect(body).toMatchObject({ token_type: "Bearer", expires_in: 300, scope: "payments:read payments:write" });
@@ -88,7 +95,13 @@ describe("the whole path", () => {
       token_jti: payload.jti,
     });
     expect(event.determining_policies).toEqual([
-      { policy_id: policy.id, policy_version_id: pv, policy_name: "payments-policy", rule: "data.payments.allow", location: { file: "payments-policy.rego", row: 5, col: 1 } },
+      {
+        policy_id: policy.id,
+        policy_version_id: pv,
+        policy_name: "payments-policy",
+        rule: "data.payments.allow",
+        location: { file: "payments-policy.rego", row: 5, col: 1 },
+      },
     ]);
 
     // explain: the input, each policy with its outcome and the rules that fired
@@ -108,7 +121,9 @@ describe("the whole path", () => {
     const denied = await tokenRequest(zone, client, exchangeParams(await idp.mint({ sub: "user-18", role: "payer", suspended: true })));
     expect(denied.status).toBe(403);
     const deniedExplained = expectStatus(await call("GET", `/v1/zones/${zone}/explain/${denied.headers.get("x-request-id")}`), 200);
-    expect(deniedExplained.determining_policies).toEqual([expect.objectContaining({ rule: "data.payments.deny", location: { file: "payments-policy.rego", row: 10, col: 1 } })]);
+    expect(deniedExplained.determining_policies).toEqual([
+      expect.objectContaining({ rule: "data.payments.deny", location: { file: "payments-policy.rego", row: 10, col: 1 } }),
+    ]);
     expect(deniedExplained.reasons).toEqual(["payments-policy: subject is suspended"]);
   });
 });

@@ -26,7 +26,10 @@ export interface Page<T> {
 }
 
 function encodeCursor(p: Position): string {
-  return btoa(JSON.stringify([p.createdAt, p.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(JSON.stringify([p.createdAt, p.id]))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 function decodeCursor(cursor: string): Position {

@@ -23,7 +23,12 @@ export async function publishOutboxRow(env: Env, row: OutboxRow): Promise<boolea
     await redis.xadd(
       INVALIDATION_STREAM,
       "*",
-      invalidationFields({ zone: row.zoneId, policySetVersion: row.policySetVersionId, shadow: row.shadowPolicySetVersionId ?? "", seq: row.seq }),
+      invalidationFields({
+        zone: row.zoneId,
+        policySetVersion: row.policySetVersionId,
+        shadow: row.shadowPolicySetVersionId ?? "",
+        seq: row.seq,
+      }),
       { trim: { type: "MAXLEN", comparison: "~", threshold: STREAM_MAXLEN } },
     );
   } catch (err) {

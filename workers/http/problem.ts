@@ -49,20 +49,16 @@ export class Problem extends Error {
   }
 }
 
-export const badRequest = (detail: string, errors?: ProblemItem[]) =>
-  new Problem(400, "bad-request", "Bad Request", detail, errors);
+export const badRequest = (detail: string, errors?: ProblemItem[]) => new Problem(400, "bad-request", "Bad Request", detail, errors);
 export const unauthorized = (detail: string) => new Problem(401, "unauthorized", "Unauthorized", detail);
 /** The same answer for "does not exist" and "exists in another zone": existence never leaks. */
 export const notFound = (what: string) => new Problem(404, "not-found", "Not Found", `${what} not found`);
 export const conflict = (detail: string) => new Problem(409, "conflict", "Conflict", detail);
 export const payloadTooLarge = (detail: string) => new Problem(413, "payload-too-large", "Payload Too Large", detail);
-export const unsupportedMediaType = (detail: string) =>
-  new Problem(415, "unsupported-media-type", "Unsupported Media Type", detail);
-export const invalidReference = (detail: string) =>
-  new Problem(422, "invalid-reference", "Unprocessable Content", detail);
+export const unsupportedMediaType = (detail: string) => new Problem(415, "unsupported-media-type", "Unsupported Media Type", detail);
+export const invalidReference = (detail: string) => new Problem(422, "invalid-reference", "Unprocessable Content", detail);
 export const regoCompileFailed = (errors: RegoErrorInfo[]) =>
   new Problem(422, "rego-compile-error", "Unprocessable Content", "the policy does not compile", errors);
-export const serviceUnavailable = (detail: string) =>
-  new Problem(503, "unavailable", "Service Unavailable", detail);
+export const serviceUnavailable = (detail: string) => new Problem(503, "unavailable", "Service Unavailable", detail);
 export const internalError = () =>
   new Problem(500, "internal", "Internal Server Error", "the request failed; quote the request id when reporting it");

@@ -16,9 +16,7 @@ export interface PolicyModule {
   regoVersion: 0 | 1;
 }
 
-export type CompiledPolicy =
-  | { ok: true; package: string; plan: Plan }
-  | { ok: false; errors: RegoErrorInfo[] };
+export type CompiledPolicy = { ok: true; package: string; plan: Plan } | { ok: false; errors: RegoErrorInfo[] };
 
 export function compilePolicy(module: PolicyModule): CompiledPolicy {
   // Parsed once: the package the parse reports names the decision entrypoints.

@@ -40,9 +40,7 @@ export class RegoError extends Error implements RegoErrorInfo {
   }
 
   toJSON(): RegoErrorInfo {
-    return this.location
-      ? { code: this.code, message: this.message, location: this.location }
-      : { code: this.code, message: this.message };
+    return this.location ? { code: this.code, message: this.message, location: this.location } : { code: this.code, message: this.message };
   }
 
   override toString(): string {

@@ -16,5 +16,14 @@ export {
   type RuleProvenance,
 } from "./eval/index.js";
 export { FORBIDDEN_BUILTINS } from "./builtins/index.js";
-export { compile, compileParsed, parseSources, type ParsedSources, type CompileRequest, type CompileResult, type CompileOptions, type SourceModule } from "./pipeline.js";
+export {
+  compile,
+  compileParsed,
+  parseSources,
+  type ParsedSources,
+  type CompileRequest,
+  type CompileResult,
+  type CompileOptions,
+  type SourceModule,
+} from "./pipeline.js";
 export { entrypointPlanName, modulePackage } from "./compile/index.js";

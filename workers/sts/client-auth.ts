@@ -31,7 +31,8 @@ export async function newClientSecret(): Promise<{ secret: string; sha256: strin
 export function presentedCredentials(authorization: string | undefined, form: TokenForm): ClientCredentials {
   const posted = form.single.client_secret;
   if (authorization !== undefined && /^basic\s/i.test(authorization)) {
-    if (posted !== undefined) throw invalidRequest("use one client authentication method: HTTP Basic or client_secret in the body, not both");
+    if (posted !== undefined)
+      throw invalidRequest("use one client authentication method: HTTP Basic or client_secret in the body, not both");
     const basic = decodeBasic(authorization);
     if (form.single.client_id !== undefined && form.single.client_id !== basic.clientId) {
       throw invalidRequest("client_id in the body differs from the HTTP Basic user");
@@ -39,7 +40,8 @@ export function presentedCredentials(authorization: string | undefined, form: To
     return basic;
   }
   const clientId = form.single.client_id;
-  if (clientId === undefined || posted === undefined) throw invalidClient("client authentication is required (client_secret_basic or client_secret_post)");
+  if (clientId === undefined || posted === undefined)
+    throw invalidClient("client authentication is required (client_secret_basic or client_secret_post)");
   return { clientId, secret: posted };
 }
 
@@ -54,8 +56,8 @@ function decodeBasic(authorization: string): ClientCredentials {
   const colon = decoded.indexOf(":");
   if (colon < 0) throw invalidClient("malformed HTTP Basic credentials");
   try {
-    const unescape = (s: string) => decodeURIComponent(s.replace(/\+/g, " "));
-    return { clientId: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) };
+    const formDecode = (s: string) => decodeURIComponent(s.replace(/\+/g, " "));
+    return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   } catch {
     throw invalidClient("malformed HTTP Basic credentials");
   }

@@ -127,7 +127,13 @@ export function denialWithoutPolicies(reason: string): SetDecision {
 export async function evaluateSet(set: SnapshotSet | null, input: Value, options: EvaluateOptions): Promise<SetDecision> {
   if (!set) return denialWithoutPolicies(NO_ACTIVE_POLICY_SET);
   const base = { policySetId: set.policySetId, policySetVersionId: set.policySetVersionId };
-  const evaluations: PolicyEvaluation[] = set.policies.map((p) => ({ ...policyRef(p), package: p.package, outcome: "not_evaluated", reasons: [], rules: [] }));
+  const evaluations: PolicyEvaluation[] = set.policies.map((p) => ({
+    ...policyRef(p),
+    package: p.package,
+    outcome: "not_evaluated",
+    reasons: [],
+    rules: [],
+  }));
   // Every policy denies until one does not: then these are the deny's determining policies and reasons.
   const determining: DeterminingPolicy[] = [];
   const reasons: string[] = [];
@@ -191,7 +197,8 @@ class PolicyRun {
   async value(rule: DecisionRule): Promise<Value | undefined> {
     const prepared = this.policy.prepared;
     this.current = this.ruleName(rule);
-    if (!isPrepared(prepared)) throw new RegoError(prepared.code, `the policy's plan cannot be loaded: ${prepared.message}`, prepared.location);
+    if (!isPrepared(prepared))
+      throw new RegoError(prepared.code, `the policy's plan cannot be loaded: ${prepared.message}`, prepared.location);
     const result = await prepared.evaluate(
       entrypointPlanName(this.current),
       { input: this.input },
@@ -232,20 +239,25 @@ function denials(value: Value | undefined): string[] {
 
 async function readObligations(run: PolicyRun): Promise<Obligations> {
   const [ttl, scope, claims] = [await run.value("ttl"), await run.value("scope"), await run.value("claims")];
-  return { ttl: ttlSeconds(ttl, run.ruleName("ttl")), scope: scopeList(scope, run.ruleName("scope")), claims: claimsObject(claims, run.ruleName("claims")) };
+  return {
+    ttl: ttlSeconds(ttl, run.ruleName("ttl")),
+    scope: scopeList(scope, run.ruleName("scope")),
+    claims: claimsObject(claims, run.ruleName("claims")),
+  };
 }
 
 function ttlSeconds(value: Value | undefined, rule: string): number | null {
   if (value === undefined) return null;
   const seconds = typeof value === "bigint" ? Number(value) : value;
-  if (typeof seconds !== "number" || !(seconds >= 1)) throw new ObligationError(rule, `ttl must be a number of seconds >= 1, got ${toJSONText(value)}`);
+  if (typeof seconds !== "number" || !(seconds >= 1))
+    throw new ObligationError(rule, `ttl must be a number of seconds >= 1, got ${toJSONText(value)}`);
   return Math.floor(seconds);
 }
 
 function scopeList(value: Value | undefined, rule: string): string[] | null {
   if (value === undefined) return null;
   const members = value instanceof RSet ? value.values() : Array.isArray(value) ? value : undefined;
-  if (!members || !members.every((m): m is string => typeof m === "string")) {
+  if (!members?.every((m): m is string => typeof m === "string")) {
     throw new ObligationError(rule, "scope must be a set or array of strings");
   }
   return members;

@@ -33,7 +33,8 @@ export function publicJwksProblems(jwks: unknown): string[] {
     if (typeof key.kid !== "string" || key.kid === "") problems.push(`${at}: kid is required`);
     else if (kids.has(key.kid)) problems.push(`${at}: kid ${key.kid} is not unique`);
     else kids.add(key.kid);
-    if (key.alg !== undefined && !VERIFY_ALGORITHMS.includes(key.alg as string)) problems.push(`${at}: alg must be one of ${VERIFY_ALGORITHMS.join(", ")}`);
+    if (key.alg !== undefined && !VERIFY_ALGORITHMS.includes(key.alg as string))
+      problems.push(`${at}: alg must be one of ${VERIFY_ALGORITHMS.join(", ")}`);
     if (key.use !== undefined && key.use !== "sig") problems.push(`${at}: use must be "sig"`);
   });
   return problems;

@@ -106,12 +106,7 @@ async function generateKey(env: Env, zoneId: string, seq: number): Promise<Signi
 }
 
 function latestKey(env: Env, zoneId: string) {
-  return database(env)
-    .select()
-    .from(zoneSigningKeys)
-    .where(eq(zoneSigningKeys.zoneId, zoneId))
-    .orderBy(desc(zoneSigningKeys.seq))
-    .limit(1);
+  return database(env).select().from(zoneSigningKeys).where(eq(zoneSigningKeys.zoneId, zoneId)).orderBy(desc(zoneSigningKeys.seq)).limit(1);
 }
 
 /**
@@ -121,7 +116,10 @@ function latestKey(env: Env, zoneId: string) {
 export async function ensureSigningKey(env: Env, zoneId: string): Promise<string> {
   const existing = (await latestKey(env, zoneId))[0];
   if (existing) return existing.kid;
-  await database(env).insert(zoneSigningKeys).values(await generateKey(env, zoneId, 1)).onConflictDoNothing();
+  await database(env)
+    .insert(zoneSigningKeys)
+    .values(await generateKey(env, zoneId, 1))
+    .onConflictDoNothing();
   const made = (await latestKey(env, zoneId))[0];
   if (!made) throw new Error(`no signing key for zone ${zoneId} after creating one`);
   return made.kid;

@@ -87,7 +87,10 @@ function verificationFailure(role: TokenRole, err: unknown): OAuthError {
   if (err instanceof errors.JOSEAlgNotAllowed) return invalidRequest(`${role}: alg is not accepted for this issuer`);
   // Fetching or reading the issuer's JWKS failed (jose reports an HTTP error as a generic JOSEError).
   const keysUnavailable =
-    !(err instanceof errors.JOSEError) || err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || err.code === errors.JOSEError.code;
+    !(err instanceof errors.JOSEError) ||
+    err instanceof errors.JWKSTimeout ||
+    err instanceof errors.JWKSInvalid ||
+    err.code === errors.JOSEError.code;
   if (keysUnavailable) {
     console.error(`${role}: the issuer's keys could not be loaded`, err);
     return new OAuthError("temporarily_unavailable", `${role}: the issuer's keys could not be loaded; retry later`);

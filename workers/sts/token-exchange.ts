@@ -8,7 +8,7 @@
  * caches.
  */
 import { and, eq, inArray } from "drizzle-orm";
-import { clients, trustedIssuers, zoneSigningKeys } from "../../schema/index.js";
+import { clients, trustedIssuers, type zoneSigningKeys } from "../../schema/index.js";
 import { database } from "../db.js";
 import type { Env } from "../env.js";
 import { fromJS, stringifyJS, type JSONValue } from "../rego/index.js";
@@ -122,7 +122,12 @@ export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
   });
 
   if (!mayActPermits(subject, actor)) {
-    await recordDecision(env, auditContext(), { decision: denialWithoutPolicies(MAY_ACT_DENIED), outcome: { scopeGranted: null, tokenJti: null } }, null);
+    await recordDecision(
+      env,
+      auditContext(),
+      { decision: denialWithoutPolicies(MAY_ACT_DENIED), outcome: { scopeGranted: null, tokenJti: null } },
+      null,
+    );
     throw new OAuthError("access_denied", `${MAY_ACT_DENIED} (request ${x.context.id})`);
   }
 
@@ -193,14 +198,26 @@ interface TrustLookups {
 }
 
 /** The client and the token issuers' trust, in one D1 batch (one round trip), all within the zone. */
-async function trustLookups(env: Env, zoneId: string, clientId: string, tokens: InspectedToken[], ownIssuer: string): Promise<TrustLookups> {
+async function trustLookups(
+  env: Env,
+  zoneId: string,
+  clientId: string,
+  tokens: InspectedToken[],
+  ownIssuer: string,
+): Promise<TrustLookups> {
   const db = database(env);
   const external = tokens.map((t) => t.issuer).filter((iss) => iss !== ownIssuer);
   const ownTokenPresented = tokens.some((t) => t.issuer === ownIssuer);
   // A fixed batch shape: the parts not needed match nothing (no zone has the empty id).
   const [clientRows, issuerRows, keyRows] = await db.batch([
-    db.select().from(clients).where(and(eq(clients.id, clientId), eq(clients.zoneId, zoneId))),
-    db.select().from(trustedIssuers).where(and(eq(trustedIssuers.zoneId, zoneId), inArray(trustedIssuers.issuer, external))),
+    db
+      .select()
+      .from(clients)
+      .where(and(eq(clients.id, clientId), eq(clients.zoneId, zoneId))),
+    db
+      .select()
+      .from(trustedIssuers)
+      .where(and(eq(trustedIssuers.zoneId, zoneId), inArray(trustedIssuers.issuer, external))),
     zoneKeyRows(db, ownTokenPresented ? zoneId : ""),
   ]);
   return { client: clientRows[0], issuers: issuerRows, ownKeys: keyRows };

@@ -120,7 +120,8 @@ function targets(values: string[], name: "resource" | "audience"): string[] {
   if (name === "resource") {
     // RFC 8707 §2: an absolute URI without a fragment.
     for (const value of values) {
-      if (!isAbsoluteUriWithoutFragment(value)) throw new OAuthError("invalid_target", "resource must be an absolute URI without a fragment");
+      if (!isAbsoluteUriWithoutFragment(value))
+        throw new OAuthError("invalid_target", "resource must be an absolute URI without a fragment");
     }
   }
   return [...new Set(values)];
@@ -137,6 +138,7 @@ function isAbsoluteUriWithoutFragment(value: string): boolean {
 function scopes(scope: string): string[] {
   const tokens = scope.split(" ").filter((s) => s !== "");
   if (tokens.length > MAX_SCOPES) throw new OAuthError("invalid_scope", `at most ${MAX_SCOPES} scopes may be requested`);
-  if (!tokens.every((t) => SCOPE_TOKEN.test(t))) throw new OAuthError("invalid_scope", "scope contains characters RFC 6749 §3.3 does not allow");
+  if (!tokens.every((t) => SCOPE_TOKEN.test(t)))
+    throw new OAuthError("invalid_scope", "scope contains characters RFC 6749 §3.3 does not allow");
   return [...new Set(tokens)];
 }

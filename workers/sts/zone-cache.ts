@@ -120,7 +120,9 @@ async function loadSnapshot(db: Db, zoneId: string, previous: ZoneSnapshot | nul
         policySetId: zoneActivations.policySetId,
         policySetVersionId: zoneActivations.policySetVersionId,
         shadowPolicySetVersionId: zoneActivations.shadowPolicySetVersionId,
-        signingKeyId: sql<string | null>`(SELECT ${zoneSigningKeys.kid} FROM ${zoneSigningKeys} WHERE ${zoneSigningKeys.zoneId} = ${zones.id} ORDER BY ${zoneSigningKeys.seq} DESC LIMIT 1)`,
+        signingKeyId: sql<
+          string | null
+        >`(SELECT ${zoneSigningKeys.kid} FROM ${zoneSigningKeys} WHERE ${zoneSigningKeys.zoneId} = ${zones.id} ORDER BY ${zoneSigningKeys.seq} DESC LIMIT 1)`,
       })
       .from(zones)
       .leftJoin(zoneActivations, eq(zoneActivations.zoneId, zones.id))
@@ -177,7 +179,13 @@ async function loadSets(db: Db, zoneId: string, setVersionIds: string[]): Promis
       const member = byId.get(versionId);
       const plan = prepared.get(versionId);
       if (!member || !plan) throw new Error(`policy version ${versionId} of set version ${setRow.id} could not be loaded`);
-      return { policyId: member.policyId, policyVersionId: versionId, policyName: member.policyName, package: member.package, prepared: plan };
+      return {
+        policyId: member.policyId,
+        policyVersionId: versionId,
+        policyName: member.policyName,
+        package: member.package,
+        prepared: plan,
+      };
     });
     sets.set(setRow.id, { policySetId: setRow.policySetId, policySetVersionId: setRow.id, policies: policiesInOrder });
   }

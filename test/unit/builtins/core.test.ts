@@ -224,9 +224,7 @@ describe("arrays", () => {
     expect(show("array.slice", j("[1,2,3,4,5]"), 4, 1)).toBe("[]");
     expect(show("array.slice", j("[1,2,3]"), 1000, 2000)).toBe("[]");
     expect(show("array.reverse", j("[1,2,3]"))).toBe("[3, 2, 1]");
-    expect(show("array.flatten", j('[[1, 2], "s", [3, {"a": "b"}], 4.5, [6, [7, 8]]]'))).toBe(
-      '[1, 2, "s", 3, {"a": "b"}, 4.5, 6, [7, 8]]',
-    );
+    expect(show("array.flatten", j('[[1, 2], "s", [3, {"a": "b"}], 4.5, [6, [7, 8]]]'))).toBe('[1, 2, "s", 3, {"a": "b"}, 4.5, 6, [7, 8]]');
     expect(failure("array.concat", j("{}"), j("[]")).message).toBe("operand 1 must be array but got object");
     expect(failure("array.slice", j("[]"), 0.5, 1).message).toBe("operand 2 must be integer number but got floating-point number");
   });
@@ -284,7 +282,7 @@ describe("objects", () => {
     const inputs = j('[{"a":{"b":{"x":1}}},{"a":{"b":{"y":2}}}]');
     call("object.union_n", inputs);
     expect(termString(inputs)).toBe('[{"a": {"b": {"x": 1}}}, {"a": {"b": {"y": 2}}}]');
-    expect(failure("object.union_n", j('[{}, 1]')).message).toBe("operand 1 must be array of objects but got array containing number");
+    expect(failure("object.union_n", j("[{}, 1]")).message).toBe("operand 1 must be array of objects but got array containing number");
   });
 
   it("decides object.subset for objects, sets, arrays and array/set pairs", () => {
@@ -416,19 +414,30 @@ describe("graph", () => {
     expect(show("graph.reachable_paths", j('{"a":["b"],"b":["nonexistent"]}'), set("a", "b"))).toBe('{["a", "b"], ["b"]}');
     expect(show("graph.reachable_paths", components, set("x"))).toBe('{["x", "x"]}');
     // A vertex already visited by another branch ends the later branch there.
-    const shared = j('{"one":["two","five"],"two":["four"],"three":[""],"four":["three"],"five":["seven","six"],' +
-      '"six":["nine","seven"],"seven":["eight"],"eight":["three"],"nine":[""]}');
+    const shared = j(
+      '{"one":["two","five"],"two":["four"],"three":[""],"four":["three"],"five":["seven","six"],' +
+        '"six":["nine","seven"],"seven":["eight"],"eight":["three"],"nine":[""]}',
+    );
     expect(show("graph.reachable_paths", shared, set("one"))).toBe(
       '{["one", "five", "seven", "eight", "three"], ["one", "five", "six"], ["one", "five", "six", "nine"], ["one", "two", "four", "three"]}',
     );
     const tree = (six: string, eight: string) =>
-      j(`{"one":["two","five"],"two":["four"],"three":[""],"four":["three"],"five":["seven","six"],` +
-        `"six":${six},"seven":["eight"],"eight":${eight},"nine":[""]}`);
+      j(
+        `{"one":["two","five"],"two":["four"],"three":[""],"four":["three"],"five":["seven","six"],` +
+          `"six":${six},"seven":["eight"],"eight":${eight},"nine":[""]}`,
+      );
     const want = '{["one", "five", "seven", "eight"], ["one", "five", "six", "nine"], ["one", "two", "four", "three"]}';
     expect(show("graph.reachable_paths", tree('["nine"]', '[""]'), set("one"))).toBe(want);
     const asSets = obj(
-      ["one", set("two", "five")], ["two", set("four")], ["three", set("")], ["four", set("three")],
-      ["five", set("seven", "six")], ["six", set("nine")], ["seven", set("eight")], ["eight", set("")], ["nine", set("")],
+      ["one", set("two", "five")],
+      ["two", set("four")],
+      ["three", set("")],
+      ["four", set("three")],
+      ["five", set("seven", "six")],
+      ["six", set("nine")],
+      ["seven", set("eight")],
+      ["eight", set("")],
+      ["nine", set("")],
     );
     expect(show("graph.reachable_paths", asSets, set("one"))).toBe(want);
     // OPA commits the path again, concatenated, for each further visited neighbour.

@@ -40,7 +40,9 @@ describe("digests and HMACs", () => {
     expect(await run("crypto.md5", ["lorem ipsum"])).toBe("80a751fde577028640c419000e33eba6");
     expect(await run("crypto.sha1", ["lorem ipsum"])).toBe("bfb7759a67daeb65410490b4d98bb9da7d1ea2ce");
     expect(await run("crypto.sha256", ["lorem ipsum"])).toBe("5e2bf57d3f40c4b6df69daf1936cb766f832374b4fc0259a7cbff06e2f70f269");
-    expect(await run("crypto.hmac.sha256", ["åäöçß🥲♙Ω", "秘密の"])).toBe("eb90daeb76d4b2571fbdaf94bbb240809faa8fed93ec0c260dd38c3fdf8d963a");
+    expect(await run("crypto.hmac.sha256", ["åäöçß🥲♙Ω", "秘密の"])).toBe(
+      "eb90daeb76d4b2571fbdaf94bbb240809faa8fed93ec0c260dd38c3fdf8d963a",
+    );
   });
 
   it("compares MACs in constant time, unequal lengths being unequal", async () => {
@@ -50,7 +52,10 @@ describe("digests and HMACs", () => {
   });
 
   it("reports operand types as OPA does", async () => {
-    expect(await failure("crypto.hmac.sha1", ["m", 1])).toEqual({ code: "eval_type_error", message: "operand 2 must be string but got number" });
+    expect(await failure("crypto.hmac.sha1", ["m", 1])).toEqual({
+      code: "eval_type_error",
+      message: "operand 2 must be string but got number",
+    });
   });
 });
 
@@ -68,7 +73,8 @@ describe("private keys", () => {
   });
 
   it("derives the public point of an EC key stored without it, as Go does", async () => {
-    const noPublic = "-----BEGIN EC PRIVATE KEY-----\nMDECAQEEIGHIPtLuof4rK7KOMhhl/nrVwFcAi7CMasAzXCd2FozzoAoGCCqGSM49\nAwEH\n-----END EC PRIVATE KEY-----";
+    const noPublic =
+      "-----BEGIN EC PRIVATE KEY-----\nMDECAQEEIGHIPtLuof4rK7KOMhhl/nrVwFcAi7CMasAzXCd2FozzoAoGCCqGSM49\nAwEH\n-----END EC PRIVATE KEY-----";
     const jwk = await run("crypto.x509.parse_rsa_private_key", [noPublic]);
     expect(get(jwk, "x")).toBe(F.p256JwkPriv.x);
     expect(get(jwk, "y")).toBe(F.p256JwkPriv.y);
@@ -115,7 +121,9 @@ describe("io.jwt.verify_*", () => {
     expect(await run("io.jwt.verify_es256", [F.tokens.es256leaf, F.leaf])).toBe(true);
     expect(await run("io.jwt.verify_es256", [F.tokens.es256leaf, F.root])).toBe(false);
     expect(await run("io.jwt.verify_eddsa", [F.tokens.eddsa, F.edRoot])).toBe(true);
-    expect(await run("io.jwt.verify_eddsa", [F.tokens.eddsa.replace(edSig as string, "A" + (edSig as string).slice(1)), F.edRoot])).toBe(false);
+    expect(await run("io.jwt.verify_eddsa", [F.tokens.eddsa.replace(edSig as string, "A" + (edSig as string).slice(1)), F.edRoot])).toBe(
+      false,
+    );
   });
 
   it("verifies RSA tokens, detecting the PSS salt length as Go does", async () => {
@@ -136,8 +144,12 @@ describe("io.jwt.verify_*", () => {
   });
 
   it("reports unusable keys", async () => {
-    expect((await failure("io.jwt.verify_rs256", [F.tokens.rs256, F.rsaPubPem + "x"])).message).toBe("extra data after a PEM certificate block");
-    expect((await failure("io.jwt.verify_rs256", [F.tokens.rs256, F.leafKeySec1])).message).toBe("failed to extract a Key from the PEM certificate");
+    expect((await failure("io.jwt.verify_rs256", [F.tokens.rs256, F.rsaPubPem + "x"])).message).toBe(
+      "extra data after a PEM certificate block",
+    );
+    expect((await failure("io.jwt.verify_rs256", [F.tokens.rs256, F.leafKeySec1])).message).toBe(
+      "failed to extract a Key from the PEM certificate",
+    );
     expect((await failure("io.jwt.verify_rs256", [F.tokens.rs256, "{}"])).message).toContain("failed to parse a JWK key (set)");
     // The secret never appears in messages.
     expect((await failure("io.jwt.verify_hs256", ["a.b", "s3cr3t"])).message).not.toContain("s3cr3t");
@@ -184,7 +196,9 @@ describe("io.jwt.decode_verify", () => {
   it("round-trips tokens made by io.jwt.encode_sign, and rejects bad claim types", async () => {
     const key = j(jwkText({ kty: "oct", k: "NDI" })); // "42"
     const good = (await run("io.jwt.encode_sign", [j('{"alg":"HS256"}'), j('{"iss":"x"}'), key])) as string;
-    expect(termString((await run("io.jwt.decode_verify", [good, j('{"secret":"42","iss":"x"}')])) as Value)).toBe('[true, {"alg": "HS256"}, {"iss": "x"}]');
+    expect(termString((await run("io.jwt.decode_verify", [good, j('{"secret":"42","iss":"x"}')])) as Value)).toBe(
+      '[true, {"alg": "HS256"}, {"iss": "x"}]',
+    );
     expect(await run("io.jwt.decode_verify", [good, j('{"secret":"42","iss":"y"}')])).toEqual([false, new RObject(), new RObject()]);
     const noIss = (await run("io.jwt.encode_sign", [j('{"alg":"HS256"}'), j("{}"), key])) as string;
     expect(await run("io.jwt.decode_verify", [noIss, j('{"secret":"42","iss":"x"}')])).toEqual([false, new RObject(), new RObject()]);
@@ -211,7 +225,11 @@ describe("io.jwt.encode_sign", () => {
   });
 
   it("serialises headers and payload with sorted keys, sets as arrays", async () => {
-    const token = (await run("io.jwt.encode_sign", [j('{"typ":"JWT","alg":"HS256"}'), j('{"b":1,"a":"<"}'), j('{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}')])) as string;
+    const token = (await run("io.jwt.encode_sign", [
+      j('{"typ":"JWT","alg":"HS256"}'),
+      j('{"b":1,"a":"<"}'),
+      j('{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}'),
+    ])) as string;
     const [h, p] = token.split(".").map((s) => atob(s.replace(/-/g, "+").replace(/_/g, "/")));
     expect(h).toBe('{"alg":"HS256","typ":"JWT"}');
     expect(p).toBe('{"a":"\\u003c","b":1}');
@@ -277,7 +295,11 @@ describe("crypto.x509", () => {
     const pv = (pem: string) => run("crypto.x509.parse_and_verify_certificates", [pem]);
     const ok = (await pv(F.root + F.inter + F.leaf)) as Value[];
     expect(ok[0]).toBe(true);
-    expect((ok[1] as Value[]).map((c) => get(c, "Subject", "CommonName"))).toEqual(["leaf.example.com", "Fixture Intermediate", "Fixture Root"]);
+    expect((ok[1] as Value[]).map((c) => get(c, "Subject", "CommonName"))).toEqual([
+      "leaf.example.com",
+      "Fixture Intermediate",
+      "Fixture Root",
+    ]);
     expect(await pv(F.leaf + F.inter + F.root)).toEqual([false, []]); // wrong order
     expect(await pv(F.root + F.leaf)).toEqual([false, []]); // missing intermediate
     expect(await pv(F.root + F.inter + F.expired)).toEqual([false, []]);
@@ -309,11 +331,21 @@ describe("crypto.x509", () => {
     expect((get(kp, "Certificate") as Value[]).length).toBe(1);
     expect(await run("crypto.x509.parse_keypair", [btoa(F.leaf), btoa(F.leafKeySec1)])).toBeInstanceOf(RObject);
     // Base64 of bare DER is wrapped into PEM byte for byte.
-    const derB64 = (pem: string) => pem.split("\n").filter((l) => l && !l.startsWith("-----")).join("");
+    const derB64 = (pem: string) =>
+      pem
+        .split("\n")
+        .filter((l) => l && !l.startsWith("-----"))
+        .join("");
     const fromDer = await run("crypto.x509.parse_keypair", [derB64(F.leaf), derB64(F.leafKeyPkcs8)]);
     expect(get(fromDer, "Certificate", 0)).toBe(derB64(F.leaf));
-    expect((await failure("crypto.x509.parse_keypair", [F.leaf, F.rootKeyPkcs1])).message).toBe("tls: private key type does not match public key type");
-    expect((await failure("crypto.x509.parse_keypair", [F.expired, F.edKeyPkcs8])).message).toBe("tls: private key type does not match public key type");
-    expect((await failure("crypto.x509.parse_keypair", [F.leafKeyPkcs8, F.leafKeyPkcs8])).message).toContain("PEM inputs may have been switched");
+    expect((await failure("crypto.x509.parse_keypair", [F.leaf, F.rootKeyPkcs1])).message).toBe(
+      "tls: private key type does not match public key type",
+    );
+    expect((await failure("crypto.x509.parse_keypair", [F.expired, F.edKeyPkcs8])).message).toBe(
+      "tls: private key type does not match public key type",
+    );
+    expect((await failure("crypto.x509.parse_keypair", [F.leafKeyPkcs8, F.leafKeyPkcs8])).message).toContain(
+      "PEM inputs may have been switched",
+    );
   });
 });

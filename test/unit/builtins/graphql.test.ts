@@ -62,7 +62,10 @@ describe("graphql.parse_query", () => {
   });
 
   it("marks every value with its kind", () => {
-    const ast = call("graphql.parse_query", `query ($v: [Int!]! = [1]) { f(a: $v, b: 1.5e3, c: "s", d: """ b """, e: true, f: null, g: ENUM, h: {k: [2]}) }`);
+    const ast = call(
+      "graphql.parse_query",
+      `query ($v: [Int!]! = [1]) { f(a: $v, b: 1.5e3, c: "s", d: """ b """, e: true, f: null, g: ENUM, h: {k: [2]}) }`,
+    );
     const text = toJSONText(ast);
     expect(text).toContain('{"Name":"a","Value":{"ExpectedTypeHasDefault":false,"Kind":0,"Raw":"v"}}');
     expect(text).toContain('{"Name":"b","Value":{"ExpectedTypeHasDefault":false,"Kind":2,"Raw":"1.5e3"}}');
@@ -95,10 +98,16 @@ describe("graphql.parse_query", () => {
       "eval_builtin_error: Unexpected $ in GraphQL string at location 1:37",
     );
     // lexing errors surface as an unexpected Invalid token, as in gqlparser
-    expect(failure("graphql.parse_query", '{ f(a: "open) }')).toBe("eval_builtin_error: Unexpected <Invalid> in GraphQL string at location 1:16");
-    expect(failure("graphql.parse_query", "{ f(a: 01) }")).toBe("eval_builtin_error: Unexpected <Invalid> in GraphQL string at location 1:9");
+    expect(failure("graphql.parse_query", '{ f(a: "open) }')).toBe(
+      "eval_builtin_error: Unexpected <Invalid> in GraphQL string at location 1:16",
+    );
+    expect(failure("graphql.parse_query", "{ f(a: 01) }")).toBe(
+      "eval_builtin_error: Unexpected <Invalid> in GraphQL string at location 1:9",
+    );
     // columns count code points
-    expect(failure("graphql.parse_query", '{ f(a: "😀😀") ) }')).toBe("eval_builtin_error: Expected Name, found ) in GraphQL string at location 1:14");
+    expect(failure("graphql.parse_query", '{ f(a: "😀😀") ) }')).toBe(
+      "eval_builtin_error: Expected Name, found ) in GraphQL string at location 1:14",
+    );
     expect(failure("graphql.parse_query", 7)).toBe("eval_type_error: operand 1 must be string but got number");
   });
 });
@@ -132,7 +141,9 @@ describe("graphql.parse_schema", () => {
       'eval_builtin_error: Unexpected Name "implements" in GraphQL string at location 1:20',
     );
     // a lexing error consumed as a token keeps its own message (and Go's trailing period)
-    expect(failure("graphql.parse_schema", 'schema { "x }')).toBe("eval_builtin_error: Unterminated string. in GraphQL string at location 1:14");
+    expect(failure("graphql.parse_schema", 'schema { "x }')).toBe(
+      "eval_builtin_error: Unterminated string. in GraphQL string at location 1:14",
+    );
   });
 });
 
@@ -156,11 +167,15 @@ describe("graphql.parse and validation", () => {
   });
 
   it("reports gqlparser's validation messages", () => {
-    expect(verdict("{ hero { nam } }")).toBe('Cannot query field "nam" on type "Character". Did you mean "name"?\n in GraphQL string at location 1:10');
+    expect(verdict("{ hero { nam } }")).toBe(
+      'Cannot query field "nam" on type "Character". Did you mean "name"?\n in GraphQL string at location 1:10',
+    );
     expect(verdict("{ droid { name } }")).toBe(
       'Field "droid" argument "id" of type "ID!" is required, but it was not provided in GraphQL string at location 1:3',
     );
-    expect(verdict("{ hero(episode: FOO) { name } }")).toBe('Value "FOO" does not exist in "Episode" enum in GraphQL string at location 1:17');
+    expect(verdict("{ hero(episode: FOO) { name } }")).toBe(
+      'Value "FOO" does not exist in "Episode" enum in GraphQL string at location 1:17',
+    );
     expect(verdict("{ hero(ep: JEDI) { name } }")).toBe('Unknown argument "ep" on field "Query.hero" in GraphQL string at location 1:3');
     expect(verdict("{ hero { name { x } } }")).toBe(
       'Cannot query field "x" on type "String".\ninput:1:10: Field "name" must not have a selection since type "String" has no subfields in GraphQL string at location 1:17',
@@ -168,8 +183,12 @@ describe("graphql.parse and validation", () => {
     expect(verdict("query Q($id: ID) { droid(id: $id) { name } }")).toBe(
       'Variable "$id" of type "ID" used in position expecting type "ID!" in GraphQL string at location 1:30',
     );
-    expect(verdict("query Q($x: Int) { hero { name } }")).toBe('Variable "$x" is never used in operation "Q" in GraphQL string at location 1:9');
-    expect(verdict("query Q { hero(episode: $e) { name } }")).toBe('Variable "$e" is not defined by operation "Q" in GraphQL string at location 1:25');
+    expect(verdict("query Q($x: Int) { hero { name } }")).toBe(
+      'Variable "$x" is never used in operation "Q" in GraphQL string at location 1:9',
+    );
+    expect(verdict("query Q { hero(episode: $e) { name } }")).toBe(
+      'Variable "$e" is not defined by operation "Q" in GraphQL string at location 1:25',
+    );
     expect(verdict("{ hero { ...F } }")).toBe('Unknown fragment "F" in GraphQL string at location 1:13');
     expect(verdict("{ hero { name } } fragment F on Human { name }")).toBe('Fragment "F" is never used in GraphQL string at location 1:19');
     expect(verdict("{ hero { ...F } } fragment F on Character { ...G } fragment G on Character { ...F }")).toBe(
@@ -186,7 +205,9 @@ describe("graphql.parse and validation", () => {
       "String cannot represent a non string value: 1\n" +
         'input:1:33: Field "ReviewInput.stars" of required type "Int!" was not provided in GraphQL string at location 1:46',
     );
-    expect(verdict("subscription { hero { name } }")).toBe('Schema does not support operation type "subscription"\n in GraphQL string at location 1:1');
+    expect(verdict("subscription { hero { name } }")).toBe(
+      'Schema does not support operation type "subscription"\n in GraphQL string at location 1:1',
+    );
     expect(verdict("{ hero @skip(if: true) @skip(if: false) { name } }")).toBe(
       'The directive "@skip" can only be used once at this location in GraphQL string at location 1:25',
     );
@@ -237,7 +258,7 @@ describe("graphql predicates", () => {
     expect(valid("input I { a: Query } type Query { a: Int }")).toBe(false);
     expect(valid("type Query { __a: Int }")).toBe(false);
     expect(valid("enum E { true }")).toBe(false);
-    expect(valid("scalar S @specifiedBy(url: \"x\")")).toBe(true);
+    expect(valid('scalar S @specifiedBy(url: "x")')).toBe(true);
     expect(valid("type Query { a: Int @skip(if: true) }")).toBe(false);
     expect(valid("schema { query: Q } schema { query: Q } type Q { a: Int }")).toBe(false);
     expect(valid(7)).toBe(false);
@@ -261,7 +282,9 @@ describe("AST objects as operands", () => {
     // every selection decodes as a Field, so inline fragments and spreads do not survive
     const inline = call("graphql.parse_query", "{ hero { ... on Hero { name } } }");
     expect(call("graphql.is_valid", inline, schema)).toBe(false);
-    expect(failure("graphql.parse", inline, schema)).toBe('eval_builtin_error: GraphQL parse error: input: Cannot query field "" on type "Hero".\n');
+    expect(failure("graphql.parse", inline, schema)).toBe(
+      'eval_builtin_error: GraphQL parse error: input: Cannot query field "" on type "Hero".\n',
+    );
   });
 
   it("rejects objects Go cannot decode", () => {
@@ -269,17 +292,25 @@ describe("AST objects as operands", () => {
       "eval_builtin_error: json: cannot unmarshal number into Go struct field OperationDefinition.Operations.Name of type string",
     );
     expect(call("graphql.is_valid", parseJSON('{"Operations":[null]}'), schema)).toBe(false);
-    expect(call("graphql.schema_is_valid", parseJSON('{"Definitions":[{"Kind":"OBJECT","Name":"Q","Fields":[{"Name":"a"}]}]}'))).toBe(false);
+    expect(call("graphql.schema_is_valid", parseJSON('{"Definitions":[{"Kind":"OBJECT","Name":"Q","Fields":[{"Name":"a"}]}]}'))).toBe(
+      false,
+    );
   });
 });
 
 describe("limits", () => {
   it("refuses documents that are too large or too deep, even in predicates", () => {
-    expect(failure("graphql.parse_query", "{" + "a ".repeat(600_000) + "}")).toMatch(/^eval_builtin_error: GraphQL document of 1200002 characters exceeds/);
+    expect(failure("graphql.parse_query", "{" + "a ".repeat(600_000) + "}")).toMatch(
+      /^eval_builtin_error: GraphQL document of 1200002 characters exceeds/,
+    );
     const deep = "{" + "a{".repeat(300) + "b" + "}".repeat(301);
     expect(failure("graphql.parse_query", deep)).toBe("eval_builtin_error: GraphQL document nests deeper than the limit of 200 levels");
-    expect(failure("graphql.is_valid", deep, "type Query { a: Int }")).toBe("eval_builtin_error: GraphQL document nests deeper than the limit of 200 levels");
-    expect(failure("graphql.parse_query", "{" + "a ".repeat(250_000) + "}")).toBe("eval_builtin_error: GraphQL document exceeds the limit of 200000 tokens");
+    expect(failure("graphql.is_valid", deep, "type Query { a: Int }")).toBe(
+      "eval_builtin_error: GraphQL document nests deeper than the limit of 200 levels",
+    );
+    expect(failure("graphql.parse_query", "{" + "a ".repeat(250_000) + "}")).toBe(
+      "eval_builtin_error: GraphQL document exceeds the limit of 200000 tokens",
+    );
   });
 
   it("charges parsing to the evaluation", () => {

@@ -89,7 +89,11 @@ export function outcome(name: string, args: Value[], overrides: Partial<BuiltinC
 }
 
 /** The error of an asynchronous call (the test fails if it succeeds). */
-export async function failureAsync(name: string, args: Value[], overrides: Partial<BuiltinContext> = {}): Promise<{ code: string; message: string }> {
+export async function failureAsync(
+  name: string,
+  args: Value[],
+  overrides: Partial<BuiltinContext> = {},
+): Promise<{ code: string; message: string }> {
   try {
     await callAsync(name, args, overrides);
   } catch (e) {

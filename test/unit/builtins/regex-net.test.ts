@@ -255,7 +255,16 @@ describe("net.cidr_contains, cidr_intersects, cidr_is_valid", () => {
 
   it("validates CIDRs as Go's ParseCIDR does", () => {
     const valid = ["192.168.1.0/24", "2002::1234:abcd:ffff:c0a8:101/64", "::1.2.3.4/128", "1::2:3:4:5:6:7/64", "10.0.0.0/08"];
-    const invalid = ["", "192.168.1.2", "there goes a string", "10.0.0.0/33", "010.0.0.0/8", "fe80::1%eth0/64", "1::2::3/64", "1:2:3:4:5:1.2.3.4/128"];
+    const invalid = [
+      "",
+      "192.168.1.2",
+      "there goes a string",
+      "10.0.0.0/33",
+      "010.0.0.0/8",
+      "fe80::1%eth0/64",
+      "1::2::3/64",
+      "1:2:3:4:5:1.2.3.4/128",
+    ];
     for (const c of valid) expect(call("net.cidr_is_valid", c), c).toBe(true);
     for (const c of invalid) expect(call("net.cidr_is_valid", c), c).toBe(false);
     expect(call("net.cidr_is_valid", 1)).toBe(false);
@@ -338,7 +347,10 @@ describe("net.cidr_contains_matches", () => {
   });
 
   it("rejects elements that are neither strings nor non-empty arrays", () => {
-    for (const bad of [[["1.1.1.1"], 1], [[], "1.1.1.1"]] as Value[][]) {
+    for (const bad of [
+      [["1.1.1.1"], 1],
+      [[], "1.1.1.1"],
+    ] as Value[][]) {
       expect(failure("net.cidr_contains_matches", "1.1.1.0/24", bad)).toEqual({
         code: "eval_builtin_error",
         message: "operand 2: element must be string or non-empty array",

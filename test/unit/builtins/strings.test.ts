@@ -26,8 +26,12 @@ describe("strings", () => {
     expect(failure("indexof", "abc", "")).toBe("eval_builtin_error: empty search character");
     expect(failure("format_int", 4.1, 199)).toBe("eval_type_error: operand 2 must be one of {2, 8, 10, 16}");
     expect(failure("concat", ",", [1])).toBe("eval_type_error: operand 2 must be array of strings but got array containing number");
-    expect(failure("strings.any_prefix_match", 1, "a")).toBe("eval_type_error: operand 1 must be one of {string, set, array} but got number");
-    expect(failure("strings.replace_n", RObject.from([[2, "x"]]), "foo")).toBe("eval_type_error: operand 1 non-string key found in pattern object");
+    expect(failure("strings.any_prefix_match", 1, "a")).toBe(
+      "eval_type_error: operand 1 must be one of {string, set, array} but got number",
+    );
+    expect(failure("strings.replace_n", RObject.from([[2, "x"]]), "foo")).toBe(
+      "eval_type_error: operand 1 non-string key found in pattern object",
+    );
   });
 
   it("formats integers, truncating toward zero", () => {
@@ -108,9 +112,12 @@ describe("templates", () => {
     expect(render('{{- /* note */ -}} {{ printf "%05.1f|%v" 3.14159 .l }} {{ len .l }} {{ index .l 1 }}', '{"l": [1, "x"]}')).toBe(
       "003.1|[1 x] 2 x",
     );
-    expect(render('{{ if eq .s "a" }}A{{ else if .t }}T{{ else }}-{{ end }} {{ with .m }}{{ .k }}{{ end }} {{ range .e }}x{{ else }}none{{ end }}', '{"s":"b","t":true,"m":{"k":"v"},"e":[]}')).toBe(
-      "T v none",
-    );
+    expect(
+      render(
+        '{{ if eq .s "a" }}A{{ else if .t }}T{{ else }}-{{ end }} {{ with .m }}{{ .k }}{{ end }} {{ range .e }}x{{ else }}none{{ end }}',
+        '{"s":"b","t":true,"m":{"k":"v"},"e":[]}',
+      ),
+    ).toBe("T v none");
     expect(failure("strings.render_template", "{{ .a.b }}", json('{"a": "s"}'))).toContain("can't evaluate field b in type string");
   });
 });
@@ -184,7 +191,9 @@ describe("encoding", () => {
     expect(call("json.marshal_with_options", json('{"foo":"bar","bar":"baz"}'), json('{"prefix":"JSON => "}'))).toBe(
       'JSON => {\nJSON => \t"bar": "baz",\nJSON => \t"foo": "bar"\nJSON => }',
     );
-    expect(failure("json.marshal_with_options", [], json('{"bogus": true}'))).toBe('eval_type_error: operand 2 object contained unknown key "bogus"');
+    expect(failure("json.marshal_with_options", [], json('{"bogus": true}'))).toBe(
+      'eval_type_error: operand 2 object contained unknown key "bogus"',
+    );
     expect(toJSONText(call("json.unmarshal", '{"a": 123456789012345678901234}') as Value)).toBe('{"a":123456789012345678901234}');
     expect(failure("json.unmarshal", "[1 2]")).toBe("eval_builtin_error: invalid character '2' after array element");
     expect(failure("json.unmarshal", "1 2")).toBe("eval_builtin_error: error: invalid character '2' after top-level value");
@@ -201,8 +210,8 @@ describe("encoding", () => {
 
   it("writes YAML in go-yaml v2's style", () => {
     expect(call("yaml.marshal", json('[{"foo": [1, 2, 3]}]'))).toBe("- foo:\n  - 1\n  - 2\n  - 3\n");
-    expect(call("yaml.marshal", json('{"a10": 1, "a2": "x: y", "b": "yes", "c": "two\\nlines", "d": "", "e": {"f": {}}, "g": 1234567.5}'))).toBe(
-      "a2: 'x: y'\na10: 1\nb: \"yes\"\nc: |-\n  two\n  lines\nd: \"\"\ne:\n  f: {}\ng: 1.2345675e+06\n",
-    );
+    expect(
+      call("yaml.marshal", json('{"a10": 1, "a2": "x: y", "b": "yes", "c": "two\\nlines", "d": "", "e": {"f": {}}, "g": 1234567.5}')),
+    ).toBe('a2: \'x: y\'\na10: 1\nb: "yes"\nc: |-\n  two\n  lines\nd: ""\ne:\n  f: {}\ng: 1.2345675e+06\n');
   });
 });

@@ -133,10 +133,7 @@ describe("rule heads", () => {
     const d = rule("default allow := false");
     expect(d.default).toBe(true);
     expect(ruleStr(d)).toBe("default allow := false { true }");
-    expect(rules("default f(_) := 1\ndefault p = {1, [2]}")).toEqual([
-      "default f(_) := 1 { true }",
-      "default p = {1, [2]} { true }",
-    ]);
+    expect(rules("default f(_) := 1\ndefault p = {1, [2]}")).toEqual(["default f(_) := 1 { true }", "default p = {1, [2]} { true }"]);
   });
 
   it("allows keywords as rule and ref names when followed by . or [", () => {
@@ -163,9 +160,7 @@ p if {
 describe("else chains", () => {
   it("parses valued, bare and single-expression else branches", () => {
     const r = rule("p := 1 if input.x else := 2 if { input.y } else = 3 else { input.z }");
-    expect(ruleStr(r)).toBe(
-      "p := 1 { input.x } else p := 2 { input.y } else p = 3 { true } else p := true { input.z }",
-    );
+    expect(ruleStr(r)).toBe("p := 1 { input.x } else p := 2 { input.y } else p = 3 { true } else p := true { input.z }");
     const e1 = r.else as Rule;
     expect(e1.loc).toMatchObject({ row: 2, col: 19 });
     expect(e1.head.assign).toBe(true);
@@ -183,7 +178,7 @@ describe("bodies", () => {
   it("numbers expressions from 0 in each body", () => {
     const r = rule("p if {\n  x := [y | y := 1; y > 0]\n  x != []; true\n}");
     expect(r.body.map((e) => e.index)).toEqual([0, 1, 2]);
-    const comp = (r.body[0]?.terms as Term[])[2] as Term & { type: "arraycomprehension" };
+    const comp = (r.body[0]!.terms as Term[])[2] as Term & { type: "arraycomprehension" };
     expect(comp.value.body.map((e) => e.index)).toEqual([0, 1]);
   });
 
@@ -235,7 +230,7 @@ describe("operators", () => {
 
   it("uses OPA's built-in names for operators", () => {
     const names = (src: string): string => {
-      const t = (parseQuery(src).body?.[0]?.terms as Term[])[0] as Term;
+      const t = (parseQuery(src).body![0]!.terms as Term[])[0] as Term;
       return termStr(t);
     };
     expect(["a = b", "a := b", "a == b", "a != b", "a < b", "a <= b", "a > b", "a >= b"].map(names)).toEqual([
@@ -272,7 +267,13 @@ describe("terms", () => {
   it("parses refs with dots, brackets and keywords", () => {
     expect(termStr(term('data.foo.with.bar[x]["a b"]'))).toBe('data.foo.with.bar[x]["a b"]');
     const t = term("input.if");
-    expect(t).toMatchObject({ type: "ref", value: [{ type: "var", value: "input" }, { type: "string", value: "if" }] });
+    expect(t).toMatchObject({
+      type: "ref",
+      value: [
+        { type: "var", value: "input" },
+        { type: "string", value: "if" },
+      ],
+    });
     expect(term("input")).toMatchObject({ type: "ref", value: [{ type: "var", value: "input" }] });
     expect(term("x")).toMatchObject({ type: "var", value: "x" });
   });
@@ -420,9 +421,7 @@ s { false } { true }`,
       "p = true { assign(in, 1); assign(every, in); assign(contains, 2) }",
     ]);
     expect(rules("import future.keywords.in\np { 1 in [1] }", 0)).toEqual(["p = true { internal.member_2(1, [1]) }"]);
-    expect(rules("import future.keywords.every\np { every x in [1] { x } }", 0)).toEqual([
-      "p = true { every x in [1] { x } }",
-    ]);
+    expect(rules("import future.keywords.every\np { every x in [1] { x } }", 0)).toEqual(["p = true { every x in [1] { x } }"]);
     expect(rules("import future.keywords\np contains x if { x := 1 }", 0)).toEqual(["p contains x { assign(x, 1) }"]);
     expect(rules("import rego.v1\np contains x if { x := 1 }", 0)).toEqual(["p contains x { assign(x, 1) }"]);
     expect(mod("package a\np { true }", 0).regoVersion).toBe(0);

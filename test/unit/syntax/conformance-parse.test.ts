@@ -8,7 +8,7 @@ describe("OPA conformance sources parse", () => {
 
   it("finds the suite", () => {
     expect(cases.length).toBeGreaterThanOrEqual(2066);
-  }, 60_000);
+  });
 
   it("parses every module without errors", () => {
     const failures: string[] = [];
@@ -24,7 +24,7 @@ describe("OPA conformance sources parse", () => {
     }
     expect(count).toBeGreaterThan(2400);
     expect(failures).toEqual([]);
-  }, 60_000);
+  });
 
   it("parses every query without errors", () => {
     const failures: string[] = [];

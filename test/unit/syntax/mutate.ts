@@ -14,17 +14,14 @@ export function rng(seed: number): () => number {
   };
 }
 
-const NOISE = [
-  ..."{}[]()|&:=.,;\"`$\\#\n\t -+*/%<>!@_09aZ",
-  ...["😀", "\u0000", "\ufeff", "\ud800", ":=", "==", '$"', "$`"],
-];
+const NOISE = [...'{}[]()|&:=.,;"`$\\#\n\t -+*/%<>!@_09aZ', ...["😀", "\u0000", "\ufeff", "\ud800", ":=", "==", '$"', "$`"]];
 const FRAGMENTS = [
   ...["if", "else", "contains", "some", "every", "in", "with", "as", "not", "default", "import", "package"],
   ...["{", "}", "[x | ", '$"{', "set()", "1e400", "-.5"],
 ];
 
 export function mutate(src: string, r: () => number): string {
-  const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const at = (): number => Math.floor(r() * (src.length + 1));
   switch (Math.floor(r() * 6)) {
     case 0:

@@ -40,7 +40,10 @@ activationRouter.openapi(activate, async (c) => {
   const actor = actorHeader && ACTOR.test(actorHeader) ? actorHeader : DEFAULT_ACTOR;
   const db = database(c.env);
   const [setRows, versionRows, shadowRows, pointerRows] = await db.batch([
-    db.select({ id: policySets.id }).from(policySets).where(and(eq(policySets.id, set), eq(policySets.zoneId, zone))),
+    db
+      .select({ id: policySets.id })
+      .from(policySets)
+      .where(and(eq(policySets.id, set), eq(policySets.zoneId, zone))),
     db
       .select({ id: policySetVersions.id })
       .from(policySetVersions)
@@ -78,10 +81,7 @@ activationRouter.openapi(activate, async (c) => {
     // The batch is one transaction. History's (zone, seq) key is the optimistic lock: if a concurrent
     // activation took this seq, that insert fails and the pointer and outbox writes roll back with it.
     const [, inserted] = await db.batch([
-      db
-        .insert(zoneActivations)
-        .values(pointer)
-        .onConflictDoUpdate({ target: zoneActivations.zoneId, set: pointer }),
+      db.insert(zoneActivations).values(pointer).onConflictDoUpdate({ target: zoneActivations.zoneId, set: pointer }),
       db.insert(invalidationOutbox).values(outbox).returning({ id: invalidationOutbox.id }),
       db.insert(activationHistory).values({
         zoneId: zone,

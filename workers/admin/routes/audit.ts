@@ -46,5 +46,8 @@ auditRouter.openapi(listAudit, async (c) => {
       .limit(limit + 1),
   ]);
   found(zoneRows, "zone");
-  return c.json(toPage(rows, limit, auditEventView, (row) => ({ createdAt: row.time, id: row.id })), 200);
+  return c.json(
+    toPage(rows, limit, auditEventView, (row) => ({ createdAt: row.time, id: row.id })),
+    200,
+  );
 });

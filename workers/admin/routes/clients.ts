@@ -33,7 +33,16 @@ clientsRouter.openapi(createClient, async (c) => {
   found(await zoneLookup(db, zone), "zone");
   const { secret, sha256 } = await newClientSecret();
   const now = nowIso();
-  const row = { id: newId("cl"), zoneId: zone, name, attributes, secretSha256: sha256, secretRotatedAt: now, disabledAt: null, createdAt: now };
+  const row = {
+    id: newId("cl"),
+    zoneId: zone,
+    name,
+    attributes,
+    secretSha256: sha256,
+    secretRotatedAt: now,
+    disabledAt: null,
+    createdAt: now,
+  };
   const inserted = await db.insert(clients).values(row).onConflictDoNothing().returning({ id: clients.id });
   if (inserted.length === 0) throw conflict(`a client named "${name}" already exists in this zone`);
   return c.json({ ...clientView(row), client_secret: secret }, 201);
@@ -112,5 +121,8 @@ clientsRouter.openapi(rotateSecret, async (c) => {
 });
 
 function clientQuery(db: Db, zone: string, client: string) {
-  return db.select().from(clients).where(and(eq(clients.id, client), eq(clients.zoneId, zone)));
+  return db
+    .select()
+    .from(clients)
+    .where(and(eq(clients.id, client), eq(clients.zoneId, zone)));
 }

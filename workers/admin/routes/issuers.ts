@@ -36,7 +36,15 @@ issuersRouter.openapi(addIssuer, async (c) => {
   found(await zoneLookup(db, zone), "zone");
   if (jwks_uri !== undefined) await checkJwksUri(jwks_uri);
   else unusable(publicJwksProblems(jwks));
-  const row = { id: newId("iss"), zoneId: zone, issuer, jwks: jwks ?? null, jwksUri: jwks_uri ?? null, audience: audience ?? null, createdAt: nowIso() };
+  const row = {
+    id: newId("iss"),
+    zoneId: zone,
+    issuer,
+    jwks: jwks ?? null,
+    jwksUri: jwks_uri ?? null,
+    audience: audience ?? null,
+    createdAt: nowIso(),
+  };
   const inserted = await db.insert(trustedIssuers).values(row).onConflictDoNothing().returning({ id: trustedIssuers.id });
   if (inserted.length === 0) throw conflict(`issuer ${issuer} is already trusted by this zone; remove it first to change its keys`);
   return c.json(issuerView(row), 201);
@@ -52,7 +60,11 @@ async function checkJwksUri(uri: string): Promise<void> {
   if (problem) throw invalidReference(problem);
   let body: unknown;
   try {
-    const res = await fetch(uri, { headers: { accept: "application/json, application/jwk-set+json" }, redirect: "manual", signal: AbortSignal.timeout(JWKS_FETCH_TIMEOUT_MS) });
+    const res = await fetch(uri, {
+      headers: { accept: "application/json, application/jwk-set+json" },
+      redirect: "manual",
+      signal: AbortSignal.timeout(JWKS_FETCH_TIMEOUT_MS),
+    });
     if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
     body = await res.json();
   } catch (err) {

@@ -29,7 +29,11 @@ policiesRouter.openapi(createPolicy, async (c) => {
   const { name, source, rego_version } = c.req.valid("json");
   const digest = await sourceDigest(source);
   const db = database(c.env);
-  const nameTaken = () => db.select({ id: policies.id }).from(policies).where(and(eq(policies.zoneId, zone), eq(policies.name, name)));
+  const nameTaken = () =>
+    db
+      .select({ id: policies.id })
+      .from(policies)
+      .where(and(eq(policies.zoneId, zone), eq(policies.name, name)));
   const [zoneRows, sameName] = await db.batch([zoneLookup(db, zone), nameTaken()]);
   found(zoneRows, "zone");
   const nameConflict = conflict(`a policy named "${name}" already exists in this zone`);
@@ -74,7 +78,10 @@ policiesRouter.openapi(getPolicy, async (c) => {
   const { zone, policy } = c.req.valid("param");
   const db = database(c.env);
   const [policyRows, versionRows] = await db.batch([
-    db.select().from(policies).where(and(eq(policies.id, policy), eq(policies.zoneId, zone))),
+    db
+      .select()
+      .from(policies)
+      .where(and(eq(policies.id, policy), eq(policies.zoneId, zone))),
     db
       .select(versionSummaryColumns)
       .from(policyVersions)

@@ -37,9 +37,15 @@ policySetVersionsRouter.openapi(createPolicySetVersion, async (c) => {
       .from(policySetVersions)
       .where(and(eq(policySetVersions.policySetId, set), eq(policySetVersions.zoneId, zone), eq(policySetVersions.listSha256, digest)));
   const [setRows, existing, members] = await db.batch([
-    db.select({ id: policySets.id }).from(policySets).where(and(eq(policySets.id, set), eq(policySets.zoneId, zone))),
+    db
+      .select({ id: policySets.id })
+      .from(policySets)
+      .where(and(eq(policySets.id, set), eq(policySets.zoneId, zone))),
     sameList(),
-    db.select({ id: policyVersions.id }).from(policyVersions).where(and(inArray(policyVersions.id, ids), eq(policyVersions.zoneId, zone))),
+    db
+      .select({ id: policyVersions.id })
+      .from(policyVersions)
+      .where(and(inArray(policyVersions.id, ids), eq(policyVersions.zoneId, zone))),
   ]);
   found(setRows, "policy set");
   if (existing[0]) return c.json(policySetVersionView(existing[0]), 200);

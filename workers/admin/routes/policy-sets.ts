@@ -83,13 +83,19 @@ policySetsRouter.openapi(getPolicySet, async (c) => {
   const { zone, set } = c.req.valid("param");
   const db = database(c.env);
   const [setRows, versionRows, pointerRows, historyRows] = await db.batch([
-    db.select().from(policySets).where(and(eq(policySets.id, set), eq(policySets.zoneId, zone))),
+    db
+      .select()
+      .from(policySets)
+      .where(and(eq(policySets.id, set), eq(policySets.zoneId, zone))),
     db
       .select()
       .from(policySetVersions)
       .where(and(eq(policySetVersions.policySetId, set), eq(policySetVersions.zoneId, zone)))
       .orderBy(...pageOrder(policySetVersions)),
-    db.select().from(zoneActivations).where(and(eq(zoneActivations.zoneId, zone), eq(zoneActivations.policySetId, set))),
+    db
+      .select()
+      .from(zoneActivations)
+      .where(and(eq(zoneActivations.zoneId, zone), eq(zoneActivations.policySetId, set))),
     db
       .select()
       .from(activationHistory)

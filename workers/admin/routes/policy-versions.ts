@@ -5,7 +5,13 @@ import { policies, policyVersions } from "../../../schema/index.js";
 import { database, found } from "../../db.js";
 import { compileVersion, sourceDigest, versionSummaryColumns } from "../policy-versions.js";
 import { jsonBody, jsonResponse, PolicyParams, PolicyVersionParams, problems } from "../schemas/common.js";
-import { CreatePolicyVersionRequest, PolicyVersion, PolicyVersionDetail, policyVersionDetailView, policyVersionView } from "../schemas/policies.js";
+import {
+  CreatePolicyVersionRequest,
+  PolicyVersion,
+  PolicyVersionDetail,
+  policyVersionDetailView,
+  policyVersionView,
+} from "../schemas/policies.js";
 import { newRouter } from "../router.js";
 
 export const policyVersionsRouter = newRouter();
@@ -43,7 +49,10 @@ policyVersionsRouter.openapi(createPolicyVersion, async (c) => {
         ),
       );
   const [policyRows, existing] = await db.batch([
-    db.select().from(policies).where(and(eq(policies.id, policy), eq(policies.zoneId, zone))),
+    db
+      .select()
+      .from(policies)
+      .where(and(eq(policies.id, policy), eq(policies.zoneId, zone))),
     sameContent(),
   ]);
   const owner = found(policyRows, "policy");

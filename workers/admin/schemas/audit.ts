@@ -48,15 +48,33 @@ export const AuditEvent = z
 export const AuditEventPage = pageOf(AuditEvent, "AuditEventPage");
 
 export const AuditQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ param: { name: "limit", in: "query" } }),
-  cursor: z.string().optional().openapi({ param: { name: "cursor", in: "query" } }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(50)
+    .openapi({ param: { name: "limit", in: "query" } }),
+  cursor: z
+    .string()
+    .optional()
+    .openapi({ param: { name: "cursor", in: "query" } }),
   order: z
     .enum(["asc", "desc"])
     .default("asc")
     .openapi({ param: { name: "order", in: "query" }, description: "asc: oldest first (default); desc: newest first" }),
-  decision: z.enum(["allow", "deny"]).optional().openapi({ param: { name: "decision", in: "query" } }),
-  status: z.enum(["enforced", "shadow", "error"]).optional().openapi({ param: { name: "status", in: "query" } }),
-  client: z.string().optional().openapi({ param: { name: "client", in: "query" }, description: "a client id" }),
+  decision: z
+    .enum(["allow", "deny"])
+    .optional()
+    .openapi({ param: { name: "decision", in: "query" } }),
+  status: z
+    .enum(["enforced", "shadow", "error"])
+    .optional()
+    .openapi({ param: { name: "status", in: "query" } }),
+  client: z
+    .string()
+    .optional()
+    .openapi({ param: { name: "client", in: "query" }, description: "a client id" }),
   since: z.iso
     .datetime({ offset: true })
     .optional()

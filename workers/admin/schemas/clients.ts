@@ -12,9 +12,7 @@ const Attributes = z
   })
   .openapi({ description: "free-form JSON object, given to policies as input.client.attributes", example: { team: "payments" } });
 
-export const CreateClientRequest = z
-  .strictObject({ name: Name, attributes: Attributes.default({}) })
-  .openapi("CreateClientRequest");
+export const CreateClientRequest = z.strictObject({ name: Name, attributes: Attributes.default({}) }).openapi("CreateClientRequest");
 
 export const Client = z
   .object({

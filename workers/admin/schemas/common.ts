@@ -19,7 +19,10 @@ export const RegoVersion = z.union([z.literal(0), z.literal(1)]).openapi({
 
 /** Rego sources are capped separately from the body so the message can name the source. */
 export const MAX_SOURCE_BYTES = 128 * 1024;
-export const Source = z.string().min(1).openapi({ description: `Rego module, at most ${MAX_SOURCE_BYTES} bytes of UTF-8` });
+export const Source = z
+  .string()
+  .min(1)
+  .openapi({ description: `Rego module, at most ${MAX_SOURCE_BYTES} bytes of UTF-8` });
 
 function pathParam(name: string, example: string) {
   return z.string().openapi({ param: { name, in: "path" }, example });
@@ -34,8 +37,17 @@ export const IssuerParams = ZoneParams.extend({ issuer: pathParam("issuer", "iss
 export const RequestParams = ZoneParams.extend({ request_id: pathParam("request_id", "req-0123456789abcdef") });
 
 export const PageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ param: { name: "limit", in: "query" } }),
-  cursor: z.string().optional().openapi({ param: { name: "cursor", in: "query" } }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(50)
+    .openapi({ param: { name: "limit", in: "query" } }),
+  cursor: z
+    .string()
+    .optional()
+    .openapi({ param: { name: "cursor", in: "query" } }),
 });
 
 export function pageOf<T extends z.ZodType>(item: T, name: string) {
@@ -84,10 +96,7 @@ type ProblemStatus = keyof typeof PROBLEM_DESCRIPTIONS;
 export function problems(...statuses: ProblemStatus[]) {
   const all: ProblemStatus[] = [400, 401, ...statuses];
   return Object.fromEntries(
-    all.map((s) => [
-      s,
-      { description: PROBLEM_DESCRIPTIONS[s], content: { "application/problem+json": { schema: ProblemSchema } } },
-    ]),
+    all.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s], content: { "application/problem+json": { schema: ProblemSchema } } }]),
   ) as Record<ProblemStatus, { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }>;
 }
 

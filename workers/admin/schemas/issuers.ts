@@ -14,7 +14,10 @@ export const CreateIssuerRequest = z
     jwks_uri: z.url().max(2048).optional().openapi({ description: "where the Worker fetches the issuer's JWKS (https)" }),
     audience: z.string().min(1).max(512).optional().openapi({ description: "when set, the issuer's tokens must carry it in aud" }),
   })
-  .refine((r) => (r.jwks === undefined) !== (r.jwks_uri === undefined), { message: "give exactly one of jwks and jwks_uri", path: ["jwks"] })
+  .refine((r) => (r.jwks === undefined) !== (r.jwks_uri === undefined), {
+    message: "give exactly one of jwks and jwks_uri",
+    path: ["jwks"],
+  })
   .openapi("CreateIssuerRequest");
 
 export const TrustedIssuer = z

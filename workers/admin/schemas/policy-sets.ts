@@ -30,9 +30,7 @@ export const PolicySetVersion = z
   })
   .openapi("PolicySetVersion");
 
-export const PolicySet = z
-  .object({ id: z.string(), zone_id: z.string(), name: z.string(), created_at: Timestamp })
-  .openapi("PolicySet");
+export const PolicySet = z.object({ id: z.string(), zone_id: z.string(), name: z.string(), created_at: Timestamp }).openapi("PolicySet");
 
 export const PolicySetDetail = PolicySet.extend({
   versions: z.array(PolicySetVersion).openapi({ description: "every version, oldest first" }),
@@ -46,7 +44,9 @@ export const PolicySetDetail = PolicySet.extend({
       running_active: z.number().int().openapi({ description: "of those, isolates enforcing this set's active version" }),
     })
     .nullable()
-    .openapi({ description: "isolate reports from the invalidation stream's Redis; null when Redis is not configured or this set is not active" }),
+    .openapi({
+      description: "isolate reports from the invalidation stream's Redis; null when Redis is not configured or this set is not active",
+    }),
 }).openapi("PolicySetDetail");
 
 export const PolicySetPage = pageOf(PolicySet, "PolicySetPage");

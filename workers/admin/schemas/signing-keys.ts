@@ -11,15 +11,15 @@ export const SigningKey = z
     }),
     created_at: Timestamp,
     retired_at: Timestamp.nullable(),
-    published_until: Timestamp.nullable().openapi({ description: "when a retired key leaves the JWKS (max token lifetime + 1 h after retirement)" }),
+    published_until: Timestamp.nullable().openapi({
+      description: "when a retired key leaves the JWKS (max token lifetime + 1 h after retirement)",
+    }),
   })
   .openapi("SigningKey");
 
 export const SigningKeyList = z.object({ items: z.array(SigningKey) }).openapi("SigningKeyList");
 
-export const KeyRotation = z
-  .object({ current: SigningKey, previous: SigningKey.nullable() })
-  .openapi("KeyRotation");
+export const KeyRotation = z.object({ current: SigningKey, previous: SigningKey.nullable() }).openapi("KeyRotation");
 
 export function signingKeyView(key: KeyStatus, now = new Date().toISOString()): z.infer<typeof SigningKey> {
   const status = key.publishedUntil === null ? "current" : key.publishedUntil > now ? "retired" : "expired";

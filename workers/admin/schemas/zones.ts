@@ -45,8 +45,12 @@ export const ZonePage = pageOf(Zone, "ZonePage");
 
 /** Lifetimes of a new zone: the defaults, with the maximum raised to a larger default if one is given. */
 export function zoneLifetimes(request: z.infer<typeof CreateZoneRequest>): { defaultTokenLifetime: number; maxTokenLifetime: number } {
-  const defaultTokenLifetime = request.default_token_lifetime ?? Math.min(DEFAULT_TOKEN_LIFETIME, request.max_token_lifetime ?? DEFAULT_TOKEN_LIFETIME);
-  return { defaultTokenLifetime, maxTokenLifetime: request.max_token_lifetime ?? Math.max(DEFAULT_MAX_TOKEN_LIFETIME, defaultTokenLifetime) };
+  const defaultTokenLifetime =
+    request.default_token_lifetime ?? Math.min(DEFAULT_TOKEN_LIFETIME, request.max_token_lifetime ?? DEFAULT_TOKEN_LIFETIME);
+  return {
+    defaultTokenLifetime,
+    maxTokenLifetime: request.max_token_lifetime ?? Math.max(DEFAULT_MAX_TOKEN_LIFETIME, defaultTokenLifetime),
+  };
 }
 
 export function zoneView(row: typeof zones.$inferSelect): z.infer<typeof Zone> {

@@ -180,7 +180,15 @@ function hexDecode(src: Uint8Array): Uint8Array {
 function queryEscape(s: string): string {
   let out = "";
   for (const b of utf8Bytes(s)) {
-    if ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x5f || b === 0x2e || b === 0x7e)
+    if (
+      (b >= 0x41 && b <= 0x5a) ||
+      (b >= 0x61 && b <= 0x7a) ||
+      (b >= 0x30 && b <= 0x39) ||
+      b === 0x2d ||
+      b === 0x5f ||
+      b === 0x2e ||
+      b === 0x7e
+    )
       out += String.fromCharCode(b);
     else if (b === 0x20) out += "+";
     else out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
@@ -320,7 +328,9 @@ function marshalWithOptions(v: Value, opts: RObject): string {
   let explicitPretty: boolean | undefined;
   opts.keys().forEach((k, idx) => {
     if (typeof k !== "string") {
-      throw typeError(`operand 2 failed to stringify key ${termString(k)} at index ${idx}: operand ${idx} must be string but got ${typeNameOf(k)}`);
+      throw typeError(
+        `operand 2 failed to stringify key ${termString(k)} at index ${idx}: operand ${idx} must be string but got ${typeNameOf(k)}`,
+      );
     }
     const val = opts.get(k) as Value;
     switch (k) {

@@ -231,12 +231,13 @@ export function unmarshalJSON(text: string): Value {
   const c = text[sc.i] as string;
   const after = (tok: string) => new GoJSONError(`error: invalid character '${tok}' after top-level value`);
   if (c === "{" || c === "[") throw after(c);
-  if (c === "]" || c === "}" || c === "," || c === ":") throw new GoJSONError(`invalid character ${quoteChar(text, sc.i)} looking for beginning of value`);
+  if (c === "]" || c === "}" || c === "," || c === ":")
+    throw new GoJSONError(`invalid character ${quoteChar(text, sc.i)} looking for beginning of value`);
   const next = decodeFirst(text.slice(sc.i)).value;
   if (next === null) return value;
   if (typeof next === "boolean") throw after(`%!s(bool=${next})`);
   if (typeof next === "string") throw after(next);
-  throw after(text.slice(sc.i, sc.i + (decodeFirst(text.slice(sc.i)).rest)));
+  throw after(text.slice(sc.i, sc.i + decodeFirst(text.slice(sc.i)).rest));
 }
 
 /** json.Valid: exactly one JSON value, surrounded only by whitespace. */

@@ -115,9 +115,12 @@ function lexAction(src: string, line: number): Tok[] {
       toks.push({ type: "var", text: src.slice(i, j) });
       i = j;
     } else if (/[0-9+\-.]/.test(c)) {
-      const m = /^[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?)i?/.exec(src.slice(i));
+      const m = /^[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?)i?/.exec(
+        src.slice(i),
+      );
       const text = m ? m[0] : "";
-      if (text === "" || text === "+" || text === "-" || isAlnum(src[i + text.length])) fail(`bad number syntax: "${src.slice(i, i + Math.max(text.length, 1) + 1)}"`);
+      if (text === "" || text === "+" || text === "-" || isAlnum(src[i + text.length]))
+        fail(`bad number syntax: "${src.slice(i, i + Math.max(text.length, 1) + 1)}"`);
       toks.push({ type: "number", text });
       i += text.length;
     } else if (/[A-Za-z_]/.test(c)) {
@@ -351,7 +354,7 @@ class Parser {
   }
 
   private templateName(p: Extract<Piece, { kind: "action" }>, tok: Tok | undefined): string {
-    if (!tok || tok.type !== "string") this.fail(p.line, "unexpected token in template clause");
+    if (tok?.type !== "string") this.fail(p.line, "unexpected token in template clause");
     return unquote(tok.text);
   }
 
@@ -495,7 +498,14 @@ function formatValue(v: GoVal): string {
     case "slice":
       return "[" + v.v.map(formatValue).join(" ") + "]";
     case "map":
-      return "map[" + [...v.v.keys()].sort().map((k) => k + ":" + formatValue(v.v.get(k) as GoVal)).join(" ") + "]";
+      return (
+        "map[" +
+        [...v.v.keys()]
+          .sort()
+          .map((k) => k + ":" + formatValue(v.v.get(k) as GoVal))
+          .join(" ") +
+        "]"
+      );
   }
 }
 
@@ -652,7 +662,10 @@ function sprint(args: GoVal[]): string {
 }
 
 function htmlEscape(s: string): string {
-  return s.replace(/[<>&'"\0]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&#34;", "\0": "\uFFFD" })[c] as string);
+  return s.replace(
+    /[<>&'"\0]/g,
+    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&#34;", "\0": "\uFFFD" })[c] as string,
+  );
 }
 
 function jsEscape(s: string): string {
@@ -709,7 +722,7 @@ const FUNCS: Record<string, Fn> = {
   println: (a) => str(a.map(formatValue).join(" ") + "\n"),
   printf: (a) => {
     const f = a[0];
-    if (!f || f.k !== "string") throw new Error("wrong type for value; expected string");
+    if (f?.k !== "string") throw new Error("wrong type for value; expected string");
     return str(goSprintf(f.v, a.slice(1).map(toGoArg)));
   },
   eq: (a) => bool(eq(a[0] ?? INVALID, ...a.slice(1))),
@@ -832,7 +845,10 @@ class Exec {
       case "int":
         // Range over an integer (Go 1.22); the step limit bounds huge counts.
         count = val.v > 0n ? Number(val.v > BigInt(MAX_STEPS) ? BigInt(MAX_STEPS) + 1n : val.v) : 0;
-        item = (i) => [{ k: "int", v: BigInt(i) }, { k: "int", v: BigInt(i) }];
+        item = (i) => [
+          { k: "int", v: BigInt(i) },
+          { k: "int", v: BigInt(i) },
+        ];
         break;
       case "invalid":
       case "nil":

@@ -71,7 +71,9 @@ function parseGoFloat(s: string): number | undefined {
 
 /** go-yaml's timestamp check (a quick YYYY- test, then the formats it accepts). */
 function isTimestamp(s: string): boolean {
-  return /^\d{4}-\d{1,2}-\d{1,2}(?:(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))|(?: \d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?))?$/.test(s);
+  return /^\d{4}-\d{1,2}-\d{1,2}(?:(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))|(?: \d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?))?$/.test(
+    s,
+  );
 }
 
 /** go-yaml v2's resolve for an untagged plain scalar. */
@@ -244,7 +246,10 @@ function toRego(v: GoYAML): Value {
     case "int":
       return normalizeInt(v.v);
     case "float":
-      if (!Number.isFinite(v.v)) throw new YAMLError(`error converting YAML to JSON: json: unsupported value: ${Number.isNaN(v.v) ? "NaN" : v.v > 0 ? "+Inf" : "-Inf"}`);
+      if (!Number.isFinite(v.v))
+        throw new YAMLError(
+          `error converting YAML to JSON: json: unsupported value: ${Number.isNaN(v.v) ? "NaN" : v.v > 0 ? "+Inf" : "-Inf"}`,
+        );
       return parseNumber(formatJSONFloat(v.v)) as Value;
     case "str":
     case "timestamp":
@@ -535,7 +540,8 @@ class Emitter {
     for (let i = 0; i < cps.length; i++) {
       const ch = cps[i] as string;
       if (ch === " ") {
-        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < cps.length - 1 && cps[i + 1] !== " ") this.writeIndent(indent);
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < cps.length - 1 && cps[i + 1] !== " ")
+          this.writeIndent(indent);
         else this.put(ch);
         spaces = true;
       } else {

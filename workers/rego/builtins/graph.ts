@@ -4,7 +4,7 @@
  * graph are not reached; neighbour lists of any other type have no edges.
  */
 import type { Value } from "../value/index.js";
-import { RObject, RSet, typeName } from "../value/index.js";
+import { type RObject, RSet, typeName } from "../value/index.js";
 import type { BuiltinTable } from "./types.js";
 import { object, typeError } from "./args.js";
 

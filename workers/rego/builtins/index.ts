@@ -110,6 +110,4 @@ export interface TypeDecl {
   [k: string]: unknown;
 }
 
-export const BUILTIN_DECLS: ReadonlyMap<string, BuiltinDecl> = new Map(
-  Object.entries(catalogue as Record<string, BuiltinDecl>),
-);
+export const BUILTIN_DECLS: ReadonlyMap<string, BuiltinDecl> = new Map(Object.entries(catalogue as Record<string, BuiltinDecl>));

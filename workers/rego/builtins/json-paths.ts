@@ -18,9 +18,7 @@ export function parsePath(p: Value): Value[] {
       .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"));
   }
   if (Array.isArray(p)) return p;
-  throw typeError(
-    `operand 2 must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`,
-  );
+  throw typeError(`operand 2 must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`);
 }
 
 /** OPA's getJSONPaths: the paths operand of json.filter / json.remove. */

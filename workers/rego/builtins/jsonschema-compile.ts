@@ -554,9 +554,7 @@ class Parser {
 
 function addType(s: SubSchema, t: string): void {
   if (!JSON_TYPES.includes(t)) {
-    throw err(
-      `has a primitive type that is NOT VALID -- given: /${t}/ Expected valid values are:[${JSON_TYPES.join(" ")}]`,
-    );
+    throw err(`has a primitive type that is NOT VALID -- given: /${t}/ Expected valid values are:[${JSON_TYPES.join(" ")}]`);
   }
   if (s.types.includes(t)) throw err(`${t} type is duplicated`);
   s.types.push(t);

@@ -20,8 +20,7 @@ function parses(layout: string, s: string): boolean {
   }
 }
 
-const HOSTNAME =
-  /^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])(\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9]))*$/;
+const HOSTNAME = /^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])(\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9]))*$/;
 const URI_TEMPLATE = /^([^{]*(\{[^}]*\})?)*$/;
 const UUID = /^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$/i;
 const JSON_POINTER = /^(?:\/(?:[^~/]|~0|~1)*)*$/;
@@ -187,7 +186,7 @@ function validAuthority(authority: string): boolean {
 const ATOM = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u0080-\\uffff]+";
 const DOT_ATOM = new RegExp(`^${ATOM}(?:\\.${ATOM})*$`);
 const QUOTED = /^"(?:[^"\\\r\n]|\\.)*"$/;
-const DOMAIN_LITERAL = /^\[[^\[\]\\]*\]$/;
+const DOMAIN_LITERAL = /^\[[^[\]\\]*\]$/;
 
 /** net/mail.ParseAddress, approximately: "local@domain" or "Display Name <local@domain>". */
 function isEmail(s: string): boolean {

@@ -6,7 +6,7 @@
  * and its canonical JSON (used by enum, const and uniqueItems).
  */
 import type { Value } from "../value/index.js";
-import { RObject, RSet, compareStrings, formatNumber, parseJSON, quoteJSON, toJSONText } from "../value/index.js";
+import { type RObject, RSet, compareStrings, formatNumber, parseJSON, quoteJSON, toJSONText } from "../value/index.js";
 
 export type JNode = null | boolean | number | bigint | string | JNode[] | JMap;
 export type JMap = Map<string, JNode>;
@@ -137,4 +137,3 @@ export function canonicalJSON(v: JNode): string {
 function goFloat(x: number): string {
   return Object.is(x, -0) ? "-0" : formatNumber(x);
 }
-

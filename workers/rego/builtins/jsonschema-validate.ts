@@ -307,13 +307,7 @@ function validateObject(s: SubSchema, obj: JMap, result: Result, context: readon
   result.increment();
 }
 
-function validatePatternProperties(
-  s: SubSchema,
-  key: string,
-  value: JNode,
-  result: Result,
-  context: readonly string[],
-): boolean {
+function validatePatternProperties(s: SubSchema, key: string, value: JNode, result: Result, context: readonly string[]): boolean {
   if (!s.patternProperties) return false;
   let matched = false;
   for (const [pattern, schema] of s.patternProperties) {

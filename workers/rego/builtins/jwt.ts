@@ -138,7 +138,7 @@ function keysFromCertOrJWK(text: string): VerificationKey[] {
   if (block !== undefined) {
     if (rest.length > 0) throw builtinError("extra data after a PEM certificate block");
     if (block.type === "CERTIFICATE") {
-      let cert;
+      let cert: ReturnType<typeof parseCertificate>;
       try {
         cert = parseCertificate(block.bytes);
       } catch (err) {
@@ -147,7 +147,7 @@ function keysFromCertOrJWK(text: string): VerificationKey[] {
       return [{ alg: "", kid: "", material: { kind: "public", key: cert.publicKey ?? { kind: "other" } } }];
     }
     if (block.type === "PUBLIC KEY") {
-      let key;
+      let key: ReturnType<typeof parsePKIXPublicKey>;
       try {
         key = parsePKIXPublicKey(block.bytes);
       } catch (err) {
@@ -444,7 +444,8 @@ function headerString(headerText: string, name: string): string | { error: strin
   if (m === undefined) return { error: `jwsbb: header "${name}" not found` };
   if (typeof m !== "string") {
     // fastjson's names for value types; booleans are named by their value.
-    const kind = m === null ? "null" : typeof m === "boolean" ? String(m) : Array.isArray(m) ? "array" : m instanceof RObject ? "object" : "number";
+    const kind =
+      m === null ? "null" : typeof m === "boolean" ? String(m) : Array.isArray(m) ? "array" : m instanceof RObject ? "object" : "number";
     return { error: `value doesn't contain string; it contains ${kind}` };
   }
   return m;
@@ -539,4 +540,3 @@ export const jwtBuiltins: BuiltinTable = {
   "io.jwt.verify_es512": verifyAsymmetric("ES", "SHA-512"),
   "io.jwt.verify_eddsa": verifyAsymmetric("EdDSA", "SHA-512"),
 };
-

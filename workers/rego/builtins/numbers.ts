@@ -172,11 +172,7 @@ function isInt32(n: RNumber): n is number {
   return typeof n === "number" && (n | 0) === n;
 }
 
-function bitwise(
-  args: Value[],
-  small: (x: number, y: number) => number,
-  big: (x: bigint, y: bigint) => bigint,
-): RNumber {
+function bitwise(args: Value[], small: (x: number, y: number) => number, big: (x: bigint, y: bigint) => bigint): RNumber {
   const x = integerOperand(args, 0);
   const y = integerOperand(args, 1);
   // JavaScript's 32-bit operators agree with big.Int's two's-complement ones in that range.
@@ -222,9 +218,24 @@ export const numbersBuiltins: BuiltinTable = {
   floor: (args) => floor(num(args, 0)),
   "numbers.range": (args) => range(integerOperand(args, 0), integerOperand(args, 1), 1),
   "numbers.range_step": numbersRangeStep,
-  "bits.and": (args) => bitwise(args, (x, y) => x & y, (x, y) => x & y),
-  "bits.or": (args) => bitwise(args, (x, y) => x | y, (x, y) => x | y),
-  "bits.xor": (args) => bitwise(args, (x, y) => x ^ y, (x, y) => x ^ y),
+  "bits.and": (args) =>
+    bitwise(
+      args,
+      (x, y) => x & y,
+      (x, y) => x & y,
+    ),
+  "bits.or": (args) =>
+    bitwise(
+      args,
+      (x, y) => x | y,
+      (x, y) => x | y,
+    ),
+  "bits.xor": (args) =>
+    bitwise(
+      args,
+      (x, y) => x ^ y,
+      (x, y) => x ^ y,
+    ),
   "bits.negate": (args) => {
     const x = integerOperand(args, 0);
     return isInt32(x) ? ~x : normalizeInt(~toBigInt(x));

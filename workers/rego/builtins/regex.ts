@@ -80,7 +80,9 @@ export const regexBuiltins: BuiltinTable = {
     const startLen = utf8Length(start);
     if (startLen !== 1) throw builtinError(`start delimiter has to be exactly one character long but is ${startLen} long`);
     if (utf8Length(end) !== 1) throw builtinError(`end delimiter has to be exactly one character long but is ${startLen} long`);
-    return compileRegex(templatePattern(template, start, end)).matcher(value).find(0);
+    return compileRegex(templatePattern(template, start, end))
+      .matcher(value)
+      .find(0);
   },
 
   "regex.globs_match": (args) => {
@@ -153,7 +155,8 @@ export function goQuote(s: string): string {
     else if (ch === "\f") out += "\\f";
     else if (ch === "\v") out += "\\v";
     else if (c < 0x80) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else if (c >= 0xd800 && c <= 0xdfff) out += "\ufffd"; // Go decodes a lone surrogate as U+FFFD
+    else if (c >= 0xd800 && c <= 0xdfff)
+      out += "\ufffd"; // Go decodes a lone surrogate as U+FFFD
     else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, "0")}`;
     else out += `\\U${c.toString(16).padStart(8, "0")}`;
   }

@@ -14,7 +14,8 @@ export const regoBuiltins: BuiltinTable = {
     const file = str(args, 0);
     const source = str(args, 1);
     const { module, errors } = parseModule(file, source);
-    if (!module) throw builtinError(`${errors.length} error${errors.length === 1 ? "" : "s"} occurred: ${errors.map(formatError).join("\n")}`);
+    if (!module)
+      throw builtinError(`${errors.length} error${errors.length === 1 ? "" : "s"} occurred: ${errors.map(formatError).join("\n")}`);
     return fromJS(moduleJSON(module));
   },
 };

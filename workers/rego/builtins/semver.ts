@@ -31,12 +31,9 @@ function parseInt64(s: string): bigint | undefined {
 }
 
 export function parseSemver(text: string): Version | undefined {
-  let version = text.startsWith("v") ? text.slice(1) : text;
-  let metadata: string;
-  [version, metadata] = cut(version, "+");
+  const [withPreRelease, metadata] = cut(text.startsWith("v") ? text.slice(1) : text, "+");
   if (metadata !== "" && !IDENTIFIERS.test(metadata)) return undefined;
-  let preRelease: string;
-  [version, preRelease] = cut(version, "-");
+  const [version, preRelease] = cut(withPreRelease, "-");
   if (preRelease !== "" && !IDENTIFIERS.test(preRelease)) return undefined;
   const parts = version.split(".");
   if (parts.length !== 3) return undefined;

@@ -122,15 +122,7 @@ function norm(hi: number, lo: number, base: number): [number, number] {
  * year, day 0 the last day of the previous month, …). Returns the wall clock
  * reading as seconds since the epoch as if it were UTC, plus nanoseconds.
  */
-export function wallFromFields(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  min: number,
-  sec: number,
-  nsec: number,
-): Instant {
+export function wallFromFields(year: number, month: number, day: number, hour: number, min: number, sec: number, nsec: number): Instant {
   let m: number;
   [year, m] = norm(year, month - 1, 12);
   [sec, nsec] = norm(sec, nsec, 1e9);

@@ -191,7 +191,10 @@ const KNOWN_ABBREVIATIONS: ReadonlyMap<string, readonly [string, string?]> = (()
   add(["WIB"], "Asia/Jakarta Asia/Pontianak");
   add(["WITA"], "Asia/Makassar");
   add(["WIT"], "Asia/Jayapura");
-  add(["AEST", "AEDT"], "Australia/Sydney Australia/Melbourne Australia/Hobart Australia/Canberra Australia/ACT Australia/NSW Australia/Victoria Australia/Tasmania");
+  add(
+    ["AEST", "AEDT"],
+    "Australia/Sydney Australia/Melbourne Australia/Hobart Australia/Canberra Australia/ACT Australia/NSW Australia/Victoria Australia/Tasmania",
+  );
   add(["AEST"], "Australia/Brisbane Australia/Lindeman Australia/Queensland");
   add(["ACST", "ACDT"], "Australia/Adelaide Australia/Broken_Hill Australia/South");
   add(["ACST"], "Australia/Darwin Australia/North");

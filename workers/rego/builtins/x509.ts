@@ -21,7 +21,7 @@ import {
   type PrivateKey,
 } from "./pki/keys.js";
 import { privateKeyGoJSON, privateKeyJWK } from "./pki/keyjson.js";
-import { pemDecode, pemEncode } from "./pki/pem.js";
+import { pemDecode, pemEncode, type PemBlock } from "./pki/pem.js";
 import type { BuiltinContext, BuiltinTable } from "./types.js";
 
 const BEGIN = "-----BEGIN";
@@ -36,7 +36,7 @@ function certsFromPEM(text: string): Certificate[] {
   const ders: Uint8Array[] = [];
   let rest = text;
   while (rest.length > 0) {
-    let block;
+    let block: PemBlock | undefined;
     [block, rest] = pemDecode(rest);
     if (block === undefined) break;
     if (block.type !== "CERTIFICATE") throw builtinError(`PEM block type is '${block.type}', expected CERTIFICATE`);
@@ -113,7 +113,7 @@ function keyPair(ctx: BuiltinContext, certPEM: string, keyPEM: string): Value {
   const certDERs: Uint8Array[] = [];
   let skipped: string[] = [];
   for (let rest = certPEM; ; ) {
-    let block;
+    let block: PemBlock | undefined;
     [block, rest] = pemDecode(rest);
     if (block === undefined) break;
     if (block.type === "CERTIFICATE") certDERs.push(block.bytes);
@@ -122,19 +122,26 @@ function keyPair(ctx: BuiltinContext, certPEM: string, keyPEM: string): Value {
   if (certDERs.length === 0) {
     if (skipped.length === 0) throw builtinError("tls: failed to find any PEM data in certificate input");
     if (skipped.length === 1 && (skipped[0] as string).endsWith("PRIVATE KEY")) {
-      throw builtinError("tls: failed to find certificate PEM data in certificate input, but did find a private key; PEM inputs may have been switched");
+      throw builtinError(
+        "tls: failed to find certificate PEM data in certificate input, but did find a private key; PEM inputs may have been switched",
+      );
     }
-    throw builtinError(`tls: failed to find "CERTIFICATE" PEM block in certificate input after skipping PEM blocks of the following types: [${skipped.join(" ")}]`);
+    throw builtinError(
+      `tls: failed to find "CERTIFICATE" PEM block in certificate input after skipping PEM blocks of the following types: [${skipped.join(" ")}]`,
+    );
   }
   skipped = [];
   let keyDER: Uint8Array | undefined;
   for (let rest = keyPEM; ; ) {
-    let block;
+    let block: PemBlock | undefined;
     [block, rest] = pemDecode(rest);
     if (block === undefined) {
       if (skipped.length === 0) throw builtinError("tls: failed to find any PEM data in key input");
-      if (skipped.length === 1 && skipped[0] === "CERTIFICATE") throw builtinError("tls: found a certificate rather than a key in the PEM for the private key");
-      throw builtinError(`tls: failed to find PEM block with type ending in "PRIVATE KEY" in key input after skipping PEM blocks of the following types: [${skipped.join(" ")}]`);
+      if (skipped.length === 1 && skipped[0] === "CERTIFICATE")
+        throw builtinError("tls: found a certificate rather than a key in the PEM for the private key");
+      throw builtinError(
+        `tls: failed to find PEM block with type ending in "PRIVATE KEY" in key input after skipping PEM blocks of the following types: [${skipped.join(" ")}]`,
+      );
     }
     if (block.type === "PRIVATE KEY" || block.type.endsWith(" PRIVATE KEY")) {
       keyDER = block.bytes;

@@ -22,8 +22,7 @@ function checkNode(node: RuleNode, errors: RegoErrorInfo[]): void {
 
   const isFunc = (r: CompiledRule) => r.kind === "function";
   if (rules.some(isFunc) && !rules.every(isFunc)) report(`conflicting rules ${path} found`, first.loc);
-  else if (rules.every(isFunc) && new Set(rules.map((r) => r.args.length)).size > 1)
-    report(`conflicting rules ${path} found`, first.loc);
+  else if (rules.every(isFunc) && new Set(rules.map((r) => r.args.length)).size > 1) report(`conflicting rules ${path} found`, first.loc);
 
   const objectShaped = rules.some((r) => r.suffix.length > 0);
   if (!rules.some(isFunc) && !objectShaped && new Set(rules.map((r) => r.kind)).size > 1)
@@ -44,7 +43,7 @@ function checkNode(node: RuleNode, errors: RegoErrorInfo[]): void {
   }
 
   const completeValue = !objectShaped && first.kind === "single";
-  if (completeValue || first.kind === "multi" && !objectShaped) {
+  if (completeValue || (first.kind === "multi" && !objectShaped)) {
     for (const child of node.children.values())
       if (child.isVirtual && !child.isFunction) {
         const below = firstRule(child);

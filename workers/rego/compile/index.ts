@@ -9,7 +9,7 @@ import type { Annotations, Expr, Loc, Module, Term } from "../syntax/ast.js";
 import { parseQuery } from "../syntax/index.js";
 import { walkExpr } from "../syntax/walk.js";
 import { BUILTIN_DECLS } from "../builtins/index.js";
-import { RuleNode, RuleTree } from "./ruletree.js";
+import { type RuleNode, RuleTree } from "./ruletree.js";
 import { operatorRef, varTerm } from "./names.js";
 import { importAlias, RuleResolver, type ModuleContext } from "./resolve.js";
 import { Safety } from "./safety.js";
@@ -219,10 +219,8 @@ class Compilation {
     bindings.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return { name: "eval", body: ordered, bindings };
   }
-
 }
 
 function err(code: RegoErrorInfo["code"], message: string, loc: Loc): RegoErrorInfo {
   return { code, message, location: { file: loc.file, row: loc.row, col: loc.col } };
 }
-

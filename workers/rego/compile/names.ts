@@ -9,7 +9,7 @@ export function refName(t: Term): string | undefined {
   if (t.type === "var") return t.value;
   if (t.type !== "ref") return undefined;
   const head = t.value[0];
-  if (!head || head.type !== "var") return undefined;
+  if (head?.type !== "var") return undefined;
   let name = head.value;
   for (let i = 1; i < t.value.length; i++) {
     const p = t.value[i] as Term;

@@ -11,7 +11,7 @@ import { fromJS, type Value } from "../value/index.js";
 import { isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS, FORBIDDEN_BUILTINS } from "../builtins/index.js";
 import { dataRef, operatorRef, refName, ROOTS } from "./names.js";
-import { NameSource, Scope, WILDCARD } from "./scope.js";
+import { type NameSource, Scope, WILDCARD } from "./scope.js";
 import type { CompiledRule } from "./types.js";
 
 /** What the names of one module can refer to. */
@@ -197,7 +197,12 @@ export class RuleResolver {
     const name = refName(t);
     if (name === undefined) return false;
     const head = name.split(".")[0] as string;
-    return scope.lookup(head) === undefined && !ROOTS.has(head) && !this.isGlobal(head) && (BUILTIN_DECLS.has(name) || FORBIDDEN_BUILTINS.has(name));
+    return (
+      scope.lookup(head) === undefined &&
+      !ROOTS.has(head) &&
+      !this.isGlobal(head) &&
+      (BUILTIN_DECLS.has(name) || FORBIDDEN_BUILTINS.has(name))
+    );
   }
 
   private implicitTerm(t: Term, scope: Scope, pending: Set<string>): void {
@@ -361,8 +366,7 @@ export class RuleResolver {
     const ruleScope = own.filter((a) => a.scope === "rule");
     if (name === "rego.metadata.rule") return termOf(ruleScope[0] ? annotationValue(ruleScope[0]) : fromJS({}), t.loc);
     const chain: Value[] = [];
-    const entry = (path: string[], a?: Annotations) =>
-      chain.push(fromJS(a ? { path, annotations: annotationValue(a) } : { path }));
+    const entry = (path: string[], a?: Annotations) => chain.push(fromJS(a ? { path, annotations: annotationValue(a) } : { path }));
     const rulePath = current?.path ?? [];
     if (ruleScope[0]) entry(rulePath, ruleScope[0]);
     else entry(rulePath);
@@ -393,7 +397,8 @@ export class RuleResolver {
     if (h.type !== "var") return t;
     const imp = this.ctx.imports.get(h.value);
     if (imp) return { type: "ref", value: [...imp.value, ...rest], loc: t.loc };
-    if (this.ctx.globals.has(h.value)) return { type: "ref", value: [...dataRef([...this.ctx.pkg, h.value], t.loc).value, ...rest], loc: t.loc };
+    if (this.ctx.globals.has(h.value))
+      return { type: "ref", value: [...dataRef([...this.ctx.pkg, h.value], t.loc).value, ...rest], loc: t.loc };
     return t;
   }
 

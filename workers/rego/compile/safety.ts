@@ -428,7 +428,11 @@ function unify(a: Term, b: Term, known: Set<string>, computable: (t: Term) => bo
 
 export function sameKey(a: Term, b: Term): boolean {
   if (a.type === "var") return b.type === "var" && a.value === b.value;
-  return (a.type === "string" || a.type === "number" || a.type === "boolean" || a.type === "null") && a.type === b.type && String(a.value) === String(b.value);
+  return (
+    (a.type === "string" || a.type === "number" || a.type === "boolean" || a.type === "null") &&
+    a.type === b.type &&
+    String(a.value) === String(b.value)
+  );
 }
 
 /** Plain variables of a pattern (not inside refs or calls, which are values). */

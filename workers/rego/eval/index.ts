@@ -106,8 +106,7 @@ class Prepared implements PreparedPolicy {
     try {
       ev.runPlan(plan.blocks, plan.nlocals, doc.input, doc.data ?? EMPTY_DATA);
     } catch (e) {
-      if (e instanceof Suspend && sync)
-        throw new RegoError("eval_internal_error", "a built-in needs asynchronous work: use evaluate()");
+      if (e instanceof Suspend && sync) throw new RegoError("eval_internal_error", "a built-in needs asynchronous work: use evaluate()");
       if (e instanceof RangeError && /call stack/i.test(e.message))
         throw new RegoError("eval_budget_exceeded", "evaluation nested too deeply");
       throw e;

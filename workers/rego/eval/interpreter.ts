@@ -12,7 +12,7 @@ import { RegoError, type ErrorCode, type Location } from "../errors.js";
 import type { Value } from "../value/index.js";
 import { RObject, RSet, equals } from "../value/index.js";
 import { BuiltinError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
-import { Instr, Op, type Program, type ProgramFunc } from "./program.js";
+import { type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 
 const CONTINUE = -1;
 /** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
@@ -123,8 +123,7 @@ export class Evaluation implements BuiltinContext {
 
   private callFunc(f: ProgramFunc, args: (Value | undefined)[]): Value | undefined {
     if (f.isRule && f.memoEval === this.id && f.memoInput === args[0] && f.memoData === args[1]) return f.memoValue;
-    if (++this.depth > MAX_CALL_DEPTH)
-      throw new RegoError("eval_budget_exceeded", `call depth exceeded ${MAX_CALL_DEPTH} in ${f.name}`);
+    if (++this.depth > MAX_CALL_DEPTH) throw new RegoError("eval_budget_exceeded", `call depth exceeded ${MAX_CALL_DEPTH} in ${f.name}`);
     let L = f.frame;
     const reuse = L !== undefined && !f.busy;
     if (reuse) (L as (Value | undefined)[]).fill(undefined);
@@ -203,7 +202,9 @@ export class Evaluation implements BuiltinContext {
           const f = this.current;
           throw this.error(
             "eval_conflict_error",
-            f && !f.isRule ? "functions must not produce multiple outputs for same inputs" : "complete rules must not produce multiple outputs",
+            f && !f.isRule
+              ? "functions must not produce multiple outputs for same inputs"
+              : "complete rules must not produce multiple outputs",
             instr,
           );
         }
@@ -224,8 +225,7 @@ export class Evaluation implements BuiltinContext {
           v = typeof key === "string" ? src.getString(key) : src.get(key);
           if (v === undefined && instr.op === Op.DataDot && typeof key === "number" && Number.isInteger(key))
             v = src.getString(String(key));
-        }
-        else if (Array.isArray(src)) v = typeof key === "number" && Number.isInteger(key) && key >= 0 ? src[key] : undefined;
+        } else if (Array.isArray(src)) v = typeof key === "number" && Number.isInteger(key) && key >= 0 ? src[key] : undefined;
         else if (src instanceof RSet) v = src.has(key) ? key : undefined;
         if (v === undefined) return 0;
         L[instr.c] = v;

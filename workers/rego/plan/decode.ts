@@ -98,8 +98,7 @@ class Decoder {
       if (arr === undefined || arr === null) return [];
       if (!Array.isArray(arr)) throw planError(`${path}.${key}`, "expected an array");
       return arr.map((e, i) => {
-        if (!isRecord(e) || typeof e.value !== "string")
-          throw planError(`${path}.${key}[${i}]`, "expected {value: string}");
+        if (!isRecord(e) || typeof e.value !== "string") throw planError(`${path}.${key}[${i}]`, "expected {value: string}");
         return { value: e.value };
       });
     };
@@ -107,8 +106,7 @@ class Decoder {
     if (builtins !== undefined && builtins !== null && !Array.isArray(builtins))
       throw planError(`${path}.builtin_funcs`, "expected an array");
     const builtin_funcs = ((builtins as unknown[] | null | undefined) ?? []).map((b, i) => {
-      if (!isRecord(b) || typeof b.name !== "string")
-        throw planError(`${path}.builtin_funcs[${i}]`, "expected {name: string, decl}");
+      if (!isRecord(b) || typeof b.name !== "string") throw planError(`${path}.builtin_funcs[${i}]`, "expected {name: string, decl}");
       return { name: b.name, decl: b.decl };
     });
     return { strings: values("strings"), builtin_funcs, files: values("files") };

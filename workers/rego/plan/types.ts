@@ -33,10 +33,7 @@ export interface Block {
   stmts: Stmt[];
 }
 
-export type Operand =
-  | { type: "local"; value: number }
-  | { type: "bool"; value: boolean }
-  | { type: "string_index"; value: number };
+export type Operand = { type: "local"; value: number } | { type: "bool"; value: boolean } | { type: "string_index"; value: number };
 
 export interface Loc {
   file: number;

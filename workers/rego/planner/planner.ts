@@ -10,18 +10,7 @@
  * rule needed is planned again under the replacement.
  */
 import { RegoError, type Location } from "../errors.js";
-import type {
-  Body,
-  Every,
-  Expr,
-  Loc,
-  ObjectTerm,
-  RefTerm,
-  Term,
-  TemplateStringTerm,
-  VarTerm,
-  With,
-} from "../syntax/ast.js";
+import type { Body, Every, Expr, Loc, ObjectTerm, RefTerm, Term, TemplateStringTerm, VarTerm, With } from "../syntax/ast.js";
 import { isCall, isEvery, isSomeDecl, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS } from "../builtins/index.js";
 import type { Block, Func, Operand, Policy } from "../plan/types.js";
@@ -31,7 +20,7 @@ import type { CompiledRule, QueryPlanSpec } from "../compile/types.js";
 import { sameKey } from "../compile/safety.js";
 import { Emitter, bool, local } from "./emit.js";
 import { groundValue } from "../syntax/value.js";
-import { RuleNode, RuleTree } from "../compile/ruletree.js";
+import type { RuleNode, RuleTree } from "../compile/ruletree.js";
 
 type K = () => void;
 
@@ -375,7 +364,8 @@ export class Planner {
       const key = this.newLocal();
       const value = this.newLocal();
       const block = this.out.block(() => {
-        if (args.length === 3) this.planUnifyLocal(local(key), args[0] as Term, () => this.planUnifyLocal(local(value), args[1] as Term, k));
+        if (args.length === 3)
+          this.planUnifyLocal(local(key), args[0] as Term, () => this.planUnifyLocal(local(value), args[1] as Term, k));
         else this.planUnifyLocal(local(value), args[0] as Term, k);
       });
       this.out.emit("ScanStmt", { source: src, key, value, block });
@@ -487,7 +477,7 @@ export class Planner {
 
   private functionNode(op: string, at: Term): RuleNode {
     const node = this.tree.node(op.split(".").slice(1));
-    if (!node || !node.hasRules) this.fail(`undefined function ${op}`, at.loc, "rego_type_error");
+    if (!node?.hasRules) this.fail(`undefined function ${op}`, at.loc, "rego_type_error");
     return node;
   }
 
@@ -664,7 +654,7 @@ export class Planner {
 
   private shadowsRules(path: string[]): boolean {
     const node = this.tree.node(path);
-    if (node && node.isVirtual) return true;
+    if (node?.isVirtual) return true;
     // A prefix of the path may be a rule too (with data.p.q as … where p is a rule).
     for (let i = 1; i < path.length; i++) if (this.tree.node(path.slice(0, i))?.hasRules) return true;
     return false;
@@ -868,31 +858,41 @@ export class Planner {
       case "object": {
         const obj = this.newLocal();
         this.out.emit("MakeObjectStmt", { target: obj });
-        return this.planTerms(
-          t.value.flatMap(([key, v]) => [key, v]),
-          (ops) => {
-            for (let i = 0; i < ops.length; i += 2)
-              this.out.emit("ObjectInsertStmt", { key: ops[i] as Operand, value: ops[i + 1] as Operand, object: obj });
-            this.ltarget = local(obj);
-            k();
-          },
-        );
+        return this.planTerms(t.value.flat(), (ops) => {
+          for (let i = 0; i < ops.length; i += 2)
+            this.out.emit("ObjectInsertStmt", { key: ops[i] as Operand, value: ops[i + 1] as Operand, object: obj });
+          this.ltarget = local(obj);
+          k();
+        });
       }
       case "arraycomprehension":
-        return this.planCollection("array", t.loc, t.value.body, (target) =>
-          this.planTerm(t.value.term, () => this.out.emit("ArrayAppendStmt", { array: target, value: this.ltarget })),
-        k);
+        return this.planCollection(
+          "array",
+          t.loc,
+          t.value.body,
+          (target) => this.planTerm(t.value.term, () => this.out.emit("ArrayAppendStmt", { array: target, value: this.ltarget })),
+          k,
+        );
       case "setcomprehension":
-        return this.planCollection("set", t.loc, t.value.body, (target) =>
-          this.planTerm(t.value.term, () => this.out.emit("SetAddStmt", { set: target, value: this.ltarget })),
-        k);
+        return this.planCollection(
+          "set",
+          t.loc,
+          t.value.body,
+          (target) => this.planTerm(t.value.term, () => this.out.emit("SetAddStmt", { set: target, value: this.ltarget })),
+          k,
+        );
       case "objectcomprehension":
-        return this.planCollection("object", t.loc, t.value.body, (target) =>
-          this.planTerm(t.value.key, () => {
-            const key = this.ltarget;
-            this.planTerm(t.value.value, () => this.out.emit("ObjectInsertOnceStmt", { key, value: this.ltarget, object: target }));
-          }),
-        k);
+        return this.planCollection(
+          "object",
+          t.loc,
+          t.value.body,
+          (target) =>
+            this.planTerm(t.value.key, () => {
+              const key = this.ltarget;
+              this.planTerm(t.value.value, () => this.out.emit("ObjectInsertOnceStmt", { key, value: this.ltarget, object: target }));
+            }),
+          k,
+        );
       case "call":
         return this.planCallTerm(t.value, k);
       case "templatestring":
@@ -964,7 +964,13 @@ export class Planner {
           if (!withs?.length) return this.planTerm(part, add);
           // `{x with input as …}`: the part is planned as an expression under its modifiers.
           const value = this.newLocal();
-          const expr: Expr = { index: 0, loc: part.loc, generated: true, with: withs, terms: [operatorRef("eq", part.loc), { type: "var", value: `__part${value}$`, loc: part.loc }, part] };
+          const expr: Expr = {
+            index: 0,
+            loc: part.loc,
+            generated: true,
+            with: withs,
+            terms: [operatorRef("eq", part.loc), { type: "var", value: `__part${value}$`, loc: part.loc }, part],
+          };
           this.planExpr(expr, () => {
             this.ltarget = local(this.lookup(`__part${value}$`) as number);
             add();
@@ -1058,7 +1064,7 @@ export class Planner {
     const p = parts[i] as Term;
     if (p.type === "string") {
       const child = node.child(p.value);
-      if (!child || !child.isVirtual || this.isShadowed(child.path)) return this.planBaseRef(parts, k);
+      if (!child?.isVirtual || this.isShadowed(child.path)) return this.planBaseRef(parts, k);
       if (child.hasRules) {
         if (child.isFunction) this.fail(`function ${["data", ...child.path].join(".")} called without arguments`, p.loc, "rego_type_error");
         return this.planNodeValue(child, () => this.planRefRec(parts, i + 1, k));
@@ -1207,7 +1213,11 @@ export class Planner {
       const recursionError = (i: number) => {
         const chain = [...members.slice(i), ...members.slice(0, i + 1)].map(dottedPath);
         const at = this.tree.node((members[i] as string).split("\u0000"))?.allRules()[0];
-        return new RegoError("rego_recursion_error", `rule ${chain[0]} is recursive: ${chain.join(" -> ")}`, at ? toLocation(at.loc) : undefined);
+        return new RegoError(
+          "rego_recursion_error",
+          `rule ${chain[0]} is recursive: ${chain.join(" -> ")}`,
+          at ? toLocation(at.loc) : undefined,
+        );
       };
       for (let i = 1; i < members.length; i++) this.errors.push(recursionError(i));
       throw recursionError(0);
@@ -1416,4 +1426,3 @@ function toLocation(l: Loc): Location {
 function isValueTerm(t: Term): boolean {
   return t.type !== "array" && t.type !== "object" && t.type !== "var";
 }
-

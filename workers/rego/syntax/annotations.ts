@@ -163,7 +163,7 @@ function buildAnnotations(block: Block, parseRef: RefParser): Annotations | stri
       if (!path) return "invalid document reference";
       if (typeof value === "string") {
         const schema = parseRef(value);
-        if (!schema || schema[0] !== "schema") return "invalid schema reference";
+        if (schema?.[0] !== "schema") return "invalid schema reference";
         a.schemas.push({ path, schema });
       } else if (value && typeof value === "object" && !Array.isArray(value)) {
         a.schemas.push({ path, definition: value });
@@ -259,11 +259,7 @@ function targetPath(node: Statement | undefined): Term[] | null {
  * OPA's attachRuleAnnotations: `document` annotations apply to every rule of
  * the same path; a `rule` annotation applies to the next rule of its path.
  */
-function attachToRules(
-  annotations: Annotations[],
-  targets: Map<Annotations, Statement | undefined>,
-  rules: Rule[],
-): void {
+function attachToRules(annotations: Annotations[], targets: Map<Annotations, Statement | undefined>, rules: Rule[]): void {
   const pending = [...annotations];
   for (const rule of rules) {
     const path = groundPrefix(rule.head.ref);

@@ -50,11 +50,7 @@ function crashError(file: string, e: unknown): RegoErrorInfo {
 }
 
 /** Parses a Rego module. `opts.regoVersion` defaults to 1. */
-export function parseModule(
-  file: string,
-  source: string,
-  opts: ParseOptions = {},
-): { module?: Module; errors: RegoErrorInfo[] } {
+export function parseModule(file: string, source: string, opts: ParseOptions = {}): { module?: Module; errors: RegoErrorInfo[] } {
   try {
     const regoVersion = opts.regoVersion ?? 1;
     const scanned = scan(source);
@@ -96,10 +92,7 @@ export function parseModule(
 }
 
 /** Parses a query (a body). An empty query gives an empty body. */
-export function parseQuery(
-  source: string,
-  opts: ParseOptions & { file?: string } = {},
-): { body?: Body; errors: RegoErrorInfo[] } {
+export function parseQuery(source: string, opts: ParseOptions & { file?: string } = {}): { body?: Body; errors: RegoErrorInfo[] } {
   const file = opts.file ?? "";
   try {
     const scanned = scan(source);
@@ -115,10 +108,7 @@ export function parseQuery(
 }
 
 /** Parses a single term, e.g. OPA's `input_term` strings such as `{1, 2, {"a": set()}}`. */
-export function parseTerm(
-  source: string,
-  opts: ParseOptions & { file?: string } = {},
-): { term?: Term; errors: RegoErrorInfo[] } {
+export function parseTerm(source: string, opts: ParseOptions & { file?: string } = {}): { term?: Term; errors: RegoErrorInfo[] } {
   const file = opts.file ?? "";
   try {
     const scanned = scan(source);

@@ -102,13 +102,7 @@ export class ParserBase {
    */
   protected isKw(word: string): boolean {
     const t = this.tok;
-    return (
-      t.kind === Tok.Ident &&
-      t.text === word &&
-      this.keywords.has(word) &&
-      this.i !== this.forcedIdent &&
-      !this.keywordStartsRef()
-    );
+    return t.kind === Tok.Ident && t.text === word && this.keywords.has(word) && this.i !== this.forcedIdent && !this.keywordStartsRef();
   }
 
   /** The current token is an identifier that is not an active keyword. */
@@ -217,9 +211,7 @@ export class ParserBase {
   protected operatorRef(name: string, loc: Loc): Term {
     const dot = name.indexOf(".");
     const parts: Term[] =
-      dot < 0
-        ? [this.varTerm(name, loc)]
-        : [this.varTerm(name.slice(0, dot), loc), this.stringTerm(name.slice(dot + 1), loc)];
+      dot < 0 ? [this.varTerm(name, loc)] : [this.varTerm(name.slice(0, dot), loc), this.stringTerm(name.slice(dot + 1), loc)];
     return { type: "ref", value: parts, loc };
   }
 }

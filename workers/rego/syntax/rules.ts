@@ -23,10 +23,7 @@ interface RuleSyntax {
 }
 
 /** A top-level statement in source order, for attaching annotations. */
-export type Statement =
-  | { kind: "package"; node: Package }
-  | { kind: "import"; node: Import }
-  | { kind: "rule"; node: Rule };
+export type Statement = { kind: "package"; node: Package } | { kind: "import"; node: Import } | { kind: "rule"; node: Rule };
 
 const ROOTS = new Set(["data", "input", "future", "rego"]);
 const V1_KEYWORDS = new Set([...BASE_KEYWORDS, ...FUTURE_KEYWORDS]);
@@ -161,7 +158,7 @@ export class ModuleParser extends BodyParser {
         return false;
       }
       const alias = this.parseTerm();
-      if (!alias || alias.type !== "var") {
+      if (alias?.type !== "var") {
         if (alias) this.illegal("expected var");
         return false;
       }
@@ -186,7 +183,7 @@ export class ModuleParser extends BodyParser {
   private futureImport(imp: Import): void {
     const path = imp.path.value;
     const second = path[1];
-    if (!second || second.type !== "string" || second.value !== "keywords") {
+    if (second?.type !== "string" || second.value !== "keywords") {
       this.errorAtLoc(imp.path.loc, "invalid import, must be `future.keywords`");
       return;
     }
@@ -328,10 +325,7 @@ export class ModuleParser extends BodyParser {
    * `= v` or `:= v`. A head without any gets the value `true`, except `p[x]`
    * whose meaning depends on what follows.
    */
-  private parseHead(
-    nameTok: Token,
-    isDefault: boolean,
-  ): { head: Head; usesContains: boolean; generatedValue: boolean } | null {
+  private parseHead(nameTok: Token, isDefault: boolean): { head: Head; usesContains: boolean; generatedValue: boolean } | null {
     this.advance();
     let term: Term = this.varTerm(nameTok.text, this.locOf(nameTok));
     const next = this.tok;

@@ -106,7 +106,13 @@ export function isGround(t: Term): boolean {
   walkTerm(
     t,
     (x) => {
-      if (x.type === "var" || x.type === "arraycomprehension" || x.type === "setcomprehension" || x.type === "objectcomprehension" || x.type === "call") {
+      if (
+        x.type === "var" ||
+        x.type === "arraycomprehension" ||
+        x.type === "setcomprehension" ||
+        x.type === "objectcomprehension" ||
+        x.type === "call"
+      ) {
         ground = false;
         return false;
       }

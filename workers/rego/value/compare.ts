@@ -108,7 +108,7 @@ export function equals(a: Value, b: Value): boolean {
   if (ta === "string" || ta === "boolean" || typeof b === "string" || typeof b === "boolean") return false;
   if (ta === "number" || ta === "bigint") {
     const tb = typeof b;
-    // eslint-disable-next-line eqeqeq
+    // biome-ignore lint/suspicious/noDoubleEquals: loose equality compares a number with a bigint by value
     return (tb === "number" || tb === "bigint") && (a as number) == (b as number);
   }
   if (a === null || b === null) return false;

@@ -300,8 +300,8 @@ export class Lexer {
         return this.fail("Invalid character escape sequence.");
       }
       if (buf === null) buf = input.slice(this.start, this.end);
-      const escape = input[this.end + 1] as string;
-      if (escape === "u") {
+      const escaped = input[this.end + 1] as string;
+      if (escaped === "u") {
         if (this.end + 6 >= input.length) {
           this.end++;
           this.endRunes++;
@@ -321,11 +321,11 @@ export class Lexer {
         continue;
       }
       const simple: Record<string, string> = { '"': '"', "/": "/", "\\": "\\", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
-      const out = simple[escape];
+      const out = simple[escaped];
       if (out === undefined) {
         this.end++;
         this.endRunes++;
-        return this.fail(`Invalid character escape sequence: \\${firstByteAsRune(escape.codePointAt(0) as number)}.`);
+        return this.fail(`Invalid character escape sequence: \\${firstByteAsRune(escaped.codePointAt(0) as number)}.`);
       }
       buf += out;
       this.end += 2;

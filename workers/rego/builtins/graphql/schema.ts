@@ -9,7 +9,17 @@
  * merged into them, and list fields are reassigned, never mutated in place
  * (the prelude's parsed definitions are shared, see ./prelude.ts).
  */
-import type { ArgumentDefinition, Definition, Directive, DirectiveDefinition, FieldDefinition, Position, Schema, SchemaDocument, Type } from "./ast.js";
+import type {
+  ArgumentDefinition,
+  Definition,
+  Directive,
+  DirectiveDefinition,
+  FieldDefinition,
+  Position,
+  Schema,
+  SchemaDocument,
+  Type,
+} from "./ast.js";
 import {
   Enum,
   InputObject,
@@ -141,7 +151,8 @@ export function validateSchemaDocument(ast: SchemaDocument): Schema {
   }
 
   for (const name of [...schema.Types.keys()].sort()) validateDefinition(schema, schema.Types.get(name) as Definition);
-  for (const name of [...schema.Directives.keys()].sort()) validateDirectiveDefinition(schema, schema.Directives.get(name) as DirectiveDefinition);
+  for (const name of [...schema.Directives.keys()].sort())
+    validateDirectiveDefinition(schema, schema.Directives.get(name) as DirectiveDefinition);
 
   // Root types are inferred from their names only without a schema definition.
   if (schemaDefs.length === 0) {
@@ -293,7 +304,10 @@ function validateImplements(schema: Schema, def: Definition, intfName: string): 
       fail(def.Position, `For ${def.Name} to implement ${intf.Name} it must have a field called ${required.Name}.`);
     }
     if (!isCovariant(schema, required.Type, found.Type)) {
-      fail(found.Position, `For ${def.Name} to implement ${intf.Name} the field ${required.Name} must have type ${typeString(required.Type)}.`);
+      fail(
+        found.Position,
+        `For ${def.Name} to implement ${intf.Name} the field ${required.Name} must have type ${typeString(required.Type)}.`,
+      );
     }
     for (const requiredArg of required.Arguments ?? []) {
       const foundArg = forName(found.Arguments, requiredArg.Name);

@@ -415,7 +415,9 @@ function parseCertificateAt(der: Uint8Array, off: number): [Certificate, number]
   let i = 0;
   let version = 1;
   if (isContext(tbsFields[0], 0)) {
-    version = guarded("malformed version", () => Number(parseInteger(expect(parseOne((tbsFields[0] as Element).body), TAG.INTEGER, "version")))) + 1;
+    version =
+      guarded("malformed version", () => Number(parseInteger(expect(parseOne((tbsFields[0] as Element).body), TAG.INTEGER, "version")))) +
+      1;
     if (version < 1) fail("malformed version");
     if (version > 3) fail("invalid version");
     i++;
@@ -444,7 +446,8 @@ function parseCertificateAt(der: Uint8Array, off: number): [Certificate, number]
   const publicKey = guarded("malformed public key", () => parsePublicKey(pkAlg, pkBits, true));
   const sigAlgOuter = outerAlg;
   if (sigAlgOuter?.tag !== TAG.SEQUENCE) fail("malformed algorithm identifier");
-  if (!bytesEqual((sigAlgOuter as Element).raw, (innerAlg as Element).raw)) fail("inner and outer signature algorithm identifiers don't match");
+  if (!bytesEqual((sigAlgOuter as Element).raw, (innerAlg as Element).raw))
+    fail("inner and outer signature algorithm identifiers don't match");
   if (sigBits?.tag !== TAG.BIT_STRING) fail("malformed signature");
 
   const cert: Certificate = {

@@ -12,7 +12,13 @@ import { EKU, KEY_USAGE_CERT_SIGN, SIG, type Certificate } from "./certificate.j
 import { ecdsaVerify, ed25519Verify, rsaVerifyPKCS1, rsaVerifyPSS, splitASN1Signature, type HashName } from "./signature.js";
 
 /** x509.Certificate.CheckSignature for the algorithms Go still accepts. */
-export function checkSignature(ctx: BuiltinContext, algorithm: number, signed: Uint8Array, signature: Uint8Array, parent: Certificate): boolean {
+export function checkSignature(
+  ctx: BuiltinContext,
+  algorithm: number,
+  signed: Uint8Array,
+  signature: Uint8Array,
+  parent: Certificate,
+): boolean {
   const pub = parent.publicKey;
   if (pub === undefined) return false;
   const rsaHash: Partial<Record<number, HashName>> = {
@@ -34,7 +40,8 @@ export function checkSignature(ctx: BuiltinContext, algorithm: number, signed: U
   let h = rsaHash[algorithm];
   if (h !== undefined) return pub.kind === "rsa" && rsaVerifyPKCS1(pub, h, signed, signature);
   h = pssHash[algorithm];
-  if (h !== undefined) return pub.kind === "rsa" && rsaVerifyPSS(pub, h, signed, signature, h === "SHA-256" ? 32 : h === "SHA-384" ? 48 : 64);
+  if (h !== undefined)
+    return pub.kind === "rsa" && rsaVerifyPSS(pub, h, signed, signature, h === "SHA-256" ? 32 : h === "SHA-384" ? 48 : 64);
   h = ecHash[algorithm];
   if (h !== undefined) {
     if (pub.kind !== "ec") return false;

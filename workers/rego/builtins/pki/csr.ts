@@ -6,7 +6,19 @@
 import { RObject, type Value } from "../../value/index.js";
 import { encodeStd } from "./base64.js";
 import { X509Error, anyValue, parseName, parseSAN, signatureAlgorithm, type SubjectAltNames } from "./certificate.js";
-import { TAG, children, expect, isContext, oidString, parseBitString, parseBoolean, parseInteger, parseOID, readElement, type Element } from "./der.js";
+import {
+  TAG,
+  children,
+  expect,
+  isContext,
+  oidString,
+  parseBitString,
+  parseBoolean,
+  parseInteger,
+  parseOID,
+  readElement,
+  type Element,
+} from "./der.js";
 import { publicKeyGoJSON } from "./keyjson.js";
 import { KeyError, parsePublicKey, publicKeyAlgorithmOf } from "./keys.js";
 import { extensionsJSON, formatIP, nameJSON, strings, urlJSON } from "./render.js";

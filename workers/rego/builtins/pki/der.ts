@@ -194,7 +194,11 @@ export function parseString(el: Element): string {
     case TAG.UNIVERSAL_STRING: {
       let s = "";
       for (let i = 0; i + 3 < el.body.length; i += 4) {
-        const cp = ((el.body[i] as number) << 24) | ((el.body[i + 1] as number) << 16) | ((el.body[i + 2] as number) << 8) | (el.body[i + 3] as number);
+        const cp =
+          ((el.body[i] as number) << 24) |
+          ((el.body[i + 1] as number) << 16) |
+          ((el.body[i + 2] as number) << 8) |
+          (el.body[i + 3] as number);
         s += String.fromCodePoint(cp >>> 0);
       }
       return s;

@@ -5,7 +5,7 @@
  */
 import type { BuiltinContext } from "../types.js";
 import { decodeRawURL, decodeStd } from "./base64.js";
-import { pemDecode } from "./pem.js";
+import { pemDecode, type PemBlock } from "./pem.js";
 import { bigIntToBytes, buf, byteString, bytesToBigInt, concat, digestKey } from "./bytes.js";
 import {
   DerError,
@@ -411,7 +411,7 @@ export function privateKeysFromPEM(data: string): PrivateKey[] {
   let rest = text;
   while (rest.length > 0) {
     const before = rest.length;
-    let block;
+    let block: PemBlock | undefined;
     [block, rest] = pemDecode(rest);
     if (block === undefined && rest.length === 0) break;
     if (before === rest.length) break;

@@ -47,7 +47,13 @@ export const strings = (l: string[] | undefined): Value => (l === undefined ? nu
 const oids = (l: number[][] | undefined): Value => (l === undefined ? null : l.map((o) => [...o]));
 
 export function nameJSON(n: Name): Value {
-  const attr = (k: number): string[] => n.names.filter((a) => a.type.length === 4 && a.type[0] === 2 && a.type[1] === 5 && a.type[2] === 4 && a.type[3] === k && typeof a.value === "string").map((a) => a.value as string);
+  const attr = (k: number): string[] =>
+    n.names
+      .filter(
+        (a) =>
+          a.type.length === 4 && a.type[0] === 2 && a.type[1] === 5 && a.type[2] === 4 && a.type[3] === k && typeof a.value === "string",
+      )
+      .map((a) => a.value as string);
   const last = (k: number): string => attr(k).at(-1) ?? "";
   const list = (k: number): Value => {
     const l = attr(k);

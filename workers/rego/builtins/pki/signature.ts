@@ -206,11 +206,11 @@ export function splitASN1Signature(sig: Uint8Array): [Uint8Array, Uint8Array] | 
     return [tag, off + head, len];
   };
   const seq = read(0);
-  if (!seq || seq[0] !== 0x30 || seq[1] + seq[2] !== sig.length) return undefined;
+  if (seq?.[0] !== 0x30 || seq[1] + seq[2] !== sig.length) return undefined;
   const r = read(seq[1]);
-  if (!r || r[0] !== 0x02 || r[2] === 0) return undefined;
+  if (r?.[0] !== 0x02 || r[2] === 0) return undefined;
   const s = read(r[1] + r[2]);
-  if (!s || s[0] !== 0x02 || s[2] === 0 || s[1] + s[2] !== sig.length) return undefined;
+  if (s?.[0] !== 0x02 || s[2] === 0 || s[1] + s[2] !== sig.length) return undefined;
   // Negative integers are never valid (r, s).
   if ((sig[r[1]] as number) & 0x80 || (sig[s[1]] as number) & 0x80) return undefined;
   return [sig.subarray(r[1], r[1] + r[2]), sig.subarray(s[1], s[1] + s[2])];

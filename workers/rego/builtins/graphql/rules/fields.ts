@@ -83,7 +83,8 @@ export const knownArgumentNames: Rule = {
         if (forName(dir.Definition.Arguments, arg.Name) !== undefined) continue;
         const options = (dir.Definition.Arguments ?? []).map((a) => a.Name);
         report(
-          `Unknown argument "${arg.Name}" on directive "@${dir.Name}".` + suggestQuoted("Did you mean", arg.Name, options, (n) => w.meter.add(n)),
+          `Unknown argument "${arg.Name}" on directive "@${dir.Name}".` +
+            suggestQuoted("Did you mean", arg.Name, options, (n) => w.meter.add(n)),
           dir.Position,
         );
       }

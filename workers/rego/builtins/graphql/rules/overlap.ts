@@ -200,7 +200,9 @@ class Checker {
     // Fields on two different object types never both apply.
     const exclusive =
       parentExclusive ||
-      (a.ObjectDefinition.Name !== b.ObjectDefinition.Name && a.ObjectDefinition.Kind === ObjectKind && b.ObjectDefinition.Kind === ObjectKind);
+      (a.ObjectDefinition.Name !== b.ObjectDefinition.Name &&
+        a.ObjectDefinition.Kind === ObjectKind &&
+        b.ObjectDefinition.Kind === ObjectKind);
     const responseName = a.Alias !== "" ? a.Alias : a.Name;
     const conflict = (message: string, sub: Conflict[] = []): Conflict => ({ responseName, message, sub, pos: b.Position });
     if (!exclusive) {

@@ -68,7 +68,8 @@ function unexpectedTypeMessage(v: Value): string {
   switch (expected) {
     case "Int":
     case "Int!":
-      if (intInRange(v.Raw, -(2n ** 31n), 2n ** 31n - 1n) === false) return `Int cannot represent non 32-bit signed integer value: ${shown}`;
+      if (intInRange(v.Raw, -(2n ** 31n), 2n ** 31n - 1n) === false)
+        return `Int cannot represent non 32-bit signed integer value: ${shown}`;
       return `Int cannot represent non-integer value: ${shown}`;
     case "String":
     case "String!":
@@ -130,7 +131,10 @@ function checkValue(value: Value, report: Report, charge: Charge): void {
       return;
     case EnumValue:
       if (def.Kind !== Enum) {
-        report(unexpectedTypeMessage(value) + suggestUnquoted("Did you mean the enum value", value.Raw, enumValues, charge), value.Position);
+        report(
+          unexpectedTypeMessage(value) + suggestUnquoted("Did you mean the enum value", value.Raw, enumValues, charge),
+          value.Position,
+        );
       } else if (forName(def.EnumValues, value.Raw) === undefined) {
         report(
           `Value "${valueString(value)}" does not exist in "${typeString(expected)}" enum.` +
