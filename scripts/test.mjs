@@ -25,7 +25,11 @@ const code = await new Promise((resolve) => {
 let summary;
 try {
   const json = JSON.parse(await readFile(report, "utf8"));
-  summary = { passed: json.numPassedTests ?? 0, failed: json.numFailedTests ?? 0 };
+  // A file that fails outside its tests (a hook, an import) fails no test of its own: count it as one failure.
+  const failedFiles = (json.testResults ?? []).filter(
+    (f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed"),
+  ).length;
+  summary = { passed: json.numPassedTests ?? 0, failed: (json.numFailedTests ?? 0) + failedFiles };
 } catch {
   summary = undefined;
 }
