@@ -8,7 +8,7 @@ import type { RNumber, Value } from "../value/index.js";
 import { RObject, RSet, compare, isInteger, normalizeInt, toBigInt, typeName } from "../value/index.js";
 import type { BuiltinTable } from "./types.js";
 import { typeError } from "./args.js";
-import * as bf from "./bigfloat.js";
+import * as bf from "../goruntime/bigfloat.js";
 
 /** Members of an array or set operand; sets in Rego's order. */
 function members(v: Value): Value[] {

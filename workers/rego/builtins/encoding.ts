@@ -8,9 +8,9 @@
 import type { Value } from "../value/index.js";
 import { RObject, RSet, compareStrings, formatNumber, termString } from "../value/index.js";
 import { builtinError, object, str, typeError } from "./args.js";
-import { goQuote, isPrint } from "./gofmt.js";
-import { GoJSONError, unmarshalJSON, validJSON } from "./gojson.js";
-import { YAMLError, valueToYAML, yamlToValue } from "./goyaml.js";
+import { goQuote, isPrint } from "../goruntime/strconv.js";
+import { GoJSONError, unmarshalJSON, validJSON } from "../goruntime/json.js";
+import { YAMLError, valueToYAML, yamlToValue } from "../goruntime/yaml.js";
 import type { BuiltinTable } from "./types.js";
 
 // ------------------------------------------------------------------ bytes

@@ -21,7 +21,7 @@ import {
   parseCIDR,
   parseIP,
   to4,
-} from "./ipnet.js";
+} from "../goruntime/net.js";
 import type { BuiltinTable } from "./types.js";
 
 /**

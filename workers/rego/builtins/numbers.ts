@@ -9,7 +9,7 @@ import type { RNumber, Value } from "../value/index.js";
 import { RSet, isInteger, normalizeInt, toBigInt, typeName } from "../value/index.js";
 import type { BuiltinTable } from "./types.js";
 import { builtinError, num, operandError, typeError } from "./args.js";
-import * as bf from "./bigfloat.js";
+import * as bf from "../goruntime/bigfloat.js";
 
 /** Both are integers held as `number` (so within ±2^53). */
 function smallInts(x: RNumber, y: RNumber): boolean {

@@ -5,7 +5,7 @@
 import type { Value } from "../value/index.js";
 import { builtinError, int, str, typeError } from "./args.js";
 import { globsIntersect } from "./glob-intersect.js";
-import { compileRegex, findAllIndex, isValidRegex, quoteMeta, replaceAll, splitAll } from "./re2.js";
+import { compileRegex, findAllIndex, isValidRegex, quoteMeta, replaceAll, splitAll } from "../goruntime/regexp.js";
 import type { BuiltinTable } from "./types.js";
 
 const INT64_MIN = -(2n ** 63n);

@@ -5,7 +5,7 @@
  */
 import { compareStrings } from "../value/index.js";
 import { builtinError, str } from "./args.js";
-import { goQuote } from "./gofmt.js";
+import { goQuote } from "../goruntime/strconv.js";
 import type { BuiltinTable } from "./types.js";
 
 interface Version {

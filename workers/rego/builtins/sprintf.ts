@@ -12,7 +12,7 @@
 import type { Value } from "../value/index.js";
 import { termString } from "../value/index.js";
 import { array, str } from "./args.js";
-import { canBackquote, formatFloat, goQuote, goQuoteRune, isPrint, type FloatFormat } from "./gofmt.js";
+import { canBackquote, formatFloat, goQuote, goQuoteRune, isPrint, type FloatFormat } from "../goruntime/strconv.js";
 import type { BuiltinTable } from "./types.js";
 
 /**

@@ -13,8 +13,8 @@
 import type { Value } from "../value/index.js";
 import { RObject, RSet, formatNumber, termString } from "../value/index.js";
 import { array, builtinError, object, str, typeError } from "./args.js";
-import { decodeFirst, GoJSONError } from "./gojson.js";
-import { renderGoTemplate, TemplateError, type GoVal } from "./gotemplate.js";
+import { decodeFirst, GoJSONError } from "../goruntime/json.js";
+import { renderGoTemplate, TemplateError, type GoVal } from "../goruntime/template/exec.js";
 import type { BuiltinTable } from "./types.js";
 
 function renderPart(v: Value): string {

@@ -7,7 +7,7 @@ import type { Value } from "../value/index.js";
 import { normalizeInt, typeName } from "../value/index.js";
 import { builtinError, int, operandError, str, typeError } from "./args.js";
 import type { BuiltinTable } from "./types.js";
-import type { Instant } from "./time-civil.js";
+import type { Instant } from "../goruntime/time/civil.js";
 import {
   DAY_NAMES,
   civilFromDays,
@@ -19,10 +19,10 @@ import {
   wallFromFields,
   weekdayFromDays,
   INT64_RANGE,
-} from "./time-civil.js";
-import { GoTimeError, formatTime, parseDuration, parseTime } from "./time-layout.js";
-import type { Zone } from "./time-zone.js";
-import { loadZone } from "./time-zone.js";
+} from "../goruntime/time/civil.js";
+import { GoTimeError, formatTime, parseDuration, parseTime } from "../goruntime/time/layout.js";
+import type { Zone } from "../goruntime/time/zone.js";
+import { loadZone } from "../goruntime/time/zone.js";
 
 const RFC3339 = "2006-01-02T15:04:05Z07:00";
 const RFC3339_NANO = "2006-01-02T15:04:05.999999999Z07:00";

@@ -4,7 +4,7 @@
  * edge) and time.ParseDuration, with Go's error messages, since OPA passes
  * them through to the policy author.
  */
-import type { Instant } from "./time-civil.js";
+import type { Instant } from "./civil.js";
 import {
   DAY_NAMES,
   MONTH_NAMES,
@@ -16,8 +16,8 @@ import {
   weekdayFromDays,
   wallFromFields,
   yearDay,
-} from "./time-civil.js";
-import type { Zone } from "./time-zone.js";
+} from "./civil.js";
+import type { Zone } from "./zone.js";
 
 /** A time.Parse/ParseDuration failure; the message is Go's. */
 export class GoTimeError extends Error {}

@@ -11,8 +11,8 @@
  * nil, []any and map[string]any. Literal numbers in the template are Go ints
  * and float64s.
  */
-import { formatFloat } from "./gofmt.js";
-import { goSprintf, type GoArg } from "./sprintf.js";
+import { formatFloat } from "../strconv.js";
+import { goSprintf, type GoArg } from "../../builtins/sprintf.js";
 
 export type GoVal =
   | { k: "invalid" }

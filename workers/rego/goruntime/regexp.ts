@@ -12,8 +12,8 @@
  * Also used by glob.ts, which compiles globs to RE2 patterns.
  */
 import { RE2JS } from "re2js";
-import { builtinError } from "./args.js";
-import type { BuiltinError } from "./types.js";
+import { builtinError } from "../builtins/args.js";
+import type { BuiltinError } from "../builtins/types.js";
 
 /**
  * Compiled patterns (or their compile error), shared by all evaluations in the

@@ -12,7 +12,7 @@
  * common zones' tz abbreviations otherwise, and the tz database's numeric
  * form ("+04", "+0530") for the rest.
  */
-import { builtinError } from "./args.js";
+import { builtinError } from "../../builtins/args.js";
 
 export interface Zone {
   readonly name: string;

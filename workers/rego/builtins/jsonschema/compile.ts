@@ -8,8 +8,8 @@
  * and $id / id anchors. Remote documents cannot be fetched from a policy.
  */
 import { RE2JS } from "re2js";
-import type { JMap, JNode, Rat } from "./jsonschema-json.js";
-import { canonicalJSON, isInteger, isJMap, isJNumber, toRat } from "./jsonschema-json.js";
+import type { JMap, JNode, Rat } from "./document.js";
+import { canonicalJSON, isInteger, isJMap, isJNumber, toRat } from "./document.js";
 
 export class SchemaError extends Error {}
 

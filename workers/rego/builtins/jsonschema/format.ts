@@ -6,7 +6,7 @@
  * Unknown formats always pass, and so do non-string values.
  */
 import { RE2JS } from "re2js";
-import { parseTime } from "./time-layout.js";
+import { parseTime } from "../../goruntime/time/layout.js";
 
 const RFC3339 = "2006-01-02T15:04:05Z07:00";
 const RFC3339_NANO = "2006-01-02T15:04:05.999999999Z07:00";

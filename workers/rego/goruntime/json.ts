@@ -6,7 +6,7 @@
  */
 import type { Value } from "../value/index.js";
 import { RObject, parseNumber } from "../value/index.js";
-import { goQuote } from "./gofmt.js";
+import { goQuote } from "./strconv.js";
 
 export class GoJSONError extends Error {}
 

@@ -17,7 +17,7 @@
 import { parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document, type Node as YNode } from "yaml";
 import type { Value } from "../value/index.js";
 import { RObject, RSet, formatNumber, normalizeInt, parseNumber } from "../value/index.js";
-import { formatFloat, formatJSONFloat } from "./gofmt.js";
+import { formatFloat, formatJSONFloat } from "./strconv.js";
 
 export class YAMLError extends Error {}
 

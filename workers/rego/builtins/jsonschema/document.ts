@@ -5,8 +5,8 @@
  * exact value. Plus the exact rationals gojsonschema compares numbers with,
  * and its canonical JSON (used by enum, const and uniqueItems).
  */
-import type { Value } from "../value/index.js";
-import { type RObject, RSet, compareStrings, formatNumber, parseJSON, quoteJSON, toJSONText } from "../value/index.js";
+import type { Value } from "../../value/index.js";
+import { type RObject, RSet, compareStrings, formatNumber, parseJSON, quoteJSON, toJSONText } from "../../value/index.js";
 
 export type JNode = null | boolean | number | bigint | string | JNode[] | JMap;
 export type JMap = Map<string, JNode>;
