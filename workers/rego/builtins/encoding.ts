@@ -7,10 +7,10 @@
  */
 import type { Value } from "../value/index.js";
 import { RObject, RSet, compareStrings, formatNumber, termString } from "../value/index.js";
-import { builtinError, object, str, typeError } from "./args.js";
+import { builtinError, goErrors, object, str, typeError } from "./args.js";
 import { goQuote, isPrint } from "../goruntime/strconv.js";
-import { GoJSONError, unmarshalJSON, validJSON } from "../goruntime/json.js";
-import { YAMLError, valueToYAML, yamlToValue } from "../goruntime/yaml.js";
+import { unmarshalJSON, validJSON } from "../goruntime/json.js";
+import { REGO_JSON, valueToYAML, yamlToValue } from "./govalues.js";
 import type { BuiltinTable } from "./types.js";
 
 // ------------------------------------------------------------------ bytes
@@ -364,15 +364,6 @@ function typeNameOf(v: Value): string {
   return typeof v === "bigint" ? "number" : typeof v;
 }
 
-function asBuiltinError<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof GoJSONError || e instanceof YAMLError) throw builtinError(e.message);
-    throw e;
-  }
-}
-
 // --------------------------------------------------------------- builtins
 
 export const encodingBuiltins: BuiltinTable = {
@@ -413,11 +404,11 @@ export const encodingBuiltins: BuiltinTable = {
 
   "json.marshal": (args) => marshalJSON(args[0] as Value, undefined),
   "json.marshal_with_options": (args) => marshalWithOptions(args[0] as Value, object(args, 1)),
-  "json.unmarshal": (args) => asBuiltinError(() => unmarshalJSON(str(args, 0))),
-  "json.is_valid": (args) => typeof args[0] === "string" && validJSON(args[0]),
+  "json.unmarshal": (args) => goErrors(() => unmarshalJSON(str(args, 0), REGO_JSON)),
+  "json.is_valid": (args) => typeof args[0] === "string" && validJSON(args[0], REGO_JSON),
 
   "yaml.marshal": (args) => valueToYAML(args[0] as Value),
-  "yaml.unmarshal": (args) => asBuiltinError(() => yamlToValue(str(args, 0))),
+  "yaml.unmarshal": (args) => goErrors(() => yamlToValue(str(args, 0))),
   "yaml.is_valid"(args) {
     const s = args[0];
     if (typeof s !== "string") return false;

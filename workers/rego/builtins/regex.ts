@@ -1,12 +1,19 @@
 /**
- * regex.* built-ins, with OPA's semantics: Go RE2 syntax (see re2.ts and
- * REGEX.md), errors as eval_builtin_error with Go's messages.
+ * regex.* built-ins, with OPA's semantics: Go RE2 syntax (see
+ * ../goruntime/regexp.ts and REGEX.md), errors as eval_builtin_error with Go's
+ * messages.
  */
 import type { Value } from "../value/index.js";
-import { builtinError, int, str, typeError } from "./args.js";
+import { builtinError, goErrors, int, str, typeError } from "./args.js";
 import { globsIntersect } from "./glob-intersect.js";
-import { compileRegex, findAllIndex, isValidRegex, quoteMeta, replaceAll, splitAll } from "../goruntime/regexp.js";
+import type { RE2JS } from "re2js";
+import { compileRegex as compileGoRegexp, findAllIndex, isValidRegex, quoteMeta, replaceAll, splitAll } from "../goruntime/regexp.js";
 import type { BuiltinTable } from "./types.js";
+
+/** regexp.Compile; a rejected pattern is an eval_builtin_error with Go's message. */
+function compileRegex(pattern: string): RE2JS {
+  return goErrors(() => compileGoRegexp(pattern));
+}
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;

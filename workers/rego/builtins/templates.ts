@@ -12,9 +12,10 @@
  */
 import type { Value } from "../value/index.js";
 import { RObject, RSet, formatNumber, termString } from "../value/index.js";
-import { array, builtinError, object, str, typeError } from "./args.js";
-import { decodeFirst, GoJSONError } from "../goruntime/json.js";
-import { renderGoTemplate, TemplateError, type GoVal } from "../goruntime/template/exec.js";
+import { array, builtinError, goErrors, object, str, typeError } from "./args.js";
+import { decodeFirst } from "../goruntime/json.js";
+import { renderGoTemplate, type GoVal } from "../goruntime/template/exec.js";
+import { REGO_JSON } from "./govalues.js";
 import type { BuiltinTable } from "./types.js";
 
 function renderPart(v: Value): string {
@@ -68,19 +69,9 @@ function renderTemplate(text: string, vars: RObject, charge: (steps: number) => 
   if (!isJSONShaped(vars)) {
     // OPA decodes the variables' Rego text as JSON; sets and non-string keys
     // make that fail, with the decoder's message.
-    try {
-      decodeFirst(termString(vars));
-    } catch (e) {
-      if (e instanceof GoJSONError) throw builtinError(e.message);
-      throw e;
-    }
+    goErrors(() => decodeFirst(termString(vars), REGO_JSON));
   }
-  try {
-    return renderGoTemplate(text, toGoValue(vars), charge);
-  } catch (e) {
-    if (e instanceof TemplateError) throw builtinError(e.message);
-    throw e;
-  }
+  return goErrors(() => renderGoTemplate(text, toGoValue(vars), charge));
 }
 
 export const templatesBuiltins: BuiltinTable = {

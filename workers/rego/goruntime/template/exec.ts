@@ -11,8 +11,9 @@
  * nil, []any and map[string]any. Literal numbers in the template are Go ints
  * and float64s.
  */
+import { GoError } from "../errors.js";
 import { formatFloat } from "../strconv.js";
-import { goSprintf, type GoArg } from "../../builtins/sprintf.js";
+import { goSprintf, type GoArg } from "../fmt.js";
 
 export type GoVal =
   | { k: "invalid" }
@@ -28,7 +29,7 @@ export type GoVal =
 export const INVALID: GoVal = { k: "invalid" };
 const NIL: GoVal = { k: "nil" };
 
-export class TemplateError extends Error {}
+export class TemplateError extends GoError {}
 
 // ---------------------------------------------------------------- lexing
 

@@ -18,9 +18,7 @@ import {
   yearDay,
 } from "./civil.js";
 import type { Zone } from "./zone.js";
-
-/** A time.Parse/ParseDuration failure; the message is Go's. */
-export class GoTimeError extends Error {}
+import { GoTimeError } from "./errors.js";
 
 // ---------------------------------------------------------------------------
 // Layout elements
