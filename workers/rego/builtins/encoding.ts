@@ -8,7 +8,7 @@
 import type { Value } from "../value/index.js";
 import { RObject, RSet, compareStrings, formatNumber, termString } from "../value/index.js";
 import { builtinError, goErrors, object, str, typeError } from "./args.js";
-import { goQuote, isPrint } from "../goruntime/strconv.js";
+import { isPrint, quote } from "../goruntime/strconv.js";
 import { unmarshalJSON, validJSON } from "../goruntime/json.js";
 import { REGO_JSON, valueToYAML, yamlToValue } from "./govalues.js";
 import type { BuiltinTable } from "./types.js";
@@ -207,7 +207,7 @@ function queryUnescape(s: string): string {
       const l = hexValue(b[i + 2] ?? -1);
       if (i + 2 >= b.length || h < 0 || l < 0) {
         const bad = goString(b.subarray(i, Math.min(i + 3, b.length)));
-        throw builtinError(`invalid URL escape ${goQuote(bad)}`);
+        throw builtinError(`invalid URL escape ${quote(bad)}`);
       }
       out.push((h << 4) | l);
       i += 3;
@@ -337,17 +337,17 @@ function marshalWithOptions(v: Value, opts: RObject): string {
       case "prefix":
       case "indent":
         if (typeof val !== "string")
-          throw typeError(`operand 2 key ${goQuote(k)} failed cast to string: operand ${idx} must be string but got ${typeNameOf(val)}`);
+          throw typeError(`operand 2 key ${quote(k)} failed cast to string: operand ${idx} must be string but got ${typeNameOf(val)}`);
         if (k === "prefix") prefix = val;
         else indent = val;
         implicitPretty = true;
         break;
       case "pretty":
-        if (typeof val !== "boolean") throw typeError(`operand 2 key ${goQuote(k)} failed cast to bool`);
+        if (typeof val !== "boolean") throw typeError(`operand 2 key ${quote(k)} failed cast to bool`);
         explicitPretty = val;
         break;
       default:
-        throw typeError(`operand 2 object contained unknown key ${goQuote(k)}`);
+        throw typeError(`operand 2 object contained unknown key ${quote(k)}`);
     }
   });
   const pretty = explicitPretty ?? implicitPretty;

@@ -6,6 +6,7 @@
 import type { Value } from "../value/index.js";
 import { builtinError, goErrors, int, str, typeError } from "./args.js";
 import { globsIntersect } from "./glob-intersect.js";
+import { quote } from "../goruntime/strconv.js";
 import type { RE2JS } from "re2js";
 import { compileRegex as compileGoRegexp, findAllIndex, isValidRegex, quoteMeta, replaceAll, splitAll } from "../goruntime/regexp.js";
 import type { BuiltinTable } from "./types.js";
@@ -129,10 +130,10 @@ function delimiterSpans(s: string, open: string, close: string): [number, number
       if (++level === 1) start = i;
     } else if (c === close) {
       if (--level === 0) spans.push([start, i + 1]);
-      else if (level < 0) throw builtinError(`unbalanced braces in ${goQuote(s)}`);
+      else if (level < 0) throw builtinError(`unbalanced braces in ${quote(s)}`);
     }
   }
-  if (level !== 0) throw builtinError(`unbalanced braces in ${goQuote(s)}`);
+  if (level !== 0) throw builtinError(`unbalanced braces in ${quote(s)}`);
   return spans;
 }
 
@@ -143,29 +144,4 @@ function utf8Length(s: string): number {
     n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
   }
   return n;
-}
-
-const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
-
-/** Go's `strconv.Quote` (`%q`), for error messages. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    if (ch === '"' || ch === "\\") out += `\\${ch}`;
-    else if (PRINTABLE.test(ch) && !(c >= 0xd800 && c <= 0xdfff)) out += ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\t") out += "\\t";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\x07") out += "\\a";
-    else if (ch === "\b") out += "\\b";
-    else if (ch === "\f") out += "\\f";
-    else if (ch === "\v") out += "\\v";
-    else if (c < 0x80) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else if (c >= 0xd800 && c <= 0xdfff)
-      out += "\ufffd"; // Go decodes a lone surrogate as U+FFFD
-    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, "0")}`;
-    else out += `\\U${c.toString(16).padStart(8, "0")}`;
-  }
-  return `${out}"`;
 }

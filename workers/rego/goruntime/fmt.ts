@@ -6,7 +6,7 @@
  * `%!(NOVERB)`, `%!x(type=value)`. Used by the sprintf built-in and by
  * text/template's printf.
  */
-import { canBackquote, formatFloat, goQuote, goQuoteRune, isPrint, type FloatFormat } from "./strconv.js";
+import { canBackquote, formatFloat, isPrint, quote, quoteRune, type FloatFormat } from "./strconv.js";
 
 /**
  * A Go operand of fmt.Sprintf. OPA only passes the first four kinds; the
@@ -110,7 +110,7 @@ class Printer {
   fmtQ(s: string): void {
     s = this.truncate(s);
     if (this.sharp && canBackquote(s)) this.pad("`" + s + "`");
-    else this.pad(goQuote(s, this.plus));
+    else this.pad(quote(s, this.plus ? "ascii" : "print"));
   }
 
   fmtSx(s: string, upper: boolean): void {
@@ -229,7 +229,7 @@ class Printer {
   }
 
   fmtQc(c: bigint): void {
-    this.pad(goQuoteRune(validRune(c), this.plus));
+    this.pad(quoteRune(validRune(c), this.plus ? "ascii" : "print"));
   }
 
   fmtUnicode(v: bigint): void {

@@ -8,7 +8,7 @@
  * JSON's grammar and Go's messages, not Rego's values.
  */
 import { GoError } from "./errors.js";
-import { goQuote } from "./strconv.js";
+import { quote } from "./strconv.js";
 
 export class GoJSONError extends GoError {}
 
@@ -31,7 +31,7 @@ function quoteChar(s: string, i: number): string {
   const byte = c < 0x80 ? c : new TextEncoder().encode(String.fromCodePoint(c))[0]!;
   if (byte === 0x27) return "'\\''";
   if (byte === 0x22) return "'\"'";
-  const q = goQuote(String.fromCharCode(byte));
+  const q = quote(String.fromCharCode(byte));
   return "'" + q.slice(1, -1) + "'";
 }
 
