@@ -14,7 +14,8 @@ import type { Value } from "../value/index.js";
 import { RObject, RSet, formatNumber, termString } from "../value/index.js";
 import { array, builtinError, goErrors, object, str, typeError } from "./args.js";
 import { decodeFirst } from "../goruntime/json.js";
-import { renderGoTemplate, type GoVal } from "../goruntime/template/exec.js";
+import { renderGoTemplate } from "../goruntime/template/exec.js";
+import type { GoVal } from "../goruntime/template/value.js";
 import { REGO_JSON } from "./govalues.js";
 import type { BuiltinTable } from "./types.js";
 
