@@ -6,7 +6,7 @@
  * operations see them: each invalid byte reads as one U+FFFD.
  */
 import type { Value } from "../value/index.js";
-import { RObject, RSet, compareStrings, formatNumber, termString } from "../value/index.js";
+import { RObject, RSet, compareStrings, jsonKey, termString, toIndentedJSONText, toJSONText } from "../value/index.js";
 import { builtinError, goErrors, object, str, typeError } from "./args.js";
 import { isPrint, quote } from "../goruntime/strconv.js";
 import { unmarshalJSON, validJSON } from "../goruntime/json.js";
@@ -274,53 +274,6 @@ function encodeQueryObject(v: RObject): string {
 
 // ------------------------------------------------------------------- json
 
-/** A string as encoding/json writes it: HTML-safe, U+2028/9 escaped, bad surrogates as \ufffd. */
-function quoteJSON(s: string): string {
-  return JSON.stringify(s)
-    .replace(/\\ud[89a-f][0-9a-f]{2}/g, "\\ufffd")
-    .replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
-}
-
-/** A non-string object key becomes the compact JSON of that key, as OPA converts it. */
-function jsonKey(k: Value): string {
-  return typeof k === "string" ? k : marshalJSON(k, undefined);
-}
-
-/**
- * encoding/json output for a Rego value: objects with keys sorted as Go sorts
- * strings, sets as arrays. With `indent`, MarshalIndent's layout (empty
- * collections stay `{}` and `[]`).
- */
-function marshalJSON(v: Value, indent: { prefix: string; indent: string } | undefined, depth = 0): string {
-  if (v === null) return "null";
-  switch (typeof v) {
-    case "boolean":
-      return v ? "true" : "false";
-    case "number":
-    case "bigint":
-      return formatNumber(v);
-    case "string":
-      return quoteJSON(v);
-  }
-  const nl = (d: number) => (indent ? "\n" + indent.prefix + indent.indent.repeat(d) : "");
-  const items: string[] = [];
-  let open = "[";
-  let close = "]";
-  if (Array.isArray(v) || v instanceof RSet) {
-    for (const x of Array.isArray(v) ? v : v.values()) items.push(marshalJSON(x, indent, depth + 1));
-  } else {
-    open = "{";
-    close = "}";
-    // Keys that collide after conversion keep the value that comes last in Rego's order.
-    const byKey = new Map<string, Value>();
-    for (const [k, x] of (v as RObject).entries()) byKey.set(jsonKey(k), x);
-    const keys = [...byKey.keys()].sort(compareStrings);
-    for (const k of keys) items.push(quoteJSON(k) + (indent ? ": " : ":") + marshalJSON(byKey.get(k) as Value, indent, depth + 1));
-  }
-  if (items.length === 0) return open + close;
-  return open + items.map((s) => nl(depth + 1) + s).join(",") + nl(depth) + close;
-}
-
 function marshalWithOptions(v: Value, opts: RObject): string {
   let indent = "\t";
   let prefix = "";
@@ -351,9 +304,9 @@ function marshalWithOptions(v: Value, opts: RObject): string {
     }
   });
   const pretty = explicitPretty ?? implicitPretty;
-  if (!pretty) return marshalJSON(v, undefined);
+  if (!pretty) return toJSONText(v);
   // MarshalIndent does not prefix the first line; OPA adds it.
-  return prefix + marshalJSON(v, { prefix, indent });
+  return prefix + toIndentedJSONText(v, prefix, indent);
 }
 
 function typeNameOf(v: Value): string {
@@ -402,7 +355,7 @@ export const encodingBuiltins: BuiltinTable = {
   "urlquery.encode_object": (args) => encodeQueryObject(object(args, 0)),
   "urlquery.decode_object": (args) => parseQuery(str(args, 0)),
 
-  "json.marshal": (args) => marshalJSON(args[0] as Value, undefined),
+  "json.marshal": (args) => toJSONText(args[0] as Value),
   "json.marshal_with_options": (args) => marshalWithOptions(args[0] as Value, object(args, 1)),
   "json.unmarshal": (args) => goErrors(() => unmarshalJSON(str(args, 0), REGO_JSON)),
   "json.is_valid": (args) => typeof args[0] === "string" && validJSON(args[0], REGO_JSON),

@@ -271,3 +271,10 @@ export function validJSON<T>(text: string, build: JSONBuilder<T>): boolean {
     return false;
   }
 }
+
+/** A string as encoding/json writes it: HTML-safe, U+2028/9 escaped, lone surrogates (invalid UTF-8 in Go) as \ufffd. */
+export function quoteJSON(s: string): string {
+  return JSON.stringify(s)
+    .replace(/\\ud[89a-f][0-9a-f]{2}/g, "\\ufffd")
+    .replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+}
