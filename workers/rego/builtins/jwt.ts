@@ -8,7 +8,7 @@
  */
 import { RObject, compareNumbers, parseJSON, toJSONText, type Value } from "../value/index.js";
 import { builtinError, object, operandError, str } from "./args.js";
-import { decodeBase64UrlOPA, encodeRawURL } from "./pki/base64.js";
+import { decodeBase64UrlOPA, encodeRawURL } from "../goruntime/base64.js";
 import { constantTimeEqual, fromUtf8, toHex, utf8 } from "./pki/bytes.js";
 import { parseCertificate } from "./pki/certificate.js";
 import { withBuiltinErrors } from "./pki/errors.js";

@@ -4,7 +4,7 @@
  * members are base64url (leniently), and anything malformed fails the parse.
  */
 import { RObject, parseJSON, type Value } from "../../value/index.js";
-import { decodeJose } from "./base64.js";
+import { decodeJose } from "../../goruntime/base64.js";
 import { bytesToBigInt } from "./bytes.js";
 import { curveFromName, type PrivateKey, type PublicKey } from "./keys.js";
 
