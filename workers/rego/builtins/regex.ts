@@ -7,6 +7,7 @@ import type { Value } from "../value/index.js";
 import { builtinError, goErrors, int, str, typeError } from "./args.js";
 import { globsIntersect } from "./glob-intersect.js";
 import { quote } from "../goruntime/strconv.js";
+import { byteLength } from "../goruntime/utf8.js";
 import type { RE2JS } from "re2js";
 import { compileRegex as compileGoRegexp, findAllIndex, isValidRegex, quoteMeta, replaceAll, splitAll } from "../goruntime/regexp.js";
 import type { BuiltinTable } from "./types.js";
@@ -85,9 +86,9 @@ export const regexBuiltins: BuiltinTable = {
     const end = str(args, 3);
     // Go measures the delimiters in bytes (and reports the start delimiter's
     // length in both messages).
-    const startLen = utf8Length(start);
+    const startLen = byteLength(start);
     if (startLen !== 1) throw builtinError(`start delimiter has to be exactly one character long but is ${startLen} long`);
-    if (utf8Length(end) !== 1) throw builtinError(`end delimiter has to be exactly one character long but is ${startLen} long`);
+    if (byteLength(end) !== 1) throw builtinError(`end delimiter has to be exactly one character long but is ${startLen} long`);
     return compileRegex(templatePattern(template, start, end))
       .matcher(value)
       .find(0);
@@ -135,13 +136,4 @@ function delimiterSpans(s: string, open: string, close: string): [number, number
   }
   if (level !== 0) throw builtinError(`unbalanced braces in ${quote(s)}`);
   return spans;
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-  }
-  return n;
 }

@@ -11,6 +11,7 @@
  * round-tripping digits come from JavaScript, which chooses the same digits as
  * Go (shortest, then closest to the exact value).
  */
+import { encodeUTF8, runes } from "./utf8.js";
 
 /** Decimal digits `d` (no leading zeros; empty for zero) with the point after `dp` digits. */
 interface Digits {
@@ -234,16 +235,6 @@ export function isPrint(cp: number): boolean {
   return PRINTABLE.test(String.fromCodePoint(cp));
 }
 
-/** Code points of a string, a lone surrogate read as U+FFFD as Go would see it. */
-export function runes(s: string): number[] {
-  const out: number[] = [];
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    out.push(c >= 0xd800 && c <= 0xdfff ? 0xfffd : c);
-  }
-  return out;
-}
-
 /**
  * Which runes a quoted string escapes. Go has three rules:
  * - "print": strconv.Quote (and `%q`): runes that are not printable, as
@@ -257,14 +248,13 @@ export function runes(s: string): number[] {
 export type QuoteMode = "print" | "ascii" | "bytes";
 
 const HEX = (b: number, width: number) => b.toString(16).padStart(width, "0");
-const utf8 = new TextEncoder();
 
 function escapeRune(r: number, quote: number, mode: QuoteMode): string {
   if (r === quote || r === 0x5c) return "\\" + String.fromCodePoint(r);
   if (mode === "bytes") {
     if (r >= 0x20 && r < 0x80) return String.fromCodePoint(r);
     let out = "";
-    for (const b of utf8.encode(String.fromCodePoint(r))) out += "\\x" + HEX(b, 2);
+    for (const b of encodeUTF8(String.fromCodePoint(r))) out += "\\x" + HEX(b, 2);
     return out;
   }
   if (mode === "ascii" ? r < 0x80 && isPrint(r) : isPrint(r)) return String.fromCodePoint(r);

@@ -4,6 +4,8 @@
  */
 import { formatFloat } from "../strconv.js";
 import { goSprintf, type GoArg } from "../fmt.js";
+import { queryEscape } from "../url.js";
+import { byteLength } from "../utf8.js";
 import { type GoVal, INVALID, NIL } from "./value.js";
 
 export function typeOf(v: GoVal): string {
@@ -161,7 +163,7 @@ function lengthOf(v: GoVal): bigint {
   switch (v.k) {
     case "string":
     case "number":
-      return BigInt(new TextEncoder().encode(v.v).length);
+      return BigInt(byteLength(v.v));
     case "slice":
       return BigInt(v.v.length);
     case "map":
@@ -225,17 +227,6 @@ function jsEscape(s: string): string {
     else if (ch === "<" || ch === ">" || ch === "&" || ch === "=") out += "\\u" + c.toString(16).toUpperCase().padStart(4, "0");
     else if (c < 0x20) out += "\\u" + c.toString(16).toUpperCase().padStart(4, "0");
     else out += ch;
-  }
-  return out;
-}
-
-function queryEscape(s: string): string {
-  let out = "";
-  for (const b of new TextEncoder().encode(s)) {
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
-    else if (c === " ") out += "+";
-    else out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
   }
   return out;
 }
