@@ -7,7 +7,7 @@
  * string value renders as itself, anything else in Rego term syntax, and an
  * undefined expression as "<undefined>".
  *
- * strings.render_template runs a Go text/template (see ./gotemplate.ts) over
+ * strings.render_template runs a Go text/template (see ../goruntime/template/) over
  * the variables object after the JSON round trip OPA applies to it.
  */
 import type { Value } from "../value/index.js";

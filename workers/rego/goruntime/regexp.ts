@@ -9,7 +9,7 @@
  * through the built-ins, so results are the same. Differences are listed in
  * REGEX.md.
  *
- * Also used by glob.ts, which compiles globs to RE2 patterns.
+ * (glob.ts in builtins/ compiles globs to RE2 patterns and runs them on re2js too.)
  */
 import { RE2JS } from "re2js";
 import { GoError } from "./errors.js";
