@@ -5,8 +5,8 @@
  * net/mail.ParseAddress (addr-spec, optionally in a "Name <addr>" form).
  * Unknown formats always pass, and so do non-string values.
  */
-import { RE2JS } from "re2js";
 import { parseIP } from "../../goruntime/net.js";
+import { isValidRegex } from "../../goruntime/regexp.js";
 import { parseTime } from "../../goruntime/time/layout.js";
 
 const RFC3339 = "2006-01-02T15:04:05Z07:00";
@@ -48,7 +48,7 @@ const CHECKERS: ReadonlyMap<string, (s: string) => boolean> = new Map([
     },
   ],
   ["uuid", (s: string) => UUID.test(s)],
-  ["regex", (s: string) => s === "" || compilesRE2(s)],
+  ["regex", (s: string) => s === "" || isValidRegex(s)],
   ["json-pointer", (s: string) => JSON_POINTER.test(s)],
   ["relative-json-pointer", (s: string) => REL_JSON_POINTER.test(s)],
 ]);
@@ -57,15 +57,6 @@ export function isFormat(format: string, value: unknown): boolean {
   const check = CHECKERS.get(format);
   if (check === undefined || typeof value !== "string") return true;
   return check(value);
-}
-
-export function compilesRE2(pattern: string): boolean {
-  try {
-    RE2JS.compile(pattern);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------
