@@ -5,7 +5,9 @@
  * value", "unexpected EOF", …), which policies and tests match on.
  *
  * The caller's value model is built through a JSONBuilder: the decoder knows
- * JSON's grammar and Go's messages, not Rego's values.
+ * JSON's grammar and Go's messages, not Rego's values. For encoding, Go's
+ * string quoting is here (quoteJSON); the walk over Rego values that uses it
+ * is value/json.ts's toJSONText.
  */
 import { GoError } from "./errors.js";
 import { quote } from "./strconv.js";
