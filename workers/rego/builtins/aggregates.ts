@@ -8,7 +8,8 @@ import type { RNumber, Value } from "../value/index.js";
 import { RObject, RSet, compare, isInteger, normalizeInt, toBigInt, typeName } from "../value/index.js";
 import type { BuiltinTable } from "./types.js";
 import { typeError } from "./args.js";
-import * as bf from "./bigfloat.js";
+import * as bf from "../goruntime/bigfloat.js";
+import { fromBigFloat } from "./numbers.js";
 
 /** Members of an array or set operand; sets in Rego's order. */
 function members(v: Value): Value[] {
@@ -73,7 +74,7 @@ function sum(args: Value[]): Value {
   // OPA accumulates non-integers in a big.Float at 64 bits.
   let acc = bf.toBigFloat(0);
   for (const x of xs) acc = bf.add(acc, bf.toBigFloat(x));
-  return bf.toNumber(acc);
+  return fromBigFloat(acc);
 }
 
 /** OPA's product accumulator is big.NewFloat(1): 53 bits of mantissa. */
@@ -88,7 +89,7 @@ function product(args: Value[]): Value {
   }
   let acc = bf.toBigFloat(1);
   for (const x of xs) acc = bf.mul(acc, bf.toBigFloat(x), PRODUCT_PREC);
-  return bf.toNumber(acc, PRODUCT_PREC);
+  return fromBigFloat(acc, PRODUCT_PREC);
 }
 
 function max(args: Value[]): Value | undefined {

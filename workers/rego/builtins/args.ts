@@ -5,6 +5,7 @@
  */
 import type { RObject, RSet, Value } from "../value/index.js";
 import { isInteger, typeName, RObject as RObjectClass, RSet as RSetClass } from "../value/index.js";
+import { GoError } from "../goruntime/errors.js";
 import { BuiltinError } from "./types.js";
 
 export function typeError(message: string): BuiltinError {
@@ -13,6 +14,16 @@ export function typeError(message: string): BuiltinError {
 
 export function builtinError(message: string): BuiltinError {
   return new BuiltinError("eval_builtin_error", message);
+}
+
+/** Runs reproduced Go code; a Go error (its message Go's) becomes eval_builtin_error. */
+export function goErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof GoError) throw builtinError(e.message);
+    throw e;
+  }
 }
 
 /**

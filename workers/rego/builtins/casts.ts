@@ -1,6 +1,7 @@
 /** to_number: null, booleans, numbers and numeric strings to a number. */
 import type { Value } from "../value/index.js";
-import { parseNumber, quoteGo, typeName } from "../value/index.js";
+import { parseNumber, typeName } from "../value/index.js";
+import { quote } from "../goruntime/strconv.js";
 import type { BuiltinTable } from "./types.js";
 import { builtinError, typeError } from "./args.js";
 
@@ -10,11 +11,11 @@ const DECIMAL_RE = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$/;
 const HEX_RE = /^([+-]?)0[xX]((?:_?[0-9a-fA-F])*)(?:\.((?:[0-9a-fA-F]_?)*))?[pP]([+-]?[0-9]+)$/;
 
 function syntaxError(s: string): never {
-  throw builtinError(`strconv.ParseFloat: parsing ${quoteGo(s)}: invalid syntax`);
+  throw builtinError(`strconv.ParseFloat: parsing ${quote(s)}: invalid syntax`);
 }
 
 function rangeError(s: string): never {
-  throw builtinError(`strconv.ParseFloat: parsing ${quoteGo(s)}: value out of range`);
+  throw builtinError(`strconv.ParseFloat: parsing ${quote(s)}: value out of range`);
 }
 
 function parseNumberString(s: string): Value {

@@ -5,7 +5,8 @@
  */
 import type { Value } from "../value/index.js";
 import { str } from "./args.js";
-import { toHex, utf8 } from "./pki/bytes.js";
+import { encodeHex } from "../goruntime/hex.js";
+import { utf8 } from "./pki/bytes.js";
 import { withBuiltinErrors } from "./pki/errors.js";
 import { privateKeyGoJSON } from "./pki/keyjson.js";
 import { completePrivateKey, privateKeysFromPEM } from "./pki/keys.js";
@@ -13,14 +14,14 @@ import { constantTimeEqual, digest, hmacDigest, type HashName } from "./pki/sign
 import type { BuiltinContext, BuiltinFn, BuiltinTable } from "./types.js";
 
 function hashBuiltin(h: HashName): BuiltinFn {
-  return (args) => toHex(digest(h, utf8(str(args, 0))));
+  return (args) => encodeHex(digest(h, utf8(str(args, 0))));
 }
 
 function hmacBuiltin(h: HashName): BuiltinFn {
   return (args) => {
     const message = str(args, 0);
     const key = str(args, 1);
-    return toHex(hmacDigest(h, utf8(key), utf8(message)));
+    return encodeHex(hmacDigest(h, utf8(key), utf8(message)));
   };
 }
 

@@ -13,6 +13,7 @@
 import type { Value } from "../value/index.js";
 import { RE2JS } from "re2js";
 import { typeName } from "../value/index.js";
+import { runeLen } from "../goruntime/utf8.js";
 import { builtinError, operandError, str, typeError } from "./args.js";
 import { BuiltinError, type BuiltinTable } from "./types.js";
 
@@ -130,7 +131,7 @@ class Lexer {
   constructor(source: string) {
     this.cps = Array.from(source, (ch) => ch.codePointAt(0) as number);
     this.bytes = [0];
-    for (const c of this.cps) this.bytes.push((this.bytes[this.bytes.length - 1] as number) + utf8Width(c));
+    for (const c of this.cps) this.bytes.push((this.bytes[this.bytes.length - 1] as number) + runeLen(c));
   }
 
   /** Byte offset right after the most recently lexed input. */
@@ -270,10 +271,6 @@ class Lexer {
     }
     if (data.length > 0) this.push("text", data);
   }
-}
-
-function utf8Width(c: number): number {
-  return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
 }
 
 // ---- parser --------------------------------------------------------------------

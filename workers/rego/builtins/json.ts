@@ -6,13 +6,13 @@ import type { Value } from "../value/index.js";
 import { RObject, canonical } from "../value/index.js";
 import { array, builtinError, object } from "./args.js";
 import type { BuiltinTable } from "./types.js";
-import { filterByTree, parsePaths, pathsToTree, removeByTree } from "./json-paths.js";
-import { applyPatch } from "./json-patch.js";
-import type { JNode } from "./jsonschema-json.js";
-import { fromValue, parseJSONText } from "./jsonschema-json.js";
-import type { SubSchema } from "./jsonschema-compile.js";
-import { SchemaError, compileSchema } from "./jsonschema-compile.js";
-import { validate } from "./jsonschema-validate.js";
+import { filterByTree, parsePaths, pathsToTree, removeByTree } from "./json/paths.js";
+import { applyPatch } from "./json/patch.js";
+import type { JNode } from "./jsonschema/document.js";
+import { fromValue, parseJSONText } from "./jsonschema/document.js";
+import type { SubSchema } from "./jsonschema/compile.js";
+import { SchemaError, compileSchema } from "./jsonschema/compile.js";
+import { validate } from "./jsonschema/validate.js";
 
 /** A schema or document operand: JSON text, an object or an array (OPA's astValueToJSONSchemaLoader). */
 function loadJSON(v: Value): JNode {

@@ -8,8 +8,10 @@
  */
 import { RObject, compareNumbers, parseJSON, toJSONText, type Value } from "../value/index.js";
 import { builtinError, object, operandError, str } from "./args.js";
-import { decodeBase64UrlOPA, encodeRawURL } from "./pki/base64.js";
-import { constantTimeEqual, fromUtf8, toHex, utf8 } from "./pki/bytes.js";
+import { encodeRawURL } from "../goruntime/base64.js";
+import { base64urlDecode } from "./encoding.js";
+import { encodeHex } from "../goruntime/hex.js";
+import { constantTimeEqual, fromUtf8, utf8 } from "./pki/bytes.js";
 import { parseCertificate } from "./pki/certificate.js";
 import { withBuiltinErrors } from "./pki/errors.js";
 import { parseJwks, type Jwk, type JwkMaterial } from "./pki/jwk.js";
@@ -46,12 +48,12 @@ function splitToken(v: Value | undefined): Token {
 }
 
 function b64url(segment: string): Uint8Array {
-  return withBuiltinErrors(() => decodeBase64UrlOPA(segment));
+  return withBuiltinErrors(() => base64urlDecode(segment));
 }
 
 function b64urlPrefixed(segment: string, prefix: string): Uint8Array {
   try {
-    return decodeBase64UrlOPA(segment);
+    return base64urlDecode(segment);
   } catch (err) {
     throw builtinError(`${prefix}: ${(err as Error).message}`);
   }
@@ -270,7 +272,7 @@ function decode(args: Value[]): Value {
   }
   const payload = jsonObject(payloadText);
   const sig = b64urlPrefixed(t.signature, "JWT signature had invalid encoding");
-  return [header, payload, toHex(sig)];
+  return [header, payload, encodeHex(sig)];
 }
 
 // --- io.jwt.verify_* ---

@@ -1,6 +1,6 @@
 /**
  * net.cidr_* built-ins, as OPA implements them on Go's `net` package (see
- * ipnet.ts). net.lookup_ip_addr is deliberately absent: policies have no
+ * ../goruntime/net.ts). net.lookup_ip_addr is deliberately absent: policies have no
  * network access (FORBIDDEN_BUILTINS in index.ts).
  */
 import type { Value } from "../value/index.js";
@@ -21,7 +21,7 @@ import {
   parseCIDR,
   parseIP,
   to4,
-} from "./ipnet.js";
+} from "../goruntime/net.js";
 import type { BuiltinTable } from "./types.js";
 
 /**

@@ -2,14 +2,20 @@
  * Arithmetic, rounding, ranges and bitwise operations.
  *
  * Integers are exact at any size (bigint beyond ±2^53). Anything involving a
- * non-integer goes through ./bigfloat.ts, which reproduces OPA's big.Float
+ * non-integer goes through ../goruntime/bigfloat.ts, which reproduces OPA's big.Float
  * arithmetic so results print as OPA's do (0.1 + 0.2 is 0.3).
  */
 import type { RNumber, Value } from "../value/index.js";
 import { RSet, isInteger, normalizeInt, toBigInt, typeName } from "../value/index.js";
 import type { BuiltinTable } from "./types.js";
 import { builtinError, num, operandError, typeError } from "./args.js";
-import * as bf from "./bigfloat.js";
+import * as bf from "../goruntime/bigfloat.js";
+
+/** A big.Float result as a Rego number (OPA's FloatToNumber), in the one representation integers take. */
+export function fromBigFloat(x: bf.BigFloat, prec?: number): RNumber {
+  const n = bf.toNumber(x, prec);
+  return typeof n === "bigint" ? normalizeInt(n) : n;
+}
 
 /** Both are integers held as `number` (so within ±2^53). */
 function smallInts(x: RNumber, y: RNumber): boolean {
@@ -24,7 +30,7 @@ export function add(x: RNumber, y: RNumber): RNumber {
     return normalizeInt(BigInt(x) + BigInt(y));
   }
   if (isInteger(x) && isInteger(y)) return normalizeInt(toBigInt(x) + toBigInt(y));
-  return bf.toNumber(bf.add(bf.toBigFloat(x), bf.toBigFloat(y)));
+  return fromBigFloat(bf.add(bf.toBigFloat(x), bf.toBigFloat(y)));
 }
 
 export function subtract(x: RNumber, y: RNumber): RNumber {
@@ -34,7 +40,7 @@ export function subtract(x: RNumber, y: RNumber): RNumber {
     return normalizeInt(BigInt(x) - BigInt(y));
   }
   if (isInteger(x) && isInteger(y)) return normalizeInt(toBigInt(x) - toBigInt(y));
-  return bf.toNumber(bf.add(bf.toBigFloat(x), bf.neg(bf.toBigFloat(y))));
+  return fromBigFloat(bf.add(bf.toBigFloat(x), bf.neg(bf.toBigFloat(y))));
 }
 
 export function multiply(x: RNumber, y: RNumber): RNumber {
@@ -44,7 +50,7 @@ export function multiply(x: RNumber, y: RNumber): RNumber {
     return normalizeInt(BigInt(x) * BigInt(y));
   }
   if (isInteger(x) && isInteger(y)) return normalizeInt(toBigInt(x) * toBigInt(y));
-  return bf.toNumber(bf.mul(bf.toBigFloat(x), bf.toBigFloat(y)));
+  return fromBigFloat(bf.mul(bf.toBigFloat(x), bf.toBigFloat(y)));
 }
 
 function isZeroNumber(n: RNumber): boolean {
@@ -66,7 +72,7 @@ export function divide(x: RNumber, y: RNumber): RNumber {
     const b = toBigInt(y);
     if (a % b === 0n) return normalizeInt(a / b);
   }
-  return bf.toNumber(bf.quo(bf.toBigFloat(x), bf.toBigFloat(y)));
+  return fromBigFloat(bf.quo(bf.toBigFloat(x), bf.toBigFloat(y)));
 }
 
 export function remainder(x: RNumber, y: RNumber): RNumber {

@@ -1,12 +1,21 @@
 /**
- * regex.* built-ins, with OPA's semantics: Go RE2 syntax (see re2.ts and
- * REGEX.md), errors as eval_builtin_error with Go's messages.
+ * regex.* built-ins, with OPA's semantics: Go RE2 syntax (see
+ * ../goruntime/regexp.ts and REGEX.md), errors as eval_builtin_error with Go's
+ * messages.
  */
 import type { Value } from "../value/index.js";
-import { builtinError, int, str, typeError } from "./args.js";
+import { builtinError, goErrors, int, str, typeError } from "./args.js";
 import { globsIntersect } from "./glob-intersect.js";
-import { compileRegex, findAllIndex, isValidRegex, quoteMeta, replaceAll, splitAll } from "./re2.js";
+import { quote } from "../goruntime/strconv.js";
+import { byteLength } from "../goruntime/utf8.js";
+import type { RE2JS } from "re2js";
+import { compileRegex as compileGoRegexp, findAllIndex, isValidRegex, quoteMeta, replaceAll, splitAll } from "../goruntime/regexp.js";
 import type { BuiltinTable } from "./types.js";
+
+/** regexp.Compile; a rejected pattern is an eval_builtin_error with Go's message. */
+function compileRegex(pattern: string): RE2JS {
+  return goErrors(() => compileGoRegexp(pattern));
+}
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -77,9 +86,9 @@ export const regexBuiltins: BuiltinTable = {
     const end = str(args, 3);
     // Go measures the delimiters in bytes (and reports the start delimiter's
     // length in both messages).
-    const startLen = utf8Length(start);
+    const startLen = byteLength(start);
     if (startLen !== 1) throw builtinError(`start delimiter has to be exactly one character long but is ${startLen} long`);
-    if (utf8Length(end) !== 1) throw builtinError(`end delimiter has to be exactly one character long but is ${startLen} long`);
+    if (byteLength(end) !== 1) throw builtinError(`end delimiter has to be exactly one character long but is ${startLen} long`);
     return compileRegex(templatePattern(template, start, end))
       .matcher(value)
       .find(0);
@@ -122,43 +131,9 @@ function delimiterSpans(s: string, open: string, close: string): [number, number
       if (++level === 1) start = i;
     } else if (c === close) {
       if (--level === 0) spans.push([start, i + 1]);
-      else if (level < 0) throw builtinError(`unbalanced braces in ${goQuote(s)}`);
+      else if (level < 0) throw builtinError(`unbalanced braces in ${quote(s)}`);
     }
   }
-  if (level !== 0) throw builtinError(`unbalanced braces in ${goQuote(s)}`);
+  if (level !== 0) throw builtinError(`unbalanced braces in ${quote(s)}`);
   return spans;
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-  }
-  return n;
-}
-
-const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
-
-/** Go's `strconv.Quote` (`%q`), for error messages. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    if (ch === '"' || ch === "\\") out += `\\${ch}`;
-    else if (PRINTABLE.test(ch) && !(c >= 0xd800 && c <= 0xdfff)) out += ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\t") out += "\\t";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\x07") out += "\\a";
-    else if (ch === "\b") out += "\\b";
-    else if (ch === "\f") out += "\\f";
-    else if (ch === "\v") out += "\\v";
-    else if (c < 0x80) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else if (c >= 0xd800 && c <= 0xdfff)
-      out += "\ufffd"; // Go decodes a lone surrogate as U+FFFD
-    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, "0")}`;
-    else out += `\\U${c.toString(16).padStart(8, "0")}`;
-  }
-  return `${out}"`;
 }

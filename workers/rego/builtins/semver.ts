@@ -5,7 +5,7 @@
  */
 import { compareStrings } from "../value/index.js";
 import { builtinError, str } from "./args.js";
-import { goQuote } from "./gofmt.js";
+import { quote } from "../goruntime/strconv.js";
 import type { BuiltinTable } from "./types.js";
 
 interface Version {
@@ -88,9 +88,9 @@ export const semverBuiltins: BuiltinTable = {
     const a = str(args, 0);
     const b = str(args, 1);
     const va = parseSemver(a);
-    if (va === undefined) throw builtinError(`operand 1: string ${goQuote(a)} is not a valid SemVer`);
+    if (va === undefined) throw builtinError(`operand 1: string ${quote(a)} is not a valid SemVer`);
     const vb = parseSemver(b);
-    if (vb === undefined) throw builtinError(`operand 2: string ${goQuote(b)} is not a valid SemVer`);
+    if (vb === undefined) throw builtinError(`operand 2: string ${quote(b)} is not a valid SemVer`);
     return compareSemver(va, vb);
   },
 };

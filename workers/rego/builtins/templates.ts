@@ -7,14 +7,16 @@
  * string value renders as itself, anything else in Rego term syntax, and an
  * undefined expression as "<undefined>".
  *
- * strings.render_template runs a Go text/template (see ./gotemplate.ts) over
+ * strings.render_template runs a Go text/template (see ../goruntime/template/) over
  * the variables object after the JSON round trip OPA applies to it.
  */
 import type { Value } from "../value/index.js";
 import { RObject, RSet, formatNumber, termString } from "../value/index.js";
-import { array, builtinError, object, str, typeError } from "./args.js";
-import { decodeFirst, GoJSONError } from "./gojson.js";
-import { renderGoTemplate, TemplateError, type GoVal } from "./gotemplate.js";
+import { array, builtinError, goErrors, object, str, typeError } from "./args.js";
+import { decodeFirst } from "../goruntime/json.js";
+import { renderGoTemplate } from "../goruntime/template/exec.js";
+import type { GoVal } from "../goruntime/template/value.js";
+import { REGO_JSON } from "./govalues.js";
 import type { BuiltinTable } from "./types.js";
 
 function renderPart(v: Value): string {
@@ -68,19 +70,9 @@ function renderTemplate(text: string, vars: RObject, charge: (steps: number) => 
   if (!isJSONShaped(vars)) {
     // OPA decodes the variables' Rego text as JSON; sets and non-string keys
     // make that fail, with the decoder's message.
-    try {
-      decodeFirst(termString(vars));
-    } catch (e) {
-      if (e instanceof GoJSONError) throw builtinError(e.message);
-      throw e;
-    }
+    goErrors(() => decodeFirst(termString(vars), REGO_JSON));
   }
-  try {
-    return renderGoTemplate(text, toGoValue(vars), charge);
-  } catch (e) {
-    if (e instanceof TemplateError) throw builtinError(e.message);
-    throw e;
-  }
+  return goErrors(() => renderGoTemplate(text, toGoValue(vars), charge));
 }
 
 export const templatesBuiltins: BuiltinTable = {

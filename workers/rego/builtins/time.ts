@@ -5,9 +5,9 @@
  */
 import type { Value } from "../value/index.js";
 import { normalizeInt, typeName } from "../value/index.js";
-import { builtinError, int, operandError, str, typeError } from "./args.js";
+import { builtinError, goErrors, int, operandError, str, typeError } from "./args.js";
 import type { BuiltinTable } from "./types.js";
-import type { Instant } from "./time-civil.js";
+import type { Instant } from "../goruntime/time/civil.js";
 import {
   DAY_NAMES,
   civilFromDays,
@@ -19,10 +19,10 @@ import {
   wallFromFields,
   weekdayFromDays,
   INT64_RANGE,
-} from "./time-civil.js";
-import { GoTimeError, formatTime, parseDuration, parseTime } from "./time-layout.js";
-import type { Zone } from "./time-zone.js";
-import { loadZone } from "./time-zone.js";
+} from "../goruntime/time/civil.js";
+import { formatTime, parseDuration, parseTime } from "../goruntime/time/layout.js";
+import type { Zone } from "../goruntime/time/zone.js";
+import { loadZone } from "../goruntime/time/zone.js";
 
 const RFC3339 = "2006-01-02T15:04:05Z07:00";
 const RFC3339_NANO = "2006-01-02T15:04:05.999999999Z07:00";
@@ -63,7 +63,7 @@ function zonedTime(v: Value): ZonedTime {
     if (v.length > 1) {
       const tz = v[1] as Value;
       if (typeof tz !== "string") throw operandError(1, tz, "string");
-      zone = loadZone(tz);
+      zone = goErrors(() => loadZone(tz));
     }
     if (v.length > 2) {
       const lay = v[2] as Value;
@@ -123,12 +123,7 @@ function dateInZone(zone: Zone, wall: Instant): Instant {
 }
 
 function goParse(layout: string, value: string): Instant {
-  try {
-    return parseTime(layout, value);
-  } catch (e) {
-    if (e instanceof GoTimeError) throw builtinError(e.message);
-    throw e;
-  }
+  return goErrors(() => parseTime(layout, value));
 }
 
 export const timeBuiltins: BuiltinTable = {
@@ -144,12 +139,7 @@ export const timeBuiltins: BuiltinTable = {
 
   "time.parse_duration_ns": (args) => {
     const text = str(args, 0);
-    try {
-      return normalizeInt(parseDuration(text));
-    } catch (e) {
-      if (e instanceof GoTimeError) throw builtinError(e.message);
-      throw e;
-    }
+    return normalizeInt(goErrors(() => parseDuration(text)));
   },
 
   "time.date": (args) => {

@@ -7,16 +7,10 @@
 import type { Value } from "../value/index.js";
 import { RObject, canonical, normalizeInt } from "../value/index.js";
 import { str } from "./args.js";
+import { hexValue } from "../goruntime/hex.js";
 import type { BuiltinTable } from "./types.js";
 
 const utf8 = new TextEncoder();
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
 
 /** Two hex digits at b[i], or -1. */
 function hexByte(b: Uint8Array, i: number): number {

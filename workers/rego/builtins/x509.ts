@@ -5,7 +5,7 @@
  */
 import { RObject, type Value } from "../value/index.js";
 import { builtinError, str } from "./args.js";
-import { decodeStd, encodeStd } from "./pki/base64.js";
+import { decodeStd, encodeStd } from "../goruntime/base64.js";
 import { byteString, bytesEqual, concat, stringBytes } from "./pki/bytes.js";
 import { parseCertificate, parseCertificates, type Certificate } from "./pki/certificate.js";
 import { parseCertificateRequestJSON } from "./pki/csr.js";

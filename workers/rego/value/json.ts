@@ -7,6 +7,8 @@
 import type { Value } from "./types.js";
 import { RObject, RSet } from "./types.js";
 import { formatNumber, normalizeInt, parseNumber } from "./number.js";
+import { compareStrings } from "./compare.js";
+import { quoteJSON } from "../goruntime/json.js";
 
 export class JSONSyntaxError extends Error {
   constructor(
@@ -182,32 +184,48 @@ export function toJS(v: Value): JSONValue {
   return o;
 }
 
-/** Compact JSON text with sorted keys, as Go's encoding/json writes it. */
+/** Compact JSON text, as OPA writes a value with Go's encoding/json (json.marshal, decisions, plans). */
 export function toJSONText(v: Value): string {
+  return marshal(v, undefined, 0);
+}
+
+/** json.MarshalIndent's layout (empty collections stay `{}` and `[]`); the first line is not prefixed. */
+export function toIndentedJSONText(v: Value, prefix: string, indent: string): string {
+  return marshal(v, { prefix, indent }, 0);
+}
+
+/**
+ * encoding/json output for a Rego value: objects with keys sorted as Go sorts
+ * strings (by code point), sets as arrays, strings quoted as Go quotes them.
+ */
+function marshal(v: Value, indent: { prefix: string; indent: string } | undefined, depth: number): string {
+  if (v === null) return "null";
   switch (typeof v) {
-    case "string":
-      return quoteJSON(v);
+    case "boolean":
+      return v ? "true" : "false";
     case "number":
     case "bigint":
       return formatNumber(v);
-    case "boolean":
-      return v ? "true" : "false";
-    default: {
-      if (v === null) return "null";
-      if (Array.isArray(v)) return "[" + v.map(toJSONText).join(",") + "]";
-      if (v instanceof RSet) return "[" + v.values().map(toJSONText).join(",") + "]";
-      const parts: string[] = [];
-      const keyed = v.keys().map((k) => [jsonKey(k), k] as const);
-      keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      for (const [jk, k] of keyed) parts.push(quoteJSON(jk) + ":" + toJSONText(v.get(k) as Value));
-      return "{" + parts.join(",") + "}";
-    }
+    case "string":
+      return quoteJSON(v);
   }
-}
-
-/** JSON string quoting as Go's encoding/json does it (HTML-safe escapes included). */
-export function quoteJSON(s: string): string {
-  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  const nl = (d: number) => (indent ? "\n" + indent.prefix + indent.indent.repeat(d) : "");
+  const items: string[] = [];
+  let open = "[";
+  let close = "]";
+  if (Array.isArray(v) || v instanceof RSet) {
+    for (const x of Array.isArray(v) ? v : v.values()) items.push(marshal(x, indent, depth + 1));
+  } else {
+    open = "{";
+    close = "}";
+    // Keys that collide after conversion keep the value that comes last in Rego's order.
+    const byKey = new Map<string, Value>();
+    for (const [k, x] of v.entries()) byKey.set(jsonKey(k), x);
+    const keys = [...byKey.keys()].sort(compareStrings);
+    for (const k of keys) items.push(quoteJSON(k) + (indent ? ": " : ":") + marshal(byKey.get(k) as Value, indent, depth + 1));
+  }
+  if (items.length === 0) return open + close;
+  return open + items.map((s) => nl(depth + 1) + s).join(",") + nl(depth) + close;
 }
 
 /** JSON.stringify for `toJS` output: big integers are written exactly. */

@@ -7,7 +7,7 @@
  * Fields under "set by validation" are filled in by the walker (./walk.ts);
  * OPA marshals documents before validating them, so they are null in output.
  */
-import { quoteGo } from "../../value/index.js";
+import { quote } from "../../goruntime/strconv.js";
 
 /** Where a node starts: 1-based line and column (columns count code points). */
 export interface Position {
@@ -371,7 +371,7 @@ export function valueString(v: Value): string {
       return "$" + v.Raw;
     case StringValue:
     case BlockValue:
-      return quoteGo(v.Raw);
+      return quote(v.Raw);
     case ListValue:
       return "[" + (v.Children ?? []).map((c) => valueString(c.Value)).join(",") + "]";
     case ObjectValue:

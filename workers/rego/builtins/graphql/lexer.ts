@@ -7,7 +7,7 @@
  * A lexing error becomes an Invalid token carrying the error; like gqlparser,
  * the parser usually reports "Unexpected <Invalid>" at its position instead.
  */
-import { quoteGo } from "../../value/index.js";
+import { quote } from "../../goruntime/strconv.js";
 import type { Position } from "./ast.js";
 import { GqlError } from "./errors.js";
 import { MAX_TOKENS, tooManyTokens } from "./limits.js";
@@ -92,7 +92,7 @@ function firstByteAsRune(cp: number): string {
 
 /** A token's text, as gqlparser's Token.String(): `Name "foo"`, or just the kind. */
 export function tokenString(t: Token): string {
-  return t.value !== "" ? `${t.kind} ${quoteGo(t.value)}` : t.kind;
+  return t.value !== "" ? `${t.kind} ${quote(t.value)}` : t.kind;
 }
 
 export class Lexer {

@@ -35,7 +35,7 @@ import {
   typeName,
   typeString,
 } from "./ast.js";
-import { quoteGo } from "../../value/index.js";
+import { quote } from "../../goruntime/strconv.js";
 import { GqlError } from "./errors.js";
 import { preludeDocument } from "./prelude.js";
 
@@ -210,8 +210,8 @@ function validateDefinition(schema: Schema, def: Definition): void {
 
   for (const typ of def.Types ?? []) {
     const typDef = schema.Types.get(typ);
-    if (typDef === undefined) fail(def.Position, `Undefined type ${quoteGo(typ)}.`);
-    if (typDef.Kind !== ObjectKind) fail(def.Position, `${def.Kind} type ${quoteGo(typ)} must be ${ObjectKind}.`);
+    if (typDef === undefined) fail(def.Position, `Undefined type ${quote(typ)}.`);
+    if (typDef.Kind !== ObjectKind) fail(def.Position, `${def.Kind} type ${quote(typ)} must be ${ObjectKind}.`);
   }
 
   for (const intf of def.Interfaces ?? []) validateImplements(schema, def, intf);
@@ -296,8 +296,8 @@ function validateDirectives(schema: Schema, dirs: Directive[] | null, location: 
 /** Object and interface implementations (spec §3.6, "IsValidImplementation"). */
 function validateImplements(schema: Schema, def: Definition, intfName: string): void {
   const intf = schema.Types.get(intfName);
-  if (intf === undefined) fail(def.Position, `Undefined type ${quoteGo(intfName)}.`);
-  if (intf.Kind !== Interface) fail(def.Position, `${quoteGo(intfName)} is a non interface type ${intf.Kind}.`);
+  if (intf === undefined) fail(def.Position, `Undefined type ${quote(intfName)}.`);
+  if (intf.Kind !== Interface) fail(def.Position, `${quote(intfName)} is a non interface type ${intf.Kind}.`);
   for (const required of intf.Fields ?? []) {
     const found = forName(def.Fields, required.Name);
     if (found === undefined) {

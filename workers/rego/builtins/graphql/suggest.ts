@@ -3,6 +3,7 @@
  * (itself after graphql-js's suggestionList): options within a Levenshtein
  * distance of 40% of the input's length, closest first.
  */
+import { byteLength } from "../../goruntime/utf8.js";
 
 /** `"A", "B", or "C"`, at most five. */
 export function quotedOrList(items: string[]): string {
@@ -46,16 +47,6 @@ export function suggestQuoted(prefix: string, typed: string, options: string[], 
 export function suggestUnquoted(prefix: string, typed: string, options: string[], charge: Charge): string {
   const s = suggestionList(typed, options, charge);
   return s.length > 0 ? ` ${prefix} ${orList(s)}?` : "";
-}
-
-/** Go's len(string): UTF-8 bytes. */
-function byteLength(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-  }
-  return n;
 }
 
 /** Edit distance where a change of case alone counts as one edit. */

@@ -4,6 +4,7 @@
  * between the two goes through here.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
+import { encodeHex } from "../../goruntime/hex.js";
 
 const encoder = new TextEncoder();
 // Non-fatal: invalid UTF-8 becomes U+FFFD, as Go's JSON decoder does it.
@@ -33,12 +34,6 @@ export function stringBytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
   return out;
-}
-
-export function toHex(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += (b[i] as number).toString(16).padStart(2, "0");
-  return s;
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
@@ -73,7 +68,7 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** Big-endian unsigned integer. */
 export function bytesToBigInt(b: Uint8Array): bigint {
   if (b.length === 0) return 0n;
-  return BigInt("0x" + toHex(b));
+  return BigInt("0x" + encodeHex(b));
 }
 
 /** Big-endian unsigned encoding; `size` left-pads, otherwise the minimal length. */
@@ -96,7 +91,7 @@ export function digestKey(...parts: (Uint8Array | string)[]): string {
     // Length-prefix every part so distinct splits cannot collide.
     chunks.push(utf8(b.length + ":"), b);
   }
-  return toHex(sha256(concat(...chunks)));
+  return encodeHex(sha256(concat(...chunks)));
 }
 
 /** WebCrypto wants an ArrayBuffer-backed view; copy so views over shared buffers are safe. */

@@ -4,7 +4,7 @@
  * result is rendered as Go's JSON by render.ts.
  */
 import { RObject, type Value, normalizeInt } from "../../value/index.js";
-import { encodeStd } from "./base64.js";
+import { encodeStd } from "../../goruntime/base64.js";
 import { bytesEqual } from "./bytes.js";
 import {
   DerError,

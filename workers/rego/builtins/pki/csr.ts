@@ -4,7 +4,7 @@
  * from the certificate parser's ("asn1: structure error: …").
  */
 import { RObject, type Value } from "../../value/index.js";
-import { encodeStd } from "./base64.js";
+import { encodeStd } from "../../goruntime/base64.js";
 import { X509Error, anyValue, parseName, parseSAN, signatureAlgorithm, type SubjectAltNames } from "./certificate.js";
 import {
   TAG,

@@ -4,7 +4,7 @@
  * members are base64url (leniently), and anything malformed fails the parse.
  */
 import { RObject, parseJSON, type Value } from "../../value/index.js";
-import { decodeJose } from "./base64.js";
+import { decodeRawStd, decodeRawURL, decodeStd, decodeURLPadded } from "../../goruntime/base64.js";
 import { bytesToBigInt } from "./bytes.js";
 import { curveFromName, type PrivateKey, type PublicKey } from "./keys.js";
 
@@ -34,6 +34,17 @@ function required(o: RObject, name: string): string {
   const v = member(o, name);
   if (v === undefined) throw new JwkError(`required field ${name} is missing`);
   return v;
+}
+
+/**
+ * The lenient decoding JOSE libraries apply to JWK members: the alphabet and
+ * padding are inferred from the text.
+ */
+function decodeJose(s: string): Uint8Array {
+  const raw = !s.endsWith("=");
+  const url = !/[+/]/.test(s);
+  if (url) return raw ? decodeRawURL(s) : decodeURLPadded(s);
+  return raw ? decodeRawStd(s) : decodeStd(s);
 }
 
 function bytesOf(o: RObject, name: string, need: true): Uint8Array;

@@ -4,7 +4,7 @@
  * (crypto.x509.parse_rsa_private_key).
  */
 import { RObject, type Value, normalizeInt } from "../../value/index.js";
-import { encodeRawURL, encodeStd } from "./base64.js";
+import { encodeRawURL, encodeStd } from "../../goruntime/base64.js";
 import { bigIntToBytes, concat } from "./bytes.js";
 import { KeyError, curveSize, rsaCRT, type PrivateKey, type PublicKey } from "./keys.js";
 

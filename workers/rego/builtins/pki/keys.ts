@@ -4,7 +4,7 @@
  * encoding/json renders the Go key types (which is what OPA returns).
  */
 import type { BuiltinContext } from "../types.js";
-import { decodeRawURL, decodeStd } from "./base64.js";
+import { decodeRawURL, decodeStd } from "../../goruntime/base64.js";
 import { pemDecode, type PemBlock } from "./pem.js";
 import { bigIntToBytes, buf, byteString, bytesToBigInt, concat, digestKey } from "./bytes.js";
 import {

@@ -3,7 +3,7 @@
  * reports "extra data after a PEM certificate block" from what Go's Decode
  * leaves over, and skips blocks Go would not recognise.
  */
-import { decodeStd, encodeStd } from "./base64.js";
+import { decodeStd, encodeStd } from "../../goruntime/base64.js";
 
 export interface PemBlock {
   type: string;

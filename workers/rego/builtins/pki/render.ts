@@ -8,7 +8,7 @@
  * URIs are split into url.URL's main fields only.
  */
 import { RObject, type Value, normalizeInt } from "../../value/index.js";
-import { encodeStd } from "./base64.js";
+import { encodeStd } from "../../goruntime/base64.js";
 import type { Certificate, Name } from "./certificate.js";
 import { rfc3339 } from "./der.js";
 import { publicKeyGoJSON } from "./keyjson.js";

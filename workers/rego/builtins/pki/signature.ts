@@ -11,7 +11,7 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { md5, sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import type { BuiltinContext } from "../types.js";
-import { encodeRawURL } from "./base64.js";
+import { encodeRawURL } from "../../goruntime/base64.js";
 import { bigIntToBytes, buf, bytesEqual, bytesToBigInt, concat, constantTimeEqual, digestKey } from "./bytes.js";
 import { curveSize, privateKeyPKCS8, rsaCRT, type PrivateKey, type PublicKey } from "./keys.js";
 

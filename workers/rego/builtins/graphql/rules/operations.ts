@@ -5,7 +5,7 @@
  * known_directives, unique_directives_per_location).
  */
 import type { Field, Position, Selection } from "../ast.js";
-import { quoteGo } from "../../../value/index.js";
+import { quote } from "../../../goruntime/strconv.js";
 import { typeName } from "../ast.js";
 import { MAX_DEPTH, type Meter, tooDeep as tooDeepError } from "../limits.js";
 import { suggestQuoted } from "../suggest.js";
@@ -39,7 +39,7 @@ export const singleFieldSubscriptions: Rule = {
     events.operation.push((w, op) => {
       if (w.schema.Subscription === null || op.Operation !== "subscription") return;
       const fields = topFields(op.SelectionSet);
-      const name = op.Name !== "" ? `Subscription ${quoteGo(op.Name)}` : "Anonymous Subscription";
+      const name = op.Name !== "" ? `Subscription ${quote(op.Name)}` : "Anonymous Subscription";
       if (fields.length > 1) report(`${name} must select only one top level field.`, fields[1]?.pos ?? null);
       for (const field of fields) {
         if (field.name.startsWith("__")) report(`${name} must not select an introspection top level field.`, field.pos);

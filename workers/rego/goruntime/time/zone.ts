@@ -12,7 +12,7 @@
  * common zones' tz abbreviations otherwise, and the tz database's numeric
  * form ("+04", "+0530") for the rest.
  */
-import { builtinError } from "./args.js";
+import { GoTimeError } from "./errors.js";
 
 export interface Zone {
   readonly name: string;
@@ -43,7 +43,7 @@ export function loadZone(name: string): Zone {
 
 function makeZone(name: string): Zone {
   if (name.includes("..") || name.startsWith("/") || name.startsWith("\\")) {
-    throw builtinError("time: invalid location name");
+    throw new GoTimeError("time: invalid location name");
   }
   let fmt: Intl.DateTimeFormat;
   try {
@@ -59,13 +59,13 @@ function makeZone(name: string): Zone {
       era: "short",
     });
   } catch {
-    throw builtinError(`unknown time zone ${name}`);
+    throw new GoTimeError(`unknown time zone ${name}`);
   }
   // Go's zone files are looked up by exact (case-sensitive) name; ICU is
   // lenient about case and accepts offsets such as "+05:00".
   const resolved = fmt.resolvedOptions().timeZone;
   if (resolved.toLowerCase() === name.toLowerCase() ? resolved !== name : !/^[A-Za-z]/.test(name)) {
-    throw builtinError(`unknown time zone ${name}`);
+    throw new GoTimeError(`unknown time zone ${name}`);
   }
   const abbrevFmt = new Intl.DateTimeFormat("en-US", { timeZone: name, timeZoneName: "short" });
   const offsetAt = (unixSec: number): number => intlOffset(fmt, unixSec);

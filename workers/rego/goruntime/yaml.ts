@@ -15,16 +15,15 @@
  *   strings as literal blocks, long lines folded at 80 columns.
  */
 import { parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document, type Node as YNode } from "yaml";
-import type { Value } from "../value/index.js";
-import { RObject, RSet, formatNumber, normalizeInt, parseNumber } from "../value/index.js";
-import { formatFloat, formatJSONFloat } from "./gofmt.js";
+import { GoError } from "./errors.js";
+import { formatFloat } from "./strconv.js";
 
-export class YAMLError extends Error {}
+export class YAMLError extends GoError {}
 
 // ------------------------------------------------------- scalar resolution
 
 /** A value as go-yaml v2 decodes it into interface{}. */
-type GoYAML =
+export type GoYAML =
   | { t: "null" }
   | { t: "bool"; v: boolean }
   | { t: "int"; v: bigint }
@@ -236,44 +235,19 @@ function formatFloat32(f: number): string {
   return formatFloat(target, "g", -1);
 }
 
-/** The JSON round trip: go-yaml value → encoding/json → json.Number → Rego value. */
-function toRego(v: GoYAML): Value {
-  switch (v.t) {
-    case "null":
-      return null;
-    case "bool":
-      return v.v;
-    case "int":
-      return normalizeInt(v.v);
-    case "float":
-      if (!Number.isFinite(v.v))
-        throw new YAMLError(
-          `error converting YAML to JSON: json: unsupported value: ${Number.isNaN(v.v) ? "NaN" : v.v > 0 ? "+Inf" : "-Inf"}`,
-        );
-      return parseNumber(formatJSONFloat(v.v)) as Value;
-    case "str":
-    case "timestamp":
-      return v.v;
-    case "seq":
-      return v.v.map(toRego);
-    case "map": {
-      const o = new RObject();
-      for (const [k, x] of v.v) o.set(k, toRego(x));
-      return o;
-    }
-  }
-}
-
-/** yaml.unmarshal: the first document of the stream (null when there is none). */
-export function yamlToValue(src: string): Value {
+/**
+ * yaml.unmarshal's parse: the first document of the stream (null when there is
+ * none), as go-yaml decodes it.
+ */
+export function parseYAML(src: string): GoYAML {
   const docs = parseAllDocuments(src, { schema: "failsafe", uniqueKeys: false, merge: false, version: "1.1", prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [docs];
   const doc = list[0] as Document | undefined;
-  if (!doc) return null;
+  if (!doc) return { t: "null" };
   const err = doc.errors[0] as unknown as { code: string; message: string; pos: [number, number] } | undefined;
   if (err) throw new YAMLError("error converting YAML to JSON: " + parseErrorMessage(src, err));
   try {
-    return toRego(toGoYAML(doc, doc.contents, 0));
+    return toGoYAML(doc, doc.contents, 0);
   } catch (e) {
     // The yaml package reports problems such as unknown aliases by throwing.
     if (e instanceof YAMLError || !(e instanceof Error)) throw e;
@@ -315,51 +289,6 @@ function naturalLess(a: string, b: string): boolean {
     return (ar[i] as string).codePointAt(0)! < (br[i] as string).codePointAt(0)!;
   }
   return ar.length < br.length;
-}
-
-/** The key a non-string Rego key takes in JSON (encoding/json of its JSON form). */
-function jsonKey(k: Value): string {
-  if (typeof k === "string") return k;
-  return compactJSON(k);
-}
-
-function compactJSON(v: Value): string {
-  if (v === null) return "null";
-  switch (typeof v) {
-    case "boolean":
-      return String(v);
-    case "number":
-    case "bigint":
-      return formatNumber(v);
-    case "string":
-      return JSON.stringify(v);
-  }
-  if (Array.isArray(v)) return "[" + v.map(compactJSON).join(",") + "]";
-  if (v instanceof RSet) return "[" + v.values().map(compactJSON).join(",") + "]";
-  const entries = [...(v as RObject).entries()].map(([k, x]) => [jsonKey(k), compactJSON(x)] as const);
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return "{" + entries.map(([k, x]) => JSON.stringify(k) + ":" + x).join(",") + "}";
-}
-
-/** What go-yaml reads back from the JSON OPA writes for a Rego value. */
-function fromRego(v: Value): GoYAML {
-  if (v === null) return { t: "null" };
-  switch (typeof v) {
-    case "boolean":
-      return { t: "bool", v };
-    case "string":
-      return { t: "str", v };
-    case "number":
-    case "bigint": {
-      const r = resolvePlain(formatNumber(v));
-      return r.t === "int" || r.t === "float" ? r : { t: "str", v: formatNumber(v) };
-    }
-  }
-  if (Array.isArray(v)) return { t: "seq", v: v.map(fromRego) };
-  if (v instanceof RSet) return { t: "seq", v: v.values().map(fromRego) };
-  const m = new Map<string, GoYAML>();
-  for (const [k, x] of (v as RObject).entries()) m.set(jsonKey(k), fromRego(x));
-  return { t: "map", v: m };
 }
 
 const BEST_WIDTH = 80;
@@ -688,10 +617,15 @@ function canUsePlain(s: string): boolean {
   return resolvePlain(s).t === "str" && !BASE60_FLOAT.test(s);
 }
 
-/** yaml.marshal. */
-export function valueToYAML(v: Value): string {
+/** How go-yaml reads back a number of the JSON text OPA writes: an int or a float, else a string. */
+export function resolveJSONNumber(text: string): GoYAML {
+  const r = resolvePlain(text);
+  return r.t === "int" || r.t === "float" ? r : { t: "str", v: text };
+}
+
+/** yaml.marshal's emitter: go-yaml v2's block style. */
+export function emitYAML(root: GoYAML): string {
   const e = new Emitter();
-  const root = fromRego(v);
   // A root collection starts at column 0; a root scalar folds at indentation 2.
   emitNode(e, root, root.t === "map" || root.t === "seq" ? -BEST_INDENT : 0, false);
   return e.out + "\n";

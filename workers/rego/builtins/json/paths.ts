@@ -3,9 +3,9 @@
  * "a/b/c" strings (JSON-pointer escaping, any number of leading slashes) or
  * arrays of path segments (any values). OPA's topdown/json.go semantics.
  */
-import type { Value } from "../value/index.js";
-import { RObject, RSet, typeName } from "../value/index.js";
-import { typeError } from "./args.js";
+import type { Value } from "../../value/index.js";
+import { RObject, RSet, typeName } from "../../value/index.js";
+import { typeError } from "../args.js";
 
 /** OPA's parsePath. Throws OPA's operand-2 type error for other values. */
 export function parsePath(p: Value): Value[] {

@@ -5,11 +5,11 @@
  * (object members, patternProperties, dependencies) and so reports errors in
  * no fixed order, keys are visited in sorted order.
  */
-import type { JMap, JNode } from "./jsonschema-json.js";
-import { canonicalJSON, compareRats, formatRat, isInteger, isJMap, isJNumber, isMultiple, toRat } from "./jsonschema-json.js";
-import type { SubSchema } from "./jsonschema-compile.js";
-import { compileRE2 } from "./jsonschema-compile.js";
-import { isFormat } from "./jsonschema-format.js";
+import type { JMap, JNode } from "./document.js";
+import { canonicalJSON, compareRats, formatRat, isInteger, isJMap, isJNumber, isMultiple, toRat } from "./document.js";
+import type { SubSchema } from "./compile.js";
+import { compileRE2 } from "./compile.js";
+import { isFormat } from "./format.js";
 
 export interface SchemaViolation {
   /** gojsonschema's error type: "invalid_type", "required", … */

@@ -2,7 +2,8 @@
  * Go's strconv number and string formatting, which OPA's string built-ins
  * inherit: `strconv.FormatFloat` for every format and precision, `Quote`,
  * `QuoteToASCII`, `QuoteRune`, `CanBackquote`, and Go's notion of a printable
- * rune. Shared by sprintf, the template built-ins and yaml.marshal.
+ * rune. Shared by fmt, text/template, yaml, the value model's term text
+ * (value/format.ts) and every error message that quotes with `%q`.
  *
  * Fixed-precision float output is computed from the exact binary value of the
  * double (with BigInt) and rounded half to even, as Go does; JavaScript's
@@ -10,6 +11,7 @@
  * round-tripping digits come from JavaScript, which chooses the same digits as
  * Go (shortest, then closest to the exact value).
  */
+import { encodeUTF8, runes } from "./utf8.js";
 
 /** Decimal digits `d` (no leading zeros; empty for zero) with the point after `dp` digits. */
 interface Digits {
@@ -225,7 +227,7 @@ export function formatJSONFloat(x: number): string {
   return Object.is(x, -0) ? "-0" : String(x);
 }
 
-/** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+/** unicode.IsPrint (= strconv.IsPrint): letters, marks, numbers, punctuation, symbols and the ASCII space. */
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 
 export function isPrint(cp: number): boolean {
@@ -233,21 +235,29 @@ export function isPrint(cp: number): boolean {
   return PRINTABLE.test(String.fromCodePoint(cp));
 }
 
-/** Code points of a string, a lone surrogate read as U+FFFD as Go would see it. */
-export function runes(s: string): number[] {
-  const out: number[] = [];
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    out.push(c >= 0xd800 && c <= 0xdfff ? 0xfffd : c);
-  }
-  return out;
-}
+/**
+ * Which runes a quoted string escapes. Go has three rules:
+ * - "print": strconv.Quote (and `%q`): runes that are not printable, as
+ *   `\n`, `\x07`, `\u00a0`, `\U000e0001`;
+ * - "ascii": strconv.QuoteToASCII (and `%+q`): every non-ASCII rune too;
+ * - "bytes": the time package's own quote(), which avoids importing strconv:
+ *   control characters and non-ASCII runes as their UTF-8 bytes (`\xe2\x80\x94`),
+ *   DEL and everything else as is.
+ * All three escape the quote character and the backslash.
+ */
+export type QuoteMode = "print" | "ascii" | "bytes";
 
-function escapeRune(r: number, quote: number, asciiOnly: boolean): string {
+const HEX = (b: number, width: number) => b.toString(16).padStart(width, "0");
+
+function escapeRune(r: number, quote: number, mode: QuoteMode): string {
   if (r === quote || r === 0x5c) return "\\" + String.fromCodePoint(r);
-  if (asciiOnly) {
-    if (r < 0x80 && isPrint(r)) return String.fromCodePoint(r);
-  } else if (isPrint(r)) return String.fromCodePoint(r);
+  if (mode === "bytes") {
+    if (r >= 0x20 && r < 0x80) return String.fromCodePoint(r);
+    let out = "";
+    for (const b of encodeUTF8(String.fromCodePoint(r))) out += "\\x" + HEX(b, 2);
+    return out;
+  }
+  if (mode === "ascii" ? r < 0x80 && isPrint(r) : isPrint(r)) return String.fromCodePoint(r);
   switch (r) {
     case 0x07:
       return "\\a";
@@ -264,23 +274,23 @@ function escapeRune(r: number, quote: number, asciiOnly: boolean): string {
     case 0x0b:
       return "\\v";
   }
-  if (r < 0x20 || r === 0x7f) return "\\x" + r.toString(16).padStart(2, "0");
+  if (r < 0x20 || r === 0x7f) return "\\x" + HEX(r, 2);
   if (r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff)) r = 0xfffd;
-  if (r < 0x10000) return "\\u" + r.toString(16).padStart(4, "0");
-  return "\\U" + r.toString(16).padStart(8, "0");
+  if (r < 0x10000) return "\\u" + HEX(r, 4);
+  return "\\U" + HEX(r, 8);
 }
 
-/** strconv.Quote, or QuoteToASCII when `asciiOnly`. */
-export function goQuote(s: string, asciiOnly = false): string {
+/** strconv.Quote; QuoteToASCII with mode "ascii"; the time package's quote with "bytes". */
+export function quote(s: string, mode: QuoteMode = "print"): string {
   let out = '"';
-  for (const r of runes(s)) out += escapeRune(r, 0x22, asciiOnly);
+  for (const r of runes(s)) out += escapeRune(r, 0x22, mode);
   return out + '"';
 }
 
-/** strconv.QuoteRune, or QuoteRuneToASCII when `asciiOnly`. */
-export function goQuoteRune(r: number, asciiOnly = false): string {
+/** strconv.QuoteRune, or QuoteRuneToASCII with mode "ascii". */
+export function quoteRune(r: number, mode: "print" | "ascii" = "print"): string {
   if (r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff) || r < 0) r = 0xfffd;
-  return "'" + escapeRune(r, 0x27, asciiOnly) + "'";
+  return "'" + escapeRune(r, 0x27, mode) + "'";
 }
 
 /** strconv.CanBackquote. */

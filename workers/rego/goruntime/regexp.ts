@@ -9,11 +9,13 @@
  * through the built-ins, so results are the same. Differences are listed in
  * REGEX.md.
  *
- * Also used by glob.ts, which compiles globs to RE2 patterns.
+ * (glob.ts in builtins/ compiles globs to RE2 patterns and runs them on re2js too.)
  */
 import { RE2JS } from "re2js";
-import { builtinError } from "./args.js";
-import type { BuiltinError } from "./types.js";
+import { GoError } from "./errors.js";
+
+/** A pattern Go's regexp.Compile rejects; the message is Go's. */
+export class RegexpError extends GoError {}
 
 /**
  * Compiled patterns (or their compile error), shared by all evaluations in the
@@ -21,9 +23,9 @@ import type { BuiltinError } from "./types.js";
  * keeps insertion order, so a hit is re-inserted and the oldest entry evicted.
  */
 const CACHE_LIMIT = 500;
-const cache = new Map<string, RE2JS | BuiltinError>();
+const cache = new Map<string, RE2JS | RegexpError>();
 
-/** Compiles a Go RE2 pattern; throws eval_builtin_error with Go's message. */
+/** Compiles a Go RE2 pattern; throws RegexpError with Go's message. */
 export function compileRegex(pattern: string): RE2JS {
   const hit = cache.get(pattern);
   if (hit !== undefined) {
@@ -32,7 +34,7 @@ export function compileRegex(pattern: string): RE2JS {
     if (hit instanceof RE2JS) return hit;
     throw hit;
   }
-  let entry: RE2JS | BuiltinError;
+  let entry: RE2JS | RegexpError;
   try {
     entry = RE2JS.compile(pattern);
   } catch (e) {
@@ -41,7 +43,7 @@ export function compileRegex(pattern: string): RE2JS {
     // nesting-depth error.
     let message = e instanceof Error ? e.message : String(e);
     if (message === "error parsing regexp: expression nests too deeply") message += `: \`${pattern}\``;
-    entry = builtinError(message);
+    entry = new RegexpError(message);
   }
   cache.set(pattern, entry);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);

@@ -11,8 +11,6 @@
  * A float here is `m·2^e` with a signed bigint mantissa, so the exponent range
  * is unbounded, as big.Float's practically is.
  */
-import type { RNumber } from "../value/index.js";
-import { normalizeInt } from "../value/index.js";
 
 export interface BigFloat {
   /** Signed mantissa; 0n is zero. */
@@ -91,7 +89,7 @@ export function parseDecimal(text: string, prec = PREC): BigFloat {
  * A Rego number as OPA's NumberToFloat sees it. A double is taken through its
  * shortest decimal text, which is the literal OPA would hold for it.
  */
-export function toBigFloat(n: RNumber): BigFloat {
+export function toBigFloat(n: number | bigint): BigFloat {
   if (typeof n === "bigint") return roundBits(n, 0, PREC);
   if (Number.isSafeInteger(n)) return { m: BigInt(n), e: 0 };
   return parseDecimal(String(n));
@@ -208,10 +206,11 @@ function shortest(mag: bigint, e: number, prec: number): Decimal {
 
 /**
  * OPA's FloatToNumber: an integral value becomes an integer (its shortest
- * digits padded with zeros), anything else the double nearest to its shortest
+ * digits padded with zeros; a bigint, which the caller normalizes to its
+ * number representation), anything else the double nearest to its shortest
  * decimal text.
  */
-export function toNumber(x: BigFloat, prec = PREC): RNumber {
+export function toNumber(x: BigFloat, prec = PREC): number | bigint {
   if (x.m === 0n) return 0;
   const negative = x.m < 0n;
   const d = shortest(negative ? -x.m : x.m, x.e, prec);
@@ -219,7 +218,7 @@ export function toNumber(x: BigFloat, prec = PREC): RNumber {
   // An integral value's shortest digits never reach past the decimal point.
   if (zeros >= 0 && isInt(x)) {
     const n = BigInt(d.digits) * 10n ** BigInt(zeros);
-    return normalizeInt(negative ? -n : n);
+    return negative ? -n : n;
   }
   return Number(`${negative ? "-" : ""}0.${d.digits}e${d.exp}`);
 }

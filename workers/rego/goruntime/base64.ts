@@ -4,6 +4,8 @@
  * Decoding skips CR and LF anywhere, as Go's decoder does.
  */
 
+import { GoError } from "./errors.js";
+
 const STD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -16,7 +18,7 @@ function decodeMap(alphabet: string): Int16Array {
 const STD_MAP = decodeMap(STD);
 const URL_MAP = decodeMap(URL);
 
-export class Base64Error extends Error {
+export class Base64Error extends GoError {
   constructor(readonly offset: number) {
     super(`illegal base64 data at input byte ${offset}`);
   }
@@ -105,42 +107,9 @@ export function decodeRawStd(s: string): Uint8Array {
   return decodeBytes(encoder.encode(s), STD_MAP, false);
 }
 
-/**
- * The lenient decoding JOSE libraries apply to JWK members: the alphabet and
- * padding are inferred from the text.
- */
-export function decodeJose(s: string): Uint8Array {
-  const raw = !s.endsWith("=");
-  const url = !/[+/]/.test(s);
-  if (url) return raw ? decodeRawURL(s) : decodeURLPadded(s);
-  return raw ? decodeRawStd(s) : decodeStd(s);
-}
-
 /** base64.RawURLEncoding.DecodeString (no padding) */
 export function decodeRawURL(s: string): Uint8Array {
   return decodeBytes(encoder.encode(s), URL_MAP, false);
-}
-
-/**
- * OPA's base64url.decode, which the JWT built-ins use for every segment:
- * missing padding is restored (RFC 7515 appendix C) before a padded decode.
- */
-export function decodeBase64UrlOPA(s: string): Uint8Array {
-  if (!s.endsWith("=")) {
-    switch (encoder.encode(s).length % 4) {
-      case 0:
-        break;
-      case 2:
-        s += "==";
-        break;
-      case 3:
-        s += "=";
-        break;
-      default:
-        throw new Error(`illegal base64url string: ${s}`);
-    }
-  }
-  return decodeURLPadded(s);
 }
 
 function encode(b: Uint8Array, alphabet: string, pad: boolean): string {
@@ -161,10 +130,17 @@ function encode(b: Uint8Array, alphabet: string, pad: boolean): string {
   return s;
 }
 
+/** base64.StdEncoding.EncodeToString */
 export function encodeStd(b: Uint8Array): string {
   return encode(b, STD, true);
 }
 
+/** base64.URLEncoding.EncodeToString (padded) */
+export function encodeURL(b: Uint8Array): string {
+  return encode(b, URL, true);
+}
+
+/** base64.RawURLEncoding.EncodeToString (no padding) */
 export function encodeRawURL(b: Uint8Array): string {
   return encode(b, URL, false);
 }

@@ -5,8 +5,9 @@
  * net/mail.ParseAddress (addr-spec, optionally in a "Name <addr>" form).
  * Unknown formats always pass, and so do non-string values.
  */
-import { RE2JS } from "re2js";
-import { parseTime } from "./time-layout.js";
+import { parseIP } from "../../goruntime/net.js";
+import { isValidRegex } from "../../goruntime/regexp.js";
+import { parseTime } from "../../goruntime/time/layout.js";
 
 const RFC3339 = "2006-01-02T15:04:05Z07:00";
 const RFC3339_NANO = "2006-01-02T15:04:05.999999999Z07:00";
@@ -47,7 +48,7 @@ const CHECKERS: ReadonlyMap<string, (s: string) => boolean> = new Map([
     },
   ],
   ["uuid", (s: string) => UUID.test(s)],
-  ["regex", (s: string) => s === "" || compilesRE2(s)],
+  ["regex", (s: string) => s === "" || isValidRegex(s)],
   ["json-pointer", (s: string) => JSON_POINTER.test(s)],
   ["relative-json-pointer", (s: string) => REL_JSON_POINTER.test(s)],
 ]);
@@ -58,47 +59,11 @@ export function isFormat(format: string, value: unknown): boolean {
   return check(value);
 }
 
-export function compilesRE2(pattern: string): boolean {
-  try {
-    RE2JS.compile(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // ---------------------------------------------------------------------------
 
-/** net.ParseIP: dotted IPv4 (no leading zeros) or IPv6, without a zone. */
-export function isIP(s: string): boolean {
-  return isIPv4(s) || isIPv6(s);
-}
-
-function isIPv4(s: string): boolean {
-  const parts = s.split(".");
-  if (parts.length !== 4) return false;
-  return parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255 && !(p.length > 1 && p[0] === "0"));
-}
-
-function isIPv6(s: string): boolean {
-  let groups = 0;
-  let rest = s;
-  // An embedded IPv4 address counts as two groups.
-  const lastColon = rest.lastIndexOf(":");
-  if (lastColon >= 0 && rest.slice(lastColon + 1).includes(".")) {
-    if (!isIPv4(rest.slice(lastColon + 1))) return false;
-    rest = rest.slice(0, lastColon + 1) + "0:0";
-  }
-  const halves = rest.split("::");
-  if (halves.length > 2) return false;
-  for (const half of halves) {
-    if (half === "") continue;
-    for (const g of half.split(":")) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return false;
-      groups++;
-    }
-  }
-  return halves.length === 2 ? groups < 8 : groups === 8;
+/** net.ParseIP accepts it: dotted IPv4 (no leading zeros) or IPv6, without a zone. */
+function isIP(s: string): boolean {
+  return parseIP(s) !== undefined;
 }
 
 // ---------------------------------------------------------------------------

@@ -5,9 +5,9 @@
  * Each operation rebuilds the path it touches and shares the rest; any
  * failure makes the whole patch undefined.
  */
-import type { Value } from "../value/index.js";
-import { RObject, RSet, equals } from "../value/index.js";
-import { parsePath } from "./json-paths.js";
+import type { Value } from "../../value/index.js";
+import { RObject, RSet, equals } from "../../value/index.js";
+import { parsePath } from "./paths.js";
 
 class PatchFailed extends Error {}
 

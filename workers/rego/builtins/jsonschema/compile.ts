@@ -7,9 +7,10 @@
  * References resolve within the schema document: "#", JSON pointers,
  * and $id / id anchors. Remote documents cannot be fetched from a policy.
  */
-import { RE2JS } from "re2js";
-import type { JMap, JNode, Rat } from "./jsonschema-json.js";
-import { canonicalJSON, isInteger, isJMap, isJNumber, toRat } from "./jsonschema-json.js";
+import type { RE2JS } from "re2js";
+import { RegexpError, compileRegex } from "../../goruntime/regexp.js";
+import type { JMap, JNode, Rat } from "./document.js";
+import { canonicalJSON, isInteger, isJMap, isJNumber, toRat } from "./document.js";
 
 export class SchemaError extends Error {}
 
@@ -586,19 +587,12 @@ function nonNegativeInt(m: JMap, key: string): number | undefined {
   return n;
 }
 
-const regexCache = new Map<string, RE2JS | null>();
-
-/** Go's regexp (RE2) syntax; undefined when the pattern does not compile. */
+/** Go's regexp (RE2) syntax, compiled once per isolate; undefined when the pattern does not compile. */
 export function compileRE2(pattern: string): RE2JS | undefined {
-  let re = regexCache.get(pattern);
-  if (re === undefined) {
-    try {
-      re = RE2JS.compile(pattern);
-    } catch {
-      re = null;
-    }
-    if (regexCache.size > 500) regexCache.clear();
-    regexCache.set(pattern, re);
+  try {
+    return compileRegex(pattern);
+  } catch (e) {
+    if (e instanceof RegexpError) return undefined;
+    throw e;
   }
-  return re ?? undefined;
 }

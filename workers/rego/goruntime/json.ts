@@ -3,12 +3,28 @@
  * (json.Number), duplicate keys last-wins, lone \u surrogates read as U+FFFD,
  * and Go's error messages ("invalid character 'x' looking for beginning of
  * value", "unexpected EOF", …), which policies and tests match on.
+ *
+ * The caller's value model is built through a JSONBuilder: the decoder knows
+ * JSON's grammar and Go's messages, not Rego's values. For encoding, Go's
+ * string quoting is here (quoteJSON); the walk over Rego values that uses it
+ * is value/json.ts's toJSONText.
  */
-import type { Value } from "../value/index.js";
-import { RObject, parseNumber } from "../value/index.js";
-import { goQuote } from "./gofmt.js";
+import { GoError } from "./errors.js";
+import { quote } from "./strconv.js";
 
-export class GoJSONError extends Error {}
+export class GoJSONError extends GoError {}
+
+/** Strings, booleans and null decode to themselves. */
+export type JSONScalar = null | boolean | string;
+
+/** How numbers, arrays and objects of the caller's model are made. */
+export interface JSONBuilder<T> {
+  /** A json.Number's text; undefined when the model cannot hold it. */
+  number(text: string): T | undefined;
+  array(items: (T | JSONScalar)[]): T;
+  /** Keys in document order, duplicates included (the last one wins, as in Go). */
+  object(keys: string[], values: (T | JSONScalar)[]): T;
+}
 
 /** Go's quoteChar: the offending byte, as Go prints it in scanner errors. */
 function quoteChar(s: string, i: number): string {
@@ -17,7 +33,7 @@ function quoteChar(s: string, i: number): string {
   const byte = c < 0x80 ? c : new TextEncoder().encode(String.fromCodePoint(c))[0]!;
   if (byte === 0x27) return "'\\''";
   if (byte === 0x22) return "'\"'";
-  const q = goQuote(String.fromCharCode(byte));
+  const q = quote(String.fromCharCode(byte));
   return "'" + q.slice(1, -1) + "'";
 }
 
@@ -27,9 +43,12 @@ const DIGIT = (c: number) => c >= 0x30 && c <= 0x39;
 /** Thrown internally when the input ends inside a value. */
 class EndOfInput {}
 
-class Scanner {
+class Scanner<T> {
   i = 0;
-  constructor(readonly s: string) {}
+  constructor(
+    readonly s: string,
+    readonly build: JSONBuilder<T>,
+  ) {}
 
   private fail(context: string): never {
     if (this.i >= this.s.length) throw new EndOfInput();
@@ -40,7 +59,7 @@ class Scanner {
     while (this.i < this.s.length && WS(this.s.charCodeAt(this.i))) this.i++;
   }
 
-  value(depth: number): Value {
+  value(depth: number): T | JSONScalar {
     if (depth > 10000) throw new GoJSONError("exceeded max depth");
     this.skipWS();
     const c = this.s.charCodeAt(this.i);
@@ -63,7 +82,7 @@ class Scanner {
     }
   }
 
-  private literal<T extends Value>(word: string, v: T): T {
+  private literal<L extends JSONScalar>(word: string, v: L): L {
     for (let k = 1; k < word.length; k++) {
       this.i++;
       if (this.s[this.i] !== word[k]) this.fail(`in literal ${word} (expecting '${word[k]}')`);
@@ -72,7 +91,7 @@ class Scanner {
     return v;
   }
 
-  private number(): Value {
+  private number(): T {
     const start = this.i;
     const s = this.s;
     if (s[this.i] === "-") {
@@ -92,7 +111,7 @@ class Scanner {
       if (!DIGIT(s.charCodeAt(this.i))) this.fail("in exponent of numeric literal");
       while (DIGIT(s.charCodeAt(this.i))) this.i++;
     }
-    const v = parseNumber(s.slice(start, this.i));
+    const v = this.build.number(s.slice(start, this.i));
     if (v === undefined) throw new GoJSONError(`json: cannot unmarshal number ${s.slice(start, this.i)}`);
     return v;
   }
@@ -153,13 +172,14 @@ class Scanner {
     return v;
   }
 
-  private object(depth: number): RObject {
-    const o = new RObject();
+  private object(depth: number): T {
+    const keys: string[] = [];
+    const values: (T | JSONScalar)[] = [];
     this.i++;
     this.skipWS();
     if (this.s[this.i] === "}") {
       this.i++;
-      return o;
+      return this.build.object(keys, values);
     }
     for (;;) {
       this.skipWS();
@@ -168,25 +188,26 @@ class Scanner {
       this.skipWS();
       if (this.s[this.i] !== ":") this.fail("after object key");
       this.i++;
-      o.set(k, this.value(depth + 1));
+      keys.push(k);
+      values.push(this.value(depth + 1));
       this.skipWS();
       const d = this.s[this.i];
       if (d === "}") {
         this.i++;
-        return o;
+        return this.build.object(keys, values);
       }
       if (d !== ",") this.fail("after object key:value pair");
       this.i++;
     }
   }
 
-  private array(depth: number): Value[] {
-    const a: Value[] = [];
+  private array(depth: number): T {
+    const a: (T | JSONScalar)[] = [];
     this.i++;
     this.skipWS();
     if (this.s[this.i] === "]") {
       this.i++;
-      return a;
+      return this.build.array(a);
     }
     for (;;) {
       a.push(this.value(depth + 1));
@@ -194,7 +215,7 @@ class Scanner {
       const d = this.s[this.i];
       if (d === "]") {
         this.i++;
-        return a;
+        return this.build.array(a);
       }
       if (d !== ",") this.fail("after array element");
       this.i++;
@@ -203,8 +224,8 @@ class Scanner {
 }
 
 /** json.Decoder.Decode of the first value in text, with UseNumber. */
-export function decodeFirst(text: string): { value: Value; rest: number } {
-  const sc = new Scanner(text);
+export function decodeFirst<T>(text: string, build: JSONBuilder<T>): { value: T | JSONScalar; rest: number } {
+  const sc = new Scanner(text, build);
   sc.skipWS();
   if (sc.i >= text.length) throw new GoJSONError("EOF");
   try {
@@ -222,9 +243,9 @@ export function decodeFirst(text: string): { value: Value; rest: number } {
  * OPA's util.UnmarshalJSON: decode the first value, then read one more token
  * and complain if there is one (a trailing `null` slips through, as in OPA).
  */
-export function unmarshalJSON(text: string): Value {
-  const { value, rest } = decodeFirst(text);
-  const sc = new Scanner(text);
+export function unmarshalJSON<T>(text: string, build: JSONBuilder<T>): T | JSONScalar {
+  const { value, rest } = decodeFirst(text, build);
+  const sc = new Scanner(text, build);
   sc.i = rest;
   sc.skipWS();
   if (sc.i >= text.length) return value;
@@ -233,22 +254,29 @@ export function unmarshalJSON(text: string): Value {
   if (c === "{" || c === "[") throw after(c);
   if (c === "]" || c === "}" || c === "," || c === ":")
     throw new GoJSONError(`invalid character ${quoteChar(text, sc.i)} looking for beginning of value`);
-  const next = decodeFirst(text.slice(sc.i)).value;
+  const next = decodeFirst(text.slice(sc.i), build).value;
   if (next === null) return value;
   if (typeof next === "boolean") throw after(`%!s(bool=${next})`);
   if (typeof next === "string") throw after(next);
-  throw after(text.slice(sc.i, sc.i + decodeFirst(text.slice(sc.i)).rest));
+  throw after(text.slice(sc.i, sc.i + decodeFirst(text.slice(sc.i), build).rest));
 }
 
 /** json.Valid: exactly one JSON value, surrounded only by whitespace. */
-export function validJSON(text: string): boolean {
+export function validJSON<T>(text: string, build: JSONBuilder<T>): boolean {
   try {
-    const { rest } = decodeFirst(text);
-    const sc = new Scanner(text);
+    const { rest } = decodeFirst(text, build);
+    const sc = new Scanner(text, build);
     sc.i = rest;
     sc.skipWS();
     return sc.i >= text.length;
   } catch {
     return false;
   }
+}
+
+/** A string as encoding/json writes it: HTML-safe, U+2028/9 escaped, lone surrogates (invalid UTF-8 in Go) as \ufffd. */
+export function quoteJSON(s: string): string {
+  return JSON.stringify(s)
+    .replace(/\\ud[89a-f][0-9a-f]{2}/g, "\\ufffd")
+    .replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 }

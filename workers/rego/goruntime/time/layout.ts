@@ -4,7 +4,7 @@
  * edge) and time.ParseDuration, with Go's error messages, since OPA passes
  * them through to the policy author.
  */
-import type { Instant } from "./time-civil.js";
+import type { Instant } from "./civil.js";
 import {
   DAY_NAMES,
   MONTH_NAMES,
@@ -16,11 +16,10 @@ import {
   weekdayFromDays,
   wallFromFields,
   yearDay,
-} from "./time-civil.js";
-import type { Zone } from "./time-zone.js";
-
-/** A time.Parse/ParseDuration failure; the message is Go's. */
-export class GoTimeError extends Error {}
+} from "./civil.js";
+import type { Zone } from "./zone.js";
+import { quote } from "../strconv.js";
+import { GoTimeError } from "./errors.js";
 
 // ---------------------------------------------------------------------------
 // Layout elements
@@ -305,28 +304,16 @@ function formatOffset(offset: number, std: Std): string {
 // ---------------------------------------------------------------------------
 // Parsing
 
-/** Go's time-package quote: printable ASCII kept, other bytes as \xNN. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    if (c >= 0x80 || c < 0x20) {
-      for (const b of new TextEncoder().encode(ch)) out += "\\x" + b.toString(16).padStart(2, "0");
-    } else {
-      if (ch === '"' || ch === "\\") out += "\\";
-      out += ch;
-    }
-  }
-  return out + '"';
-}
+/** The time package's quote (it cannot import strconv): control and non-ASCII runes as \xNN bytes. */
+const timeQuote = (s: string) => quote(s, "bytes");
 
 function parseError(layout: string, value: string, layoutElem: string, valueElem: string, message: string): GoTimeError {
   if (message === "") {
     return new GoTimeError(
-      `parsing time ${goQuote(value)} as ${goQuote(layout)}: cannot parse ${goQuote(valueElem)} as ${goQuote(layoutElem)}`,
+      `parsing time ${timeQuote(value)} as ${timeQuote(layout)}: cannot parse ${timeQuote(valueElem)} as ${timeQuote(layoutElem)}`,
     );
   }
-  return new GoTimeError(`parsing time ${goQuote(value)}${message}`);
+  return new GoTimeError(`parsing time ${timeQuote(value)}${message}`);
 }
 
 class Bad extends Error {}
@@ -471,7 +458,7 @@ export function parseTime(layout: string, value: string): Instant {
     value = skipped.rest;
     if (!skipped.ok) throw parseError(alayout, avalue, ch.prefix, value, "");
     if (ch.std === undefined) {
-      if (value.length !== 0) throw parseError(alayout, avalue, "", value, `: extra text: ${goQuote(value)}`);
+      if (value.length !== 0) throw parseError(alayout, avalue, "", value, `: extra text: ${timeQuote(value)}`);
       break;
     }
     layout = ch.suffix;
@@ -709,7 +696,7 @@ const TWO_63 = 1n << 63n;
 
 /** Go's time.ParseDuration, in nanoseconds. */
 export function parseDuration(orig: string): bigint {
-  const invalid = () => new GoTimeError(`time: invalid duration ${goQuote(orig)}`);
+  const invalid = () => new GoTimeError(`time: invalid duration ${timeQuote(orig)}`);
   let s = orig;
   let neg = false;
   if (s !== "" && (s[0] === "-" || s[0] === "+")) {
@@ -759,11 +746,11 @@ export function parseDuration(orig: string): bigint {
     if (!pre && !post) throw invalid();
     let u = 0;
     while (u < s.length && !(s[u] === "." || isDigitAt(s, u))) u++;
-    if (u === 0) throw new GoTimeError(`time: missing unit in duration ${goQuote(orig)}`);
+    if (u === 0) throw new GoTimeError(`time: missing unit in duration ${timeQuote(orig)}`);
     const unitName = s.slice(0, u);
     s = s.slice(u);
     const unit = UNITS.get(unitName);
-    if (unit === undefined) throw new GoTimeError(`time: unknown unit ${goQuote(unitName)} in duration ${goQuote(orig)}`);
+    if (unit === undefined) throw new GoTimeError(`time: unknown unit ${timeQuote(unitName)} in duration ${timeQuote(orig)}`);
     if (v > TWO_63 / unit) throw invalid();
     v *= unit;
     if (f > 0n) {

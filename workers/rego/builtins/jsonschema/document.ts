@@ -5,8 +5,9 @@
  * exact value. Plus the exact rationals gojsonschema compares numbers with,
  * and its canonical JSON (used by enum, const and uniqueItems).
  */
-import type { Value } from "../value/index.js";
-import { type RObject, RSet, compareStrings, formatNumber, parseJSON, quoteJSON, toJSONText } from "../value/index.js";
+import type { Value } from "../../value/index.js";
+import { type RObject, RSet, compareStrings, formatNumber, parseJSON, toJSONText } from "../../value/index.js";
+import { quoteJSON } from "../../goruntime/json.js";
 
 export type JNode = null | boolean | number | bigint | string | JNode[] | JMap;
 export type JMap = Map<string, JNode>;

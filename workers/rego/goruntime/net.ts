@@ -6,6 +6,7 @@
  * zeros in IPv4 octets, no zones in CIDRs), and formatting follows Go
  * (RFC 5952 for IPv6, dotted for anything IPv4-mapped).
  */
+import { hexValue } from "./hex.js";
 
 export type IP = Uint8Array;
 export type IPMask = Uint8Array;
@@ -63,13 +64,6 @@ function parseIPv4Fields(s: string, out: Uint8Array): boolean {
   if (pos < 3) return false;
   out[3] = val;
   return true;
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
 }
 
 /** Go's netip parseIPv6, including a trailing embedded IPv4 and a zone. */

@@ -1,0 +1,70 @@
+/**
+ * Go strings are UTF-8 bytes; Rego strings here are JavaScript strings. Go's
+ * unicode/utf8 and the string ↔ []byte ↔ []rune conversions, as the
+ * reproduced Go code sees them: a lone surrogate reads as U+FFFD, and each
+ * byte of an invalid sequence decodes to one U+FFFD.
+ */
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** []byte(s). */
+export function encodeUTF8(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+/** string(b): each byte of an invalid sequence is one U+FFFD (TextDecoder would merge some). */
+export function decodeUTF8(b: Uint8Array): string {
+  try {
+    return strictDecoder.decode(b);
+  } catch {
+    /* fall through to the byte-by-byte decoder */
+  }
+  let out = "";
+  let i = 0;
+  const cont = (k: number, lo = 0x80, hi = 0xbf) => {
+    const x = b[i + k];
+    return x !== undefined && x >= lo && x <= hi;
+  };
+  while (i < b.length) {
+    const c = b[i] as number;
+    let n = 0;
+    if (c < 0x80) n = 1;
+    else if (c >= 0xc2 && c <= 0xdf && cont(1)) n = 2;
+    else if (c === 0xe0 && cont(1, 0xa0) && cont(2)) n = 3;
+    else if (((c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef) && cont(1) && cont(2)) n = 3;
+    else if (c === 0xed && cont(1, 0x80, 0x9f) && cont(2)) n = 3;
+    else if (c === 0xf0 && cont(1, 0x90) && cont(2) && cont(3)) n = 4;
+    else if (c >= 0xf1 && c <= 0xf3 && cont(1) && cont(2) && cont(3)) n = 4;
+    else if (c === 0xf4 && cont(1, 0x80, 0x8f) && cont(2) && cont(3)) n = 4;
+    if (n === 0) {
+      out += "\ufffd";
+      i++;
+    } else {
+      out += strictDecoder.decode(b.subarray(i, i + n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+/** utf8.RuneLen of a code point. */
+export function runeLen(c: number): number {
+  return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+}
+
+/** len(s): the UTF-8 byte length. */
+export function byteLength(s: string): number {
+  let n = 0;
+  for (const ch of s) n += runeLen(ch.codePointAt(0) as number);
+  return n;
+}
+
+/** []rune(s): code points, a lone surrogate read as U+FFFD as Go would see it. */
+export function runes(s: string): number[] {
+  const out: number[] = [];
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    out.push(c >= 0xd800 && c <= 0xdfff ? 0xfffd : c);
+  }
+  return out;
+}
