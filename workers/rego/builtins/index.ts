@@ -21,6 +21,7 @@ import { membershipBuiltins } from "./membership.js";
 import { netBuiltins } from "./net.js";
 import { numbersBuiltins } from "./numbers.js";
 import { objectsBuiltins } from "./objects.js";
+import { printBuiltins } from "./print.js";
 import { regexBuiltins } from "./regex.js";
 import { regoBuiltins } from "./rego.js";
 import { semverBuiltins } from "./semver.js";
@@ -54,6 +55,7 @@ const families: BuiltinTable[] = [
   netBuiltins,
   numbersBuiltins,
   objectsBuiltins,
+  printBuiltins,
   regexBuiltins,
   regoBuiltins,
   semverBuiltins,
