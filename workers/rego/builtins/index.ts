@@ -32,6 +32,7 @@ import { templatesBuiltins } from "./templates.js";
 import { timeBuiltins } from "./time.js";
 import { typechecksBuiltins } from "./typechecks.js";
 import { unitsBuiltins } from "./units.js";
+import { uriBuiltins } from "./uri.js";
 import { uuidBuiltins } from "./uuid.js";
 import { walkBuiltins } from "./walk.js";
 import { x509Builtins } from "./x509.js";
@@ -66,6 +67,7 @@ const families: BuiltinTable[] = [
   timeBuiltins,
   typechecksBuiltins,
   unitsBuiltins,
+  uriBuiltins,
   uuidBuiltins,
   walkBuiltins,
   x509Builtins,

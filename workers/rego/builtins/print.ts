@@ -5,13 +5,18 @@
  * every combination of values, operands separated by spaces, strings raw and
  * other values in Rego syntax, an undefined operand as `<undefined>`. The
  * line goes to the evaluation's print hook, if it has one; print itself is
- * always true, so it never changes a decision.
+ * always true, so it never changes a decision. `trace(note)` is true as well.
  */
 import { RSet, termString, type Value } from "../value/index.js";
-import { array, typeError } from "./args.js";
+import { array, str, typeError } from "./args.js";
 import type { BuiltinTable } from "./types.js";
 
 export const printBuiltins: BuiltinTable = {
+  // `trace(note)`: a note for OPA's tracer; the engine has no note tracer, so it is only true.
+  trace: (args) => {
+    str(args, 0);
+    return true;
+  },
   "internal.print": (args, ctx) => {
     const hook = ctx.print;
     if (!hook) return true;
