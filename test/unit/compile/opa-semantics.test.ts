@@ -211,3 +211,12 @@ describe("strict mode stops at the first successful rule of a constant value", (
     expect(() => value(m, "p", { strict: true })).toThrow(/divide by zero/);
   });
 });
+
+describe("found by the differential oracle", () => {
+  it("a base document scalar under a package's path keeps its value (OPA's merge), not a conflict", () => {
+    expect(rows(["package a.b\n"], "x = data", { data: { a: 1 } })).toEqual(['{"x":{"a":1}}']);
+    expect(
+      rows(["package t.g.h\np if { false }\n", "package t\nv := data.t.g\n"], "x = data.t.v", { data: { t: { g: { h: 1.5 } } } }),
+    ).toEqual(['{"x":{"h":1.5}}']);
+  });
+});

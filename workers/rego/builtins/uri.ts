@@ -23,7 +23,7 @@ interface ParsedURI {
   fragment: string;
 }
 
-class URIError extends Error {}
+class ReferenceRefused extends Error {}
 
 type Mode = "path" | "host" | "userinfo" | "fragment";
 
@@ -47,7 +47,7 @@ function shouldEscape(c: string, mode: Mode): boolean {
   return true;
 }
 
-function unescape(s: string, mode: Mode): string {
+function unescapeURI(s: string, mode: Mode): string {
   const bytes: number[] = [];
   const enc = new TextEncoder();
   for (let i = 0; i < s.length; ) {
@@ -56,17 +56,17 @@ function unescape(s: string, mode: Mode): string {
       const h1 = s[i + 1];
       const h2 = s[i + 2];
       if (h1 === undefined || h2 === undefined || !HEX.test(h1) || !HEX.test(h2)) {
-        throw new URIError(`invalid URL escape ${quoteGo(s.slice(i, i + 3))}`);
+        throw new ReferenceRefused(`invalid URL escape ${quoteGo(s.slice(i, i + 3))}`);
       }
       // Go allows only %25 (the zone separator) below 0x80 in a host.
       if (mode === "host" && Number.parseInt(h1, 16) < 8 && s.slice(i, i + 3) !== "%25") {
-        throw new URIError(`invalid URL escape ${quoteGo(s.slice(i, i + 3))}`);
+        throw new ReferenceRefused(`invalid URL escape ${quoteGo(s.slice(i, i + 3))}`);
       }
       bytes.push(Number.parseInt(h1 + h2, 16));
       i += 3;
       continue;
     }
-    if (mode === "host" && c < "\x80" && shouldEscape(c, "host")) throw new URIError(`invalid character ${quoteGo(c)} in host name`);
+    if (mode === "host" && c < "\x80" && shouldEscape(c, "host")) throw new ReferenceRefused(`invalid character ${quoteGo(c)} in host name`);
     const cp = s.codePointAt(i) as number;
     const ch = String.fromCodePoint(cp);
     bytes.push(...enc.encode(ch));
@@ -92,19 +92,19 @@ function validOptionalPort(port: string): boolean {
 function parseHost(host: string): string {
   if (host.startsWith("[")) {
     const i = host.lastIndexOf("]");
-    if (i < 0) throw new URIError("missing ']' in host");
+    if (i < 0) throw new ReferenceRefused("missing ']' in host");
     const colonPort = host.slice(i + 1);
-    if (!validOptionalPort(colonPort)) throw new URIError(`invalid port ${quoteGo(colonPort)} after host`);
+    if (!validOptionalPort(colonPort)) throw new ReferenceRefused(`invalid port ${quoteGo(colonPort)} after host`);
     // A zone (`%25en0`) follows Go's looser zone rules, which are not checked here.
     const literal = host.slice(0, i + 1);
-    return unescape(literal, literal.includes("%25") ? "fragment" : "host") + colonPort;
+    return unescapeURI(literal, literal.includes("%25") ? "fragment" : "host") + colonPort;
   }
   const i = host.lastIndexOf(":");
   if (i >= 0) {
     const colonPort = host.slice(i);
-    if (!validOptionalPort(colonPort)) throw new URIError(`invalid port ${quoteGo(colonPort)} after host`);
+    if (!validOptionalPort(colonPort)) throw new ReferenceRefused(`invalid port ${quoteGo(colonPort)} after host`);
   }
-  return unescape(host, "host");
+  return unescapeURI(host, "host");
 }
 
 function validUserinfo(s: string): boolean {
@@ -120,8 +120,8 @@ function parseAuthority(authority: string): string {
   const i = authority.lastIndexOf("@");
   if (i < 0) return parseHost(authority);
   const userinfo = authority.slice(0, i);
-  if (!validUserinfo(userinfo)) throw new URIError("net/url: invalid userinfo");
-  unescape(userinfo, "userinfo");
+  if (!validUserinfo(userinfo)) throw new ReferenceRefused("net/url: invalid userinfo");
+  unescapeURI(userinfo, "userinfo");
   return parseHost(authority.slice(i + 1));
 }
 
@@ -135,7 +135,7 @@ function getScheme(raw: string): [string, string] {
       continue;
     }
     if (c === ":") {
-      if (i === 0) throw new URIError("missing protocol scheme");
+      if (i === 0) throw new ReferenceRefused("missing protocol scheme");
       return [raw.slice(0, i), raw.slice(i + 1)];
     }
     return ["", raw];
@@ -150,14 +150,14 @@ function parseReference(raw: string): ParsedURI {
   try {
     parseMain(u, out);
   } catch (e) {
-    if (e instanceof URIError) throw new URIError(`parse ${quoteGo(u)}: ${e.message}`);
+    if (e instanceof ReferenceRefused) throw new ReferenceRefused(`parse ${quoteGo(u)}: ${e.message}`);
     throw e;
   }
   if (hash >= 0) {
     try {
-      out.fragment = unescape(raw.slice(hash + 1), "fragment");
+      out.fragment = unescapeURI(raw.slice(hash + 1), "fragment");
     } catch (e) {
-      if (e instanceof URIError) throw new URIError(`parse ${quoteGo(raw)}: ${e.message}`);
+      if (e instanceof ReferenceRefused) throw new ReferenceRefused(`parse ${quoteGo(raw)}: ${e.message}`);
       throw e;
     }
   }
@@ -165,7 +165,7 @@ function parseReference(raw: string): ParsedURI {
 }
 
 function parseMain(raw: string, out: ParsedURI): void {
-  if (/[\x00-\x1f\x7f]/.test(raw)) throw new URIError("net/url: invalid control character in URL");
+  if (/[\x00-\x1f\x7f]/.test(raw)) throw new ReferenceRefused("net/url: invalid control character in URL");
   if (raw === "*") {
     out.path = "*";
     return;
@@ -185,7 +185,7 @@ function parseMain(raw: string, out: ParsedURI): void {
     if (out.scheme !== "") return;
     const slash = rest.indexOf("/");
     const segment = slash < 0 ? rest : rest.slice(0, slash);
-    if (segment.includes(":")) throw new URIError("first path segment in URL cannot contain colon");
+    if (segment.includes(":")) throw new ReferenceRefused("first path segment in URL cannot contain colon");
   }
   if ((out.scheme !== "" || !rest.startsWith("///")) && rest.startsWith("//")) {
     const after = rest.slice(2);
@@ -194,7 +194,7 @@ function parseMain(raw: string, out: ParsedURI): void {
     rest = slash < 0 ? "" : after.slice(slash);
     out.host = parseAuthority(authority);
   }
-  out.path = unescape(rest, "path");
+  out.path = unescapeURI(rest, "path");
   out.rawPath = escapePath(out.path) === rest ? "" : rest;
 }
 
@@ -219,7 +219,7 @@ export const uriBuiltins: BuiltinTable = {
     try {
       p = parseReference(raw);
     } catch (e) {
-      if (e instanceof URIError) throw builtinError(e.message);
+      if (e instanceof ReferenceRefused) throw builtinError(e.message);
       throw e;
     }
     const obj = new RObject();
@@ -243,7 +243,7 @@ export const uriBuiltins: BuiltinTable = {
       parseReference(raw);
       return true;
     } catch (e) {
-      if (e instanceof URIError) return false;
+      if (e instanceof ReferenceRefused) return false;
       throw e;
     }
   },

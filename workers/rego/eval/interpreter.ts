@@ -368,9 +368,10 @@ export class Evaluation implements BuiltinContext {
       case Op.ObjectMerge: {
         const a = L[instr.a];
         const b = L[instr.b];
-        if (a === undefined || b === undefined) return 0;
-        if (!(a instanceof RObject) || !(b instanceof RObject))
-          throw this.error("eval_conflict_error", "object keys must be unique", instr);
+        // Merging with something that is not an object is undefined (as OPA's
+        // opa_value_merge gives no value): a base document `{"a": 1}` under a
+        // package `a.b` keeps its scalar, and the enclosing merge decides.
+        if (a === undefined || b === undefined || !(a instanceof RObject) || !(b instanceof RObject)) return 0;
         L[instr.c] = mergeObjects(a, b);
         return CONTINUE;
       }
