@@ -66,7 +66,8 @@ function unescapeURI(s: string, mode: Mode): string {
       i += 3;
       continue;
     }
-    if (mode === "host" && c < "\x80" && shouldEscape(c, "host")) throw new ReferenceRefused(`invalid character ${quoteGo(c)} in host name`);
+    if (mode === "host" && c < "\x80" && shouldEscape(c, "host"))
+      throw new ReferenceRefused(`invalid character ${quoteGo(c)} in host name`);
     const cp = s.codePointAt(i) as number;
     const ch = String.fromCodePoint(cp);
     bytes.push(...enc.encode(ch));
