@@ -126,6 +126,15 @@ describe("programs OPA rejects", () => {
   });
 });
 
+describe("v0 with import rego.v1 gets the v1 checks", () => {
+  it("refuses shadowing input as a v1 module does", () => {
+    expect(errors("package t\nimport rego.v1\np if { input := 1 }\ninput := 2\n", 0)).toEqual([
+      "p0.rego:3:8: rego_compile_error: variables must not shadow input (use a different variable name)",
+      "p0.rego:4:1: rego_compile_error: rules must not shadow input (use a different rule name)",
+    ]);
+  });
+});
+
 describe("v0: := shadows input and data for the rest of the body", () => {
   it("reads the local, not the root document", () => {
     const m = `package t

@@ -10,7 +10,7 @@ import { parseQuery } from "../syntax/index.js";
 import { walkExpr } from "../syntax/walk.js";
 import { BUILTIN_DECLS } from "../builtins/index.js";
 import { type RuleNode, RuleTree } from "./ruletree.js";
-import { operatorRef, refName, ROOTS, varTerm } from "./names.js";
+import { operatorRef, refName, ROOTS, v1Checks, varTerm } from "./names.js";
 import { importAlias, RuleResolver, type ModuleContext } from "./resolve.js";
 import { Safety } from "./safety.js";
 import { NameSource } from "./scope.js";
@@ -143,7 +143,7 @@ class Compilation {
           else break;
         }
         const first = ref[0] as Term;
-        if (m.regoVersion === 1 && first.type === "var" && ROOTS.has(first.value)) {
+        if (v1Checks(m) && first.type === "var" && ROOTS.has(first.value)) {
           this.errors.push(err("rego_compile_error", `rules must not shadow ${first.value} (use a different rule name)`, rule.loc));
           continue;
         }

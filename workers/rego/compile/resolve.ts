@@ -10,7 +10,7 @@ import { termOf } from "../syntax/value.js";
 import { fromJS, type Value } from "../value/index.js";
 import { isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS, FORBIDDEN_BUILTINS } from "../builtins/index.js";
-import { dataRef, operatorRef, refName, ROOTS } from "./names.js";
+import { dataRef, operatorRef, refName, ROOTS, v1Checks } from "./names.js";
 import { type NameSource, Scope, WILDCARD } from "./scope.js";
 import type { CompiledRule } from "./types.js";
 
@@ -167,7 +167,7 @@ export class RuleResolver {
         case "ref": {
           const head = x.value[0] as Term;
           if (x.value.length === 1 && head.type === "var" && ROOTS.has(head.value)) {
-            if (this.ctx.module.regoVersion === 1 && x === t) {
+            if (v1Checks(this.ctx.module) && x === t) {
               this.error("rego_compile_error", `variables must not shadow ${head.value} (use a different variable name)`, exprLoc);
               return x;
             }
@@ -181,7 +181,7 @@ export class RuleResolver {
           return x;
       }
     };
-    if (t.type === "var" && ROOTS.has(t.value) && this.ctx.module.regoVersion === 1) {
+    if (t.type === "var" && ROOTS.has(t.value) && v1Checks(this.ctx.module)) {
       this.error("rego_compile_error", `variables must not shadow ${t.value} (use a different variable name)`, exprLoc);
       return t;
     }
