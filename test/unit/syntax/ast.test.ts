@@ -159,7 +159,7 @@ p if {
 
 describe("else chains", () => {
   it("parses valued, bare and single-expression else branches", () => {
-    const r = rule("p := 1 if input.x else := 2 if { input.y } else = 3 else { input.z }");
+    const r = rule("p := 1 if input.x else := 2 if { input.y } else = 3 else if { input.z }");
     expect(ruleStr(r)).toBe("p := 1 { input.x } else p := 2 { input.y } else p = 3 { true } else p := true { input.z }");
     const e1 = r.else as Rule;
     expect(e1.loc).toMatchObject({ row: 2, col: 19 });

@@ -21,6 +21,7 @@ import { membershipBuiltins } from "./membership.js";
 import { netBuiltins } from "./net.js";
 import { numbersBuiltins } from "./numbers.js";
 import { objectsBuiltins } from "./objects.js";
+import { printBuiltins } from "./print.js";
 import { regexBuiltins } from "./regex.js";
 import { regoBuiltins } from "./rego.js";
 import { semverBuiltins } from "./semver.js";
@@ -31,6 +32,7 @@ import { templatesBuiltins } from "./templates.js";
 import { timeBuiltins } from "./time.js";
 import { typechecksBuiltins } from "./typechecks.js";
 import { unitsBuiltins } from "./units.js";
+import { uriBuiltins } from "./uri.js";
 import { uuidBuiltins } from "./uuid.js";
 import { walkBuiltins } from "./walk.js";
 import { x509Builtins } from "./x509.js";
@@ -54,6 +56,7 @@ const families: BuiltinTable[] = [
   netBuiltins,
   numbersBuiltins,
   objectsBuiltins,
+  printBuiltins,
   regexBuiltins,
   regoBuiltins,
   semverBuiltins,
@@ -64,6 +67,7 @@ const families: BuiltinTable[] = [
   timeBuiltins,
   typechecksBuiltins,
   unitsBuiltins,
+  uriBuiltins,
   uuidBuiltins,
   walkBuiltins,
   x509Builtins,

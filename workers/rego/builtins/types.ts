@@ -31,6 +31,8 @@ export interface BuiltinContext {
    * grows with their input (ranges, expansions); throws when it is exhausted.
    */
   charge(steps: number): void;
+  /** Where `print(...)` output goes (EvalOptions.print); without it print only evaluates to true. */
+  readonly print?: ((message: string) => void) | undefined;
   /** Calls another built-in by name; throws if it is unknown. */
   callBuiltin(name: string, args: Value[]): Value | undefined;
 }

@@ -3,8 +3,8 @@
  * as OPA's topdown/crypto.go accepts them; results are Go's x509 structures
  * as JSON (see pki/render.ts for the rendering and what it leaves out).
  */
-import { RObject, type Value } from "../value/index.js";
-import { builtinError, str } from "./args.js";
+import { RObject, RSet, type Value } from "../value/index.js";
+import { builtinError, object, str } from "./args.js";
 import { decodeStd, encodeStd } from "../goruntime/base64.js";
 import { byteString, bytesEqual, concat, stringBytes } from "./pki/bytes.js";
 import { parseCertificate, parseCertificates, type Certificate } from "./pki/certificate.js";
@@ -70,6 +70,81 @@ function parseAndVerify(args: Value[], ctx: BuiltinContext): Value {
   }
   const nowMs = Number(ctx.nowNs / 1_000_000n);
   const chain = verifyChain(ctx, certs, nowMs);
+  return chain === undefined ? [false, []] : [true, chain.map(certificateJSON)];
+}
+
+/** Go's x509.ExtKeyUsage numbers by the names OPA's options use. */
+const KEY_USAGES: Record<string, number> = {
+  KeyUsageAny: 0,
+  KeyUsageServerAuth: 1,
+  KeyUsageClientAuth: 2,
+  KeyUsageCodeSigning: 3,
+  KeyUsageEmailProtection: 4,
+  KeyUsageIPSECEndSystem: 5,
+  KeyUsageIPSECTunnel: 6,
+  KeyUsageIPSECUser: 7,
+  KeyUsageTimeStamping: 8,
+  KeyUsageOCSPSigning: 9,
+  KeyUsageMicrosoftServerGatedCrypto: 10,
+  KeyUsageNetscapeServerGatedCrypto: 11,
+  KeyUsageMicrosoftCommercialCodeSigning: 12,
+  KeyUsageMicrosoftKernelCodeSigning: 13,
+};
+
+/**
+ * The options of crypto.x509.parse_and_verify_certificates_with_options, read
+ * as OPA reads them: DNSName (string), CurrentTime (int64 nanoseconds),
+ * MaxConstraintComparisons (a number; the chain search keeps its own bound),
+ * KeyUsages (an array or set of the names above). Other keys are errors.
+ */
+function verifyOptions(options: RObject, ctx: BuiltinContext): { nowMs: number; dnsName?: string; keyUsages?: number[] } {
+  const out: { nowMs: number; dnsName?: string; keyUsages?: number[] } = { nowMs: Number(ctx.nowNs / 1_000_000n) };
+  for (const [k, v] of options.entries()) {
+    switch (k) {
+      case "DNSName":
+        if (typeof v !== "string") throw builtinError("'DNSName' should be a string");
+        out.dnsName = v;
+        break;
+      case "CurrentTime":
+        if (typeof v !== "number" && typeof v !== "bigint") throw builtinError("'CurrentTime' should be a number");
+        if (typeof v === "number" && !Number.isInteger(v)) throw builtinError("'CurrentTime' should be a valid int64 number");
+        out.nowMs = Number(BigInt(v) / 1_000_000n);
+        break;
+      case "MaxConstraintComparisons":
+        if (typeof v !== "number" && typeof v !== "bigint") throw builtinError("'MaxConstraintComparisons' should be a number");
+        break;
+      case "KeyUsages": {
+        const names = Array.isArray(v) ? v : v instanceof RSet ? v.values() : undefined;
+        if (names === undefined) throw builtinError("'KeyUsages' should be an Array or Set");
+        const invalid: string[] = [];
+        out.keyUsages = [];
+        for (const n of names) {
+          if (typeof n !== "string") continue;
+          const usage = KEY_USAGES[n];
+          if (usage === undefined) invalid.push(n);
+          else out.keyUsages.push(usage);
+        }
+        if (invalid.length > 0) throw builtinError(`invalid entries for 'KeyUsages' found: [${invalid.join(" ")}]`);
+        break;
+      }
+      default:
+        throw builtinError("invalid key option");
+    }
+  }
+  return out;
+}
+
+function parseAndVerifyWithOptions(args: Value[], ctx: BuiltinContext): Value {
+  const input = str(args, 0);
+  const options = object(args, 1);
+  let certs: Certificate[];
+  try {
+    certs = certsFromString(input);
+  } catch {
+    return [false, []];
+  }
+  const opts = verifyOptions(options, ctx);
+  const chain = verifyChain(ctx, certs, opts.nowMs, opts);
   return chain === undefined ? [false, []] : [true, chain.map(certificateJSON)];
 }
 
@@ -201,6 +276,7 @@ function parseKeyPair(args: Value[], ctx: BuiltinContext): Value {
 export const x509Builtins: BuiltinTable = {
   "crypto.x509.parse_certificates": parseCertificatesBuiltin,
   "crypto.x509.parse_and_verify_certificates": parseAndVerify,
+  "crypto.x509.parse_and_verify_certificates_with_options": parseAndVerifyWithOptions,
   "crypto.x509.parse_certificate_request": parseCertificateRequest,
   "crypto.x509.parse_keypair": parseKeyPair,
   "crypto.x509.parse_rsa_private_key": parseRSAPrivateKey,

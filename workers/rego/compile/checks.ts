@@ -6,6 +6,8 @@
 import type { RegoErrorInfo } from "../errors.js";
 import type { Loc, Term } from "../syntax/ast.js";
 import { walkTerm } from "../syntax/walk.js";
+import { groundValue } from "../syntax/value.js";
+import { termString } from "../value/index.js";
 import type { RuleNode, RuleTree } from "./ruletree.js";
 import type { CompiledRule } from "./types.js";
 
@@ -28,9 +30,22 @@ function checkNode(node: RuleNode, errors: RegoErrorInfo[]): void {
   if (!rules.some(isFunc) && !objectShaped && new Set(rules.map((r) => r.kind)).size > 1)
     report(`conflicting rules ${path} found`, first.loc);
 
-  if (node.defaults.length > 1) report(`multiple default rules ${path} found`, (node.defaults[1] as CompiledRule).loc);
+  // Defaults at one ref conflict; `default p[true] := …` and `default p[false] := …` do not.
+  const seenDefaults = new Set<string>();
   for (const d of node.defaults) {
-    if (d.suffix.length > 0) report(`default rules must not have variables in their refs`, d.loc, "rego_compile_error");
+    const key = d.suffix.map((t) => termString(groundValue(t) ?? null)).join(",");
+    if (seenDefaults.has(key)) {
+      report(`multiple default rules ${path} found`, d.loc);
+      break;
+    }
+    seenDefaults.add(key);
+  }
+  for (const d of node.defaults) {
+    // A ground key (`default p[true] := …`) is allowed, as in OPA; only vars are not.
+    if (d.suffix.some((t) => groundValue(t) === undefined))
+      report(`default rules must not have variables in their refs`, d.loc, "rego_compile_error");
+    else if (d.suffix.length > 1)
+      report(`default rules with more than one non-string key in their ref are not supported`, d.loc, "rego_compile_error");
     if (d.value && hasVars(d.value)) report(`illegal default rule (value cannot contain var)`, d.loc, "rego_compile_error");
   }
 

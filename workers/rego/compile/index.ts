@@ -10,7 +10,7 @@ import { parseQuery } from "../syntax/index.js";
 import { walkExpr } from "../syntax/walk.js";
 import { BUILTIN_DECLS } from "../builtins/index.js";
 import { type RuleNode, RuleTree } from "./ruletree.js";
-import { operatorRef, varTerm } from "./names.js";
+import { operatorRef, refName, ROOTS, v1Checks, varTerm } from "./names.js";
 import { importAlias, RuleResolver, type ModuleContext } from "./resolve.js";
 import { Safety } from "./safety.js";
 import { NameSource } from "./scope.js";
@@ -142,6 +142,16 @@ class Compilation {
           else if (t.type === "string") path.push(t.value);
           else break;
         }
+        const first = ref[0] as Term;
+        if (v1Checks(m) && first.type === "var" && ROOTS.has(first.value)) {
+          this.errors.push(err("rego_compile_error", `rules must not shadow ${first.value} (use a different rule name)`, rule.loc));
+          continue;
+        }
+        for (const a of rule.head.args ?? []) {
+          const name = refName(a);
+          if (name !== undefined && ROOTS.has(name))
+            this.errors.push(err("rego_compile_error", `args must not shadow ${name} (use a different variable name)`, a.loc));
+        }
         if (rule.head.args && i < ref.length) {
           this.errors.push(err("rego_type_error", "function name must be a plain ref", rule.head.loc));
           continue;
@@ -168,7 +178,7 @@ class Compilation {
 
   private arity(op: string): number | undefined {
     if (op.startsWith("data.")) {
-      const node = this.tree.node(op.split(".").slice(1));
+      const node = this.tree.nodeByName(op.slice("data.".length));
       return node?.hasRules ? node.arity : undefined;
     }
     const decl = BUILTIN_DECLS.get(op);

@@ -2,7 +2,7 @@
  * Names of refs and operators: the dotted form of a ref made of a var and
  * strings (`data.a.b`, `array.concat`), and building terms for generated code.
  */
-import type { Loc, RefTerm, StringTerm, Term, VarTerm } from "../syntax/ast.js";
+import type { Loc, Module, RefTerm, StringTerm, Term, VarTerm } from "../syntax/ast.js";
 
 /** `a.b.c` for a ref `[var a, string b, string c]`; undefined if any part is not a plain name. */
 export function refName(t: Term): string | undefined {
@@ -46,3 +46,8 @@ export function operatorRef(name: string, loc: Loc): RefTerm {
 }
 
 export const ROOTS = new Set(["data", "input"]);
+
+/** OPA's Rego v1 checks apply: a v1 module, or a v0 module that imports `rego.v1`. */
+export function v1Checks(m: Module): boolean {
+  return m.regoVersion === 1 || m.imports.some((i) => refName(i.path) === "rego.v1");
+}

@@ -10,7 +10,7 @@ import { termOf } from "../syntax/value.js";
 import { fromJS, type Value } from "../value/index.js";
 import { isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS, FORBIDDEN_BUILTINS } from "../builtins/index.js";
-import { dataRef, operatorRef, refName, ROOTS } from "./names.js";
+import { dataRef, operatorRef, refName, ROOTS, v1Checks } from "./names.js";
 import { type NameSource, Scope, WILDCARD } from "./scope.js";
 import type { CompiledRule } from "./types.js";
 
@@ -147,6 +147,47 @@ export class RuleResolver {
     return names;
   }
 
+  /**
+   * Checks a `:=` target as OPA does: only variables, arrays of targets and
+   * object values may be assigned (`1 := x` is "cannot assign to number").
+   * A bare `input`/`data` is refused in v1 ("variables must not shadow
+   * input"); in v0 it declares a local that shadows the root document for
+   * the rest of the body, so it is returned as a plain variable.
+   */
+  private assignTarget(t: Term, exprLoc: Loc): Term {
+    const fail = (x: Term) => this.error("rego_compile_error", `cannot assign to ${x.type}`, x.loc);
+    const visit = (x: Term): Term => {
+      switch (x.type) {
+        case "var":
+          return x;
+        case "array":
+          return { ...x, value: x.value.map(visit) };
+        case "object":
+          return { ...x, value: x.value.map(([k, v]) => [k, visit(v)] as [Term, Term]) };
+        case "ref": {
+          const head = x.value[0] as Term;
+          if (x.value.length === 1 && head.type === "var" && ROOTS.has(head.value)) {
+            if (v1Checks(this.ctx.module) && x === t) {
+              this.error("rego_compile_error", `variables must not shadow ${head.value} (use a different variable name)`, exprLoc);
+              return x;
+            }
+            return { ...head, loc: x.loc };
+          }
+          fail(x);
+          return x;
+        }
+        default:
+          fail(x);
+          return x;
+      }
+    };
+    if (t.type === "var" && ROOTS.has(t.value) && v1Checks(this.ctx.module)) {
+      this.error("rego_compile_error", `variables must not shadow ${t.value} (use a different variable name)`, exprLoc);
+      return t;
+    }
+    return visit(t);
+  }
+
   /** Declares the variables of a `:=` target or `some` pattern, reporting redeclarations. */
   private declareAt(t: Term, scope: Scope): void {
     walkTerm(
@@ -220,13 +261,15 @@ export class RuleResolver {
   }
 
   private expr(e: Expr, scope: Scope): Expr {
+    e = this.rewritePrint(e, scope);
     const t = e.terms;
     let terms: Expr["terms"];
     if (isCall(t) && refName(t[0] as Term) === "assign" && t.length === 3) {
       // The value is resolved before the target's variables come into scope.
       const value = this.term(t[2] as Term, scope);
-      this.declareAt(t[1] as Term, scope);
-      terms = [t[0] as Term, this.term(t[1] as Term, scope), value];
+      const target = this.assignTarget(t[1] as Term, e.loc);
+      this.declareAt(target, scope);
+      terms = [t[0] as Term, this.term(target, scope), value];
     } else if (isCall(t)) {
       terms = [this.operator(t[0] as Term), ...t.slice(1).map((x) => this.term(x, scope))];
     } else if (isSomeDecl(t)) {
@@ -260,6 +303,25 @@ export class RuleResolver {
     const out: Expr = { ...e, terms };
     if (e.with) out.with = e.with.map((w) => this.with(w, scope));
     return out;
+  }
+
+  /**
+   * `print(a, b)` → `internal.print([{__print__ | __print__ = a}, …])`, as
+   * OPA's compiler rewrites it (with print statements enabled): each operand
+   * becomes the set of its values, so an undefined one prints `<undefined>`
+   * instead of making the body fail. A user function named print is left alone.
+   */
+  private rewritePrint(e: Expr, scope: Scope): Expr {
+    const t = e.terms;
+    if (!isCall(t) || refName(t[0] as Term) !== "print" || e.negated) return e;
+    if (this.isGlobal("print") || scope.lookup("print") !== undefined) return e;
+    const loc = (t[0] as Term).loc;
+    const sets: Term[] = t.slice(1).map((arg) => {
+      const v: Term = { type: "var", value: "__print__", loc: arg.loc };
+      const body: Body = [{ index: 0, loc: arg.loc, generated: true, terms: [operatorRef("eq", arg.loc), v, arg] }];
+      return { type: "setcomprehension", value: { term: v, body }, loc: arg.loc };
+    });
+    return { ...e, terms: [operatorRef("internal.print", loc), { type: "array", value: sets, loc }] };
   }
 
   private with(w: With, scope: Scope): With {

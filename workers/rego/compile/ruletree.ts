@@ -82,6 +82,28 @@ export class RuleTree {
     else n.rules.push(rule);
   }
 
+  /**
+   * The node a dotted operator name (`data.a.f`, without `data.`) stands for.
+   * Keys may hold dots themselves (`f.a["b.c"](x)` is `a.f.b.c`), so where the
+   * plain split finds nothing, keys are matched against the name's text.
+   */
+  nodeByName(name: string): RuleNode | undefined {
+    const plain = this.node(name === "" ? [] : name.split("."));
+    if (plain) return plain;
+    const walk = (n: RuleNode, rest: string): RuleNode | undefined => {
+      if (rest === "") return n;
+      for (const [key, c] of n.children) {
+        if (rest === key) return c;
+        if (rest.startsWith(key + ".")) {
+          const found = walk(c, rest.slice(key.length + 1));
+          if (found) return found;
+        }
+      }
+      return undefined;
+    };
+    return walk(this.root, name);
+  }
+
   /** Every node with rules, depth-first in key order. */
   *nodesWithRules(n: RuleNode = this.root): IterableIterator<RuleNode> {
     if (n.hasRules) yield n;

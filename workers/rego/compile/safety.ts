@@ -7,7 +7,7 @@
  */
 import type { RegoErrorInfo } from "../errors.js";
 import type { Body, Every, Expr, Loc, Term } from "../syntax/ast.js";
-import { isCall, isEvery, isSomeDecl, walkTerm } from "../syntax/walk.js";
+import { isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
 import { refName, ROOTS } from "./names.js";
 import type { NameSource } from "./scope.js";
 import type { CompiledRule } from "./types.js";
@@ -62,6 +62,7 @@ export class Safety {
 
   /** Reorders a body so each expression's inputs are bound first; `safe` grows with the outputs. */
   reorder(body: Body, safe: Set<string>): Body {
+    this.someOnlyInClosures(body);
     const pending = [...body];
     const out: Body = [];
     while (pending.length > 0) {
@@ -90,6 +91,43 @@ export class Safety {
       out.push(e);
     }
     return out.map((e, i) => (e.index === i ? e : { ...e, index: i }));
+  }
+
+  /**
+   * `some i` whose `i` the body uses only inside comprehensions: OPA drops
+   * the declaration once names are resolved, so each comprehension binds `i`
+   * itself. The variable becomes a local of every comprehension that uses it.
+   */
+  private someOnlyInClosures(body: Body): void {
+    const declared = new Set<string>();
+    for (const e of body)
+      if (isSomeDecl(e.terms)) for (const s of e.terms.symbols) if (s.type === "var" && isVariable(s.value)) declared.add(s.value);
+    if (declared.size === 0) return;
+    const outside = new Set<string>();
+    for (const e of body) {
+      if (isSomeDecl(e.terms) && e.terms.symbols.every((s) => s.type === "var")) continue;
+      walkExpr(
+        e,
+        (x) => {
+          if (x.type === "var") outside.add(x.value);
+        },
+        false,
+      );
+    }
+    const closureOnly = [...declared].filter((v) => !outside.has(v));
+    if (closureOnly.length === 0) return;
+    for (const e of body)
+      walkExpr(e, (x) => {
+        if (x.type !== "arraycomprehension" && x.type !== "setcomprehension" && x.type !== "objectcomprehension") return true;
+        const used = new Set<string>();
+        walkTerm(x, (y) => {
+          if (y.type === "var") used.add(y.value);
+        });
+        let locals = this.ctx.closureLocals.get(x);
+        if (!locals) this.ctx.closureLocals.set(x, (locals = new Set()));
+        for (const v of closureOnly) if (used.has(v)) locals.add(v);
+        return false;
+      });
   }
 
   private reportUnsafe(unsafe: Map<string, Loc>): void {
@@ -189,8 +227,11 @@ export class Safety {
       this.termInto(t, safe, acc);
     }
     for (const w of e.with ?? []) {
+      // A with value that iterates (`with input as [a[i]]`) binds its ref
+      // variables, as OPA hoists such a value into an assignment before the expression.
       const v = this.termVars(w.value, safe);
-      for (const x of [...v.inputs, ...v.outputs]) note(acc, x, v.where.get(x) as Loc, true);
+      for (const x of v.inputs) note(acc, x, v.where.get(x) as Loc, true);
+      for (const x of v.outputs) if (!acc.inputs.has(x)) note(acc, x, v.where.get(x) as Loc, false, true);
     }
     for (const o of acc.outputs) acc.inputs.delete(o);
     return acc;
@@ -405,9 +446,19 @@ function unify(a: Term, b: Term, known: Set<string>, computable: (t: Term) => bo
   }
   if (a.type === "object" && b.type === "object") {
     let changed = false;
+    let paired = true;
     for (const [ka, va] of a.value) {
       const kb = b.value.find(([k]) => sameKey(k, ka));
       if (kb) changed = unify(va, kb[1], known, computable) || changed;
+      else paired = false;
+    }
+    // Keys that only match at run time (`{k: v} = {"a": 1}`): as in OPA, key
+    // variables are never outputs; once they are bound, a side that is a value
+    // binds the patterns of the other side's values.
+    if (!paired && a.value.length === b.value.length) {
+      const keysKnown = [...a.value, ...b.value].every(([k]) => computable(k));
+      if (keysKnown && computable(b)) for (const [, v] of a.value) changed = bindAll(v, known) || changed;
+      else if (keysKnown && computable(a)) for (const [, v] of b.value) changed = bindAll(v, known) || changed;
     }
     return changed;
   }
@@ -426,6 +477,16 @@ function unify(a: Term, b: Term, known: Set<string>, computable: (t: Term) => bo
   return false;
 }
 
+function bindAll(pattern: Term, known: Set<string>): boolean {
+  let changed = false;
+  for (const v of patternVars(pattern))
+    if (!known.has(v)) {
+      known.add(v);
+      changed = true;
+    }
+  return changed;
+}
+
 export function sameKey(a: Term, b: Term): boolean {
   if (a.type === "var") return b.type === "var" && a.value === b.value;
   return (
@@ -435,17 +496,20 @@ export function sameKey(a: Term, b: Term): boolean {
   );
 }
 
-/** Plain variables of a pattern (not inside refs or calls, which are values). */
+/**
+ * Plain variables of a pattern (not inside refs or calls, which are values).
+ * Object keys are not matched, only looked up (OPA walks object values only),
+ * so their variables are never bound by the pattern.
+ */
 export function patternVars(t: Term): string[] {
   const out: string[] = [];
-  walkTerm(
-    t,
-    (x) => {
-      if (x.type === "var" && !ROOTS.has(x.value)) out.push(x.value);
-      return x.type !== "ref" && x.type !== "call";
-    },
-    false,
-  );
+  const visit = (x: Term): void => {
+    if (x.type === "var") {
+      if (!ROOTS.has(x.value)) out.push(x.value);
+    } else if (x.type === "array") x.value.forEach(visit);
+    else if (x.type === "object") for (const [, v] of x.value) visit(v);
+  };
+  visit(t);
   return out;
 }
 

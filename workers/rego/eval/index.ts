@@ -25,6 +25,13 @@ export interface EvalOptions {
   nowNs?: bigint;
   /** Record which statements produced each rule's value (for explain). */
   trace?: boolean;
+  /**
+   * Receives each line `print(...)` writes, as OPA's print hook does. Without
+   * it print statements still evaluate (to true) but write nothing. Lines
+   * are delivered once the evaluation ends (also when it fails), so the re-runs
+   * that asynchronous work causes do not print twice.
+   */
+  print?: (message: string) => void;
 }
 
 export interface EvalInput {
@@ -93,19 +100,26 @@ class Prepared implements PreparedPolicy {
   private run(entrypoint: string, doc: EvalInput, options: EvalOptions, settled: Settled, clock: Clock, sync: boolean): EvalResult {
     const plan = this.program.plans.get(entrypoint);
     if (!plan) throw new RegoError("eval_internal_error", `unknown entrypoint ${JSON.stringify(entrypoint)}`);
+    const printed: string[] | undefined = options.print ? [] : undefined;
+    const flush = () => {
+      if (printed && options.print) for (const line of printed) options.print(line);
+    };
     const ev = new Evaluation(
       this.program,
       {
         strict: options.strict ?? false,
         budget: options.budget ?? DEFAULT_STEP_BUDGET,
         trace: options.trace ?? false,
+        print: printed ? (line) => void printed.push(line) : undefined,
       },
       settled,
       clock,
     );
     try {
       ev.runPlan(plan.blocks, plan.nlocals, doc.input, doc.data ?? EMPTY_DATA);
+      flush();
     } catch (e) {
+      if (!(e instanceof Suspend)) flush();
       if (e instanceof Suspend && sync) throw new RegoError("eval_internal_error", "a built-in needs asynchronous work: use evaluate()");
       if (e instanceof RangeError && /call stack/i.test(e.message))
         throw new RegoError("eval_budget_exceeded", "evaluation nested too deeply");

@@ -10,7 +10,7 @@
  */
 import { RegoError, type ErrorCode, type Location } from "../errors.js";
 import type { Value } from "../value/index.js";
-import { RObject, RSet, equals } from "../value/index.js";
+import { RObject, RSet, equals, formatNumber } from "../value/index.js";
 import { BuiltinError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
 import { type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 
@@ -24,6 +24,7 @@ export interface EvalLimits {
   strict: boolean;
   budget: number;
   trace: boolean;
+  print?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -38,6 +39,7 @@ type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class Evaluation implements BuiltinContext {
   readonly strict: boolean;
+  readonly print: ((message: string) => void) | undefined;
   private readonly id = nextEvaluationId++;
   private cacheMap: Map<string, unknown> | undefined;
   /** the result set; few rows, so duplicates are found by comparison rather than hashing */
@@ -60,6 +62,7 @@ export class Evaluation implements BuiltinContext {
     private readonly clock: Clock,
   ) {
     this.strict = limits.strict;
+    this.print = limits.print;
     this.budget = limits.budget;
     this.fired = limits.trace ? new Map() : null;
     this.consts = program.consts;
@@ -223,8 +226,10 @@ export class Evaluation implements BuiltinContext {
         let v: Value | undefined;
         if (src instanceof RObject) {
           v = typeof key === "string" ? src.getString(key) : src.get(key);
-          if (v === undefined && instr.op === Op.DataDot && typeof key === "number" && Number.isInteger(key))
-            v = src.getString(String(key));
+          // Base documents come from JSON, whose keys are strings: `data[1]`
+          // and `data[1.2]` find the keys "1" and "1.2", as OPA's storage paths do.
+          if (v === undefined && instr.op === Op.DataDot && (typeof key === "number" || typeof key === "bigint"))
+            v = src.getString(formatNumber(key));
         } else if (Array.isArray(src)) v = typeof key === "number" && Number.isInteger(key) && key >= 0 ? src[key] : undefined;
         else if (src instanceof RSet) v = src.has(key) ? key : undefined;
         if (v === undefined) return 0;
@@ -363,9 +368,10 @@ export class Evaluation implements BuiltinContext {
       case Op.ObjectMerge: {
         const a = L[instr.a];
         const b = L[instr.b];
-        if (a === undefined || b === undefined) return 0;
-        if (!(a instanceof RObject) || !(b instanceof RObject))
-          throw this.error("eval_conflict_error", "object keys must be unique", instr);
+        // Merging with something that is not an object is undefined (as OPA's
+        // opa_value_merge gives no value): a base document `{"a": 1}` under a
+        // package `a.b` keeps its scalar, and the enclosing merge decides.
+        if (a === undefined || b === undefined || !(a instanceof RObject) || !(b instanceof RObject)) return 0;
         L[instr.c] = mergeObjects(a, b);
         return CONTINUE;
       }

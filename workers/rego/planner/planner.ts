@@ -20,6 +20,7 @@ import type { CompiledRule, QueryPlanSpec } from "../compile/types.js";
 import { sameKey } from "../compile/safety.js";
 import { Emitter, bool, local } from "./emit.js";
 import { groundValue } from "../syntax/value.js";
+import { termString } from "../value/index.js";
 import type { RuleNode, RuleTree } from "../compile/ruletree.js";
 
 type K = () => void;
@@ -476,7 +477,7 @@ export class Planner {
   }
 
   private functionNode(op: string, at: Term): RuleNode {
-    const node = this.tree.node(op.split(".").slice(1));
+    const node = this.tree.nodeByName(op.slice("data.".length));
     if (!node?.hasRules) this.fail(`undefined function ${op}`, at.loc, "rego_type_error");
     return node;
   }
@@ -646,7 +647,7 @@ export class Planner {
       return name !== undefined && BUILTIN_DECLS.has(name) && !this.lookup(name);
     }
     if (name.startsWith("data.")) {
-      const node = this.tree.node(name.split(".").slice(1));
+      const node = this.tree.nodeByName(name.slice("data.".length));
       return !!node && node.isFunction;
     }
     return BUILTIN_DECLS.has(name);
@@ -783,7 +784,15 @@ export class Planner {
     for (const [ka, va] of a.value) {
       const match = b.value.find(([kb]) => sameKey(ka, kb));
       if (!match) {
-        // Keys that are not the same constants: compare the whole objects once both are built.
+        // Keys that are not the same constants (`{k: v} = {"a": 1}` with k
+        // bound): a side that is a value is built, and the other side's keys
+        // are looked up in it, binding that side's value patterns.
+        const sides: [ObjectTerm, ObjectTerm] | undefined = this.isBound(b) ? [b, a] : this.isBound(a) ? [a, b] : undefined;
+        if (sides?.[1].value.every(([key]) => this.isBound(key))) {
+          const [value, pattern] = sides;
+          return this.planTerm(value, () => this.planUnifyLocalObject(this.ltarget, pattern, k));
+        }
+        // Otherwise compare the whole objects once both are built.
         return this.planTerm(a, () => {
           const la = this.ltarget;
           this.planTerm(b, () => {
@@ -838,27 +847,30 @@ export class Planner {
       case "ref":
         return this.planRef(t, k);
       case "array": {
-        const arr = this.newLocal();
-        this.out.emit("MakeArrayStmt", { capacity: t.value.length, target: arr });
+        // The collection is made after its elements are planned, inside their
+        // continuation: an element that iterates (`[a[i]]`) must give a fresh
+        // collection for each of its values, not append to one made before.
         return this.planTerms(t.value, (ops) => {
+          const arr = this.newLocal();
+          this.out.emit("MakeArrayStmt", { capacity: t.value.length, target: arr });
           for (const o of ops) this.out.emit("ArrayAppendStmt", { array: arr, value: o });
           this.ltarget = local(arr);
           k();
         });
       }
       case "set": {
-        const set = this.newLocal();
-        this.out.emit("MakeSetStmt", { target: set });
         return this.planTerms(t.value, (ops) => {
+          const set = this.newLocal();
+          this.out.emit("MakeSetStmt", { target: set });
           for (const o of ops) this.out.emit("SetAddStmt", { set, value: o });
           this.ltarget = local(set);
           k();
         });
       }
       case "object": {
-        const obj = this.newLocal();
-        this.out.emit("MakeObjectStmt", { target: obj });
         return this.planTerms(t.value.flat(), (ops) => {
+          const obj = this.newLocal();
+          this.out.emit("MakeObjectStmt", { target: obj });
           for (let i = 0; i < ops.length; i += 2)
             this.out.emit("ObjectInsertStmt", { key: ops[i] as Operand, value: ops[i + 1] as Operand, object: obj });
           this.ltarget = local(obj);
@@ -1028,6 +1040,10 @@ export class Planner {
   private planDot(key: Term, k: K): void {
     const source = this.ltarget;
     const intoData = source.type === "local" && (source.value === this.lookup("data") || this.dataRefs.has(source.value));
+    // OPA refuses a number written with a fraction or exponent (`1.0`, `1e0`)
+    // as an array index: its text is not an integer.
+    if (key.type === "number" && !/^-?[0-9]+$/.test(key.text) && Number.isInteger(Number(key.text)) && source.type === "local")
+      this.out.emit("NotStmt", { block: this.out.block(() => this.out.emit("IsArrayStmt", { source })) });
     this.planTerm(key, () => {
       const target = this.newLocal();
       if (intoData) this.dataRefs.add(target);
@@ -1297,7 +1313,9 @@ export class Planner {
     if (kind === "object") fn.blocks.push(this.out.block(() => this.out.emit("MakeObjectStmt", { target: ret })));
     const lresult = this.newLocal();
     const lfirst = this.lnext;
+    const earlyExit = kind === "complete" && sameConstantValues(rules);
     for (const rule of rules) {
+      const skipWhenDecided = earlyExit && rule !== rules[0];
       this.collectingErrors(() => {
         let blocks: Block[] = fn.blocks;
         let chain: Block[] | undefined;
@@ -1315,6 +1333,10 @@ export class Planner {
             this.out.block(() => {
               if (isElse) this.out.emit("IsUndefinedStmt", { source: lresult });
               else this.out.emit("ResetLocalStmt", { target: lresult });
+              // Every rule gives the same constant: once one has succeeded the
+              // others cannot change the value, and OPA does not evaluate them
+              // (so their errors, even in strict mode, are never raised).
+              if (skipWhenDecided) this.out.emit("IsUndefinedStmt", { source: ret });
               const bodyDepth = this.out.depth;
               this.planParams(params.slice(2, 2 + node.arity), current.args, 0, () =>
                 this.planBody(current.body, 0, () =>
@@ -1342,9 +1364,32 @@ export class Planner {
         }
       });
     }
-    if (node.defaults.length > 1)
-      this.fail(`multiple default rules ${["data", ...node.path].join(".")} found`, node.defaults[1]?.loc, "rego_type_error");
-    const def = node.defaults[0];
+    const keyed = node.defaults.filter((d) => d.suffix.length > 0);
+    for (const d of keyed) {
+      // `default p[true] := v`: the key gets v when no other rule gave it one.
+      this.lnext = lfirst;
+      this.vars = this.rootVars();
+      this.out.loc = d.headLoc;
+      fn.blocks.push(
+        this.out.block(() =>
+          this.planTerm(d.suffix[0] as Term, () => {
+            const key = this.ltarget;
+            const found = this.newLocal();
+            const probe = this.out.block(() => this.out.emit("DotStmt", { source: local(ret), key, target: found }));
+            this.out.emit("NotStmt", { block: probe });
+            this.planBody(d.body, 0, () =>
+              this.at(d.headLoc, () =>
+                this.planTerm(d.value as Term, () => this.out.emit("ObjectInsertStmt", { key, value: this.ltarget, object: ret })),
+              ),
+            );
+          }),
+        ),
+      );
+    }
+    const unkeyed = node.defaults.filter((d) => d.suffix.length === 0);
+    if (unkeyed.length > 1)
+      this.fail(`multiple default rules ${["data", ...node.path].join(".")} found`, unkeyed[1]?.loc, "rego_type_error");
+    const def = kind === "object" ? undefined : unkeyed[0];
     if (def) {
       this.lnext = lfirst;
       this.vars = this.rootVars();
@@ -1409,6 +1454,20 @@ export class Planner {
 }
 
 /** The head's contribution is the same for every solution of the body. */
+/** Complete rules, without `else`, whose values are all the same constant. */
+function sameConstantValues(rules: CompiledRule[]): boolean {
+  let first: string | undefined;
+  for (const r of rules) {
+    if (r.else || !r.value) return false;
+    const v = groundValue(r.value);
+    if (v === undefined) return false;
+    const text = termString(v);
+    if (first === undefined) first = text;
+    else if (text !== first) return false;
+  }
+  return rules.length > 1;
+}
+
 function hasConstantHead(rule: CompiledRule, kind: string): boolean {
   const t = kind === "set" ? rule.key : kind === "complete" || kind === "function" ? rule.value : undefined;
   return t !== undefined && groundValue(t) !== undefined;

@@ -300,7 +300,7 @@ export class ModuleParser extends BodyParser {
         this.errorAt(this.tok, "else keyword cannot be used on multi-value rules");
         return false;
       }
-      if (!this.parseElseChain(rule, hasIf)) return false;
+      if (!this.parseElseChain(rule)) return false;
       rule.loc = this.locFrom(start);
     }
     this.addRule(rule, syntax);
@@ -496,7 +496,7 @@ export class ModuleParser extends BodyParser {
   }
 
   /** `else [= v | := v] [if] { … }` branches, each a rule sharing the head's ref and arguments. */
-  private parseElseChain(rule: Rule, firstHasIf: boolean): boolean {
+  private parseElseChain(rule: Rule): boolean {
     let prev = rule;
     while (this.isKw("else")) {
       const elseTok = this.tok;
@@ -542,8 +542,9 @@ export class ModuleParser extends BodyParser {
       const next: Rule = { head, body, loc: this.locFrom(elseTok) };
       prev.else = next;
       prev = next;
-      // an `else` inherits the `if` of the rule it continues, as in OPA
-      this.checks.push([next, { hasIf: firstHasIf || hasIf, usesContains: false, generatedBody, generatedValue }]);
+      // An `else` with a body needs its own `if` in v1 (OPA copies the head
+      // without its keywords), whatever the rule it continues wrote.
+      this.checks.push([next, { hasIf, usesContains: false, generatedBody, generatedValue }]);
     }
     return true;
   }

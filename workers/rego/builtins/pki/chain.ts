@@ -9,6 +9,7 @@
 import type { BuiltinContext } from "../types.js";
 import { bytesEqual } from "./bytes.js";
 import { EKU, KEY_USAGE_CERT_SIGN, SIG, type Certificate } from "./certificate.js";
+import { parseIP } from "../../goruntime/net.js";
 import { ecdsaVerify, ed25519Verify, rsaVerifyPKCS1, rsaVerifyPSS, splitASN1Signature, type HashName } from "./signature.js";
 
 /** x509.Certificate.CheckSignature for the algorithms Go still accepts. */
@@ -87,22 +88,72 @@ function validAt(c: Certificate, nowMs: number): boolean {
 }
 
 /** Go's checkChainForKeyUsage with the default request: server authentication. */
-function allowsServerAuth(chain: Certificate[]): boolean {
+/**
+ * Go's checkChainForKeyUsage: walking from the root, each certificate that
+ * restricts extended key usage crosses out the requested usages it does not
+ * allow; the chain is acceptable while one requested usage remains.
+ */
+function allowsKeyUsages(chain: Certificate[], requested: readonly number[]): boolean {
+  const remaining = new Set(requested);
   for (let i = chain.length - 1; i >= 0; i--) {
     const c = chain[i] as Certificate;
     const ekus = c.extKeyUsage ?? [];
     if (ekus.length === 0 && (c.unknownExtKeyUsage ?? []).length === 0) continue;
     if (ekus.includes(EKU.any)) continue;
-    if (!ekus.some((u) => u === EKU.serverAuth || u === EKU.netscapeSGC || u === EKU.microsoftSGC)) return false;
+    for (const want of [...remaining]) {
+      const allowed = ekus.some((u) => u === want || (want === EKU.serverAuth && (u === EKU.netscapeSGC || u === EKU.microsoftSGC)));
+      if (!allowed) remaining.delete(want);
+    }
+    if (remaining.size === 0) return false;
   }
   return true;
+}
+
+/** What crypto.x509.parse_and_verify_certificates_with_options can ask beyond the defaults. */
+export interface VerifyOptions {
+  /** the leaf must be valid for this host name or IP address (Go's VerifyHostname) */
+  dnsName?: string;
+  /** extended key usages (Go's ExtKeyUsage numbers), one of which the chain must allow; default server auth */
+  keyUsages?: number[];
+}
+
+/** Go's matchHostnames, with the wildcard allowed only as the whole leftmost label. */
+function matchHostname(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase().replace(/\.$/, "").split(".");
+  const h = host.replace(/\.$/, "").split(".");
+  if (p.length !== h.length || p.some((l) => l === "") || h.some((l) => l === "")) return false;
+  return p.every((label, i) => (i === 0 && label === "*" && p.length > 1) || label === h[i]);
+}
+
+/** Go's Certificate.VerifyHostname: IP SANs for an address, DNS SANs (no common name) for a name. */
+export function verifiesHostname(leaf: Certificate, name: string): boolean {
+  const bare = name.length >= 3 && name.startsWith("[") && name.endsWith("]") ? name.slice(1, -1) : name;
+  const ip = parseIP(bare);
+  if (ip !== undefined) {
+    return (leaf.san.ipAddresses ?? []).some((c) => {
+      const a = c.length === 4 ? to16(c) : c;
+      return a.length === ip.length && a.every((b, i) => b === ip[i]);
+    });
+  }
+  const host = name.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return (leaf.san.dnsNames ?? []).some((pattern) => matchHostname(pattern, host));
+}
+
+function to16(v4: Uint8Array): Uint8Array {
+  const out = new Uint8Array(16);
+  out[10] = 0xff;
+  out[11] = 0xff;
+  out.set(v4, 12);
+  return out;
 }
 
 const MAX_SIGNATURE_CHECKS = 100;
 
 /** The first verified chain, leaf first, or undefined when none verifies. */
-export function verifyChain(ctx: BuiltinContext, certs: Certificate[], nowMs: number): Certificate[] | undefined {
+export function verifyChain(ctx: BuiltinContext, certs: Certificate[], nowMs: number, opts: VerifyOptions = {}): Certificate[] | undefined {
   if (certs.length < 2) return undefined;
+  if (opts.dnsName !== undefined && opts.dnsName !== "" && !verifiesHostname(certs[certs.length - 1] as Certificate, opts.dnsName))
+    return undefined;
   const roots = dedupe([certs[0] as Certificate]);
   const intermediates = dedupe(certs.slice(1, -1));
   const leaf = certs[certs.length - 1] as Certificate;
@@ -132,5 +183,7 @@ export function verifyChain(ctx: BuiltinContext, certs: Certificate[], nowMs: nu
     };
     candidates = build(leaf, [leaf]);
   }
-  return candidates.find(allowsServerAuth);
+  const usages = opts.keyUsages?.length ? opts.keyUsages : [EKU.serverAuth];
+  if (usages.includes(EKU.any)) return candidates[0];
+  return candidates.find((chain) => allowsKeyUsages(chain, usages));
 }

@@ -1,0 +1,231 @@
+/**
+ * Classes of wrong answers and wrong accept/reject decisions found by
+ * measuring the engine against OPA beyond its conformance suites; each
+ * expectation is OPA's behaviour (topdown), including its error wording.
+ */
+import { describe, expect, it } from "vitest";
+import { compile, formatError, fromJS, prepare, toJSONText } from "../../../workers/rego/index.js";
+
+interface RunOptions {
+  input?: unknown;
+  data?: unknown;
+  strict?: boolean;
+  regoVersion?: 0 | 1;
+  print?: (line: string) => void;
+}
+
+function compiled(modules: string[], query: string, regoVersion: 0 | 1 = 1) {
+  return compile({ modules: modules.map((source, i) => ({ name: `p${i}.rego`, source })), query, options: { regoVersion } });
+}
+
+/** The query's rows as JSON text, in order. */
+function rows(modules: string[], query: string, o: RunOptions = {}): string[] {
+  const c = compiled(modules, query, o.regoVersion);
+  if (!c.plan) throw new Error(c.errors.map(formatError).join("\n"));
+  const doc = {
+    ...(o.input === undefined ? {} : { input: fromJS(o.input) }),
+    ...(o.data === undefined ? {} : { data: fromJS(o.data) }),
+  };
+  const opts = { ...(o.strict ? { strict: true } : {}), ...(o.print ? { print: o.print } : {}) };
+  return prepare(c.plan)
+    .evaluateSync("eval", doc, opts)
+    .results.map((r) => toJSONText(r));
+}
+
+/** The value of `data.t.<rule>` (one row), as JSON text. */
+function value(module: string, rule: string, o: RunOptions = {}): string | undefined {
+  const r = rows([module], `x := data.t.${rule}`, o);
+  expect(r.length).toBeLessThanOrEqual(1);
+  return r[0] === undefined ? undefined : JSON.stringify(JSON.parse(r[0]).x);
+}
+
+function errors(module: string, regoVersion: 0 | 1 = 1): string[] {
+  return compiled([module], "data.t = x", regoVersion).errors.map(formatError);
+}
+
+describe("composite literals are built per solution of the terms inside them", () => {
+  it("an array literal with an iterating ref gives one array per element", () => {
+    const m = "package t\np contains x if { a := [1, 2, 3]; x := [a[i]] }\n";
+    expect(value(m, "p")).toBe("[[1],[2],[3]]");
+  });
+
+  it("an object value that iterates gives a row per value in a query", () => {
+    expect(rows([], 'x = {"a": [1, 2, 3][_]}')).toEqual(['{"x":{"a":1}}', '{"x":{"a":2}}', '{"x":{"a":3}}']);
+  });
+
+  it("sets, nested objects and several iterating elements are fresh for every combination", () => {
+    expect(rows([], "x = {[1, 2][_]}")).toEqual(['{"x":[1]}', '{"x":[2]}']);
+    expect(rows([], 'x = {"a": {"b": [1, 2][_]}}')).toEqual(['{"x":{"a":{"b":1}}}', '{"x":{"a":{"b":2}}}']);
+    const m = 'package t\nz contains y if { y := {"a": [1, 2][_], "b": [3, 4][_]} }\n';
+    expect(value(m, "z")).toBe('[{"a":1,"b":3},{"a":1,"b":4},{"a":2,"b":3},{"a":2,"b":4}]');
+  });
+
+  it("rule heads, comprehension heads and function arguments do not share one literal", () => {
+    const m = `package t
+p contains [a[i]] if { a := [1, 2, 3] }
+q contains {"k": a[i]} if { a := [1, 2, 3] }
+r := {[a[i]] | a := [1, 2, 3]}
+f(x) := x
+s contains y if { a := [1, 2]; y := f([a[i]]) }
+`;
+    expect(value(m, "p")).toBe("[[1],[2],[3]]");
+    expect(value(m, "q")).toBe('[{"k":1},{"k":2},{"k":3}]');
+    expect(value(m, "r")).toBe("[[1],[2],[3]]");
+    expect(value(m, "s")).toBe("[[1],[2]]");
+  });
+
+  it("a with value that iterates binds its variables and is evaluated per value", () => {
+    const m = "package t\nw contains y if { a := [1, 2]; y := input with input as [a[i]] }\n";
+    expect(value(m, "w")).toBe("[[1],[2]]");
+  });
+});
+
+describe("object unification", () => {
+  it("waits for key variables bound later in the body (keys are not outputs)", () => {
+    const m = `package t
+q contains v if { {k: v} = {"a": 1}; k = "a" }
+r contains [k, v] if { {k: v} = input; k = "x" }
+s contains v if { {"a": v} = {k: 2}; k = "a" }
+`;
+    expect(value(m, "q")).toBe("[1]");
+    expect(value(m, "r", { input: { x: 5 } })).toBe('[["x",5]]');
+    expect(value(m, "s")).toBe("[2]");
+  });
+
+  it("still reports a key variable that nothing binds", () => {
+    expect(errors('package t\nq contains v if { {k: v} = {"a": 1} }\n')).toContain("p0.rego:2:20: rego_unsafe_var_error: var k is unsafe");
+  });
+});
+
+describe("programs OPA rejects", () => {
+  it("assignment to something that is not a variable", () => {
+    expect(errors("package t\np if { x := 1; 1 := x }\n")).toEqual(["p0.rego:2:16: rego_compile_error: cannot assign to number"]);
+    expect(errors('package t\np if { [a, "b"] := [1, "b"] }\n')).toEqual(["p0.rego:2:12: rego_compile_error: cannot assign to string"]);
+    expect(errors("package t\np if { x.y := 1 }\n")[0]).toBe("p0.rego:2:8: rego_compile_error: cannot assign to ref");
+  });
+
+  it("else without if in v1", () => {
+    expect(errors("package t\np := 1 if { false } else := 2 { true }\n")).toEqual([
+      "p0.rego:2:21: rego_parse_error: `if` keyword is required before rule body",
+    ]);
+    expect(value("package t\np := 1 if { false } else := 2 if { true }\n", "p")).toBe("2");
+  });
+
+  it("rules and arguments named input or data in v1", () => {
+    expect(errors("package t\ninput := 1\ndata.x := 2\nf(input) := 1\n")).toEqual([
+      "p0.rego:2:1: rego_compile_error: rules must not shadow input (use a different rule name)",
+      "p0.rego:3:1: rego_compile_error: rules must not shadow data (use a different rule name)",
+      "p0.rego:4:3: rego_compile_error: args must not shadow input (use a different variable name)",
+    ]);
+  });
+
+  it("a local input := … in v1", () => {
+    expect(errors("package t\np if { input := 1 }\n")).toEqual([
+      "p0.rego:2:8: rego_compile_error: variables must not shadow input (use a different variable name)",
+    ]);
+  });
+});
+
+describe("v0 with import rego.v1 gets the v1 checks", () => {
+  it("refuses shadowing input as a v1 module does", () => {
+    expect(errors("package t\nimport rego.v1\np if { input := 1 }\ninput := 2\n", 0)).toEqual([
+      "p0.rego:3:8: rego_compile_error: variables must not shadow input (use a different variable name)",
+      "p0.rego:4:1: rego_compile_error: rules must not shadow input (use a different rule name)",
+    ]);
+  });
+});
+
+describe("v0: := shadows input and data for the rest of the body", () => {
+  it("reads the local, not the root document", () => {
+    const m = `package t
+p { input := 1; input == 1 }
+r = x { input := {"a": 5}; x := input.a }
+s { data := 2; data == 2 }
+u { [input, y] := [3, 4]; input == 3 }
+`;
+    expect(rows([m], "x := data.t", { regoVersion: 0, input: { a: 1 } })).toEqual(['{"x":{"p":true,"r":5,"s":true,"u":true}}']);
+  });
+});
+
+describe("programs OPA accepts", () => {
+  it("print evaluates to true and writes each combination of its operands to the hook", () => {
+    const lines: string[] = [];
+    const m = `package t
+p if { print("hi", 1, input.x, [1, 2][_], {"a": "b"}, input.nope); true }
+f(x) := y if { print("f", x); y := x + 1 }
+q := f(1)
+`;
+    expect(rows([m], "x := data.t", { input: { x: "s" }, print: (l) => lines.push(l) })).toEqual(['{"x":{"p":true,"q":2}}']);
+    expect(lines).toEqual(['hi 1 s 1 {"a": "b"} <undefined>', 'hi 1 s 2 {"a": "b"} <undefined>', "f 1"]);
+    // without a hook print still never fails the rule
+    expect(value(m, "p")).toBe("true");
+  });
+
+  it("print of an unsafe variable is an unsafe-variable error", () => {
+    expect(errors("package t\np if { print(y) }\n").some((e) => e.includes("var y is unsafe"))).toBe(true);
+  });
+
+  it("some i whose only binding is inside a comprehension", () => {
+    const m = `package t
+p := r if { some i; r := [x | x := [1, 2][i]] }
+q := r if { some i; r := {i: x | x := [1, 2][i]} }
+`;
+    expect(value(m, "p")).toBe("[1,2]");
+    expect(value(m, "q")).toBe('{"0":1,"1":2}');
+  });
+
+  it("default rules whose ref has a ground key", () => {
+    const m = `package t
+default p[true] := 1
+p[true] := 2 if input.x
+default r[1] := "x"
+default r[2] := "y"
+r[2] := "z"
+`;
+    expect(value(m, "p", { input: { x: false } })).toBe('{"true":1}');
+    expect(value(m, "p", { input: { x: true } })).toBe('{"true":2}');
+    expect(value(m, "r")).toBe('{"1":"x","2":"z"}');
+    expect(errors("package t\ndefault p[x] := 1\n")).not.toEqual([]);
+  });
+
+  it("function heads with a dotted string key", () => {
+    const m = 'package t\nf.a["b.c"](x) := x\np := f.a["b.c"](1)\nq := data.t.f.a["b.c"](2)\n';
+    expect(value(m, "p")).toBe("1");
+    expect(value(m, "q")).toBe("2");
+  });
+});
+
+describe("numbers as keys", () => {
+  it("a non-integer number key into base data finds its JSON key", () => {
+    expect(rows([], "x := data[1.2]", { data: { "1.2": "a", "1": "b" } })).toEqual(['{"x":"a"}']);
+    expect(rows([], "x := data[1]", { data: { "1.2": "a", "1": "b" } })).toEqual(['{"x":"b"}']);
+  });
+
+  it("1.0 is not an array index, though it still finds the number key 1", () => {
+    expect(rows([], "x := [1, 2][1.0]")).toEqual([]);
+    expect(rows([], "x := input[1e0]", { input: [1, 2] })).toEqual([]);
+    expect(rows([], "x := [1, 2][1]")).toEqual(['{"x":2}']);
+    expect(rows([], 'x := {1: "a"}[1.0]')).toEqual(['{"x":"a"}']);
+  });
+});
+
+describe("strict mode stops at the first successful rule of a constant value", () => {
+  it("does not raise the error of a later rule", () => {
+    const m = "package t\np if { true }\np if { 1 / 0 }\n";
+    expect(value(m, "p", { strict: true })).toBe("true");
+  });
+
+  it("still raises the error of a rule evaluated before any succeeded", () => {
+    const m = "package t\np if { 1 / 0 }\np if { true }\n";
+    expect(() => value(m, "p", { strict: true })).toThrow(/divide by zero/);
+  });
+});
+
+describe("found by the differential oracle", () => {
+  it("a base document scalar under a package's path keeps its value (OPA's merge), not a conflict", () => {
+    expect(rows(["package a.b\n"], "x = data", { data: { a: 1 } })).toEqual(['{"x":{"a":1}}']);
+    expect(
+      rows(["package t.g.h\np if { false }\n", "package t\nv := data.t.g\n"], "x = data.t.v", { data: { t: { g: { h: 1.5 } } } }),
+    ).toEqual(['{"x":{"h":1.5}}']);
+  });
+});
