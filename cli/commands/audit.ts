@@ -84,13 +84,15 @@ function withParams(filters: URLSearchParams, extra: Record<string, string>): st
   return params.toString();
 }
 
-function at(d: DeterminingPolicy): string {
-  return d.location ? `${d.location.file}:${d.location.row}` : "no rule body (undefined)";
-}
-
-/** `payments-policy pv-… data.payments.allow at payments-policy.rego:5` */
-function decidedBy(d: DeterminingPolicy): string {
-  return `${d.policy_name} ${d.policy_version_id} ${d.rule} at ${at(d)}`;
+/**
+ * `payments-policy pv-… data.payments.allow at payments-policy.rego:5`; a value no rule body
+ * produced (a `default`, or no rule matched) has no location, which is said plainly.
+ */
+export function decidedBy(d: Pick<DeterminingPolicy, "policy_name" | "policy_version_id" | "rule" | "location">): string {
+  const where = d.location
+    ? `at ${d.location.file}:${d.location.row}`
+    : "(no rule body produced it: its default value, or no rule matched)";
+  return `${d.policy_name} ${d.policy_version_id} ${d.rule} ${where}`;
 }
 
 function eventLine(e: AuditEventJson): string {

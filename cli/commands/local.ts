@@ -6,7 +6,6 @@
 import type { Command } from "commander";
 import { formatError } from "../../workers/rego/errors.js";
 import { failure } from "../errors.js";
-import { loadPaths, readDocument } from "../local/files.js";
 import type { TestOutcome, TestResult } from "../local/test-runner.js";
 import { regoVersionOf, v0CompatibleOption } from "./shared.js";
 
@@ -20,7 +19,11 @@ export function registerLocalCommands(program: Command): void {
     .option("-i, --input <file>", "input document (.json or .yaml)")
     .addOption(v0CompatibleOption())
     .action(async (query: string, opts: { data: string[]; input?: string; v0Compatible?: boolean }) => {
-      const [{ evalQuery }, { stringifyJS }] = await Promise.all([import("../local/eval.js"), import("../../workers/rego/index.js")]);
+      const [{ evalQuery }, { stringifyJS }, { loadPaths, readDocument }] = await Promise.all([
+        import("../local/eval.js"),
+        import("../../workers/rego/index.js"),
+        import("../local/files.js"),
+      ]);
       const files = await loadPaths(opts.data);
       const input = opts.input === undefined ? undefined : await readDocument(opts.input);
       const output = await evalQuery({ ...files, input, query, regoVersion: regoVersionOf(opts) });
@@ -32,7 +35,7 @@ export function registerLocalCommands(program: Command): void {
     .description("Run the test_* rules of *_test.rego files (like `opa test`); exits 1 if any test fails")
     .addOption(v0CompatibleOption())
     .action(async (paths: string[], opts: { v0Compatible?: boolean }) => {
-      const { runTests } = await import("../local/test-runner.js");
+      const [{ runTests }, { loadPaths }] = await Promise.all([import("../local/test-runner.js"), import("../local/files.js")]);
       const run = await runTests(await loadPaths(paths), regoVersionOf(opts));
       if (!run.ok) throw failure(run.errors.map(formatError).join("\n"));
       if (run.results.length === 0) throw failure("no test_* rules found in *_test.rego files");
