@@ -94,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
       return err.code === "commander.helpDisplayed" ? 0 : EXIT_USAGE;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`error: ${err.message}\n`);
+      process.stderr.write(err.options.bare ? `${err.message}\n` : `error: ${err.message}\n`);
       return err.exitCode;
     }
     if (err instanceof RegoError) {
