@@ -4,8 +4,10 @@
  * `file:row:col: code: message`, with the file the user passed).
  */
 import { formatError, type RegoErrorInfo } from "../workers/rego/errors.js";
+import { readFileSync } from "node:fs";
 import { failure } from "./errors.js";
 import { type HttpAnswer, send } from "./http.js";
+import { caretLines, parseErrorDetail } from "./source-line.js";
 
 export interface ApiResponse<T> {
   status: number;
@@ -69,6 +71,14 @@ export class ApiClient {
   }
 }
 
+function readLocal(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
 function parseJson(text: string): unknown {
   try {
     return text ? JSON.parse(text) : undefined;
@@ -90,7 +100,13 @@ function describeProblem(res: HttpAnswer, problem: ProblemDocument | undefined, 
   for (const item of problem?.errors ?? []) {
     if ("pointer" in item) continue; // already part of the detail
     const location = item.location && options.regoFile ? { ...item.location, file: options.regoFile } : item.location;
-    lines.push(formatError(location ? { ...item, location } : item));
+    const error = location ? { ...item, location } : item;
+    lines.push(formatError(error));
+    // A parse error in the file the user sent: its line and a caret, as `opa` shows them.
+    const detail = options.regoFile
+      ? parseErrorDetail(error, { get: (file) => (file === options.regoFile ? readLocal(file) : undefined) })
+      : undefined;
+    if (detail) lines.push(caretLines(detail));
   }
   return lines.join("\n");
 }

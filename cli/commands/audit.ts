@@ -85,13 +85,11 @@ function withParams(filters: URLSearchParams, extra: Record<string, string>): st
 }
 
 /**
- * `payments-policy pv-… data.payments.allow at payments-policy.rego:5`; a value no rule body
- * produced (a `default`, or no rule matched) has no location, which is said plainly.
+ * `payments-policy pv-… data.payments.allow at payments-policy.rego:5`; when no rule body
+ * produced a value (the rule is undefined for this input) there is no location, said plainly.
  */
 export function decidedBy(d: Pick<DeterminingPolicy, "policy_name" | "policy_version_id" | "rule" | "location">): string {
-  const where = d.location
-    ? `at ${d.location.file}:${d.location.row}`
-    : "(no rule body produced it: its default value, or no rule matched)";
+  const where = d.location ? `at ${d.location.file}:${d.location.row}` : "(no rule body produced a value, so there is no location to show)";
   return `${d.policy_name} ${d.policy_version_id} ${d.rule} ${where}`;
 }
 

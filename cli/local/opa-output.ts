@@ -7,6 +7,9 @@
  */
 import type { JSONValue, RegoErrorInfo } from "../../workers/rego/index.js";
 import { formatNumber, quoteJSON } from "../../workers/rego/value/index.js";
+import { caretLines, parseErrorDetail } from "../source-line.js";
+
+export { parseErrorDetail } from "../source-line.js";
 
 // ---------------------------------------------------------------------------------------------
 // JSON as Go writes it
@@ -71,27 +74,9 @@ function byteOrder(a: string, b: string): number {
 /** The module sources errors point into, by file name (the query under ""). */
 export type Sources = Map<string, string>;
 
-export interface ErrorDetail {
-  /** the source line the error is on */
-  line: string;
-  /** where on that line, in UTF-8 bytes from its start (OPA's `idx`) */
-  idx: number;
-}
-
 /** OPA's `file:row`, or `row:col` for a location without a file (the query). */
 export function locationString(loc: { file: string; row: number; col: number }): string {
   return loc.file ? `${loc.file}:${loc.row}` : `${loc.row}:${loc.col}`;
-}
-
-/** The source line and column of a parse error, which OPA attaches to parse errors (only). */
-export function parseErrorDetail(error: RegoErrorInfo, sources: Sources): ErrorDetail | undefined {
-  if (error.code !== "rego_parse_error" || !error.location) return undefined;
-  const source = sources.get(error.location.file);
-  if (source === undefined) return undefined;
-  const line = source.split(/\r?\n/)[error.location.row - 1];
-  if (line === undefined) return undefined;
-  const before = [...line].slice(0, Math.max(0, error.location.col - 1)).join("");
-  return { line, idx: Buffer.byteLength(before, "utf8") };
 }
 
 /** One error as OPA's `ast.Error.Error()` writes it: location, code, message, then the detail lines. */
@@ -99,13 +84,7 @@ export function errorString(error: RegoErrorInfo, sources: Sources): string {
   let text = `${error.code}: ${error.message}`;
   if (error.location) text = `${locationString(error.location)}: ${text}`;
   const detail = parseErrorDetail(error, sources);
-  if (detail) {
-    // OPA drops the line's leading tabs and moves the caret left by as many.
-    const trimmed = detail.line.replace(/^\t+/, "");
-    const indent = Math.max(0, detail.idx - (detail.line.length - trimmed.length));
-    text += `\n\t${trimmed}\n\t${" ".repeat(indent)}^`;
-  }
-  return text;
+  return detail ? `${text}\n${caretLines(detail)}` : text;
 }
 
 /** `1 error occurred: …`, or `N errors occurred:` and one error a line, as `opa` prints error lists. */

@@ -28,7 +28,7 @@ describe("explain's deciding rule", () => {
       "payments pv-1 data.payments.allow at payments.rego:5",
     );
     const text = decidedBy({ ...d, location: null });
-    expect(text).toBe("payments pv-1 data.payments.allow (no rule body produced it: its default value, or no rule matched)");
+    expect(text).toBe("payments pv-1 data.payments.allow (no rule body produced a value, so there is no location to show)");
     expect(text).not.toContain("undefined");
   });
 });
