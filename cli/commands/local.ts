@@ -57,7 +57,8 @@ export function registerLocalCommands(program: Command): void {
           : opts.input === undefined
             ? undefined
             : await readDocument(opts.input);
-      const outcome = await evalQuery({ ...files, input, query, regoVersion: regoVersionOf(opts) });
+      const print = (line: string) => void process.stderr.write(`${line}\n`);
+      const outcome = await evalQuery({ ...files, input, query, regoVersion: regoVersionOf(opts), print });
       const printed = outcome.ok
         ? formatEvalResults(outcome.results, opts.format)
         : formatEvalErrors(outcome.errors, outcome.sources, opts.format);

@@ -10,6 +10,7 @@
  */
 import {
   compile,
+  type EvalOptions,
   fromJS,
   prepare,
   RegoError,
@@ -28,7 +29,12 @@ export interface EvalRequest {
   input?: unknown;
   query: string;
   regoVersion: 0 | 1;
+  /** receives each line `print(...)` writes (`opa eval` writes them to stderr) */
+  print?: (line: string) => void;
 }
+
+/** The engine's print hook in evaluate options (OPA's print hook), typed here as test-runner.ts types it. */
+type PrintingOptions = EvalOptions & { print?: (line: string) => void };
 
 /** The results (none when the query is undefined), or the errors with the sources they point into. */
 export type EvalOutcome = { ok: true; results: EvalResult[] } | { ok: false; errors: RegoErrorInfo[]; sources: Sources };
@@ -37,8 +43,11 @@ export type EvalOutcome = { ok: true; results: EvalResult[] } | { ok: false; err
 const QUERY_FILE = "<query>";
 /** Not `__`-prefixed: the planner leaves such (generated) variables out of the result rows. */
 const CAPTURE_PREFIX = "_caracal_expr";
-/** Unification and assignment bind variables; their value (true) is not worth capturing. */
-const NOT_CAPTURED = new Set(["eq", "assign"]);
+/**
+ * Unification and assignment bind variables, their value (true) is not worth capturing; print()
+ * returns nothing a capture could hold (OPA leaves it uncaptured too).
+ */
+const NOT_CAPTURED = new Set(["eq", "assign", "print"]);
 
 export async function evalQuery(req: EvalRequest): Promise<EvalOutcome> {
   const failed = (errors: RegoErrorInfo[]): EvalOutcome => ({ ok: false, errors: errors.map(withoutQueryFile), sources: sourcesOf(req) });
@@ -56,10 +65,15 @@ export async function evalQuery(req: EvalRequest): Promise<EvalOutcome> {
   const prepared = prepare(compiled.plan);
   let results: Awaited<ReturnType<typeof prepared.evaluate>>["results"];
   try {
-    ({ results } = await prepared.evaluate("eval", {
-      input: req.input === undefined ? undefined : fromJS(req.input),
-      data: fromJS(req.data),
-    }));
+    const options: PrintingOptions = req.print ? { print: req.print } : {};
+    ({ results } = await prepared.evaluate(
+      "eval",
+      {
+        input: req.input === undefined ? undefined : fromJS(req.input),
+        data: fromJS(req.data),
+      },
+      options,
+    ));
   } catch (err) {
     if (err instanceof RegoError) return failed([{ code: err.code, message: err.message, location: err.location }]);
     throw err;
