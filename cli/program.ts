@@ -21,7 +21,6 @@ export function buildProgram(): Command {
     .addOption(new Option("--token <token>", "admin token").env("CARACAL_ADMIN_TOKEN"))
     .addOption(new Option("--zone <id>", "zone for zone-scoped commands").env("CARACAL_ZONE_ID"))
     .option("--json", "print the API's JSON instead of ID lines")
-    .addHelpText("after", "\nRun `caracal --version` (or `caracal version`) for the CLI's version.")
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(run with --help for usage)")
     // Before the commands are added: subcommands inherit it, and usage errors become exit code 2.
@@ -44,13 +43,14 @@ export function buildProgram(): Command {
 }
 
 /**
- * `caracal --version` / `-V` with no command. Not commander's `.version()`: global options are
- * accepted after the command too, so a program-level `--version` would swallow
- * `policy-set activate --version <id>`.
+ * `caracal --version` / `-V` exist only when no command is named: global options are accepted
+ * after the command too, so a program-level `--version` would swallow `policy-set activate
+ * --version <id>`. Registered this way, a typo such as `caracal --verison` still gets
+ * commander's "Did you mean --version?".
  */
-function asksForVersion(program: Command, argv: string[]): boolean {
+function namesCommand(program: Command, argv: string[]): boolean {
   const commands = new Set(program.commands.map((c) => c.name()));
-  return argv.some((a) => a === "--version" || a === "-V") && !argv.some((a) => commands.has(a));
+  return argv.some((a) => commands.has(a));
 }
 
 /**
@@ -82,16 +82,13 @@ function checkRequiredOptionsLast(program: Command): void {
 export async function run(argv: string[]): Promise<number> {
   try {
     const program = buildProgram();
-    if (asksForVersion(program, argv)) {
-      process.stdout.write(`${VERSION}\n`);
-      return 0;
-    }
+    if (!namesCommand(program, argv)) program.version(VERSION, "-V, --version", "print the CLI's version");
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // An explicit --help is a success; a missing command (help shown instead) is a usage error.
-      return err.code === "commander.helpDisplayed" ? 0 : EXIT_USAGE;
+      // An explicit --help or --version is a success; a missing command (help shown instead) is a usage error.
+      return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : EXIT_USAGE;
     }
     if (err instanceof CliError) {
       process.stderr.write(err.options.bare ? `${err.message}\n` : `error: ${err.message}\n`);

@@ -180,6 +180,9 @@ describe("the caracal binary", () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("error: unknown option '--verison'\n(Did you mean --version?)");
     expect(res.stderr).not.toContain("required option");
+    const top = await caracal("--verison");
+    expect(top.code).toBe(2);
+    expect(top.stderr).toContain("error: unknown option '--verison'\n(Did you mean --version?)");
     const missing = await caracal("policy-set", "activate", "ps-x");
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("error: required option '--version <id>' not specified");
