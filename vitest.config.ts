@@ -19,6 +19,8 @@ export default defineConfig({
           name: "node",
           include: ["test/unit/**/*.test.ts", "test/conformance/**/*.test.ts", "test/e2e/**/*.test.ts"],
           environment: "node",
+          // The e2e tests spawn the built CLI (bin/caracal.js → dist/cli): build it first.
+          globalSetup: ["./test/build-cli.ts"],
           ...SLOW_MACHINE_TIMEOUTS,
         },
       },

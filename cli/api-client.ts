@@ -4,7 +4,10 @@
  * `file:row:col: code: message`, with the file the user passed).
  */
 import { formatError, type RegoErrorInfo } from "../workers/rego/errors.js";
+import { readFileSync } from "node:fs";
 import { failure } from "./errors.js";
+import { type HttpAnswer, send } from "./http.js";
+import { caretLines, parseErrorDetail } from "./source-line.js";
 
 export interface ApiResponse<T> {
   status: number;
@@ -46,9 +49,9 @@ export class ApiClient {
 
   private async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const url = new URL(`/v1${path}`, this.baseUrl);
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(url, {
+      res = await send(url, {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,
@@ -58,14 +61,21 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      const reason = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-      throw failure(`cannot reach the Caracal API at ${this.baseUrl} (${reason}); is \`caracal dev\` running, or is --api-url right?`);
+      throw failure(`cannot reach the Caracal API at ${this.baseUrl} (${reason(err)}); is \`caracal dev\` running, or is --api-url right?`);
     }
-    const text = await res.text();
-    const parsed = parseJson(text);
-    if (!res.ok) throw failure(describeProblem(res, parsed as ProblemDocument | undefined, options));
+    const parsed = parseJson(res.text);
+    const ok = res.status >= 200 && res.status < 300;
+    if (!ok) throw failure(describeProblem(res, parsed as ProblemDocument | undefined, options));
     if (parsed === undefined && res.status !== 204) throw failure(`${method} ${url.pathname}: the API answered ${res.status} without JSON`);
     return { status: res.status, body: parsed as T };
+  }
+}
+
+function readLocal(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
   }
 }
 
@@ -77,13 +87,26 @@ function parseJson(text: string): unknown {
   }
 }
 
-function describeProblem(res: Response, problem: ProblemDocument | undefined, options: RequestOptions): string {
+/** Why a request got no answer; a connection tried on several addresses fails with an AggregateError of them. */
+export function reason(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return err.errors.map(reason).join("; ");
+  if (err instanceof Error) return err.message || ((err as NodeJS.ErrnoException).code ?? err.name);
+  return String(err);
+}
+
+function describeProblem(res: HttpAnswer, problem: ProblemDocument | undefined, options: RequestOptions): string {
   const status = `${res.status} ${problem?.title ?? res.statusText}`.trim();
   const lines = [`${problem?.detail ?? "request failed"} (${status})`];
   for (const item of problem?.errors ?? []) {
     if ("pointer" in item) continue; // already part of the detail
     const location = item.location && options.regoFile ? { ...item.location, file: options.regoFile } : item.location;
-    lines.push(formatError(location ? { ...item, location } : item));
+    const error = location ? { ...item, location } : item;
+    lines.push(formatError(error));
+    // A parse error in the file the user sent: its line and a caret, as `opa` shows them.
+    const detail = options.regoFile
+      ? parseErrorDetail(error, { get: (file) => (file === options.regoFile ? readLocal(file) : undefined) })
+      : undefined;
+    if (detail) lines.push(caretLines(detail));
   }
   return lines.join("\n");
 }

@@ -6,6 +6,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: typeof EXIT_FAILURE | typeof EXIT_USAGE = EXIT_FAILURE,
+    /** printed as it is, without the `error: ` prefix (e.g. Rego error lists written as `opa` writes them) */
+    readonly options: { bare?: boolean } = {},
   ) {
     super(message);
     this.name = "CliError";

@@ -12,6 +12,7 @@ import { registerTokenCommands } from "./commands/token.js";
 import { registerZoneCommands } from "./commands/zone.js";
 import { DEFAULT_API_URL } from "./context.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from "./errors.js";
+import { VERSION } from "./version.js";
 
 export function buildProgram(): Command {
   const program = new Command("caracal")
@@ -33,21 +34,64 @@ export function buildProgram(): Command {
   registerTokenCommands(program);
   registerLocalCommands(program);
   registerDevCommand(program);
+  program
+    .command("version")
+    .description("Print the CLI's version")
+    .action(() => void process.stdout.write(`${VERSION}\n`));
+  checkRequiredOptionsLast(program);
   return program;
+}
+
+/**
+ * `caracal --version` / `-V` exist only when no command is named: global options are accepted
+ * after the command too, so a program-level `--version` would swallow `policy-set activate
+ * --version <id>`. Registered this way, a typo such as `caracal --verison` still gets
+ * commander's "Did you mean --version?".
+ */
+function namesCommand(program: Command, argv: string[]): boolean {
+  const commands = new Set(program.commands.map((c) => c.name()));
+  return argv.some((a) => commands.has(a));
+}
+
+/**
+ * Commander checks required options before unknown ones, so a typo such as `--verison` was
+ * reported as a missing `--version` rather than as the unknown option it is (with commander's
+ * "Did you mean" suggestion). Required options are checked here instead, in a pre-action hook,
+ * which runs after commander's unknown-option and argument checks; the message is commander's own.
+ */
+function checkRequiredOptionsLast(program: Command): void {
+  const required = new Map<Command, Option[]>();
+  const visit = (cmd: Command) => {
+    const options = cmd.options.filter((o) => o.mandatory);
+    for (const o of options) o.mandatory = false;
+    if (options.length > 0) required.set(cmd, options);
+    cmd.commands.forEach(visit);
+  };
+  visit(program);
+  program.hook("preAction", (_program, action) => {
+    for (let cmd: Command | null = action; cmd; cmd = cmd.parent) {
+      for (const o of required.get(cmd) ?? []) {
+        if (cmd.getOptionValue(o.attributeName()) === undefined)
+          cmd.error(`error: required option '${o.flags}' not specified`, { code: "commander.missingMandatoryOptionValue" });
+      }
+    }
+  });
 }
 
 /** Runs the CLI and returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: "user" });
+    const program = buildProgram();
+    if (!namesCommand(program, argv)) program.version(VERSION, "-V, --version", "print the CLI's version");
+    await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // An explicit --help is a success; a missing command (help shown instead) is a usage error.
-      return err.code === "commander.helpDisplayed" ? 0 : EXIT_USAGE;
+      // An explicit --help or --version is a success; a missing command (help shown instead) is a usage error.
+      return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : EXIT_USAGE;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`error: ${err.message}\n`);
+      process.stderr.write(err.options.bare ? `${err.message}\n` : `error: ${err.message}\n`);
       return err.exitCode;
     }
     if (err instanceof RegoError) {

@@ -33,6 +33,8 @@ export function registerPolicySetCommands(program: Command): void {
         .map((s) => s.trim())
         .filter(Boolean);
       if (ids.length === 0) throw usageError("--policy-versions needs at least one policy version id");
+      const duplicate = firstDuplicate(ids);
+      if (duplicate) throw usageError(duplicate);
       const { status, body } = await apiClient(g).post<PolicySetVersionJson>(`${setPath(cmd, id)}/versions`, { policy_version_ids: ids });
       if (g.json) return printJson(body);
       printFields([["ID", body.id]]);
@@ -70,12 +72,7 @@ export function registerPolicySetCommands(program: Command): void {
         ["Name", body.name],
         ["Active version", body.activation?.active_version_id ?? "none (not the zone's active set)"],
         ["Shadow version", body.activation?.shadow_version_id ?? "none"],
-        ...(body.isolates
-          ? ([["Isolates", `${body.isolates.running_active} of ${body.isolates.reporting} reporting run the active version`]] as [
-              string,
-              string,
-            ][])
-          : []),
+        ...(body.isolates ? ([["Isolates", isolatesLine(body.isolates)]] as [string, string][]) : []),
       ]);
       process.stdout.write("Versions:\n");
       printTable(
@@ -108,4 +105,26 @@ export function registerPolicySetCommands(program: Command): void {
     );
     noteNextPage(body);
   });
+}
+
+/** `--policy-versions a,b,a`: which id repeats and where, in the flag's own terms (positions count from 1). */
+export function firstDuplicate(ids: string[]): string | undefined {
+  const seen = new Map<string, number>();
+  for (const [i, id] of ids.entries()) {
+    const first = seen.get(id);
+    if (first !== undefined) {
+      return `--policy-versions lists ${id} twice (positions ${first + 1} and ${i + 1}); a policy-set version lists each policy version once`;
+    }
+    seen.set(id, i);
+  }
+  return undefined;
+}
+
+/**
+ * Isolates report what they enforce while they serve requests, and a report lapses after 30 s;
+ * an idle stack has none, which is not a failure ("0 of 0" read as one).
+ */
+export function isolatesLine(isolates: { reporting: number; running_active: number }): string {
+  if (isolates.reporting === 0) return "no isolate has reported in the last 30 s (isolates report while they serve requests)";
+  return `${isolates.running_active} of ${isolates.reporting} reporting isolates run the active version`;
 }

@@ -6,7 +6,9 @@
  */
 import { Option, type Command } from "commander";
 import { globalOptions, zonePath } from "../context.js";
+import { reason } from "../api-client.js";
 import { failure } from "../errors.js";
+import { type HttpAnswer, header, send } from "../http.js";
 import { printFields, printJson } from "../output.js";
 
 const GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -57,19 +59,18 @@ export function registerTokenCommands(program: Command): void {
       if (opts.requestedTokenType) form.set("requested_token_type", opts.requestedTokenType);
       const credentials = Buffer.from(`${encodeURIComponent(opts.clientId)}:${encodeURIComponent(opts.clientSecret)}`).toString("base64");
 
-      let res: Response;
+      let res: HttpAnswer;
       try {
-        res = await fetch(url, {
+        res = await send(url, {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${credentials}` },
-          body: form,
+          body: form.toString(),
         });
       } catch (err) {
-        const reason = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-        throw failure(`cannot reach the STS at ${url.origin} (${reason}); is \`caracal dev\` running, or is --api-url right?`);
+        throw failure(`cannot reach the STS at ${url.origin} (${reason(err)}); is \`caracal dev\` running, or is --api-url right?`);
       }
-      const requestId = res.headers.get("x-request-id");
-      const text = await res.text();
+      const requestId = header(res, "x-request-id");
+      const text = res.text;
       let response: unknown = text;
       try {
         response = JSON.parse(text);
@@ -81,7 +82,7 @@ export function registerTokenCommands(program: Command): void {
         printFields([["Request ID", requestId]]);
         printJson(response);
       }
-      if (!res.ok) {
+      if (res.status < 200 || res.status >= 300) {
         const error = response as { error?: string; error_description?: string };
         throw failure(`${error.error ?? res.status}: ${error.error_description ?? text} (HTTP ${res.status}, request ${requestId})`);
       }

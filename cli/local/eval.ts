@@ -1,7 +1,7 @@
 /**
- * `caracal eval`: a query against local modules and data, printed like
- * `opa eval`: `{"result": [{"expressions": [{value, text, location}], "bindings"?: {…}}]}`,
- * or `{}` when the query is undefined.
+ * `caracal eval`: a query against local modules and data, with OPA's result
+ * shape (expressions with value, text and location; bindings), printed in
+ * `opa eval`'s formats by opa-output.ts.
  *
  * As OPA does, each expression other than `=`/`:=` is rewritten to capture its
  * value (`_caracal_expr0 = (data.payments.allow)`), so a query's value is
@@ -10,9 +10,10 @@
  */
 import {
   compile,
-  formatError,
+  type EvalOptions,
   fromJS,
   prepare,
+  RegoError,
   toJS,
   type JSONValue,
   type RegoErrorInfo,
@@ -20,7 +21,7 @@ import {
 } from "../../workers/rego/index.js";
 import { parseQuery } from "../../workers/rego/syntax/index.js";
 import type { Expr, Term } from "../../workers/rego/syntax/ast.js";
-import { failure } from "../errors.js";
+import type { EvalResult, Sources } from "./opa-output.js";
 
 export interface EvalRequest {
   modules: SourceModule[];
@@ -28,27 +29,30 @@ export interface EvalRequest {
   input?: unknown;
   query: string;
   regoVersion: 0 | 1;
+  /** receives each line `print(...)` writes (`opa eval` writes them to stderr) */
+  print?: (line: string) => void;
 }
 
-interface ExpressionResult {
-  value: JSONValue;
-  text: string;
-  location: { row: number; col: number };
-}
+/** The engine's print hook in evaluate options (OPA's print hook), typed here as test-runner.ts types it. */
+type PrintingOptions = EvalOptions & { print?: (line: string) => void };
 
-export interface EvalOutput {
-  result?: { expressions: ExpressionResult[]; bindings?: Record<string, JSONValue> }[];
-}
+/** The results (none when the query is undefined), or the errors with the sources they point into. */
+export type EvalOutcome = { ok: true; results: EvalResult[] } | { ok: false; errors: RegoErrorInfo[]; sources: Sources };
 
+/** The query's module name inside the engine; OPA's query has no file, so errors show `row:col` (see withoutQueryFile). */
 const QUERY_FILE = "<query>";
 /** Not `__`-prefixed: the planner leaves such (generated) variables out of the result rows. */
 const CAPTURE_PREFIX = "_caracal_expr";
-/** Unification and assignment bind variables; their value (true) is not worth capturing. */
-const NOT_CAPTURED = new Set(["eq", "assign"]);
+/**
+ * Unification and assignment bind variables, their value (true) is not worth capturing; print()
+ * returns nothing a capture could hold (OPA leaves it uncaptured too).
+ */
+const NOT_CAPTURED = new Set(["eq", "assign", "print"]);
 
-export async function evalQuery(req: EvalRequest): Promise<EvalOutput> {
+export async function evalQuery(req: EvalRequest): Promise<EvalOutcome> {
+  const failed = (errors: RegoErrorInfo[]): EvalOutcome => ({ ok: false, errors: errors.map(withoutQueryFile), sources: sourcesOf(req) });
   const parsed = parseQuery(req.query, { regoVersion: req.regoVersion, file: QUERY_FILE });
-  if (!parsed.body) throw regoFailure(parsed.errors);
+  if (!parsed.body) return failed(parsed.errors);
   const body = parsed.body;
   const captures = body.map((expr) => (capturesValue(expr) ? `${CAPTURE_PREFIX}${expr.index}` : undefined));
   const compiled = compile({
@@ -56,16 +60,27 @@ export async function evalQuery(req: EvalRequest): Promise<EvalOutput> {
     query: rewriteQuery(req.query, body, captures),
     options: { regoVersion: req.regoVersion },
   });
-  if (!compiled.plan) throw regoFailure(compiled.errors);
+  if (!compiled.plan) return failed(compiled.errors);
 
   const prepared = prepare(compiled.plan);
-  const { results } = await prepared.evaluate("eval", {
-    input: req.input === undefined ? undefined : fromJS(req.input),
-    data: fromJS(req.data),
-  });
-  if (results.length === 0) return {};
+  let results: Awaited<ReturnType<typeof prepared.evaluate>>["results"];
+  try {
+    const options: PrintingOptions = req.print ? { print: req.print } : {};
+    ({ results } = await prepared.evaluate(
+      "eval",
+      {
+        input: req.input === undefined ? undefined : fromJS(req.input),
+        data: fromJS(req.data),
+      },
+      options,
+    ));
+  } catch (err) {
+    if (err instanceof RegoError) return failed([{ code: err.code, message: err.message, location: err.location }]);
+    throw err;
+  }
   return {
-    result: results.map((row) => {
+    ok: true,
+    results: results.map((row) => {
       const bindings = toJS(row) as Record<string, JSONValue>;
       const expressions = body.map((expr, i) => ({
         value: captures[i] ? (bindings[captures[i]] as JSONValue) : true,
@@ -73,7 +88,7 @@ export async function evalQuery(req: EvalRequest): Promise<EvalOutput> {
         location: { row: expr.loc.row, col: expr.loc.col },
       }));
       const userBindings = Object.fromEntries(Object.entries(bindings).filter(([name]) => !name.startsWith(CAPTURE_PREFIX)));
-      return Object.keys(userBindings).length > 0 ? { expressions, bindings: userBindings } : { expressions };
+      return { expressions, bindings: userBindings };
     }),
   };
 }
@@ -114,6 +129,12 @@ function rewriteQuery(query: string, body: Expr[], captures: (string | undefined
   return checks.length > 0 ? `${rewritten}\n${checks.join("\n")}` : rewritten;
 }
 
-function regoFailure(errors: RegoErrorInfo[]) {
-  return failure(errors.map(formatError).join("\n") || "compilation failed");
+function withoutQueryFile(e: RegoErrorInfo): RegoErrorInfo {
+  return e.location?.file === QUERY_FILE ? { ...e, location: { ...e.location, file: "" } } : e;
+}
+
+function sourcesOf(req: EvalRequest): Sources {
+  const sources: Sources = new Map(req.modules.map((m) => [m.name, m.source]));
+  sources.set("", req.query);
+  return sources;
 }

@@ -78,6 +78,16 @@ export async function readDocument(path: string): Promise<unknown> {
   return parseDocument(path, text, kind === "yaml" ? "yaml" : "json");
 }
 
+/** An input document given as text (`-i -`, `--stdin-input`): JSON, else YAML, as OPA reads it. */
+export function parseInputText(label: string, text: string): unknown {
+  if (text.trim() === "") throw failure(`${label}: the input document is empty`);
+  try {
+    return toJS(parseJSON(text));
+  } catch {
+    return parseDocument(label, text, "yaml");
+  }
+}
+
 function parseDocument(path: string, text: string, kind: "json" | "yaml"): unknown {
   try {
     // parseJSON keeps integers beyond 2^53 exact (as bigint after toJS).

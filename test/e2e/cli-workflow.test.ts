@@ -173,6 +173,11 @@ describe("caracal CLI against the local stack", () => {
     const broken = await caracal("policy", "create", "--name", "broken", "--file", "./broken.rego");
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain("./broken.rego:4:3: rego_unsafe_var_error: var x is unsafe");
+    // a parse error also shows its source line and a caret under the column, as opa does
+    await writeFile(join(workDir, "unparsable.rego"), "package payments\n\nallow if {\n\tx := [1,\n}\n");
+    const unparsable = await caracal("policy", "create", "--name", "unparsable", "--file", "./unparsable.rego");
+    expect(unparsable.code).toBe(1);
+    expect(unparsable.stderr).toContain("./unparsable.rego:5:1: rego_parse_error: unexpected } token\n\t}\n\t^\n");
 
     const unknown = await caracal("policy", "get", "pol-doesnotexist");
     expect(unknown.code).toBe(1);
@@ -241,5 +246,20 @@ describe("caracal CLI against the local stack", () => {
     expect(explained).toContain(`Decided by: payments-policy ${pv} data.payments.deny at payments-policy.rego:7`);
     expect(explained).toContain("Reasons: payments-policy: blocked");
     expect(JSON.parse(await ok("explain", deniedId, "--json")).policies[0]).toMatchObject({ outcome: "deny", reasons: ["blocked"] });
+
+    // denied because no allow rule matched and there is no default: no rule body to point at, said plainly
+    await writeFile(join(workDir, "strict.rego"), 'package strict\n\nallow if input.subject.claims.role == "admin"\n');
+    const strict = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(
+      await ok("policy", "create", "--name", "strict", "--file", "./strict.rego"),
+    )![1]!;
+    await ok("policy-set", "activate", set, "--version", idOf(await ok("policy-set", "version", set, "--policy-versions", strict), "psv"));
+    const viewer = await exchange(await mint({ role: "viewer" }));
+    expect(viewer.code).toBe(1);
+    const viewerId = /^Request ID: (req-[a-z0-9]{16})$/m.exec(viewer.stdout)![1]!;
+    const byDefault = await ok("explain", viewerId);
+    expect(byDefault).toContain(
+      `Decided by: strict ${strict} data.strict.allow (no rule body produced a value, so there is no location to show)`,
+    );
+    expect(byDefault).not.toContain("undefined");
   });
 });
