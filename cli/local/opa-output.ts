@@ -6,7 +6,8 @@
  * characters, the header centred, the cells left-aligned).
  */
 import type { JSONValue, RegoErrorInfo } from "../../workers/rego/index.js";
-import { formatNumber, quoteJSON } from "../../workers/rego/value/index.js";
+import { quoteJSON } from "../../workers/rego/goruntime/json.js";
+import { formatNumber } from "../../workers/rego/value/index.js";
 import { caretLines, parseErrorDetail } from "../source-line.js";
 
 export { parseErrorDetail } from "../source-line.js";
