@@ -77,9 +77,9 @@ async function exchangeCompute(n: number, policySource: string): Promise<Respons
     secretSha256: "",
     secretRotatedAt: "",
     disabledAt: null,
-      authMethod: "client_secret",
-      jwks: null,
-      jwksUri: null,
+    authMethod: "client_secret",
+    jwks: null,
+    jwksUri: null,
     createdAt: "",
   };
   for (let i = 0; i < n; i++) {

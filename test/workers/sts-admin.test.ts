@@ -215,7 +215,19 @@ describe("signing keys, JWKS and metadata", () => {
       jwks_uri: `${ORIGIN}/zones/${zone}/.well-known/jwks.json`,
       grant_types_supported: ["urn:ietf:params:oauth:grant-type:token-exchange"],
       token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "private_key_jwt"],
-      token_endpoint_auth_signing_alg_values_supported: ["ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA", "Ed25519"],
+      token_endpoint_auth_signing_alg_values_supported: [
+        "ES256",
+        "ES384",
+        "ES512",
+        "RS256",
+        "RS384",
+        "RS512",
+        "PS256",
+        "PS384",
+        "PS512",
+        "EdDSA",
+        "Ed25519",
+      ],
       response_types_supported: [],
     });
     for (const path of [".well-known/oauth-authorization-server", ".well-known/jwks.json"]) {

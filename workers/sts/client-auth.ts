@@ -120,7 +120,8 @@ function inspectAssertion(form: TokenForm, audience: AssertionAudience, now: Dat
   const fail = (why: string) => invalidClient(`client_assertion: ${why}`);
   if (typeof header.alg !== "string" || !ASSERTION_ALGORITHMS.includes(header.alg))
     throw fail(`alg must be one of ${ASSERTION_ALGORITHMS.join(", ")}`);
-  if (typeof claims.sub !== "string" || claims.sub === "" || claims.iss !== claims.sub) throw fail("iss and sub must both be the client id");
+  if (typeof claims.sub !== "string" || claims.sub === "" || claims.iss !== claims.sub)
+    throw fail("iss and sub must both be the client id");
   if (clientIdParam !== undefined && clientIdParam !== claims.sub) throw fail("client_id differs from the assertion's sub");
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!aud.some((a) => a === audience.tokenEndpoint || a === audience.issuer))

@@ -78,7 +78,11 @@ export function trustedIssuerKeys(row: TrustedIssuerRow): JWTVerifyGetKey {
 }
 
 /** A private_key_jwt client's keys. Client keys are never edited, so the id and key source key the cache. */
-export function clientKeys(client: { id: string; jwks: { keys: Record<string, unknown>[] } | null; jwksUri: string | null }): JWTVerifyGetKey {
+export function clientKeys(client: {
+  id: string;
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwksUri: string | null;
+}): JWTVerifyGetKey {
   return cached(`client:${client.id}:${client.jwksUri ?? ""}`, () =>
     client.jwksUri ? new RemoteKeySet(client.jwksUri, `client ${client.id}`).getKey : createLocalJWKSet(client.jwks as JSONWebKeySet),
   );

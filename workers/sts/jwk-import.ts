@@ -16,7 +16,14 @@ const EC_CURVES: Record<string, { bytes: number; alg: string }> = {
   "P-384": { bytes: 48, alg: "ES384" },
   "P-521": { bytes: 66, alg: "ES512" },
 };
-const RSA_HASHES: Record<string, string> = { RS256: "SHA-256", RS384: "SHA-384", RS512: "SHA-512", PS256: "SHA-256", PS384: "SHA-384", PS512: "SHA-512" };
+const RSA_HASHES: Record<string, string> = {
+  RS256: "SHA-256",
+  RS384: "SHA-384",
+  RS512: "SHA-512",
+  PS256: "SHA-256",
+  PS384: "SHA-384",
+  PS512: "SHA-512",
+};
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 function base64UrlBytes(text: string): number {
@@ -49,9 +56,13 @@ export async function jwkImportProblem(key: Record<string, unknown>): Promise<st
         const n = str("n");
         const e = str("e");
         const name = alg?.startsWith("PS") ? "RSA-PSS" : "RSASSA-PKCS1-v1_5";
-        const imported = await crypto.subtle.importKey("jwk", { kty: "RSA", n, e }, { name, hash: RSA_HASHES[alg ?? "RS256"] as string }, true, [
-          "verify",
-        ]);
+        const imported = await crypto.subtle.importKey(
+          "jwk",
+          { kty: "RSA", n, e },
+          { name, hash: RSA_HASHES[alg ?? "RS256"] as string },
+          true,
+          ["verify"],
+        );
         const bits = (imported.algorithm as { modulusLength?: number }).modulusLength ?? 0;
         if (!(bits >= MIN_RSA_BITS)) return `RSA keys must have at least ${MIN_RSA_BITS} bits (this one has ${bits})`;
         return undefined;
