@@ -3,9 +3,10 @@
  * binding goes through `guardD1`: an error D1 throws (the database is
  * unreachable, read-only, overloaded, …) becomes a `StorageUnavailableError`,
  * which the app answers with 503 and Retry-After (admin: problem+json; token
- * endpoint: OAuth `temporarily_unavailable`) instead of a 500. Constraint
- * violations are left as they are: they are answers about the data (a
- * duplicate, a lost race) that callers handle, not an outage.
+ * endpoint: OAuth `temporarily_unavailable`) instead of a 500. That includes
+ * constraint errors the code does not expect: the routes that race on a
+ * unique key (activation, key creation) catch their own error and answer
+ * 409, and anything else is worth a retry rather than a 500.
  */
 
 /** Seconds a client is asked to wait before retrying after a storage failure. */
@@ -15,11 +16,8 @@ export class StorageUnavailableError extends Error {
   override name = "StorageUnavailableError";
 }
 
-const CONSTRAINT = /constraint failed|SQLITE_CONSTRAINT/i;
-
-function classify(err: unknown): unknown {
+function classify(err: unknown): StorageUnavailableError {
   const message = err instanceof Error ? err.message : String(err);
-  if (CONSTRAINT.test(message)) return err;
   return new StorageUnavailableError(`D1 failed: ${message}`, { cause: err });
 }
 
