@@ -92,8 +92,9 @@ export function registerDevCommand(program: Command): void {
       startWatchdog([...(wrangler.pid ? [-wrangler.pid] : []), ...(stream?.redisPid ? [stream.redisPid] : [])]);
 
       let stopping = false;
+      // "exit", not "close": workerd inherits wrangler's pipes, so they stay open when wrangler alone dies.
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-        wrangler.on("close", (code, signal) => resolve({ code, signal })),
+        wrangler.on("exit", (code, signal) => resolve({ code, signal })),
       );
       const stopAll = () => {
         stop(wrangler);
@@ -132,6 +133,7 @@ export function registerDevCommand(program: Command): void {
       }
       stopping = true;
       log(`wrangler dev exited (${describeExit(how)}); stopping${stream ? " redis-server" : ""}`);
+      stop(wrangler);
       await stream?.stop();
       process.exitCode = 1;
     });
@@ -185,8 +187,9 @@ function forwardOutput(child: ChildProcess): void {
   }
 }
 
+/** Stops the child's whole process group: also after wrangler itself died, its workerd may still run. */
 function stop(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null) return;
+  if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, "SIGTERM");
   } catch {
