@@ -36,6 +36,8 @@ export default defineConfig({
                 TEST_MIGRATIONS: await readD1Migrations("./schema/migrations"),
                 CARACAL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
                 CARACAL_KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
+                // The STS's configured origin: the tests' requests use this host (test/workers/sts-helpers.ts ORIGIN).
+                CARACAL_ISSUER_URL: "http://caracal.test",
               },
             },
           })),

@@ -24,6 +24,8 @@ export const ADMIN_TOKEN = "edge-admin-token";
 export const COMPATIBILITY_DATE = "2026-04-20";
 export const GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 export const JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
+/** The configured STS origin of local edges (the port is only known once Miniflare listens, and no test needs it). */
+export const EDGE_ISSUER_URL = "http://edge.local";
 const KEY_ENCRYPTION_KEY = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
 
 /** Bundles a Worker entry the way wrangler would (ESM, workerd conditions). */
@@ -81,7 +83,13 @@ export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeInstance> {
     workers: [
       {
         ...workerOptions("caracal", await caracalWorker()),
-        bindings: { CARACAL_ADMIN_TOKEN: ADMIN_TOKEN, CARACAL_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY, POLL_SECONDS: "60", ...opts.vars },
+        bindings: {
+          CARACAL_ADMIN_TOKEN: ADMIN_TOKEN,
+          CARACAL_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY,
+          CARACAL_ISSUER_URL: EDGE_ISSUER_URL,
+          POLL_SECONDS: "60",
+          ...opts.vars,
+        },
       },
       ...(opts.extraWorkers ?? []).map((w) => workerOptions(w.name, w.contents)),
     ],

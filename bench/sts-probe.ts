@@ -77,6 +77,9 @@ async function exchangeCompute(n: number, policySource: string): Promise<Respons
     secretSha256: "",
     secretRotatedAt: "",
     disabledAt: null,
+    authMethod: "client_secret",
+    jwks: null,
+    jwksUri: null,
     createdAt: "",
   };
   for (let i = 0; i < n; i++) {
@@ -148,7 +151,7 @@ async function writeAudit(env: Env, n: number, zoneId: string, clientId: string)
       durationUs: 0,
     };
     const outcome = { scopeGranted: ["payments:read"], tokenJti: null };
-    await recordDecision(env, context, { decision, outcome }, { decision, outcome });
+    await recordDecision(env, context, { decision, outcome }, { decision, outcome }, () => {});
   }
   // workerd's clock advances across I/O, so this is the wall time of n D1 round trips.
   return Response.json({ n, ms: Date.now() - started });

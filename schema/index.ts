@@ -188,7 +188,12 @@ export const zoneSigningKeys = sqliteTable(
   (t) => [uniqueIndex("zone_signing_keys_zone_seq_unique").on(t.zoneId, t.seq)],
 );
 
-/** OAuth clients of a zone's STS. Only a SHA-256 of the secret is stored. */
+/**
+ * OAuth clients of a zone's STS. A client authenticates either with a secret
+ * (client_secret_basic/_post; only its SHA-256 is stored) or with a signed
+ * assertion (private_key_jwt, RFC 7523; its public keys inline or at a
+ * jwks_uri, and `secret_sha256` is empty: no secret matches it).
+ */
 export const clients = sqliteTable(
   "clients",
   {
@@ -199,13 +204,37 @@ export const clients = sqliteTable(
     name: text("name").notNull(),
     /** free-form JSON object handed to policies as input.client.attributes */
     attributes: text("attributes", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-    /** hex SHA-256 of the client secret */
+    /** hex SHA-256 of the client secret; "" for a private_key_jwt client */
     secretSha256: text("secret_sha256").notNull(),
     secretRotatedAt: text("secret_rotated_at").notNull(),
     disabledAt: text("disabled_at"),
     createdAt: text("created_at").notNull(),
+    /** client_secret (basic or post) | private_key_jwt */
+    authMethod: text("auth_method").notNull().default("client_secret"),
+    /** a private_key_jwt client's public keys, inline (exactly one of jwks and jwks_uri is set for such a client) */
+    jwks: text("jwks", { mode: "json" }).$type<{ keys: Record<string, unknown>[] }>(),
+    jwksUri: text("jwks_uri"),
   },
   (t) => [uniqueIndex("clients_zone_name_unique").on(t.zoneId, t.name), index("clients_zone_created").on(t.zoneId, t.createdAt, t.id)],
+);
+
+/**
+ * The jti of every client assertion (private_key_jwt) accepted, until the
+ * assertion expires: the primary key refuses a second use of the same jti by
+ * the same client in every isolate and colo at once, because D1 has one
+ * writer. Expired rows are deleted by the scheduled handler.
+ */
+export const clientAssertionJtis = sqliteTable(
+  "client_assertion_jtis",
+  {
+    clientId: text("client_id")
+      .notNull()
+      .references(() => clients.id),
+    jti: text("jti").notNull(),
+    /** the assertion's exp as RFC 3339 text */
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.jti] }), index("client_assertion_jtis_expires").on(t.expiresAt)],
 );
 
 /** Issuers whose JWTs a zone accepts as subject or actor tokens (its own issuer is always trusted). */

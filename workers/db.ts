@@ -7,11 +7,13 @@ import { drizzle } from "drizzle-orm/d1";
 import { zones } from "../schema/index.js";
 import type { Env } from "./env.js";
 import { notFound } from "./http/problem.js";
+import { guardD1 } from "./storage.js";
 
 export type Db = ReturnType<typeof database>;
 
+/** Drizzle over the DB binding; a D1 failure surfaces as StorageUnavailableError (→ 503, see storage.ts). */
 export function database(env: Env) {
-  return drizzle(env.DB);
+  return drizzle(guardD1(env.DB));
 }
 
 export function nowIso(): string {

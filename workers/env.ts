@@ -16,6 +16,13 @@ export interface Env {
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** milliseconds between an isolate's reads of the invalidation stream (default 1000) */
   INVALIDATION_POLL_MS?: string;
+  /** deadline of every Redis call in milliseconds (default 300): a stalled Redis never holds a request */
+  REDIS_TIMEOUT_MS?: string;
+  /**
+   * the public origin of the STS, e.g. https://sts.example.com: zone issuers are `{origin}/zones/{zone}`.
+   * Never derived from the Host header; `caracal dev` sets http://127.0.0.1:<port>.
+   */
+  CARACAL_ISSUER_URL?: string;
 }
 
 export interface AppEnv {

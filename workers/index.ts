@@ -10,6 +10,7 @@ import { resendPending } from "./distribution/publish.js";
 import type { AppEnv, Env } from "./env.js";
 import { onError, onNotFound } from "./http/errors.js";
 import { requestId } from "./http/request-id.js";
+import { purgeExpiredAssertionJtis } from "./sts/client-auth.js";
 import { stsApi } from "./sts/routes.js";
 import { zoneCache } from "./sts/zone-cache.js";
 
@@ -30,8 +31,9 @@ app.onError(onError);
 
 export default {
   fetch: app.fetch,
-  /** Cron: re-send invalidations a Redis outage kept in the outbox. */
+  /** Cron: re-send invalidations a Redis outage kept in the outbox; forget the jtis of expired client assertions. */
   scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext): void {
     ctx.waitUntil(resendPending(env));
+    ctx.waitUntil(purgeExpiredAssertionJtis(env));
   },
 } satisfies ExportedHandler<Env>;

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ClientJson, ClientWithSecretJson, PageJson } from "../api-types.js";
 import { apiClient, globalOptions, zonePath } from "../context.js";
-import { failure } from "../errors.js";
+import { failure, usageError } from "../errors.js";
 import { note, printFields, printJson, printTable } from "../output.js";
 import { noteNextPage, pageQuery, readJsonFile, withPageOptions, type PageOptions } from "./shared.js";
 
@@ -11,17 +11,33 @@ export function registerClientCommands(program: Command): void {
 
   client
     .command("create")
-    .description("Create a client; its secret is printed once and never again")
+    .description(
+      "Create a client. With --jwks-file or --jwks-uri it authenticates with private_key_jwt (no secret); " +
+        "otherwise its secret is printed once and never again",
+    )
     .requiredOption("--name <name>", "client name (unique in the zone)")
     .option("--attributes-file <path>", "JSON object given to policies as input.client.attributes")
-    .action(async (opts: { name: string; attributesFile?: string }, cmd: Command) => {
+    .option("--jwks-file <path>", "the client's public keys (a JWK Set, or one public JWK): it signs client assertions")
+    .option("--jwks-uri <url>", "where the STS fetches the client's public keys (https)")
+    .action(async (opts: { name: string; attributesFile?: string; jwksFile?: string; jwksUri?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
+      if (opts.jwksFile !== undefined && opts.jwksUri !== undefined) throw usageError("give at most one of --jwks-file and --jwks-uri");
       const attributes = opts.attributesFile === undefined ? undefined : await readAttributes(opts.attributesFile);
+      const jwks = opts.jwksFile === undefined ? undefined : await readJwks(opts.jwksFile);
       const { body } = await apiClient(g).post<ClientWithSecretJson>(`${zonePath(g)}/clients`, {
         name: opts.name,
         ...(attributes ? { attributes } : {}),
+        ...(jwks ? { jwks } : {}),
+        ...(opts.jwksUri ? { jwks_uri: opts.jwksUri } : {}),
       });
       if (g.json) return printJson(body);
+      if (body.client_secret === undefined) {
+        printFields([
+          ["Client ID", body.id],
+          ["Authentication", "private_key_jwt"],
+        ]);
+        return note("sign client assertions with the private key: `caracal token exchange --client-key <private JWK file>`");
+      }
       printSecret(body);
     });
 
@@ -36,6 +52,7 @@ export function registerClientCommands(program: Command): void {
         ["Client ID", body.id],
         ["Name", body.name],
         ["Status", body.status],
+        ["Authentication", body.auth_method],
         ["Attributes", JSON.stringify(body.attributes)],
         ["Secret rotated", body.secret_rotated_at],
         ["Disabled", body.disabled_at],
@@ -82,9 +99,21 @@ export function registerClientCommands(program: Command): void {
 function printSecret(body: ClientWithSecretJson): void {
   printFields([
     ["Client ID", body.id],
-    ["Client secret", body.client_secret],
+    ["Client secret", body.client_secret ?? null],
   ]);
   note("store the secret now: it is not shown again (only its SHA-256 is kept)");
+}
+
+/** A JWK Set, or a single public JWK wrapped into one. */
+async function readJwks(file: string): Promise<{ keys: unknown[] }> {
+  const parsed = await readJsonFile(file);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw failure(`${file} must hold a JWK Set or a JWK`);
+  const jwks = "keys" in parsed ? (parsed as { keys: unknown[] }) : { keys: [parsed] };
+  for (const key of jwks.keys) {
+    if (typeof key === "object" && key !== null && "d" in key)
+      throw failure(`${file} holds a private key; register only the public part (without "d")`);
+  }
+  return jwks;
 }
 
 async function readAttributes(file: string): Promise<Record<string, unknown>> {

@@ -7,8 +7,15 @@
  * also starts it with the project's Upstash bridge, so activations reach the
  * Worker through the invalidation stream; otherwise the stack runs poll-only
  * and says so.
+ *
+ * Lifecycle: a busy port is refused before anything starts (exit 1). If
+ * wrangler exits, `caracal dev` says how and exits 1. Whatever stops it —
+ * Ctrl-C, SIGTERM/SIGHUP, its parent going away, or SIGKILL (caught by a
+ * detached watchdog that watches its pid) — wrangler (its own process group,
+ * with workerd) and redis-server are stopped too.
  */
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Option, type Command } from "commander";
 import { DEFAULT_API_URL } from "../context.js";
@@ -18,6 +25,7 @@ import { runWrangler, spawnWrangler } from "../dev/wrangler.js";
 import { startLocalStream } from "../dev/invalidation.js";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const WATCHDOG = fileURLToPath(new URL("../dev/watchdog.mjs", import.meta.url));
 const HOST = "127.0.0.1";
 const READY_TIMEOUT_MS = 90_000;
 
@@ -37,7 +45,11 @@ export function registerDevCommand(program: Command): void {
     .option("--inspector-port <port>", "port for wrangler's devtools inspector")
     .option("--no-stream", "run poll-only, without the local Redis stream")
     .action(async (opts: DevOptions) => {
-      if (!/^\d{1,5}$/.test(opts.port)) throw usageError(`--port must be a port number, not ${opts.port}`);
+      if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) < 1 || Number(opts.port) > 65535)
+        throw usageError(`--port must be a port number, not ${opts.port}`);
+      // Before anything starts: wrangler on a busy port fails, while a readiness probe would reach the other server.
+      const busy = await portInUse(HOST, Number(opts.port));
+      if (busy) throw failure(`port ${opts.port} on ${HOST} is already in use (${busy}); stop what is using it or pass --port`);
       const persist = opts.persistTo ? ["--persist-to", opts.persistTo] : [];
       log("applying migrations to the local D1 …");
       const migrations = await runWrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], PROJECT_ROOT);
@@ -45,7 +57,7 @@ export function registerDevCommand(program: Command): void {
       const { adminToken: token, created } = await ensureDevSecrets(PROJECT_ROOT);
       log(created.length > 0 ? `created ${created.join(" and ")} in .dev.vars` : "using the secrets in .dev.vars");
 
-      const stream = opts.stream ? await startLocalStream() : undefined;
+      const stream = opts.stream ? await startLocalStream(log) : undefined;
       log(
         stream
           ? `invalidation: ${stream.description}`
@@ -64,6 +76,9 @@ export function registerDevCommand(program: Command): void {
           ...persist,
           ...(opts.inspectorPort ? ["--inspector-port", opts.inspectorPort] : []),
           ...(stream?.vars ?? []),
+          // The zones' issuer origin (never taken from the Host header).
+          "--var",
+          `CARACAL_ISSUER_URL:${baseUrl}`,
           // Lets `curl http://…/__scheduled` run the cron handler (the outbox re-send) locally.
           "--test-scheduled",
         ],
@@ -71,29 +86,92 @@ export function registerDevCommand(program: Command): void {
         // Its own process group: stopping it also stops the workerd it runs.
         { stdio: ["ignore", "pipe", "pipe"], detached: true },
       );
+      log(`wrangler dev pid ${wrangler.pid} (its own process group)`);
       forwardOutput(wrangler);
+      // If this process dies without running its handlers (SIGKILL), the watchdog stops the children.
+      startWatchdog([...(wrangler.pid ? [-wrangler.pid] : []), ...(stream?.redisPid ? [stream.redisPid] : [])]);
+
       let stopping = false;
-      const exited = new Promise<number>((resolve) => wrangler.on("close", (code) => resolve(stopping ? 0 : (code ?? 1))));
+      // "exit", not "close": workerd inherits wrangler's pipes, so they stay open when wrangler alone dies.
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        wrangler.on("exit", (code, signal) => resolve({ code, signal })),
+      );
       const stopAll = () => {
         stop(wrangler);
         void stream?.stop();
       };
-      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-        process.once(signal, () => {
-          stopping = true;
-          stopAll();
-        });
-      }
+      const stopOn = (reason: string) => {
+        if (stopping) return;
+        stopping = true;
+        log(`${reason}: stopping wrangler dev${stream ? " and redis-server" : ""}`);
+        stopAll();
+      };
+      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => stopOn(`received ${signal}`));
       process.once("exit", stopAll);
+      watchParent(() => stopOn("the parent process is gone"));
 
       const ready = await Promise.race([waitUntilServing(baseUrl), exited.then(() => false)]);
+      if (!ready && stopping) {
+        await exited;
+        await stream?.stop();
+        return;
+      }
       if (!ready) {
         stopAll();
-        throw failure(`wrangler dev did not start serving ${baseUrl}; see its output above`);
+        const how = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))]);
+        await stream?.stop();
+        throw failure(
+          `wrangler dev ${how ? `exited (${describeExit(how)})` : "did not start"} before serving ${baseUrl}; see its output above`,
+        );
       }
       printBanner(baseUrl, token, stream !== undefined);
-      process.exitCode = await exited;
+      const how = await exited;
+      if (stopping) {
+        await stream?.stop();
+        process.exitCode = 0;
+        return;
+      }
+      stopping = true;
+      log(`wrangler dev exited (${describeExit(how)}); stopping${stream ? " redis-server" : ""}`);
+      stop(wrangler);
+      await stream?.stop();
+      process.exitCode = 1;
     });
+}
+
+function describeExit({ code, signal }: { code: number | null; signal: NodeJS.Signals | null }): string {
+  return signal ? `killed by ${signal}` : `exit code ${code}`;
+}
+
+/** Why the port cannot be listened on, or undefined when it is free. */
+function portInUse(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    server.listen(port, host, () => server.close(() => resolve(undefined)));
+  });
+}
+
+/** Runs cli/dev/watchdog.mjs, detached, to stop `targets` once this process is gone. */
+function startWatchdog(targets: number[]): void {
+  if (targets.length === 0) return;
+  const watchdog = spawn(process.execPath, [WATCHDOG, String(process.pid), ...targets.map(String)], {
+    detached: true,
+    stdio: "ignore",
+  });
+  watchdog.unref();
+}
+
+/** Stops the stack when the process that started `caracal dev` goes away (we are reparented). */
+function watchParent(onGone: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 1000);
+  timer.unref();
 }
 
 function log(message: string): void {
@@ -109,8 +187,9 @@ function forwardOutput(child: ChildProcess): void {
   }
 }
 
+/** Stops the child's whole process group: also after wrangler itself died, its workerd may still run. */
 function stop(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null) return;
+  if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, "SIGTERM");
   } catch {

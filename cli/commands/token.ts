@@ -1,22 +1,30 @@
 /**
  * `caracal token exchange`: an RFC 8693 request to the zone's token endpoint,
- * for trying policies by hand. It authenticates as the client
- * (client_secret_basic), not with the admin token, and prints the response
- * with the request id that `caracal explain` takes.
+ * for trying policies by hand. It authenticates as the client, not with the
+ * admin token: with its secret (client_secret_basic), or with --client-key
+ * (private_key_jwt: a fresh assertion signed with the client's private JWK,
+ * `aud` the token endpoint, a new `jti`, valid for 60 s), and prints the
+ * response with the request id that `caracal explain` takes.
  */
 import { Option, type Command } from "commander";
+import { importJWK, SignJWT, type JWK } from "jose";
 import { globalOptions, zonePath } from "../context.js";
 import { reason } from "../api-client.js";
-import { failure } from "../errors.js";
+import { failure, usageError } from "../errors.js";
 import { type HttpAnswer, header, send } from "../http.js";
 import { printFields, printJson } from "../output.js";
+import { readJsonFile } from "./shared.js";
+
+const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+const ASSERTION_LIFETIME_SECONDS = 60;
 
 const GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 const JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
 
 interface ExchangeOptions {
   clientId: string;
-  clientSecret: string;
+  clientSecret?: string;
+  clientKey?: string;
   subjectToken: string;
   subjectTokenType: string;
   actorToken?: string;
@@ -36,7 +44,8 @@ export function registerTokenCommands(program: Command): void {
     .command("exchange")
     .description("Exchange a subject token (RFC 8693) and print the response and its request id")
     .requiredOption("--client-id <id>", "the client's id")
-    .addOption(new Option("--client-secret <secret>", "the client's secret").env("CARACAL_CLIENT_SECRET").makeOptionMandatory())
+    .addOption(new Option("--client-secret <secret>", "the client's secret").env("CARACAL_CLIENT_SECRET"))
+    .option("--client-key <file>", "the client's private JWK (private_key_jwt): signs a client assertion instead of a secret")
     .requiredOption("--subject-token <jwt>", "the token to exchange")
     .addOption(new Option("--subject-token-type <urn>", "its token type").default(JWT_TYPE))
     .option("--actor-token <jwt>", "a token of the party acting for the subject")
@@ -57,13 +66,23 @@ export function registerTokenCommands(program: Command): void {
       for (const a of opts.audience) form.append("audience", a);
       if (opts.scope) form.set("scope", opts.scope);
       if (opts.requestedTokenType) form.set("requested_token_type", opts.requestedTokenType);
-      const credentials = Buffer.from(`${encodeURIComponent(opts.clientId)}:${encodeURIComponent(opts.clientSecret)}`).toString("base64");
+      const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
+      if (opts.clientKey !== undefined) {
+        form.set("client_id", opts.clientId);
+        form.set("client_assertion_type", CLIENT_ASSERTION_TYPE);
+        form.set("client_assertion", await clientAssertion(opts.clientKey, opts.clientId, url.toString()));
+      } else if (opts.clientSecret !== undefined) {
+        const credentials = Buffer.from(`${encodeURIComponent(opts.clientId)}:${encodeURIComponent(opts.clientSecret)}`).toString("base64");
+        headers.authorization = `Basic ${credentials}`;
+      } else {
+        throw usageError("give --client-secret (or CARACAL_CLIENT_SECRET) or --client-key");
+      }
 
       let res: HttpAnswer;
       try {
         res = await send(url, {
           method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${credentials}` },
+          headers,
           body: form.toString(),
         });
       } catch (err) {
@@ -87,4 +106,36 @@ export function registerTokenCommands(program: Command): void {
         throw failure(`${error.error ?? res.status}: ${error.error_description ?? text} (HTTP ${res.status}, request ${requestId})`);
       }
     });
+}
+
+/** The JWS algorithm a private JWK signs with: its `alg`, or the usual one for its key type. */
+function algorithmOf(jwk: JWK): string {
+  if (jwk.alg) return jwk.alg;
+  if (jwk.kty === "EC")
+    return ({ "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" } as Record<string, string>)[jwk.crv ?? ""] ?? "ES256";
+  if (jwk.kty === "OKP") return "EdDSA";
+  return "RS256";
+}
+
+/** RFC 7523 §2.2: iss = sub = the client id, aud = the token endpoint, a fresh jti, a short exp. */
+async function clientAssertion(file: string, clientId: string, tokenEndpoint: string): Promise<string> {
+  const parsed = await readJsonFile(file);
+  const jwk = (parsed as { keys?: JWK[] }).keys?.[0] ?? (parsed as JWK);
+  if (typeof jwk !== "object" || jwk === null || !("d" in jwk)) throw failure(`${file} must hold the client's private JWK (with "d")`);
+  const alg = algorithmOf(jwk);
+  let key: Awaited<ReturnType<typeof importJWK>>;
+  try {
+    key = await importJWK(jwk, alg);
+  } catch (err) {
+    throw failure(`${file}: the key cannot sign ${alg}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return new SignJWT({})
+    .setProtectedHeader({ alg, typ: "JWT", ...(jwk.kid ? { kid: jwk.kid } : {}) })
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setAudience(tokenEndpoint)
+    .setJti(crypto.randomUUID())
+    .setIssuedAt()
+    .setExpirationTime(`${ASSERTION_LIFETIME_SECONDS}s`)
+    .sign(key);
 }

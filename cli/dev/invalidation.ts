@@ -12,23 +12,26 @@ export interface LocalStream {
   /** `--var` arguments for wrangler dev */
   vars: string[];
   description: string;
+  /** redis-server's pid, for the parent-death watchdog */
+  redisPid: number | undefined;
   stop(): Promise<void>;
 }
 
-export async function startLocalStream(): Promise<LocalStream | undefined> {
+export async function startLocalStream(log: (message: string) => void): Promise<LocalStream | undefined> {
   let redis: RedisServer | undefined;
   let bridge: Bridge | undefined;
   try {
     redis = await startRedisServer();
     if (!redis) return undefined;
     const token = randomBytes(24).toString("base64url");
-    bridge = await startBridge({ redisPort: redis.port, token });
+    bridge = await startBridge({ redisPort: redis.port, token, log: (m) => log(`upstash bridge: ${m}`) });
     const url = bridge.url;
     const b = bridge;
     const r = redis;
     return {
       vars: ["--var", `UPSTASH_REDIS_REST_URL:${url}`, "--var", `UPSTASH_REDIS_REST_TOKEN:${token}`],
-      description: `Redis stream caracal.policy.invalidate (redis-server on 127.0.0.1:${redis.port}, Upstash bridge on ${url})`,
+      description: `Redis stream caracal.policy.invalidate (redis-server pid ${redis.process.pid} on 127.0.0.1:${redis.port}, Upstash bridge on ${url})`,
+      redisPid: redis.process.pid,
       stop: async () => {
         await b.close();
         await r.stop();

@@ -20,6 +20,7 @@ export class RespConnection {
   private readonly pending: Pending[] = [];
   private buffer: Buffer = Buffer.alloc(0);
   private closed = false;
+  private readonly closeListeners: ((reason: Error) => void)[] = [];
 
   private constructor(private readonly socket: Socket) {
     socket.on("data", (chunk) => this.onData(chunk));
@@ -28,13 +29,33 @@ export class RespConnection {
     socket.on("close", () => fail(new Error("redis connection closed")));
   }
 
-  static open(port: number, host = "127.0.0.1"): Promise<RespConnection> {
+  /** Connects, or rejects after `timeoutMs` (a paused server may still accept, but a dead port must not hang). */
+  static open(port: number, host = "127.0.0.1", timeoutMs = 2000): Promise<RespConnection> {
     return new Promise((resolve, reject) => {
       const socket = connect({ port, host });
       socket.setNoDelay(true);
-      socket.once("connect", () => resolve(new RespConnection(socket)));
-      socket.once("error", reject);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`connecting to redis-server on ${host}:${port} timed out`));
+      }, timeoutMs);
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        resolve(new RespConnection(socket));
+      });
+      socket.once("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Called once when the connection is lost (not when `close()` ends it). */
+  onClose(listener: (reason: Error) => void): void {
+    this.closeListeners.push(listener);
   }
 
   /** Sends commands in one write and resolves with their replies, in order. */
@@ -52,12 +73,15 @@ export class RespConnection {
 
   close(): void {
     this.closed = true;
+    this.closeListeners.length = 0;
     this.socket.destroy();
   }
 
   private failAll(e: Error): void {
+    const wasOpen = !this.closed;
     this.closed = true;
     for (const p of this.pending.splice(0)) p.reject(e);
+    if (wasOpen) for (const listener of this.closeListeners.splice(0)) listener(e);
   }
 
   private onData(chunk: Buffer): void {

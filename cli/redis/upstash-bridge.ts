@@ -19,6 +19,8 @@ export interface BridgeOptions {
   /** port to listen on; 0 picks a free one */
   port?: number;
   host?: string;
+  /** where the bridge says that it lost or regained redis-server (default: stderr) */
+  log?: (message: string) => void;
 }
 
 export interface Bridge {
@@ -30,11 +32,56 @@ const MAX_BODY = 1 << 20;
 
 type JSONish = string | number | null | JSONish[];
 
+/**
+ * The bridge's one connection to redis-server. When redis-server goes away
+ * (killed, restarted) the connection is dropped and the next request opens a
+ * new one, so a restarted redis-server is used again without restarting the
+ * bridge; both events are logged. Requests while it is down get 503.
+ */
+class RedisLink {
+  private connection: RespConnection | undefined;
+  private lost = false;
+
+  constructor(
+    private readonly port: number,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  async open(): Promise<void> {
+    await this.get();
+  }
+
+  async get(): Promise<RespConnection> {
+    if (this.connection && !this.connection.isClosed) return this.connection;
+    const connection = await RespConnection.open(this.port);
+    if (this.lost) this.log(`reconnected to redis-server on 127.0.0.1:${this.port}`);
+    this.lost = false;
+    connection.onClose((reason) => {
+      this.lost = true;
+      this.log(`lost redis-server on 127.0.0.1:${this.port} (${reason.message}); reconnecting on the next request`);
+    });
+    this.connection = connection;
+    return connection;
+  }
+
+  close(): void {
+    this.connection?.close();
+  }
+}
+
+class RedisUnavailable extends Error {}
+
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
-  const redis = await RespConnection.open(opts.redisPort);
+  const link = new RedisLink(opts.redisPort, opts.log ?? ((m) => process.stderr.write(`upstash bridge: ${m}\n`)));
+  await link.open();
   const expected = digest(`Bearer ${opts.token}`);
   const server = createServer((req, res) => {
-    handle(req, res, redis, expected).catch((e: unknown) => reply(res, 500, { error: String((e as Error)?.message ?? e) }));
+    const connection = link.get().catch((e: unknown) => {
+      throw new RedisUnavailable(`redis-server is unavailable: ${(e as Error)?.message ?? e}`);
+    });
+    handle(req, res, connection, expected).catch((e: unknown) =>
+      reply(res, e instanceof RedisUnavailable ? 503 : 500, { error: String((e as Error)?.message ?? e) }),
+    );
   });
   const host = opts.host ?? "127.0.0.1";
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
@@ -42,11 +89,13 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const port = typeof address === "object" && address ? address.port : 0;
   return {
     url: `http://${host}:${port}`,
-    close: () => closeServer(server).finally(() => redis.close()),
+    close: () => closeServer(server).finally(() => link.close()),
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, redis: RespConnection, expected: Buffer): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, connection: Promise<RespConnection>, expected: Buffer): Promise<void> {
+  // Awaited only once the request is authorized and parsed; a rejection meanwhile is not unhandled.
+  connection.catch(() => {});
   if (req.method !== "POST") return reply(res, 405, { error: "only POST is supported" });
   if (!timingSafeEqual(digest(req.headers.authorization ?? ""), expected)) return reply(res, 401, { error: "Unauthorized" });
   const body = await readBody(req);
@@ -59,6 +108,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, redis: RespConn
   }
   const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
   const path = (req.url ?? "/").split("?")[0];
+  const redis = await connection;
   if (path === "/" || path === "") {
     if (!isCommand(parsed)) return reply(res, 400, { error: "expected a command array" });
     const [result] = await redis.send([parsed]);

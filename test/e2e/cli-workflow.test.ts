@@ -262,4 +262,67 @@ describe("caracal CLI against the local stack", () => {
     );
     expect(byDefault).not.toContain("undefined");
   });
+  it("makes a private_key_jwt client with --jwks-file and exchanges with --client-key (tokens name CARACAL_ISSUER_URL)", async () => {
+    const zone = idOf(await ok("zone", "create", "--name", "e2e-keys"), "zn");
+    env.CARACAL_ZONE_ID = zone;
+    const pv = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(
+      await ok("policy", "create", "--name", "payments-policy", "--file", "./payments.rego"),
+    )![1]!;
+    const set = idOf(await ok("policy-set", "create", "--name", "production"), "ps");
+    await ok("policy-set", "activate", set, "--version", idOf(await ok("policy-set", "version", set, "--policy-versions", pv), "psv"));
+    const idp = await generateKeyPair("ES256");
+    await writeFile(
+      join(workDir, "idp-jwks.json"),
+      JSON.stringify({ keys: [{ ...(await exportJWK(idp.publicKey)), kid: "idp-2", alg: "ES256" }] }),
+    );
+    await ok("issuer", "add", "--issuer", "https://idp2.example", "--jwks-file", "./idp-jwks.json");
+    const subject = await new SignJWT({ iss: "https://idp2.example", sub: "bob", role: "payer" })
+      .setProtectedHeader({ alg: "ES256", kid: "idp-2" })
+      .setExpirationTime("5m")
+      .sign(idp.privateKey);
+
+    const clientKey = await generateKeyPair("ES256", { extractable: true });
+    const publicJwk = { ...(await exportJWK(clientKey.publicKey)), kid: "client-1", alg: "ES256" };
+    await writeFile(join(workDir, "client-public.json"), JSON.stringify({ keys: [publicJwk] }));
+    await writeFile(
+      join(workDir, "client-private.json"),
+      JSON.stringify({ ...(await exportJWK(clientKey.privateKey)), kid: "client-1", alg: "ES256" }),
+    );
+    const refused = await caracal("client", "create", "--name", "leaky", "--jwks-file", "./client-private.json");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("holds a private key");
+
+    const created = await ok("client", "create", "--name", "signer", "--jwks-file", "./client-public.json");
+    expect(created).toMatch(/^Client ID: cl-[a-z0-9]{12}\nAuthentication: private_key_jwt\n$/);
+    const clientId = /^Client ID: (cl-[a-z0-9]{12})$/m.exec(created)![1]!;
+    const exchanged = await caracal(
+      "token",
+      "exchange",
+      "--client-id",
+      clientId,
+      "--client-key",
+      "./client-private.json",
+      "--subject-token",
+      subject,
+    );
+    expect(exchanged.code, exchanged.stderr).toBe(0);
+    const token = JSON.parse(exchanged.stdout.slice(exchanged.stdout.indexOf("{"))).access_token as string;
+    const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString());
+    expect(claims).toMatchObject({ iss: `${env.CARACAL_API_URL}/zones/${zone}`, client_id: clientId, sub: "bob" });
+
+    const other = await generateKeyPair("ES256", { extractable: true });
+    await writeFile(join(workDir, "other-private.json"), JSON.stringify({ ...(await exportJWK(other.privateKey)), kid: "client-1" }));
+    const wrongKey = await caracal(
+      "token",
+      "exchange",
+      "--client-id",
+      clientId,
+      "--client-key",
+      "./other-private.json",
+      "--subject-token",
+      subject,
+    );
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stderr).toContain("invalid_client");
+  });
 });

@@ -5,7 +5,8 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env.js";
-import { payloadTooLarge, unsupportedMediaType } from "../http/problem.js";
+import { badRequest, payloadTooLarge, unsupportedMediaType } from "../http/problem.js";
+import { jsonLimitProblem, MAX_JSON_DEPTH } from "../http/json-limits.js";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -20,6 +21,30 @@ export const jsonBodyOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
   if ((c.req.method === "POST" || c.req.method === "PUT" || c.req.method === "PATCH") && hasBody(c)) {
     const mediaType = (c.req.header("content-type") ?? "").split(";")[0]?.trim() ?? "";
     if (!JSON_MEDIA_TYPE.test(mediaType)) throw unsupportedMediaType("send the request body as application/json");
+  }
+  await next();
+};
+
+/** The body's own object plus a field whose value may itself be nested MAX_JSON_DEPTH deep (client attributes). */
+export const MAX_BODY_DEPTH = MAX_JSON_DEPTH + 1;
+
+/**
+ * A JSON body nested deeper than MAX_BODY_DEPTH (or holding too many values)
+ * is refused with 400 before any handler or validator walks it. Malformed
+ * JSON passes on: the route's validator reports it.
+ */
+export const jsonBodyShape: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if ((c.req.method === "POST" || c.req.method === "PUT" || c.req.method === "PATCH") && hasBody(c)) {
+    let parsed: unknown;
+    let parsedOk = true;
+    try {
+      // Hono caches the text, so the validator reads the same body again.
+      parsed = JSON.parse(await c.req.text());
+    } catch {
+      parsedOk = false;
+    }
+    const problem = parsedOk ? jsonLimitProblem(parsed, MAX_BODY_DEPTH) : undefined;
+    if (problem) throw badRequest(`the JSON body is refused: ${problem}`);
   }
   await next();
 };

@@ -4,7 +4,7 @@
  * describes the API and holds no data.
  */
 import { adminAuth } from "./auth.js";
-import { bodySizeCap, jsonBodyOnly } from "./body.js";
+import { bodySizeCap, jsonBodyOnly, jsonBodyShape } from "./body.js";
 import { newRouter } from "./router.js";
 import { activationRouter } from "./routes/activation.js";
 import { auditRouter } from "./routes/audit.js";
@@ -33,7 +33,7 @@ export function adminApi() {
     servers: [{ url: new URL("/v1", c.req.url).toString() }],
     security: [{ adminToken: [] }],
   }));
-  api.use("*", adminAuth, bodySizeCap, jsonBodyOnly);
+  api.use("*", adminAuth, bodySizeCap, jsonBodyOnly, jsonBodyShape);
   for (const router of [
     zonesRouter,
     policiesRouter,

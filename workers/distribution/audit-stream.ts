@@ -24,6 +24,7 @@ export async function appendToAuditStream(env: Env, rows: (typeof auditEvents.$i
       );
     await p.exec();
   } catch (err) {
-    console.warn("audit stream append failed (the event is in D1)", err);
+    // The error names the command, which holds the whole event: keep the log line short.
+    console.warn(`audit stream append failed (the event is in D1): ${String(err).slice(0, 160)}`);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Publishing activations: the outbox row written in the activation's D1 batch
  * is sent to the stream right after the commit and marked dispatched; rows
- * that could not be sent (Redis down) are re-sent by the scheduled handler,
- * so an outage delays an invalidation but never loses it.
+ * that could not be sent (Redis down, or slower than REDIS_TIMEOUT_MS) are
+ * re-sent by the scheduled handler, so an outage delays an invalidation but
+ * never loses it, and never holds the activation's answer.
  */
 import { asc, eq, isNull, and } from "drizzle-orm";
 import { invalidationOutbox } from "../../schema/index.js";
@@ -35,10 +36,15 @@ export async function publishOutboxRow(env: Env, row: OutboxRow): Promise<boolea
     console.error(`invalidation for zone ${row.zoneId} (seq ${row.seq}) not sent; the scheduled re-send will retry`, err);
     return false;
   }
-  await database(env)
-    .update(invalidationOutbox)
-    .set({ dispatchedAt: new Date().toISOString() })
-    .where(and(eq(invalidationOutbox.id, row.id), isNull(invalidationOutbox.dispatchedAt)));
+  try {
+    await database(env)
+      .update(invalidationOutbox)
+      .set({ dispatchedAt: new Date().toISOString() })
+      .where(and(eq(invalidationOutbox.id, row.id), isNull(invalidationOutbox.dispatchedAt)));
+  } catch (err) {
+    // Sent, but still pending in D1: the re-send sends it once more, which listeners tolerate (a reload).
+    console.error(`invalidation for zone ${row.zoneId} (seq ${row.seq}) sent but not marked dispatched`, err);
+  }
   return true;
 }
 

@@ -2,7 +2,8 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../env.js";
-import { badRequest, internalError, notFound, Problem } from "./problem.js";
+import { STORAGE_RETRY_AFTER_SECONDS, storageFailure } from "../storage.js";
+import { badRequest, internalError, notFound, Problem, storageUnavailable } from "./problem.js";
 
 function asProblem(err: unknown): Problem | undefined {
   if (err instanceof Problem) return err;
@@ -15,6 +16,11 @@ function asProblem(err: unknown): Problem | undefined {
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const problem = asProblem(err);
   if (problem) return respond(c, problem);
+  const storage = storageFailure(err);
+  if (storage) {
+    console.error(`request ${c.get("requestId")}: ${storage.message}`);
+    return respond(c, storageUnavailable(STORAGE_RETRY_AFTER_SECONDS));
+  }
   console.error(`request ${c.get("requestId")} failed:`, err);
   return respond(c, internalError());
 };

@@ -25,6 +25,8 @@ export class Problem extends Error {
     readonly title: string,
     readonly detail: string,
     readonly errors?: ProblemItem[],
+    /** sent as Retry-After: the failure is transient */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
     this.name = "Problem";
@@ -44,7 +46,11 @@ export class Problem extends Error {
   toResponse(requestId?: string, headers: Record<string, string> = {}): Response {
     return new Response(JSON.stringify(this.body(requestId)), {
       status: this.status,
-      headers: { "content-type": "application/problem+json", ...headers },
+      headers: {
+        "content-type": "application/problem+json",
+        ...(this.retryAfterSeconds !== undefined ? { "retry-after": String(this.retryAfterSeconds) } : {}),
+        ...headers,
+      },
     });
   }
 }
@@ -60,5 +66,7 @@ export const invalidReference = (detail: string) => new Problem(422, "invalid-re
 export const regoCompileFailed = (errors: RegoErrorInfo[]) =>
   new Problem(422, "rego-compile-error", "Unprocessable Content", "the policy does not compile", errors);
 export const serviceUnavailable = (detail: string) => new Problem(503, "unavailable", "Service Unavailable", detail);
+export const storageUnavailable = (retryAfterSeconds: number) =>
+  new Problem(503, "storage-unavailable", "Service Unavailable", "the database is unavailable; retry later", undefined, retryAfterSeconds);
 export const internalError = () =>
   new Problem(500, "internal", "Internal Server Error", "the request failed; quote the request id when reporting it");

@@ -84,13 +84,23 @@ function auditRow(id: string, context: AuditContext, { decision, outcome }: Eval
 /**
  * Writes the request's decision event and, when the zone has a shadow set,
  * its shadow event: one INSERT, so a single D1 round trip that stores both or
- * neither. D1 is the record; the events are also appended to the Redis stream
- * `caracal.audit` (when configured) for live consumers, alongside the insert
- * so it adds no round trip, and without ever failing the request.
+ * neither. D1 is the record, and the caller answers only once it committed
+ * (an insert that fails fails the exchange: no token without its record).
+ * The events are also appended to the Redis stream `caracal.audit` (when
+ * configured) for live consumers; that append runs in the background
+ * (`background`, the request's waitUntil), so a slow Redis never delays the
+ * answer and never fails it.
  */
-export async function recordDecision(env: Env, context: AuditContext, enforced: Evaluated, shadow: Evaluated | null): Promise<void> {
+export async function recordDecision(
+  env: Env,
+  context: AuditContext,
+  enforced: Evaluated,
+  shadow: Evaluated | null,
+  background: (work: Promise<unknown>) => void,
+): Promise<void> {
   const id = newId("evt");
   const rows = [auditRow(id, context, enforced, enforced.decision.status === "error" ? "error" : "enforced")];
   if (shadow) rows.push(auditRow(id + SHADOW_ID_SUFFIX, context, shadow, "shadow"));
-  await Promise.all([database(env).insert(auditEvents).values(rows), appendToAuditStream(env, rows)]);
+  await database(env).insert(auditEvents).values(rows);
+  background(appendToAuditStream(env, rows));
 }

@@ -1,14 +1,15 @@
 /**
  * The public keys subject and actor tokens are verified with: a trusted
- * issuer's inline JWKS, its jwks_uri (fetched and cached per isolate by
- * jose: refreshed after 10 minutes, or on an unknown kid at most every 30 s),
+ * issuer's inline JWKS, its jwks_uri (fetched and cached per isolate, see
+ * remote-jwks.ts: a refresh with unusable keys keeps the last good set),
  * or the zone's own published keys. Only asymmetric algorithms are accepted:
  * issuers publish public keys, so an HS* token could only be a forgery made
  * with a public key as the HMAC secret.
  */
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
+import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import type { trustedIssuers } from "../../schema/index.js";
 import type { PublicJwk } from "./keys.js";
+import { RemoteKeySet } from "./remote-jwks.js";
 
 export type TrustedIssuerRow = typeof trustedIssuers.$inferSelect;
 
@@ -16,7 +17,6 @@ export const VERIFY_ALGORITHMS = ["ES256", "ES384", "ES512", "RS256", "RS384", "
 const ASYMMETRIC_KEY_TYPES = ["EC", "RSA", "OKP"];
 /** Private JWK members: a JWKS that carries them leaks its issuer's private key. */
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
-export const JWKS_FETCH_TIMEOUT_MS = 5000;
 const MAX_CACHED_KEY_SETS = 256;
 
 /** Why a JWKS cannot be trusted for verification (empty when it can). */
@@ -72,8 +72,19 @@ function cached(key: string, make: () => JWTVerifyGetKey): JWTVerifyGetKey {
 export function trustedIssuerKeys(row: TrustedIssuerRow): JWTVerifyGetKey {
   return cached(`issuer:${row.id}`, () =>
     row.jwksUri
-      ? createRemoteJWKSet(new URL(row.jwksUri), { timeoutDuration: JWKS_FETCH_TIMEOUT_MS })
+      ? new RemoteKeySet(row.jwksUri, `trusted issuer ${row.issuer} (${row.id})`).getKey
       : createLocalJWKSet(row.jwks as JSONWebKeySet),
+  );
+}
+
+/** A private_key_jwt client's keys. Client keys are never edited, so the id and key source key the cache. */
+export function clientKeys(client: {
+  id: string;
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwksUri: string | null;
+}): JWTVerifyGetKey {
+  return cached(`client:${client.id}:${client.jwksUri ?? ""}`, () =>
+    client.jwksUri ? new RemoteKeySet(client.jwksUri, `client ${client.id}`).getKey : createLocalJWKSet(client.jwks as JSONWebKeySet),
   );
 }
 

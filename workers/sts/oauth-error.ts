@@ -32,6 +32,8 @@ export class OAuthError extends Error {
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
+    /** sent as Retry-After: the failure is transient (storage, an issuer's keys) */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${code}: ${description}`);
     this.name = "OAuthError";
@@ -45,6 +47,7 @@ export class OAuthError extends Error {
     const headers: Record<string, string> = { "content-type": "application/json", ...NO_STORE_HEADERS };
     // RFC 6749 §5.2: a 401 names the authentication scheme the client should use.
     if (this.code === "invalid_client") headers["www-authenticate"] = 'Basic realm="caracal-sts", charset="UTF-8"';
+    if (this.retryAfterSeconds !== undefined) headers["retry-after"] = String(this.retryAfterSeconds);
     return new Response(JSON.stringify({ error: this.code, error_description: this.description }), { status: this.status, headers });
   }
 }

@@ -8,8 +8,9 @@ import { database, found, zoneLookup } from "../db.js";
 import type { AppEnv } from "../env.js";
 import { notFound, serviceUnavailable } from "../http/problem.js";
 import { ensureSigningKey, publishedKeys, SigningUnavailableError, zoneKeys, type KeyStatus } from "./keys.js";
-import { authorizationServerMetadata, zoneIssuer } from "./metadata.js";
+import { authorizationServerMetadata, IssuerNotConfiguredError, issuerNotConfigured, issuerOrigin, zoneIssuer } from "./metadata.js";
 import { OAuthError } from "./oauth-error.js";
+import { STORAGE_RETRY_AFTER_SECONDS, storageFailure } from "../storage.js";
 import { exchangeToken } from "./token-exchange.js";
 import { zoneCache } from "./zone-cache.js";
 
@@ -28,6 +29,7 @@ export function stsApi() {
         request: raw,
         zoneId: c.req.param("zone"),
         startedAt,
+        background: (work) => c.executionCtx.waitUntil(work),
         context: {
           id: c.get("requestId"),
           time: new Date(),
@@ -49,7 +51,14 @@ export function stsApi() {
   sts.get("/zones/:zone/.well-known/oauth-authorization-server", async (c) => {
     const zoneId = c.req.param("zone");
     found(await zoneLookup(database(c.env), zoneId), "zone");
-    return c.json(authorizationServerMetadata(zoneIssuer(new URL(c.req.url).origin, zoneId)));
+    let origin: string;
+    try {
+      origin = issuerOrigin(c.env.CARACAL_ISSUER_URL);
+    } catch (err) {
+      if (err instanceof IssuerNotConfiguredError) throw serviceUnavailable(err.message);
+      throw err;
+    }
+    return c.json(authorizationServerMetadata(zoneIssuer(origin, zoneId)));
   });
 
   return sts;
@@ -58,6 +67,16 @@ export function stsApi() {
 function tokenErrorResponse(c: Context<AppEnv>, err: unknown): Response {
   if (err instanceof OAuthError) return err.toResponse();
   const requestId = c.get("requestId");
+  const storage = storageFailure(err);
+  if (storage) {
+    // Nothing was issued: the audit record could not be written or the client and issuers could not be read.
+    console.error(`request ${requestId}: ${storage.message}`);
+    return new OAuthError("temporarily_unavailable", "storage is unavailable; retry later", STORAGE_RETRY_AFTER_SECONDS).toResponse();
+  }
+  if (err instanceof IssuerNotConfiguredError) {
+    console.error(`request ${requestId}: ${err.message}`);
+    return issuerNotConfigured(err).toResponse();
+  }
   if (err instanceof SigningUnavailableError) {
     console.error(`request ${requestId}: cannot sign: ${err.message}`);
     return new OAuthError("temporarily_unavailable", "token signing is not configured; retry later").toResponse();

@@ -8,6 +8,7 @@
  * the token; an issuer whose keys cannot be fetched is a 503.
  */
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { jsonLimitProblem } from "../http/json-limits.js";
 import { invalidRequest, OAuthError } from "./oauth-error.js";
 import { ownKeys, trustedIssuerKeys, VERIFY_ALGORITHMS, type TrustedIssuerRow } from "./issuer-keys.js";
 import { SIGNING_ALG, type PublicJwk } from "./keys.js";
@@ -42,6 +43,9 @@ export function inspectToken(role: TokenRole, presented: PresentedToken): Inspec
   } catch {
     throw invalidRequest(`${role} is not a signed JWT`);
   }
+  // Before anything walks the claims (policy input, audit): a bounded depth and size.
+  const shape = jsonLimitProblem(payload);
+  if (shape) throw invalidRequest(`${role}: its claims are refused: ${shape}`);
   const alg = header.alg;
   if (alg === undefined || alg.toLowerCase() === "none") throw invalidRequest(`${role}: unsigned tokens (alg none) are never accepted`);
   if (/^HS/i.test(alg)) throw invalidRequest(`${role}: HMAC algorithms are not accepted; issuers sign with asymmetric keys`);

@@ -27,8 +27,9 @@ import {
   tokenLifetime,
 } from "./issued-token.js";
 import { ensureSigningKey, keyStatuses, publishedKeys, signingKey, zoneKeyRows } from "./keys.js";
-import { zoneIssuer } from "./metadata.js";
-import { NO_STORE_HEADERS, OAuthError } from "./oauth-error.js";
+import { issuerOrigin, tokenEndpoint, zoneIssuer } from "./metadata.js";
+import { jsonLimitProblem, MAX_JSON_DEPTH } from "../http/json-limits.js";
+import { invalidRequest, NO_STORE_HEADERS, OAuthError } from "./oauth-error.js";
 import { inspectToken, verifyToken, type InspectedToken, type IssuerTrust, type VerifiedToken } from "./subject-token.js";
 import { parseTokenExchange, readTokenForm, type TokenExchangeRequest } from "./token-request.js";
 import { zoneCache, type ZoneSnapshot } from "./zone-cache.js";
@@ -43,7 +44,16 @@ export interface ExchangeRequest {
   context: RequestContext;
   /** performance.now() when the request arrived */
   startedAt: number;
+  /** keeps work alive after the response (the request's waitUntil): the audit stream append */
+  background: (work: Promise<unknown>) => void;
 }
+
+/**
+ * The input document nests token claims and client attributes two levels
+ * down (input.subject.claims, input.client.attributes), each checked on its
+ * own when it arrived; this catches anything stored before those checks.
+ */
+const MAX_INPUT_DEPTH = MAX_JSON_DEPTH + 2;
 
 /** The successful token response (RFC 8693 §2.2.1). */
 export interface TokenResponse {
@@ -68,9 +78,11 @@ interface VerifiedExchange {
 
 async function verifiedExchange(x: ExchangeRequest): Promise<VerifiedExchange> {
   const { env, zoneId } = x;
-  const issuer = zoneIssuer(new URL(x.request.url).origin, zoneId);
+  // The configured origin, never the Host header (see metadata.ts).
+  const issuer = zoneIssuer(issuerOrigin(env.CARACAL_ISSUER_URL), zoneId);
+  const audience = { tokenEndpoint: tokenEndpoint(issuer), issuer };
   const form = await readTokenForm(x.request);
-  const credentials = presentedCredentials(x.request.headers.get("authorization") ?? undefined, form);
+  const credentials = presentedCredentials(x.request.headers.get("authorization") ?? undefined, form, audience, x.context.time);
   const exchange = parseTokenExchange(form);
   const subjectToken = inspectToken("subject_token", exchange.subject);
   const actorToken = exchange.actor ? inspectToken("actor_token", exchange.actor) : null;
@@ -84,7 +96,7 @@ async function verifiedExchange(x: ExchangeRequest): Promise<VerifiedExchange> {
       (error: unknown) => ({ error }),
     ),
   ]);
-  const client = await authenticateClient(lookups.client, credentials);
+  const client = await authenticateClient(env, lookups.client, credentials, audience, x.context.time);
   const snapshot = loadedSnapshot(snapshotLoad);
   const trust = (token: InspectedToken) => trustOf(token, issuer, lookups, snapshot);
   const subject = await verifyToken(subjectToken, trust(subjectToken), x.context.time);
@@ -121,12 +133,16 @@ export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
     durationUs: Math.round((performance.now() - x.startedAt) * 1000),
   });
 
+  const inputProblem = jsonLimitProblem(input, MAX_INPUT_DEPTH);
+  if (inputProblem) throw invalidRequest(`the policy input (token claims and client attributes) is refused: ${inputProblem}`);
+
   if (!mayActPermits(subject, actor)) {
     await recordDecision(
       env,
       auditContext(),
       { decision: denialWithoutPolicies(MAY_ACT_DENIED), outcome: { scopeGranted: null, tokenJti: null } },
       null,
+      x.background,
     );
     throw new OAuthError("access_denied", `${MAY_ACT_DENIED} (request ${x.context.id})`);
   }
@@ -141,6 +157,7 @@ export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
       auditContext(),
       { decision, outcome },
       shadow && { decision: shadow, outcome: { scopeGranted: wouldGrant(shadow, requestedScopes, subject), tokenJti: null } },
+      x.background,
     );
   const refuse = async (error: OAuthError, extraReasons: string[] = []): Promise<never> => {
     await record({ scopeGranted: null, tokenJti: null, extraReasons, refused: decision.decision === "allow" });

@@ -31,6 +31,8 @@ const SINGLE_VALUED = [
   "requested_token_type",
   "client_id",
   "client_secret",
+  "client_assertion",
+  "client_assertion_type",
 ] as const;
 /** RFC 6749 §3.3 scope-token characters. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;

@@ -1,6 +1,8 @@
 /**
  * STS clients of a zone. A client secret is 256 random bits, returned once
- * (on create and on rotation) and stored only as its SHA-256. Disabling is
+ * (on create and on rotation) and stored only as its SHA-256. A client
+ * created with public keys (jwks or jwks_uri) authenticates with
+ * private_key_jwt instead and has no secret. Disabling is
  * immediate: the token endpoint reads the client on every request.
  */
 import { createRoute } from "@hono/zod-openapi";
@@ -9,6 +11,8 @@ import { clients } from "../../../schema/index.js";
 import { conflict } from "../../http/problem.js";
 import { newId } from "../../ids.js";
 import { newClientSecret } from "../../sts/client-auth.js";
+import { usableJwksProblems } from "../../sts/jwk-import.js";
+import { checkJwksUri, unusable } from "./issuers.js";
 import { database, found, nowIso, zoneLookup, type Db } from "../../db.js";
 import { zonePage } from "../zone-page.js";
 import { Client, ClientPage, ClientWithSecret, clientView, CreateClientRequest } from "../schemas/clients.js";
@@ -23,29 +27,37 @@ const createClient = createRoute({
   tags: ["clients"],
   summary: "Create a client; its secret is in this response only",
   request: { params: ZoneParams, body: jsonBody(CreateClientRequest) },
-  responses: { 201: jsonResponse(ClientWithSecret, "The new client and its secret"), ...problems(404, 409, 413, 415) },
+  responses: { 201: jsonResponse(ClientWithSecret, "The new client and its secret"), ...problems(404, 409, 413, 415, 422) },
 });
 
 clientsRouter.openapi(createClient, async (c) => {
   const { zone } = c.req.valid("param");
-  const { name, attributes } = c.req.valid("json");
+  const { name, attributes, jwks, jwks_uri } = c.req.valid("json");
   const db = database(c.env);
   found(await zoneLookup(db, zone), "zone");
-  const { secret, sha256 } = await newClientSecret();
+  const withKeys = jwks !== undefined || jwks_uri !== undefined;
+  // Keys are imported now (WebCrypto), so a key that could never verify is a 422 here, not a 401 at every exchange.
+  if (jwks_uri !== undefined) await checkJwksUri(jwks_uri, "the client's");
+  else if (jwks !== undefined) unusable(await usableJwksProblems(jwks), "the client's");
+  const issued = withKeys ? undefined : await newClientSecret();
   const now = nowIso();
   const row = {
     id: newId("cl"),
     zoneId: zone,
     name,
     attributes,
-    secretSha256: sha256,
+    // A private_key_jwt client has no secret: no digest matches "".
+    secretSha256: issued?.sha256 ?? "",
     secretRotatedAt: now,
     disabledAt: null,
     createdAt: now,
+    authMethod: withKeys ? "private_key_jwt" : "client_secret",
+    jwks: jwks ?? null,
+    jwksUri: jwks_uri ?? null,
   };
   const inserted = await db.insert(clients).values(row).onConflictDoNothing().returning({ id: clients.id });
   if (inserted.length === 0) throw conflict(`a client named "${name}" already exists in this zone`);
-  return c.json({ ...clientView(row), client_secret: secret }, 201);
+  return c.json({ ...clientView(row), ...(issued ? { client_secret: issued.secret } : {}) }, 201);
 });
 
 const listClients = createRoute({
@@ -105,7 +117,7 @@ const rotateSecret = createRoute({
   tags: ["clients"],
   summary: "Replace the client's secret; the old one stops working at once",
   request: { params: ClientParams },
-  responses: { 200: jsonResponse(ClientWithSecret, "The client and its new secret"), ...problems(404) },
+  responses: { 200: jsonResponse(ClientWithSecret, "The client and its new secret"), ...problems(404, 409) },
 });
 
 clientsRouter.openapi(rotateSecret, async (c) => {
@@ -115,8 +127,10 @@ clientsRouter.openapi(rotateSecret, async (c) => {
   const updated = await db
     .update(clients)
     .set({ secretSha256: sha256, secretRotatedAt: nowIso() })
-    .where(and(eq(clients.id, client), eq(clients.zoneId, zone)))
+    .where(and(eq(clients.id, client), eq(clients.zoneId, zone), eq(clients.authMethod, "client_secret")))
     .returning();
+  if (updated.length === 0 && (await clientQuery(db, zone, client)).length > 0)
+    throw conflict("this client authenticates with private_key_jwt: it has no secret to rotate");
   return c.json({ ...clientView(found(updated, "client")), client_secret: secret }, 200);
 });
 

@@ -8,7 +8,9 @@ import { and, eq } from "drizzle-orm";
 import { trustedIssuers } from "../../../schema/index.js";
 import { conflict, invalidReference } from "../../http/problem.js";
 import { newId } from "../../ids.js";
-import { JWKS_FETCH_TIMEOUT_MS, jwksUriProblem, publicJwksProblems } from "../../sts/issuer-keys.js";
+import { jwksUriProblem } from "../../sts/issuer-keys.js";
+import { usableJwksProblems } from "../../sts/jwk-import.js";
+import { fetchJwks } from "../../sts/remote-jwks.js";
 import { database, found, nowIso, zoneLookup } from "../../db.js";
 import { zonePage } from "../zone-page.js";
 import { IssuerParams, jsonBody, jsonResponse, PageQuery, problems, ZoneParams } from "../schemas/common.js";
@@ -24,7 +26,8 @@ const addIssuer = createRoute({
   summary: "Trust an issuer's JWTs as subject and actor tokens",
   description:
     "Exactly one of `jwks` (inline public keys) and `jwks_uri` (fetched now to check it, then cached by each isolate). " +
-    "Keys must be public EC, RSA or OKP keys with a kid; symmetric or private keys are refused with 422.",
+    "Keys must be public EC (P-256/384/521), RSA (at least 2048 bits) or Ed25519 keys with a kid that WebCrypto imports; " +
+    "symmetric, private, weak or malformed keys are refused with 422.",
   request: { params: ZoneParams, body: jsonBody(CreateIssuerRequest) },
   responses: { 201: jsonResponse(TrustedIssuer, "The trusted issuer"), ...problems(404, 409, 413, 415, 422) },
 });
@@ -35,7 +38,7 @@ issuersRouter.openapi(addIssuer, async (c) => {
   const db = database(c.env);
   found(await zoneLookup(db, zone), "zone");
   if (jwks_uri !== undefined) await checkJwksUri(jwks_uri);
-  else unusable(publicJwksProblems(jwks));
+  else unusable(await usableJwksProblems(jwks));
   const row = {
     id: newId("iss"),
     zoneId: zone,
@@ -50,27 +53,21 @@ issuersRouter.openapi(addIssuer, async (c) => {
   return c.json(issuerView(row), 201);
 });
 
-function unusable(problemList: string[]): void {
-  if (problemList.length > 0) throw invalidReference(`the issuer's keys are unusable: ${problemList.join("; ")}`);
+export function unusable(problemList: string[], whose = "the issuer's"): void {
+  if (problemList.length > 0) throw invalidReference(`${whose} keys are unusable: ${problemList.join("; ")}`);
 }
 
-/** Fetches the JWKS once so a typo fails now rather than at the first exchange. */
-async function checkJwksUri(uri: string): Promise<void> {
+/** Fetches the JWKS once so a typo or unusable keys fail now rather than at the first exchange. */
+export async function checkJwksUri(uri: string, whose = "the issuer's"): Promise<void> {
   const problem = jwksUriProblem(uri);
   if (problem) throw invalidReference(problem);
   let body: unknown;
   try {
-    const res = await fetch(uri, {
-      headers: { accept: "application/json, application/jwk-set+json" },
-      redirect: "manual",
-      signal: AbortSignal.timeout(JWKS_FETCH_TIMEOUT_MS),
-    });
-    if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
-    body = await res.json();
+    body = await fetchJwks(uri);
   } catch (err) {
     throw invalidReference(`the jwks_uri could not be fetched: ${err instanceof Error ? err.message : String(err)}`);
   }
-  unusable(publicJwksProblems(body));
+  unusable(await usableJwksProblems(body), whose);
 }
 
 const listIssuers = createRoute({

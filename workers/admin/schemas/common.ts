@@ -87,7 +87,7 @@ const PROBLEM_DESCRIPTIONS = {
   413: "Request body or policy source too large",
   415: "The body is not application/json",
   422: "The policy does not compile, the body names versions that are not in this zone, or an issuer's keys are unusable",
-  503: "A Worker secret this route needs is not set",
+  503: "A Worker secret this route needs is not set, or D1 is unavailable (with Retry-After)",
 } as const;
 
 type ProblemStatus = keyof typeof PROBLEM_DESCRIPTIONS;
