@@ -15,7 +15,8 @@ interface ProblemDocument {
   title?: string;
   status?: number;
   detail?: string;
-  errors?: (RegoErrorInfo | { code: string; message: string; pointer: string })[];
+  /** Rego errors, invalid request fields (pointer), or a bundle's file (path, named by the detail) */
+  errors?: (RegoErrorInfo | { code: string; message: string; pointer: string } | { code: string; message: string; path: string })[];
 }
 
 export interface RequestOptions {
@@ -35,6 +36,14 @@ export class ApiClient {
     return this.request<T>("GET", path);
   }
 
+  /** A binary answer (a bundle export) as bytes; failures are problem+json as everywhere. */
+  async getBytes(path: string): Promise<Uint8Array> {
+    const url = new URL(`/v1${path}`, this.baseUrl);
+    const res = await this.send(url, "GET");
+    if (!res.ok) throw failure(describeProblem(res, parseJson(await res.text()) as ProblemDocument | undefined, {}));
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
   /** `body` undefined sends no body (action routes such as `…/disable`). */
   post<T>(path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     return this.request<T>("POST", path, body, options);
@@ -44,11 +53,9 @@ export class ApiClient {
     return this.request<undefined>("DELETE", path);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    const url = new URL(`/v1${path}`, this.baseUrl);
-    let res: Response;
+  private async send(url: URL, method: string, body?: unknown): Promise<Response> {
     try {
-      res = await fetch(url, {
+      return await fetch(url, {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,
@@ -61,6 +68,11 @@ export class ApiClient {
       const reason = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
       throw failure(`cannot reach the Caracal API at ${this.baseUrl} (${reason}); is \`caracal dev\` running, or is --api-url right?`);
     }
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const url = new URL(`/v1${path}`, this.baseUrl);
+    const res = await this.send(url, method, body);
     const text = await res.text();
     const parsed = parseJson(text);
     if (!res.ok) throw failure(describeProblem(res, parsed as ProblemDocument | undefined, options));
@@ -82,8 +94,10 @@ function describeProblem(res: Response, problem: ProblemDocument | undefined, op
   const lines = [`${problem?.detail ?? "request failed"} (${status})`];
   for (const item of problem?.errors ?? []) {
     if ("pointer" in item) continue; // already part of the detail
-    const location = item.location && options.regoFile ? { ...item.location, file: options.regoFile } : item.location;
-    lines.push(formatError(location ? { ...item, location } : item));
+    if ("path" in item) continue; // a bundle's file: the detail names it
+    const rego = item as RegoErrorInfo;
+    const location = rego.location && options.regoFile ? { ...rego.location, file: options.regoFile } : rego.location;
+    lines.push(formatError(location ? { ...rego, location } : rego));
   }
   return lines.join("\n");
 }

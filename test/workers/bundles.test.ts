@@ -113,7 +113,9 @@ describe("bundles", () => {
     expect(got.source).toBeUndefined();
 
     const exported = await exports.default.fetch(
-      new Request(`http://caracal.test${path}/${pv}/bundle`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+      new Request(`http://caracal.test/v1/zones/${zone}/policy-versions/${pv}/bundle`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      }),
     );
     expect(exported.status).toBe(200);
     expect(exported.headers.get("content-type")).toBe("application/gzip");

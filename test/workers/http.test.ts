@@ -60,6 +60,7 @@ describe("OpenAPI document", () => {
         "/zones/{zone}/policy-sets/{set}/activate",
         "/zones/{zone}/policy-sets/{set}/versions",
         "/zones/{zone}/policy-sets/{set}/versions/{version}",
+        "/zones/{zone}/policy-versions/{version}/bundle",
         "/zones/{zone}/signing-keys",
         "/zones/{zone}/signing-keys/rotate",
         "/zones/{zone}/clients",

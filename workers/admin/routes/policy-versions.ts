@@ -13,7 +13,7 @@ import {
   versionFiles,
   versionSummaryColumns,
 } from "../policy-versions.js";
-import { jsonBody, jsonResponse, PolicyParams, PolicyVersionParams, problems } from "../schemas/common.js";
+import { jsonBody, jsonResponse, PolicyParams, PolicyVersionParams, problems, ZoneParams } from "../schemas/common.js";
 import {
   CreatePolicyVersionRequest,
   PolicyVersion,
@@ -78,13 +78,20 @@ const getPolicyVersion = createRoute({
   responses: { 200: jsonResponse(PolicyVersionDetail, "The version"), ...problems(404) },
 });
 
-async function storedVersion(env: Parameters<typeof database>[0], zone: string, policy: string, version: string) {
+/** A version of the zone (of `policy`, when given) with its files. */
+async function storedVersion(env: Parameters<typeof database>[0], zone: string, policy: string | undefined, version: string) {
   const db = database(env);
   const rows = await db
     .select({ ...versionSummaryColumns, source: policyVersions.source, filesBlob: policyVersions.filesBlob, policyName: policies.name })
     .from(policyVersions)
     .innerJoin(policies, eq(policies.id, policyVersions.policyId))
-    .where(and(eq(policyVersions.id, version), eq(policyVersions.policyId, policy), eq(policyVersions.zoneId, zone)));
+    .where(
+      and(
+        eq(policyVersions.id, version),
+        policy === undefined ? undefined : eq(policyVersions.policyId, policy),
+        eq(policyVersions.zoneId, zone),
+      ),
+    );
   const row = found(rows, "policy version");
   return { row, files: await versionFiles(db, row, row.policyName) };
 }
@@ -97,11 +104,11 @@ policyVersionsRouter.openapi(getPolicyVersion, async (c) => {
 
 const exportPolicyVersion = createRoute({
   method: "get",
-  path: "/zones/{zone}/policies/{policy}/versions/{version}/bundle",
+  path: "/zones/{zone}/policy-versions/{version}/bundle",
   tags: ["policies"],
   summary: "Export a policy version as a bundle (tar.gz)",
   description: "A gzip-compressed tar of the version's files that `opa eval -b` loads; uploaded again it is the same version.",
-  request: { params: PolicyVersionParams },
+  request: { params: ZoneParams.extend({ version: PolicyVersionParams.shape.version }) },
   responses: {
     200: { description: "The bundle", content: { "application/gzip": { schema: z.string().openapi({ format: "binary" }) } } },
     ...problems(404),
@@ -109,8 +116,8 @@ const exportPolicyVersion = createRoute({
 });
 
 policyVersionsRouter.openapi(exportPolicyVersion, async (c) => {
-  const { zone, policy, version } = c.req.valid("param");
-  const { files } = await storedVersion(c.env, zone, policy, version);
+  const { zone, version } = c.req.valid("param");
+  const { files } = await storedVersion(c.env, zone, undefined, version);
   const archive = await exportArchive(files);
   return c.body(archive as Uint8Array<ArrayBuffer>, 200, {
     "content-type": "application/gzip",
