@@ -90,7 +90,7 @@ function at(d: DeterminingPolicy): string {
 
 /** `payments-policy pv-… data.payments.allow at payments-policy.rego:5` */
 function decidedBy(d: DeterminingPolicy): string {
-  return `${d.policy_name} ${d.policy_version_id} ${d.rule} at ${at(d)}`;
+  return `${d.policy_name} ${d.policy_version_id}${d.revision ? ` (revision ${d.revision})` : ""} ${d.rule} at ${at(d)}`;
 }
 
 function eventLine(e: AuditEventJson): string {
