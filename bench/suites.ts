@@ -3,6 +3,7 @@
  * wrangler bundles the Worker, so what is measured is the shipped code shape
  * (e.g. const enums inlined across modules).
  */
+import { benchBundleData } from "./bundle-data.js";
 import { runDistributionBench } from "./distribution.js";
 import { benchCompile, benchRbac } from "./rego.js";
 import { runStsBench } from "./sts.js";
@@ -12,4 +13,5 @@ export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Rego evaluation", () => benchRbac()],
   ["STS token exchange", () => runStsBench()],
   ["Policy distribution", () => runDistributionBench()],
+  ["Bundle data", () => benchBundleData()],
 ];

@@ -11,6 +11,7 @@ import { BLOB_CHUNK_CHARS } from "../../workers/bundle/blobs.js";
 import { ADMIN_TOKEN, call, expectProblem, expectStatus, newPolicySet, newSetVersion, newZone, uniqueName } from "./helpers.js";
 import { exchangeParams, expectIssued, expectOAuthError, explain, stsFixture, tokenRequest } from "./sts-helpers.js";
 import { exports } from "cloudflare:workers";
+import { zoneCache } from "../../workers/sts/zone-cache.js";
 
 const MAIN = `package payments
 
@@ -154,6 +155,66 @@ describe("bundles", () => {
     await activateVersion(f.zone, created.versions[0].id);
     expectIssued(await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint({ sub: "alice" }))));
     expectOAuthError(await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint({ sub: "mallory" }))), 403, "access_denied");
+  });
+
+  it("decodes a version's data once per isolate and shares it; each policy of a set sees only its own data", async () => {
+    const f = await stsFixture([]);
+    // Policy A allows users in its own data.users; B denies everyone its data lists, and reads A's path too.
+    const a = await newBundlePolicy(f.zone, {
+      files: [
+        { path: "a.rego", content: "package a\n\nallow if data.users[input.subject.claims.sub]\n" },
+        { path: "users/data.json", content: JSON.stringify({ alice: true }) },
+      ],
+    });
+    const b = await newBundlePolicy(f.zone, {
+      files: [
+        {
+          path: "b.rego",
+          content:
+            'package b\n\ndefault allow := true\n\ndeny contains "listed" if data.blocked[input.subject.claims.sub]\n\ndeny contains "sees a" if data.users\n',
+        },
+        { path: "blocked/data.json", content: JSON.stringify({ mallory: true }) },
+      ],
+    });
+    const set = await newPolicySet(f.zone);
+    const psv = await newSetVersion(f.zone, set, [a.versions[0].id, b.versions[0].id]);
+    const shadow = await newSetVersion(f.zone, set, [b.versions[0].id, a.versions[0].id]);
+    expectStatus(await call("POST", `/v1/zones/${f.zone}/policy-sets/${set}/activate`, { version: psv, shadow }), 200);
+
+    // alice: A allows. bob: A denies, B allows (B never sees A's data.users). mallory: both deny.
+    expectIssued(await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint({ sub: "alice" }))));
+    const bob = await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint({ sub: "bob" })));
+    expectIssued(bob);
+    const bobExplained = await explain(f.zone, bob.headers.get("x-request-id") as string);
+    expect(bobExplained.policies.map((p: { outcome: string }) => p.outcome)).toEqual(["deny", "allow"]);
+    const mallory = await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint({ sub: "mallory" })));
+    expectOAuthError(mallory, 403, "access_denied");
+    const malloryExplained = await explain(f.zone, mallory.headers.get("x-request-id") as string);
+    expect(malloryExplained.reasons.some((r: string) => r.endsWith(": listed"))).toBe(true);
+    expect(malloryExplained.reasons.some((r: string) => r.endsWith(": sees a"))).toBe(false);
+
+    // One decoded value per version, whichever set (active or shadow) and snapshot holds it.
+    const first = await zoneCache.get(env as never, f.zone);
+    zoneCache.invalidate(f.zone);
+    const second = await zoneCache.get(env as never, f.zone);
+    const dataOf = (snap: typeof first, set: "active" | "shadow", versionId: string) =>
+      snap?.[set]?.policies.find((p) => p.policyVersionId === versionId)?.data;
+    expect(dataOf(first, "active", a.versions[0].id)).toBeDefined();
+    expect(dataOf(second, "active", a.versions[0].id)).toBe(dataOf(first, "active", a.versions[0].id));
+    expect(dataOf(first, "shadow", a.versions[0].id)).toBe(dataOf(first, "active", a.versions[0].id));
+    expect(dataOf(first, "active", b.versions[0].id)).not.toBe(dataOf(first, "active", a.versions[0].id));
+  });
+
+  it("exports only versions of the zone", async () => {
+    const zone = await newZone();
+    const created = await newBundlePolicy(zone, { files: FILES });
+    const other = await newZone();
+    const res = await exports.default.fetch(
+      new Request(`http://caracal.test/v1/zones/${other}/policy-versions/${created.versions[0].id}/bundle`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      }),
+    );
+    expect(res.status).toBe(404);
   });
 
   it("chooses the decision package: given, from the manifest, or the only one defining allow or deny", async () => {

@@ -27,6 +27,13 @@ import { readBlobs } from "../bundle/blobs.js";
 
 export const DEFAULT_POLL_SECONDS = 60;
 const MAX_PREPARED_VERSIONS = 512;
+/**
+ * Decoded data holds about 7× its JSON in heap (bench "Bundle data"), so the cache of prepared
+ * versions is also bounded by the text it decoded: 16 MiB of plan and data JSON (≈ 110 MiB of heap
+ * at worst, in a 128 MB isolate, only when that many distinct large versions are in use). Versions a
+ * zone's snapshot still uses stay alive through the snapshot even when the cache lets them go.
+ */
+const MAX_PREPARED_TEXT = 16 * 1024 * 1024;
 
 export interface SnapshotPolicy {
   policyId: string;
@@ -68,21 +75,33 @@ interface Entry {
 interface PreparedVersion {
   prepared: SnapshotPolicy["prepared"];
   data: Value;
+  /** characters of plan and data JSON it was decoded from: its weight in the cache */
+  weight: number;
 }
 
 const preparedVersions = new Map<string, PreparedVersion>();
+let preparedText = 0;
 const EMPTY_DATA = new RObject();
 
 function rememberPrepared(versionId: string, prepared: PreparedVersion): void {
-  if (preparedVersions.size >= MAX_PREPARED_VERSIONS) preparedVersions.delete(preparedVersions.keys().next().value as string);
+  while (
+    preparedVersions.size > 0 &&
+    (preparedVersions.size >= MAX_PREPARED_VERSIONS || preparedText + prepared.weight > MAX_PREPARED_TEXT)
+  ) {
+    const oldest = preparedVersions.keys().next().value as string;
+    preparedText -= preparedVersions.get(oldest)?.weight ?? 0;
+    preparedVersions.delete(oldest);
+  }
   preparedVersions.set(versionId, prepared);
+  preparedText += prepared.weight;
 }
 
 function prepareSafely(plan: string, data: string | null): PreparedVersion {
+  const weight = plan.length + (data?.length ?? 0);
   try {
-    return { prepared: prepare(plan), data: data === null ? EMPTY_DATA : parseJSON(data) };
+    return { prepared: prepare(plan), data: data === null ? EMPTY_DATA : parseJSON(data), weight };
   } catch (err) {
-    const failed = (info: RegoErrorInfo) => ({ prepared: info, data: EMPTY_DATA });
+    const failed = (info: RegoErrorInfo) => ({ prepared: info, data: EMPTY_DATA, weight });
     if (err instanceof RegoError)
       return failed({ code: err.code, message: err.message, ...(err.location ? { location: err.location } : {}) });
     return failed({ code: "plan_error", message: err instanceof Error ? err.message : String(err) });
@@ -203,7 +222,7 @@ async function loadSets(db: Db, zoneId: string, setVersionIds: string[]): Promis
     const planText = planBlob === null ? plan : (blobTexts.get(planBlob) ?? null);
     const fresh =
       planText === null
-        ? { prepared: { code: "plan_error" as const, message: `policy version ${id} has no plan` }, data: EMPTY_DATA }
+        ? { prepared: { code: "plan_error" as const, message: `policy version ${id} has no plan` }, data: EMPTY_DATA, weight: 0 }
         : prepareSafely(planText, dataBlob === null ? null : (blobTexts.get(dataBlob) ?? null));
     prepared.set(id, fresh);
     rememberPrepared(id, fresh);
