@@ -49,6 +49,10 @@ export class ApiClient {
     return this.request<T>("POST", path, body, options);
   }
 
+  put<T>(path: string, body: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>("PUT", path, body);
+  }
+
   delete(path: string): Promise<ApiResponse<undefined>> {
     return this.request<undefined>("DELETE", path);
   }

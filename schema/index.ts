@@ -21,6 +21,8 @@ export const zones = sqliteTable(
     defaultTokenLifetime: integer("default_token_lifetime").notNull().default(900),
     /** upper bound of any issued token's lifetime; also how long a rotated key stays published */
     maxTokenLifetime: integer("max_token_lifetime").notNull().default(3600),
+    /** when true, every new policy version must be a bundle signed by one of the zone's bundle-signing keys */
+    requireSignedBundles: integer("require_signed_bundles", { mode: "boolean" }).notNull().default(false),
     createdAt: text("created_at").notNull(),
   },
   (t) => [uniqueIndex("zones_name_unique").on(t.name), index("zones_created").on(t.createdAt, t.id)],
@@ -115,6 +117,28 @@ export const blobChunks = sqliteTable(
     data: text("data").notNull(),
   },
   (t) => [primaryKey({ columns: [t.zoneId, t.sha256, t.seq] })],
+);
+
+/**
+ * Public keys that verify signed bundles (`.signatures.json`, OPA's format) of a zone. `key_id`
+ * is what a signature names (its JWT `kid` header or `keyid` claim). Added and removed, never edited.
+ */
+export const bundleSigningKeys = sqliteTable(
+  "bundle_signing_keys",
+  {
+    id: text("id").primaryKey(),
+    zoneId: text("zone_id")
+      .notNull()
+      .references(() => zones.id),
+    keyId: text("key_id").notNull(),
+    /** the JWS algorithm signatures with this key must use, e.g. RS256 or ES256 */
+    alg: text("alg").notNull(),
+    publicJwk: text("public_jwk", { mode: "json" }).$type<JsonWebKey>().notNull(),
+    /** OPA's signature scope: the signature's `scope` claim must equal it (both absent counts as equal) */
+    scope: text("scope"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("bundle_signing_keys_zone_key_unique").on(t.zoneId, t.keyId)],
 );
 
 export const policySets = sqliteTable(

@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { createHash } from "node:crypto";
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -229,5 +230,47 @@ describe("policy bundles with the real CLI", () => {
       const tested = await ok("test", "-b", bundle);
       expect(tested).toContain("PASS: 2/2");
     }
+  });
+
+  it("verifies a signed bundle against the zone's bundle-signing key and refuses a tampered one", async () => {
+    const zone = idOf(await ok("zone", "create", "--name", "e2e-signed"), "zn");
+    env.CARACAL_ZONE_ID = zone;
+    const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+    await writeFile(join(workDir, "bundle-key.pem"), await exportSPKI(publicKey));
+    idOf(await ok("zone", "bundle-keys", "add", "--key-id", "release", "--alg", "ES256", "--key-file", "./bundle-key.pem"), "bsk");
+    expect(await ok("zone", "require-signed-bundles", "on")).toContain("Signed bundles required: yes");
+    const unsigned = await caracal("policy", "create", "--name", "unsigned", "--bundle", "./b");
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stderr).toContain("requires signed bundles");
+
+    // .signatures.json as opa sign writes it: one JWT over each file's SHA-256 (data and manifest as sorted, compact JSON)
+    const canonical = (v: unknown): string =>
+      v === null || typeof v !== "object"
+        ? JSON.stringify(v)
+        : Array.isArray(v)
+          ? `[${v.map(canonical).join(",")}]`
+          : `{${Object.keys(v)
+              .sort()
+              .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+              .join(",")}}`;
+    const signed = join(workDir, "signed");
+    await writeBundle(signed);
+    const names = [".manifest", "lib/roles.rego", "lib/roles_test.rego", "payments/main.rego", "roles/data.json"];
+    const { readFile } = await import("node:fs/promises");
+    const files = [];
+    for (const name of names) {
+      const text = await readFile(join(signed, name), "utf8");
+      const hashed = name.endsWith(".json") || name === ".manifest" ? canonical(JSON.parse(text)) : text;
+      files.push({ name, hash: createHash("sha256").update(hashed).digest("hex"), algorithm: "SHA-256" });
+    }
+    const jwt = await new SignJWT({ files }).setProtectedHeader({ alg: "ES256", kid: "release" }).sign(privateKey);
+    await writeFile(join(signed, ".signatures.json"), JSON.stringify({ signatures: [jwt] }));
+    const created = await ok("policy", "create", "--name", "signed", "--bundle", "./signed");
+    expect(created).toMatch(/^Version ID: pv-/m);
+
+    await writeFile(join(signed, "roles/data.json"), JSON.stringify({ by_user: { bob: ["payer"] }, grants: { payer: ["pay"] } }));
+    const tampered = await caracal("policy", "create", "--name", "tampered", "--bundle", "./signed");
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toContain("roles/data.json: the file does not match its signed hash");
   });
 });

@@ -11,6 +11,7 @@ import { BLOB_CHUNK_CHARS } from "../../workers/bundle/blobs.js";
 import { ADMIN_TOKEN, call, expectProblem, expectStatus, newPolicySet, newSetVersion, newZone, uniqueName } from "./helpers.js";
 import { exchangeParams, expectIssued, expectOAuthError, explain, stsFixture, tokenRequest } from "./sts-helpers.js";
 import { exports } from "cloudflare:workers";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { zoneCache } from "../../workers/sts/zone-cache.js";
 
 const MAIN = `package payments
@@ -360,11 +361,18 @@ describe("bad bundles", () => {
       ".manifest",
     ],
     [
-      "a signatures file",
-      async () => ({ files: [ok, { path: ".signatures.json", content: "{}" }] }),
+      "an unreadable signature",
+      async () => ({ files: [ok, { path: ".signatures.json", content: '{"signatures": ["a.b.c"]}' }] }),
+      422,
+      "invalid_signature",
+      ".signatures.json",
+    ],
+    [
+      "a signatures file below the root",
+      async () => ({ files: [ok, { path: "x/.signatures.json", content: "{}" }] }),
       422,
       "unknown_file_kind",
-      ".signatures.json",
+      "x/.signatures.json",
     ],
     [
       "a symlink",
@@ -439,5 +447,116 @@ describe("bad bundles", () => {
     );
     expect(problem.errors[0].location).toMatchObject({ file: "lib/broken.rego", row: 4 });
     expect(await blobCount(zone)).toBe(0);
+  });
+});
+
+describe("signed bundles", () => {
+  const hex = async (text: string) =>
+    Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))), (b) =>
+      b.toString(16).padStart(2, "0"),
+    ).join("");
+  /** JSON with keys sorted, compact: what OPA hashes for data files and the manifest (computed here independently). */
+  const canonical = (v: unknown): string =>
+    v === null || typeof v !== "object"
+      ? JSON.stringify(v)
+      : Array.isArray(v)
+        ? `[${v.map(canonical).join(",")}]`
+        : `{${Object.keys(v)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+            .join(",")}}`;
+  // pretty-printed on purpose: signatures cover the JSON value, not its whitespace
+  const SIGNED_FILES = FILES.map((f) => (f.path === "roles/data.json" ? { ...f, content: JSON.stringify(JSON.parse(ROLES), null, 2) } : f));
+
+  async function signatures(files: { path: string; content: string }[], key: CryptoKey, kid: string, extra: Record<string, unknown> = {}) {
+    const listed = [];
+    for (const f of files) {
+      const structured = f.path.endsWith(".json") || f.path === ".manifest";
+      listed.push({ name: f.path, hash: await hex(structured ? canonical(JSON.parse(f.content)) : f.content), algorithm: "SHA-256" });
+    }
+    const jwt = await new SignJWT({ files: listed, ...extra }).setProtectedHeader({ alg: "ES256", kid }).sign(key);
+    return { path: ".signatures.json", content: JSON.stringify({ signatures: [jwt] }) };
+  }
+
+  async function zoneWithKey() {
+    const zone = await newZone();
+    const { privateKey, publicKey } = await generateKeyPair("ES256");
+    const jwk = await exportJWK(publicKey);
+    const added = expectStatus(await call("POST", `/v1/zones/${zone}/bundle-signing/keys`, { key_id: "release", alg: "ES256", jwk }), 201);
+    return { zone, privateKey, key: added };
+  }
+
+  const create = (zone: string, body: Record<string, unknown>) =>
+    call("POST", `/v1/zones/${zone}/policies`, { name: uniqueName("signed"), ...body });
+
+  it("accepts a bundle whose signature verifies, the same as a folder or a tar.gz, and again after export", async () => {
+    const { zone, privateKey } = await zoneWithKey();
+    const files = [...SIGNED_FILES, await signatures(SIGNED_FILES, privateKey, "release")];
+    const created = expectStatus(await create(zone, { files }), 201);
+    const pv = created.versions[0].id;
+    const path = `/v1/zones/${zone}/policies/${created.id}/versions`;
+    expect(expectStatus(await call("POST", path, { bundle: await tarGz(files) }), 200).id).toBe(pv);
+    const exported = await exports.default.fetch(
+      new Request(`http://caracal.test/v1/zones/${zone}/policy-versions/${pv}/bundle`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      }),
+    );
+    expect(expectStatus(await call("POST", path, { bundle: base64(new Uint8Array(await exported.arrayBuffer())) }), 200).id).toBe(pv);
+  });
+
+  it("refuses a tampered, incomplete, over-complete or wrongly signed bundle with a clear error", async () => {
+    const { zone, privateKey } = await zoneWithKey();
+    const signature = await signatures(SIGNED_FILES, privateKey, "release");
+    const refused = async (files: { path: string; content: string }[], text: string, path = ".signatures.json") => {
+      const problem = expectProblem(await create(zone, { files }), 422);
+      expect(problem.errors[0]).toMatchObject({ code: "invalid_signature", path });
+      expect(problem.detail).toContain(text);
+    };
+    const tampered = SIGNED_FILES.map((f) =>
+      f.path === "roles/data.json" ? { ...f, content: JSON.stringify({ by_user: { bob: ["payer"] }, grants: {} }) } : f,
+    );
+    await refused([...tampered, signature], "does not match its signed hash", "roles/data.json");
+    await refused(
+      [...SIGNED_FILES, { path: "extra.rego", content: "package extra\n" }, signature],
+      "not covered by the bundle's signature",
+      "extra.rego",
+    );
+    await refused(
+      [...SIGNED_FILES.filter((f) => f.path !== "lib/roles.rego"), signature],
+      "signed files missing from the bundle: lib/roles.rego",
+    );
+    await refused([...SIGNED_FILES, await signatures(SIGNED_FILES, privateKey, "nobody")], "unknown signing key nobody");
+    const stranger = (await generateKeyPair("ES256")).privateKey;
+    await refused([...SIGNED_FILES, await signatures(SIGNED_FILES, stranger, "release")], "does not verify with key release");
+    await refused([...SIGNED_FILES, await signatures(SIGNED_FILES, privateKey, "release", { scope: "write" })], "scope");
+    const forged = `${btoa(JSON.stringify({ alg: "none", kid: "release" })).replace(/=+$/, "")}.${btoa(JSON.stringify({ files: [] })).replace(/=+$/, "")}.`;
+    await refused([...SIGNED_FILES, { path: ".signatures.json", content: JSON.stringify({ signatures: [forged] }) }], "not accepted");
+    expect(await blobCount(zone)).toBe(0);
+  });
+
+  it("requires signatures when the zone says so, and lists and removes keys", async () => {
+    const { zone, privateKey, key } = await zoneWithKey();
+    const state = expectStatus(await call("PUT", `/v1/zones/${zone}/bundle-signing`, { required: true }), 200);
+    expect(state).toMatchObject({ required: true, keys: [{ id: key.id, key_id: "release", alg: "ES256", scope: null }] });
+    const unsigned = expectProblem(await create(zone, { files: SIGNED_FILES }), 422);
+    expect(unsigned.detail).toContain("requires signed bundles");
+    expectProblem(await create(zone, { source: "package p\n\nallow := true\n" }), 422);
+    expectStatus(await create(zone, { files: [...SIGNED_FILES, await signatures(SIGNED_FILES, privateKey, "release")] }), 201);
+    expectProblem(await call("POST", `/v1/zones/${zone}/bundle-signing/keys`, { key_id: "release", alg: "ES256", jwk: key.jwk }), 409);
+    const priv = await exportJWK((await generateKeyPair("ES256", { extractable: true })).privateKey);
+    expectProblem(await call("POST", `/v1/zones/${zone}/bundle-signing/keys`, { key_id: "private", alg: "ES256", jwk: priv }), 422);
+    expectProblem(
+      await call("POST", `/v1/zones/${zone}/bundle-signing/keys`, { key_id: "hmac", alg: "HS256", jwk: { kty: "oct", k: "c2VjcmV0" } }),
+      400,
+    );
+    expectStatus(await call("DELETE", `/v1/zones/${zone}/bundle-signing/keys/${key.id}`), 200);
+    expectProblem(await call("DELETE", `/v1/zones/${await newZone()}/bundle-signing/keys/${key.id}`), 404);
+    // with the key gone, the signature can no longer be verified: refused, never accepted unverified
+    const changed = SIGNED_FILES.map((f) =>
+      f.path === ".manifest" ? { ...f, content: JSON.stringify({ revision: "r2", roots: ["payments", "lib", "roles"] }) } : f,
+    );
+    const noKey = expectProblem(await create(zone, { files: [...changed, await signatures(changed, privateKey, "release")] }), 422);
+    expect(noKey.detail).toContain("no bundle-signing keys");
+    expect(expectStatus(await call("PUT", `/v1/zones/${zone}/bundle-signing`, { required: false }), 200).required).toBe(false);
   });
 });

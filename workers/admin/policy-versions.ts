@@ -14,7 +14,9 @@ import { policyVersions } from "../../schema/index.js";
 import { assembleBundle, type Bundle } from "../bundle/bundle.js";
 import { blobWrites, prepareBlob, readBlobs } from "../bundle/blobs.js";
 import { BundleError } from "../bundle/errors.js";
+import { verifyBundleSignature } from "../bundle/signatures.js";
 import { readArchive } from "../bundle/tar.js";
+import { zoneSigning } from "./routes/bundle-signing.js";
 import { writeTarGz } from "../bundle/tar.js";
 import { Problem, conflict, payloadTooLarge, regoCompileFailed } from "../http/problem.js";
 import { newId } from "../ids.js";
@@ -82,6 +84,20 @@ function decodeBase64(text: string): Uint8Array {
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
+}
+
+/**
+ * A signed bundle is verified against the zone's keys, and an unsigned one refused when the zone
+ * requires signatures. Decided by the presence of `.signatures.json`, never by a key id.
+ */
+export async function checkSignature(db: Db, zoneId: string, bundle: Bundle): Promise<void> {
+  if (!bundle.signed) {
+    const { required } = await zoneSigning(db, zoneId);
+    if (required) throw bundleProblem(new BundleError("invalid_signature", "this zone requires signed bundles (.signatures.json)"));
+    return;
+  }
+  const { keys } = await zoneSigning(db, zoneId);
+  await asProblem(() => verifyBundleSignature(bundle, keys));
 }
 
 /** The Rego version: the upload's, else the manifest's, else 1; the two must agree when both are given. */

@@ -47,6 +47,8 @@ export interface Manifest {
 export interface Bundle {
   /** in canonical order (by path) */
   files: BundleFile[];
+  /** whether it carries `.signatures.json`: then it must be verified (workers/bundle/signatures.ts) before it is accepted */
+  signed: boolean;
   manifest: Manifest | null;
   /** the merged data documents: what policies see as `data` (plus their rules) */
   data: RObject;
@@ -77,13 +79,11 @@ export async function assembleBundle(raw: RawFile[], origin: PathOrigin): Promis
   }
   const files = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (!files.some((f) => f.kind === "rego")) throw new BundleError("no_modules", "a policy version needs at least one .rego module");
-  if (byPath.has(SIGNATURES_FILE))
-    // Refused rather than ignored: a signature that is present must be verified or the bundle refused.
-    throw new BundleError("unknown_file_kind", "signed bundles are not supported yet: remove .signatures.json", SIGNATURES_FILE);
   const manifestFile = byPath.get(MANIFEST_FILE);
   const manifest = manifestFile ? parseManifest(manifestFile.content) : null;
   const data = mergeData(files, manifest?.roots ?? [""]);
-  return { files, manifest, data, dataJSON: toJSONText(data), digest: await bundleDigest(files) };
+  const signed = byPath.has(SIGNATURES_FILE);
+  return { files, signed, manifest, data, dataJSON: toJSONText(data), digest: await bundleDigest(files) };
 }
 
 function fileKind(path: string): FileKind {

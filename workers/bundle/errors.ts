@@ -18,7 +18,8 @@ export type BundleErrorCode =
   | "data_conflict"
   | "outside_roots"
   | "no_modules"
-  | "decision_package";
+  | "decision_package"
+  | "invalid_signature";
 
 export class BundleError extends Error {
   constructor(

@@ -7,7 +7,7 @@ import { newId } from "../../ids.js";
 import { database, found, nowIso, zoneLookup } from "../../db.js";
 import { zonePage } from "../zone-page.js";
 import { pageOrder } from "../pagination.js";
-import { compileVersion, effectiveRegoVersion, uploadedBundle, versionSummaryColumns } from "../policy-versions.js";
+import { checkSignature, compileVersion, effectiveRegoVersion, uploadedBundle, versionSummaryColumns } from "../policy-versions.js";
 import { jsonBody, jsonResponse, PageQuery, PolicyParams, problems, ZoneParams } from "../schemas/common.js";
 import { CreatePolicyRequest, PolicyDetail, PolicyPage, policyVersionView, policyView } from "../schemas/policies.js";
 import { newRouter } from "../router.js";
@@ -39,6 +39,7 @@ policiesRouter.openapi(createPolicy, async (c) => {
       .where(and(eq(policies.zoneId, zone), eq(policies.name, name)));
   const [zoneRows, sameName] = await db.batch([zoneLookup(db, zone), nameTaken()]);
   found(zoneRows, "zone");
+  await checkSignature(db, zone, bundle);
   const nameConflict = conflict(`a policy named "${name}" already exists in this zone`);
   if (sameName.length > 0) throw nameConflict;
 

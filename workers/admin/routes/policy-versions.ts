@@ -5,6 +5,7 @@ import { policies, policyVersions } from "../../../schema/index.js";
 import { database, found } from "../../db.js";
 import {
   checkSamePackage,
+  checkSignature,
   compileVersion,
   effectiveRegoVersion,
   exportArchive,
@@ -52,6 +53,7 @@ policyVersionsRouter.openapi(createPolicyVersion, async (c) => {
     "policy",
   );
   const bundle = await uploadedBundle(owner.name, upload);
+  await checkSignature(db, zone, bundle);
   const regoVersion = effectiveRegoVersion(bundle, upload.rego_version);
   const existing = (await sameContent(db, policy, zone, bundle.digest, regoVersion))[0];
   if (existing) {
