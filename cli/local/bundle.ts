@@ -8,7 +8,7 @@ import { join, relative, sep } from "node:path";
 import { assembleBundle, type RawFile } from "../../workers/bundle/bundle.js";
 import { BundleError } from "../../workers/bundle/errors.js";
 import { readArchive } from "../../workers/bundle/tar.js";
-import { toJS } from "../../workers/rego/value/json.js";
+import { toJS } from "../../workers/rego/index.js";
 import { failure } from "../errors.js";
 import type { LoadedFiles } from "./files.js";
 

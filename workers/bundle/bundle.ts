@@ -7,9 +7,8 @@
  * data outside the roots — and computes the bundle's digest, which identifies
  * the files however they were uploaded.
  */
-import { RObject, type Value } from "../rego/index.js";
+import { parseJSON, RObject, toJSONText, type Value } from "../rego/index.js";
 import { yamlToValue } from "../rego/builtins/goyaml.js";
-import { parseJSON, toJSONText } from "../rego/value/json.js";
 import { BundleError } from "./errors.js";
 import { BUNDLE_LIMITS } from "./limits.js";
 import { baseName, folderOf, normalizePath, type PathOrigin } from "./paths.js";
