@@ -12,7 +12,7 @@
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from "jose";
 import type { Env } from "../workers/env.js";
 import { compilePolicy } from "../workers/policy/compile.js";
-import { fromJS, prepare, stringifyJS, type JSONValue } from "../workers/rego/index.js";
+import { fromJS, prepare, RObject, stringifyJS, type JSONValue } from "../workers/rego/index.js";
 import { recordDecision, type AuditContext } from "../workers/sts/audit.js";
 import { evaluateSet, type SetDecision } from "../workers/sts/decision.js";
 import { buildInput, timeNs } from "../workers/sts/input.js";
@@ -49,6 +49,8 @@ async function exchangeCompute(n: number, policySource: string): Promise<Respons
         policyName: "payments-policy",
         package: compiled.package,
         prepared: prepare(compiled.plan),
+        data: new RObject(),
+        revision: null,
       },
     ],
   };

@@ -4,6 +4,7 @@
  * (e.g. const enums inlined across modules).
  */
 import { runCliBench } from "./cli.js";
+import { benchBundleData } from "./bundle-data.js";
 import { runDistributionBench } from "./distribution.js";
 import { benchCompile, benchRbac } from "./rego.js";
 import { runStsBench } from "./sts.js";
@@ -14,4 +15,5 @@ export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["STS token exchange", () => runStsBench()],
   ["Policy distribution", () => runDistributionBench()],
   ["CLI start-up", () => runCliBench()],
+  ["Bundle data", () => benchBundleData()],
 ];

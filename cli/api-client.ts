@@ -18,7 +18,8 @@ interface ProblemDocument {
   title?: string;
   status?: number;
   detail?: string;
-  errors?: (RegoErrorInfo | { code: string; message: string; pointer: string })[];
+  /** Rego errors, invalid request fields (pointer), or a bundle's file (path, named by the detail) */
+  errors?: (RegoErrorInfo | { code: string; message: string; pointer: string } | { code: string; message: string; path: string })[];
 }
 
 export interface RequestOptions {
@@ -38,20 +39,30 @@ export class ApiClient {
     return this.request<T>("GET", path);
   }
 
+  /** A binary answer (a bundle export) as bytes; failures are problem+json as everywhere. */
+  async getBytes(path: string): Promise<Uint8Array> {
+    const url = new URL(`/v1${path}`, this.baseUrl);
+    const res = await this.call(url, "GET");
+    if (!succeeded(res)) throw failure(describeProblem(res, parseJson(res.text) as ProblemDocument | undefined, {}));
+    return new Uint8Array(res.bytes);
+  }
+
   /** `body` undefined sends no body (action routes such as `…/disable`). */
   post<T>(path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     return this.request<T>("POST", path, body, options);
+  }
+
+  put<T>(path: string, body: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>("PUT", path, body);
   }
 
   delete(path: string): Promise<ApiResponse<undefined>> {
     return this.request<undefined>("DELETE", path);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    const url = new URL(`/v1${path}`, this.baseUrl);
-    let res: HttpAnswer;
+  private async call(url: URL, method: string, body?: unknown): Promise<HttpAnswer> {
     try {
-      res = await send(url, {
+      return await send(url, {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,
@@ -63,12 +74,20 @@ export class ApiClient {
     } catch (err) {
       throw failure(`cannot reach the Caracal API at ${this.baseUrl} (${reason(err)}); is \`caracal dev\` running, or is --api-url right?`);
     }
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const url = new URL(`/v1${path}`, this.baseUrl);
+    const res = await this.call(url, method, body);
     const parsed = parseJson(res.text);
-    const ok = res.status >= 200 && res.status < 300;
-    if (!ok) throw failure(describeProblem(res, parsed as ProblemDocument | undefined, options));
+    if (!succeeded(res)) throw failure(describeProblem(res, parsed as ProblemDocument | undefined, options));
     if (parsed === undefined && res.status !== 204) throw failure(`${method} ${url.pathname}: the API answered ${res.status} without JSON`);
     return { status: res.status, body: parsed as T };
   }
+}
+
+function succeeded(res: HttpAnswer): boolean {
+  return res.status >= 200 && res.status < 300;
 }
 
 function readLocal(file: string): string | undefined {
@@ -99,8 +118,10 @@ function describeProblem(res: HttpAnswer, problem: ProblemDocument | undefined, 
   const lines = [`${problem?.detail ?? "request failed"} (${status})`];
   for (const item of problem?.errors ?? []) {
     if ("pointer" in item) continue; // already part of the detail
-    const location = item.location && options.regoFile ? { ...item.location, file: options.regoFile } : item.location;
-    const error = location ? { ...item, location } : item;
+    if ("path" in item) continue; // a bundle's file: the detail names it
+    const rego = item as RegoErrorInfo;
+    const location = rego.location && options.regoFile ? { ...rego.location, file: options.regoFile } : rego.location;
+    const error = location ? { ...rego, location } : rego;
     lines.push(formatError(error));
     // A parse error in the file the user sent: its line and a caret, as `opa` shows them.
     const detail = options.regoFile

@@ -9,7 +9,9 @@ export interface HttpAnswer {
   status: number;
   statusText: string;
   headers: IncomingMessage["headers"];
+  /** the body as UTF-8 text, and as it came (a bundle export is binary) */
   text: string;
+  bytes: Buffer;
 }
 
 export interface HttpRequest {
@@ -31,14 +33,16 @@ export async function send(url: URL, req: HttpRequest): Promise<HttpAnswer> {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("error", reject);
-      res.on("end", () =>
+      res.on("end", () => {
+        const bytes = Buffer.concat(chunks);
         resolve({
           status: res.statusCode ?? 0,
           statusText: res.statusMessage ?? "",
           headers: res.headers,
-          text: Buffer.concat(chunks).toString("utf8"),
-        }),
-      );
+          text: bytes.toString("utf8"),
+          bytes,
+        });
+      });
     });
     r.on("error", reject);
     r.end(body);

@@ -21,6 +21,8 @@ export const zones = sqliteTable(
     defaultTokenLifetime: integer("default_token_lifetime").notNull().default(900),
     /** upper bound of any issued token's lifetime; also how long a rotated key stays published */
     maxTokenLifetime: integer("max_token_lifetime").notNull().default(3600),
+    /** when true, every new policy version must be a bundle signed by one of the zone's bundle-signing keys */
+    requireSignedBundles: integer("require_signed_bundles", { mode: "boolean" }).notNull().default(false),
     createdAt: text("created_at").notNull(),
   },
   (t) => [uniqueIndex("zones_name_unique").on(t.name), index("zones_created").on(t.createdAt, t.id)],
@@ -49,20 +51,94 @@ export const policyVersions = sqliteTable(
     zoneId: text("zone_id")
       .notNull()
       .references(() => zones.id),
-    source: text("source").notNull(),
-    /** hex SHA-256 of the UTF-8 source: a version's identity within its policy */
+    /** the Rego source inline: versions made before bundles only (null when the files are in blobs) */
+    source: text("source"),
+    /**
+     * hex SHA-256 of the bundle's canonical digest (workers/bundle/bundle.ts: its files' paths and
+     * content hashes in path order): a version's identity within its policy. For versions made
+     * before bundles, the SHA-256 of the source.
+     */
     sourceSha256: text("source_sha256").notNull(),
     regoVersion: integer("rego_version").notNull(),
-    /** the module's package path, e.g. `payments.v1`: where the decision rules live */
+    /** the decision package, e.g. `payments.v1`: where the decision rules live */
     package: text("package").notNull(),
-    /** the compiled plan (OPA IR JSON) the STS evaluates */
-    plan: text("plan").notNull(),
+    /** the compiled plan (OPA IR JSON) inline: versions made before bundles only */
+    plan: text("plan"),
+    /** blob of the bundle's files (JSON: path, sha256, size, content), in path order */
+    filesBlob: text("files_blob"),
+    /** blob of the merged data documents (canonical JSON): the `data` the version's policies see */
+    dataBlob: text("data_blob"),
+    /** blob of the compiled plan (OPA IR JSON) */
+    planBlob: text("plan_blob"),
+    /** the manifest's revision, when the bundle has one */
+    revision: text("revision"),
+    fileCount: integer("file_count"),
     createdAt: text("created_at").notNull(),
   },
   (t) => [
     uniqueIndex("policy_versions_content_unique").on(t.policyId, t.sourceSha256, t.regoVersion),
     index("policy_versions_policy_created").on(t.policyId, t.createdAt, t.id),
   ],
+);
+
+/**
+ * Content-addressed, append-only storage for what does not fit a D1 row (2 MB): bundle files,
+ * data documents, plans. A blob is keyed by the SHA-256 of its content, stored gzip-compressed,
+ * base64-encoded, in chunks of at most BLOB_CHUNK_CHARS (workers/bundle/blobs.ts). Scoped to a
+ * zone like everything else: nothing is shared across zones, not even storage.
+ */
+export const blobs = sqliteTable(
+  "blobs",
+  {
+    zoneId: text("zone_id")
+      .notNull()
+      .references(() => zones.id),
+    /** hex SHA-256 of the uncompressed content */
+    sha256: text("sha256").notNull(),
+    /** bytes of the uncompressed (UTF-8) content */
+    size: integer("size").notNull(),
+    /** how the chunks encode it: `gzip+base64` */
+    encoding: text("encoding").notNull(),
+    chunks: integer("chunks").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.zoneId, t.sha256] })],
+);
+
+export const blobChunks = sqliteTable(
+  "blob_chunks",
+  {
+    zoneId: text("zone_id")
+      .notNull()
+      .references(() => zones.id),
+    sha256: text("sha256").notNull(),
+    /** 0, 1, …: the chunks concatenated in this order are the encoded blob */
+    seq: integer("seq").notNull(),
+    data: text("data").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.zoneId, t.sha256, t.seq] })],
+);
+
+/**
+ * Public keys that verify signed bundles (`.signatures.json`, OPA's format) of a zone. `key_id`
+ * is what a signature names (its JWT `kid` header or `keyid` claim). Added and removed, never edited.
+ */
+export const bundleSigningKeys = sqliteTable(
+  "bundle_signing_keys",
+  {
+    id: text("id").primaryKey(),
+    zoneId: text("zone_id")
+      .notNull()
+      .references(() => zones.id),
+    keyId: text("key_id").notNull(),
+    /** the JWS algorithm signatures with this key must use, e.g. RS256 or ES256 */
+    alg: text("alg").notNull(),
+    publicJwk: text("public_jwk", { mode: "json" }).$type<JsonWebKey>().notNull(),
+    /** OPA's signature scope: the signature's `scope` claim must equal it (both absent counts as equal) */
+    scope: text("scope"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("bundle_signing_keys_zone_key_unique").on(t.zoneId, t.keyId)],
 );
 
 export const policySets = sqliteTable(

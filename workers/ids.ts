@@ -2,9 +2,9 @@
  * IDs are a type prefix and a short random lowercase id (DESIGN §3), e.g.
  * `pol-k3v9x0q2mz7a`. 36^12 ≈ 4.7e18 values: collisions are negligible for
  * admin objects; request ids and audit events (`evt-`), minted per STS
- * request, get a longer suffix. `iss-` names a zone's trusted issuer.
+ * request, get a longer suffix. `iss-` names a zone's trusted issuer, `bsk-` a bundle-signing key.
  */
-export type IdPrefix = "zn" | "pol" | "pv" | "ps" | "psv" | "cl" | "req" | "iss" | "evt";
+export type IdPrefix = "zn" | "pol" | "pv" | "ps" | "psv" | "cl" | "req" | "iss" | "evt" | "bsk";
 
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 

@@ -85,12 +85,12 @@ function withParams(filters: URLSearchParams, extra: Record<string, string>): st
 }
 
 /**
- * `payments-policy pv-… data.payments.allow at payments-policy.rego:5`; when no rule body
+ * `payments-policy pv-… (revision r) data.payments.allow at payments-policy.rego:5`; when no rule body
  * produced a value (the rule is undefined for this input) there is no location, said plainly.
  */
-export function decidedBy(d: Pick<DeterminingPolicy, "policy_name" | "policy_version_id" | "rule" | "location">): string {
+export function decidedBy(d: Pick<DeterminingPolicy, "policy_name" | "policy_version_id" | "rule" | "location" | "revision">): string {
   const where = d.location ? `at ${d.location.file}:${d.location.row}` : "(no rule body produced a value, so there is no location to show)";
-  return `${d.policy_name} ${d.policy_version_id} ${d.rule} ${where}`;
+  return `${d.policy_name} ${d.policy_version_id}${d.revision ? ` (revision ${d.revision})` : ""} ${d.rule} ${where}`;
 }
 
 function eventLine(e: AuditEventJson): string {

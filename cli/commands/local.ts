@@ -12,6 +12,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 interface EvalOptions {
   data: string[];
+  bundle: string[];
   input?: string;
   stdinInput?: boolean;
   format: EvalFormat;
@@ -21,6 +22,7 @@ interface EvalOptions {
 }
 
 interface TestOptions {
+  bundle: string[];
   verbose?: boolean;
   format: "pretty" | "json";
   run?: string;
@@ -32,6 +34,7 @@ export function registerLocalCommands(program: Command): void {
     .command("eval <query>")
     .description("Evaluate a Rego query against local policy and data files (output as `opa eval` prints it)")
     .option("-d, --data <path>", "a .rego, .json or .yaml file, or a directory of them (repeatable)", collect, [])
+    .option("-b, --bundle <path>", "a bundle: a folder in OPA's bundle layout or a .tar.gz (repeatable)", collect, [])
     .option("-i, --input <file>", "input document (.json or .yaml); - reads it from standard input")
     .option("-I, --stdin-input", "read the input document from standard input")
     .addOption(
@@ -45,12 +48,14 @@ export function registerLocalCommands(program: Command): void {
     .action(async (query: string, opts: EvalOptions) => {
       if (opts.stdinInput && opts.input !== undefined) throw usageError("--stdin-input and --input both give the input document: pass one");
       if (opts.fail && opts.failDefined) throw usageError("--fail and --fail-defined exclude each other");
-      const [{ evalQuery }, { formatEvalErrors, formatEvalResults }, { loadPaths, readDocument, parseInputText }] = await Promise.all([
-        import("../local/eval.js"),
-        import("../local/opa-output.js"),
-        import("../local/files.js"),
-      ]);
-      const files = await loadPaths(opts.data);
+      const [{ evalQuery }, { formatEvalErrors, formatEvalResults }, { loadPaths, readDocument, parseInputText }, { loadBundles }] =
+        await Promise.all([
+          import("../local/eval.js"),
+          import("../local/opa-output.js"),
+          import("../local/files.js"),
+          import("../local/bundle.js"),
+        ]);
+      const files = await loadBundles(opts.bundle, await loadPaths(opts.data));
       const input =
         opts.stdinInput || opts.input === "-"
           ? parseInputText("stdin", await readStdin())
@@ -69,24 +74,28 @@ export function registerLocalCommands(program: Command): void {
     });
 
   program
-    .command("test <paths...>")
+    .command("test [paths...]")
     .description("Run the test_* rules of *_test.rego files (as `opa test`); exits 1 if any test fails")
     .option("-v, --verbose", "show every test (not only those that did not pass) and what each printed")
     .addOption(new Option("-f, --format <format>", "report format (as opa test's)").choices(["pretty", "json"]).default("pretty"))
+    .option("-b, --bundle <path>", "a bundle (folder or .tar.gz) loaded as OPA loads a bundle (repeatable)", collect, [])
     .option("-r, --run <regex>", "run only the tests whose full name (data.pkg.test_name) matches this regular expression (RE2)")
     .addOption(v0CompatibleOption())
     .action(async (paths: string[], opts: TestOptions) => {
-      const [{ checkRunFilter, runTests }, { loadPaths }, { errorsString }, { jsonReport, prettyReport }] = await Promise.all([
-        import("../local/test-runner.js"),
-        import("../local/files.js"),
-        import("../local/opa-output.js"),
-        import("../local/test-report.js"),
-      ]);
+      if (paths.length === 0 && opts.bundle.length === 0) throw usageError("give the paths to test, or --bundle");
+      const [{ checkRunFilter, runTests }, { loadPaths }, { errorsString }, { jsonReport, prettyReport }, { loadBundles }] =
+        await Promise.all([
+          import("../local/test-runner.js"),
+          import("../local/files.js"),
+          import("../local/opa-output.js"),
+          import("../local/test-report.js"),
+          import("../local/bundle.js"),
+        ]);
       if (opts.run !== undefined) {
         const invalid = checkRunFilter(opts.run);
         if (invalid) throw usageError(`--run is not a regular expression: ${invalid}`);
       }
-      const files = await loadPaths(paths);
+      const files = await loadBundles(opts.bundle, await loadPaths(paths));
       const sources = new Map(files.modules.map((m) => [m.name, m.source]));
       const run = await runTests(files, { regoVersion: regoVersionOf(opts), run: opts.run });
       if (!run.ok) throw new CliError(errorsString(run.errors, sources), EXIT_FAILURE, { bare: true });

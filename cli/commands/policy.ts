@@ -1,46 +1,72 @@
-import type { Command } from "commander";
+import { writeFile } from "node:fs/promises";
+import { Option, type Command } from "commander";
 import type { PageJson, PolicyDetailJson, PolicyJson, PolicyVersionJson } from "../api-types.js";
+import type { PolicyVersionDetail } from "../../workers/admin/schemas/policies.js";
+import type { z } from "@hono/zod-openapi";
 import { apiClient, globalOptions, zonePath } from "../context.js";
+import { failure } from "../errors.js";
 import { note, printFields, printJson, printTable } from "../output.js";
-import { noteNextPage, pageQuery, readSource, regoVersionOf, v0CompatibleOption, withPageOptions, type PageOptions } from "./shared.js";
+import { buildUpload, type UploadOptions } from "./policy-upload.js";
+import { noteNextPage, pageQuery, regoVersionOf, v0CompatibleOption, withPageOptions, type PageOptions } from "./shared.js";
 
-interface SourceOptions {
-  file: string;
+type PolicyVersionDetailJson = z.infer<typeof PolicyVersionDetail>;
+
+interface SourceOptions extends UploadOptions {
   v0Compatible?: boolean;
 }
 
-export function registerPolicyCommands(program: Command): void {
-  const policy = program.command("policy").description("Policies: named Rego documents with immutable versions");
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-  policy
-    .command("create")
-    .description("Create a policy; its first version is compiled from --file")
-    .requiredOption("--name <name>", "policy name (unique in the zone)")
-    .requiredOption("--file <path>", "Rego source")
-    .addOption(v0CompatibleOption())
-    .action(async (opts: SourceOptions & { name: string }, cmd: Command) => {
-      const g = globalOptions(cmd);
-      const [api, zone] = [apiClient(g), zonePath(g)];
-      const source = await readSource(opts.file);
-      const { body } = await api.post<PolicyDetailJson>(
-        `${zone}/policies`,
-        { name: opts.name, source, rego_version: regoVersionOf(opts) },
-        { regoFile: opts.file },
-      );
-      if (g.json) return printJson(body);
-      printFields([
-        ["ID", body.id],
-        ["Version ID", body.versions[0]?.id],
-      ]);
-    });
+/** --file (repeatable), --bundle, --package and --v0-compatible: a version's content. */
+function withContentOptions(cmd: Command): Command {
+  return cmd
+    .option("--file <path>", "a .rego module or a .json/.yaml data file (merged at the root of data); repeatable", collect)
+    .option("--bundle <path>", "a bundle: a folder in OPA's bundle layout or a .tar.gz (e.g. from opa build)")
+    .option(
+      "--package <package>",
+      "the decision package (default: the manifest's metadata.package, or the one package defining allow or deny)",
+    )
+    .addOption(v0CompatibleOption());
+}
+
+/** The body to send: the upload, with the Rego version only when --v0-compatible says so (else the manifest's or 1). */
+async function contentBody(opts: SourceOptions) {
+  const upload = await buildUpload(opts);
+  const regoVersion = opts.v0Compatible ? { rego_version: regoVersionOf(opts) } : "source" in upload.body ? { rego_version: 1 } : {};
+  return { body: { ...upload.body, ...regoVersion }, options: upload.regoFile !== undefined ? { regoFile: upload.regoFile } : {} };
+}
+
+export function registerPolicyCommands(program: Command): void {
+  const policy = program.command("policy").description("Policies: named bundles of Rego and data with immutable versions");
+
+  withContentOptions(
+    policy
+      .command("create")
+      .description("Create a policy; its first version is compiled from --file or --bundle")
+      .requiredOption("--name <name>", "policy name (unique in the zone)"),
+  ).action(async (opts: SourceOptions & { name: string }, cmd: Command) => {
+    const g = globalOptions(cmd);
+    const [api, zone] = [apiClient(g), zonePath(g)];
+    const { body: content, options } = await contentBody(opts);
+    const { body } = await api.post<PolicyDetailJson>(`${zone}/policies`, { name: opts.name, ...content }, options);
+    if (g.json) return printJson(body);
+    printFields([
+      ["ID", body.id],
+      ["Version ID", body.versions[0]?.id],
+    ]);
+  });
 
   policy
     .command("get <policy>")
-    .description("Show a policy and its versions")
+    .description("Show a policy and its versions, with each version's files and revision")
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
-      const { body } = await apiClient(g).get<PolicyDetailJson>(`${zonePath(g)}/policies/${encodeURIComponent(id)}`);
-      if (g.json) return printJson(body);
+      const api = apiClient(g);
+      const path = `${zonePath(g)}/policies/${encodeURIComponent(id)}`;
+      const { body } = await api.get<PolicyDetailJson>(path);
+      const details: PolicyVersionDetailJson[] = [];
+      for (const v of body.versions) details.push((await api.get<PolicyVersionDetailJson>(`${path}/versions/${v.id}`)).body);
+      if (g.json) return printJson({ ...body, versions: details });
       printFields([
         ["ID", body.id],
         ["Name", body.name],
@@ -48,29 +74,57 @@ export function registerPolicyCommands(program: Command): void {
       ]);
       process.stdout.write("Versions:\n");
       printTable(
-        ["ID", "SHA256", "REGO", "PACKAGE", "CREATED"],
-        body.versions.map((v) => [v.id, v.sha256.slice(0, 12), `v${v.rego_version}`, v.package, v.created_at]),
+        ["ID", "SHA256", "REGO", "PACKAGE", "REVISION", "FILES", "CREATED"],
+        body.versions.map((v) => [
+          v.id,
+          v.sha256.slice(0, 12),
+          `v${v.rego_version}`,
+          v.package,
+          v.revision ?? "-",
+          String(v.file_count),
+          v.created_at,
+        ]),
         "  ",
       );
+      for (const d of details) {
+        process.stdout.write(`Files of ${d.id}${d.revision ? ` (revision ${d.revision})` : ""}:\n`);
+        printTable(
+          ["PATH", "SIZE", "SHA256"],
+          d.files.map((f) => [f.path, String(f.size), f.sha256.slice(0, 12)]),
+          "  ",
+        );
+      }
     });
 
+  withContentOptions(
+    policy
+      .command("version <policy>")
+      .description("Add a version from --file or --bundle (the same files again return the existing version)"),
+  ).action(async (id: string, opts: SourceOptions, cmd: Command) => {
+    const g = globalOptions(cmd);
+    const [api, zone] = [apiClient(g), zonePath(g)];
+    const { body: content, options } = await contentBody(opts);
+    const { status, body } = await api.post<PolicyVersionJson>(`${zone}/policies/${encodeURIComponent(id)}/versions`, content, options);
+    if (g.json) return printJson(body);
+    printFields([["ID", body.id]]);
+    if (status === 200) note("unchanged: an existing version has this content");
+  });
+
   policy
-    .command("version <policy>")
-    .description("Add a version from --file (the same content again returns the existing version)")
-    .requiredOption("--file <path>", "Rego source")
-    .addOption(v0CompatibleOption())
-    .action(async (id: string, opts: SourceOptions, cmd: Command) => {
+    .command("export <version>")
+    .description("Write a policy version's bundle as a .tar.gz that opa eval -b loads (uploaded again, it is the same version)")
+    .addOption(new Option("-o, --output <file>", "where to write the bundle").makeOptionMandatory())
+    .action(async (version: string, opts: { output: string }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const [api, zone] = [apiClient(g), zonePath(g)];
-      const source = await readSource(opts.file);
-      const { status, body } = await api.post<PolicyVersionJson>(
-        `${zone}/policies/${encodeURIComponent(id)}/versions`,
-        { source, rego_version: regoVersionOf(opts) },
-        { regoFile: opts.file },
-      );
-      if (g.json) return printJson(body);
-      printFields([["ID", body.id]]);
-      if (status === 200) note("unchanged: an existing version has this content");
+      const bytes = await apiClient(g).getBytes(`${zonePath(g)}/policy-versions/${encodeURIComponent(version)}/bundle`);
+      await writeFile(opts.output, bytes).catch((err: NodeJS.ErrnoException) => {
+        throw failure(`cannot write ${opts.output}: ${err.code ?? String(err)}`);
+      });
+      if (g.json) return printJson({ version, output: opts.output, bytes: bytes.length });
+      printFields([
+        ["Exported", version],
+        ["File", opts.output],
+      ]);
     });
 
   withPageOptions(policy.command("list").description("List the zone's policies")).action(async (opts: PageOptions, cmd: Command) => {

@@ -3,6 +3,7 @@ import type { KeyRotationJson, PageJson, ZoneDetailJson, ZoneJson } from "../api
 import { apiClient, globalOptions, zonePath, type GlobalOptions } from "../context.js";
 import { usageError } from "../errors.js";
 import { printFields, printJson, printTable } from "../output.js";
+import { registerBundleSigningCommands } from "./bundle-signing.js";
 import { noteNextPage, pageQuery, withPageOptions, type PageOptions } from "./shared.js";
 
 export function registerZoneCommands(program: Command): void {
@@ -66,6 +67,8 @@ export function registerZoneCommands(program: Command): void {
         ["Previous key ID", body.previous ? `${body.previous.kid} (in the JWKS until ${body.previous.published_until})` : "none"],
       ]);
     });
+
+  registerBundleSigningCommands(zone);
 }
 
 /** The zone named on the command line, else the global --zone / CARACAL_ZONE_ID. */

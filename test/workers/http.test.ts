@@ -60,6 +60,10 @@ describe("OpenAPI document", () => {
         "/zones/{zone}/policy-sets/{set}/activate",
         "/zones/{zone}/policy-sets/{set}/versions",
         "/zones/{zone}/policy-sets/{set}/versions/{version}",
+        "/zones/{zone}/policy-versions/{version}/bundle",
+        "/zones/{zone}/bundle-signing",
+        "/zones/{zone}/bundle-signing/keys",
+        "/zones/{zone}/bundle-signing/keys/{key}",
         "/zones/{zone}/signing-keys",
         "/zones/{zone}/signing-keys/rotate",
         "/zones/{zone}/clients",
@@ -76,7 +80,11 @@ describe("OpenAPI document", () => {
     // generated from the validating schemas: the strict request body and its constraints show up
     const createPolicy = doc.paths["/zones/{zone}/policies"].post;
     expect(createPolicy.responses["422"]).toBeDefined();
-    expect(doc.components.schemas.CreatePolicyRequest.required).toEqual(expect.arrayContaining(["name", "source"]));
+    expect(doc.components.schemas.CreatePolicyRequest.required).toEqual(["name"]);
+    // a version's content comes in one of three forms (source, files, bundle)
+    expect(Object.keys(doc.components.schemas.CreatePolicyRequest.properties)).toEqual(
+      expect.arrayContaining(["name", "source", "files", "bundle", "package", "rego_version"]),
+    );
     expect(doc.components.schemas.CreatePolicyRequest.additionalProperties).toBe(false);
   });
 });

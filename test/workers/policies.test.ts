@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { drizzle } from "drizzle-orm/d1";
+import { readBlobs } from "../../workers/bundle/blobs.js";
 import { ALLOW_POLICY, call, expectProblem, expectStatus, newPolicy, newZone, uniqueName } from "./helpers.js";
 
 const V2 = ALLOW_POLICY + '\ndeny contains "blocked" if input.subject.claims.blocked\n';
@@ -23,9 +25,12 @@ describe("policies", () => {
           id: expect.stringMatching(/^pv-[a-z0-9]{12}$/),
           policy_id: body.id,
           zone_id: zone,
-          sha256: await sha256Hex(ALLOW_POLICY),
+          // the digest of a bundle of one file, named after the policy
+          sha256: await sha256Hex(`${await sha256Hex(ALLOW_POLICY)}  ${name}.rego\n`),
           rego_version: 1,
           package: "payments",
+          revision: null,
+          file_count: 1,
           created_at: expect.any(String),
         },
       ],
@@ -92,9 +97,12 @@ describe("policies", () => {
     const bigSource = ALLOW_POLICY + padding.repeat(140); // > 128 KiB source, < 256 KiB body
     const source = expectProblem(await call("POST", `/v1/zones/${zone}/policies`, { name: uniqueName("big"), source: bigSource }), 413);
     expect(source.detail).toContain("policy sources");
-    const hugeSource = ALLOW_POLICY + padding.repeat(300); // > 256 KiB body
-    const body = expectProblem(await call("POST", `/v1/zones/${zone}/policies`, { name: uniqueName("huge"), source: hugeSource }), 413);
+    const huge = padding.repeat(300); // > 256 KiB body: over the cap of every route but version uploads
+    const body = expectProblem(await call("POST", `/v1/zones/${zone}/policy-sets`, { name: huge }), 413);
     expect(body.detail).toContain("request bodies");
+    const hugeUpload = ALLOW_POLICY + `# ${"x".repeat(17 * 1024 * 1024)}\n`; // > 16 MiB: over the cap of version uploads
+    const upload = expectProblem(await call("POST", `/v1/zones/${zone}/policies`, { name: uniqueName("huge"), source: hugeUpload }), 413);
+    expect(upload.detail).toContain("policy version uploads");
   });
 
   it("answers 404 for unknown policies and for policies of another zone", async () => {
@@ -159,10 +167,12 @@ describe("policy versions", () => {
     const { env } = await import("cloudflare:workers");
     const zone = await newZone();
     const policy = await newPolicy(zone);
-    const row = await env.DB.prepare("SELECT plan, package FROM policy_versions WHERE id = ?")
+    const row = await env.DB.prepare("SELECT plan_blob, package FROM policy_versions WHERE id = ?")
       .bind(policy.versionId)
-      .first<{ plan: string; package: string }>();
-    const plan = JSON.parse(row!.plan);
+      .first<{ plan_blob: string; package: string }>();
+    // stored as a content-addressed blob (in chunks), not inline in the version's row
+    const blobs = await readBlobs(drizzle(env.DB), zone, [row!.plan_blob]);
+    const plan = JSON.parse(blobs.get(row!.plan_blob) as string);
     expect(plan.plans.plans.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(["payments/allow", "payments/deny", "payments/ttl", "payments/scope", "payments/claims"]),
     );

@@ -9,6 +9,13 @@ import { badRequest, payloadTooLarge, unsupportedMediaType } from "../http/probl
 import { jsonLimitProblem, MAX_JSON_DEPTH } from "../http/json-limits.js";
 
 export const MAX_BODY_BYTES = 256 * 1024;
+/**
+ * Uploads of policy versions carry bundles: up to 5 MiB of files (workers/bundle/limits.ts), as JSON
+ * strings (escaping can double them) or a base64 archive. The bundle's own limits are then checked
+ * exactly; this cap only stops a body from being buffered without bound.
+ */
+export const MAX_BUNDLE_BODY_BYTES = 16 * 1024 * 1024;
+const BUNDLE_UPLOAD_PATH = /\/zones\/[^/]+\/policies(\/[^/]+\/versions)?\/?$/;
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
@@ -49,9 +56,19 @@ export const jsonBodyShape: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-export const bodySizeCap = bodyLimit({
+const defaultCap = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => {
     throw payloadTooLarge(`request bodies are limited to ${MAX_BODY_BYTES} bytes`);
   },
 });
+
+const bundleCap = bodyLimit({
+  maxSize: MAX_BUNDLE_BODY_BYTES,
+  onError: () => {
+    throw payloadTooLarge(`policy version uploads are limited to ${MAX_BUNDLE_BODY_BYTES} bytes`);
+  },
+});
+
+export const bodySizeCap: MiddlewareHandler<AppEnv> = (c, next) =>
+  (c.req.method === "POST" && BUNDLE_UPLOAD_PATH.test(c.req.path) ? bundleCap : defaultCap)(c, next);

@@ -8,6 +8,7 @@ import { bodySizeCap, jsonBodyOnly, jsonBodyShape } from "./body.js";
 import { newRouter } from "./router.js";
 import { activationRouter } from "./routes/activation.js";
 import { auditRouter } from "./routes/audit.js";
+import { bundleSigningRouter } from "./routes/bundle-signing.js";
 import { clientsRouter } from "./routes/clients.js";
 import { explainRouter } from "./routes/explain.js";
 import { issuersRouter } from "./routes/issuers.js";
@@ -38,6 +39,7 @@ export function adminApi() {
     zonesRouter,
     policiesRouter,
     policyVersionsRouter,
+    bundleSigningRouter,
     policySetsRouter,
     policySetVersionsRouter,
     activationRouter,

@@ -1,33 +1,116 @@
 /**
- * A policy version is identified by the SHA-256 of its source (per policy and
- * Rego version) and accepted only if it compiles; its plan is stored with it.
+ * A policy version is a bundle (workers/bundle): its identity is the bundle's
+ * digest (per policy and Rego version), it is accepted only if it compiles,
+ * and its files, merged data and plan are stored as content-addressed blobs in
+ * the same D1 batch as the version row, so nothing is half-written.
+ *
+ * Uploads come in three forms that give the same bundle for the same files:
+ * `source` (one module, named after the policy as before bundles: the seed's
+ * `--file ./policy.rego`), `files` (paths and contents), or `bundle` (a base64
+ * tar or tar.gz, as `opa build` writes it).
  */
+import { and, eq } from "drizzle-orm";
 import { policyVersions } from "../../schema/index.js";
-import { sha256Hex } from "../crypto.js";
-import { payloadTooLarge, regoCompileFailed } from "../http/problem.js";
+import { assembleBundle, type Bundle } from "../bundle/bundle.js";
+import { blobWrites, prepareBlob, readBlobs } from "../bundle/blobs.js";
+import { BundleError } from "../bundle/errors.js";
+import { verifyBundleSignature } from "../bundle/signatures.js";
+import { readArchive } from "../bundle/tar.js";
+import { zoneSigning } from "./routes/bundle-signing.js";
+import { writeTarGz } from "../bundle/tar.js";
+import { Problem, conflict, payloadTooLarge, regoCompileFailed } from "../http/problem.js";
 import { newId } from "../ids.js";
-import { compilePolicy } from "../policy/compile.js";
-import { nowIso } from "../db.js";
+import { compileBundle } from "../policy/compile.js";
+import { type Db, nowIso } from "../db.js";
 import { MAX_SOURCE_BYTES } from "./schemas/common.js";
 
-export interface VersionContent {
-  source: string;
-  regoVersion: 0 | 1;
+export interface VersionUpload {
+  source?: string | undefined;
+  files?: { path: string; content: string }[] | undefined;
+  /** base64 of a tar or tar.gz */
+  bundle?: string | undefined;
+  package?: string | undefined;
+  rego_version?: 0 | 1 | undefined;
 }
 
-/** The source's SHA-256, after enforcing the source size cap (413 before any hashing or compiling). */
-export async function sourceDigest(source: string): Promise<string> {
-  const bytes = new TextEncoder().encode(source).length;
-  if (bytes > MAX_SOURCE_BYTES) throw payloadTooLarge(`policy sources are limited to ${MAX_SOURCE_BYTES} bytes (got ${bytes})`);
-  return sha256Hex(source);
-}
+type VersionRow = typeof policyVersions.$inferSelect;
 
-/** The module's file name in error locations and provenance: the policy's name. */
+/** The module's file name in error locations and provenance for a `source` upload: the policy's name. */
 export function policyFileName(policyName: string): string {
   return `${policyName}.rego`;
 }
 
-/** Version columns without the (large) source and plan: what lists and summaries read. */
+/** A bundle problem as the API answers it: 413 for the size limits, 422 otherwise, naming the file. */
+export function bundleProblem(err: BundleError): Problem {
+  const item = { code: err.code, message: err.message, ...(err.path !== undefined ? { path: err.path } : {}) };
+  return err.status === 413
+    ? new Problem(413, "payload-too-large", "Payload Too Large", err.message, [item])
+    : new Problem(422, "invalid-bundle", "Unprocessable Content", err.message, [item]);
+}
+
+async function asProblem<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof BundleError) throw bundleProblem(err);
+    throw err;
+  }
+}
+
+/** The upload as a bundle, with every check that needs no parser done (400 when it names no or several forms). */
+export function uploadedBundle(policyName: string, upload: VersionUpload): Promise<Bundle> {
+  return asProblem(async () => {
+    if (upload.source !== undefined) {
+      const bytes = new TextEncoder().encode(upload.source).length;
+      if (bytes > MAX_SOURCE_BYTES) throw payloadTooLarge(`policy sources are limited to ${MAX_SOURCE_BYTES} bytes (got ${bytes})`);
+      return assembleBundle([{ path: policyFileName(policyName), content: upload.source }], "files");
+    }
+    if (upload.files !== undefined) return assembleBundle(upload.files, "files");
+    const entries = await readArchive(decodeBase64(upload.bundle ?? ""));
+    return assembleBundle(
+      entries.map((e) => ({ path: e.path, content: e.bytes })),
+      "archive",
+    );
+  });
+}
+
+function decodeBase64(text: string): Uint8Array {
+  let binary: string;
+  try {
+    binary = atob(text);
+  } catch {
+    throw new BundleError("invalid_archive", "bundle must be the base64 of a tar or tar.gz archive");
+  }
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+/**
+ * A signed bundle is verified against the zone's keys, and an unsigned one refused when the zone
+ * requires signatures. Decided by the presence of `.signatures.json`, never by a key id.
+ */
+export async function checkSignature(db: Db, zoneId: string, bundle: Bundle): Promise<void> {
+  if (!bundle.signed) {
+    const { required } = await zoneSigning(db, zoneId);
+    if (required) throw bundleProblem(new BundleError("invalid_signature", "this zone requires signed bundles (.signatures.json)"));
+    return;
+  }
+  const { keys } = await zoneSigning(db, zoneId);
+  await asProblem(() => verifyBundleSignature(bundle, keys));
+}
+
+/** The Rego version: the upload's, else the manifest's, else 1; the two must agree when both are given. */
+export function effectiveRegoVersion(bundle: Bundle, requested: 0 | 1 | undefined): 0 | 1 {
+  const declared = bundle.manifest?.regoVersion ?? null;
+  if (requested !== undefined && declared !== null && requested !== declared)
+    throw bundleProblem(
+      new BundleError("invalid_manifest", `the manifest says rego_version ${declared}, the request ${requested}`, ".manifest"),
+    );
+  return requested ?? declared ?? 1;
+}
+
+/** Version columns without the (large) inline source and plan: what lists and summaries read. */
 export const versionSummaryColumns = {
   id: policyVersions.id,
   policyId: policyVersions.policyId,
@@ -35,26 +118,98 @@ export const versionSummaryColumns = {
   sourceSha256: policyVersions.sourceSha256,
   regoVersion: policyVersions.regoVersion,
   package: policyVersions.package,
+  revision: policyVersions.revision,
+  fileCount: policyVersions.fileCount,
   createdAt: policyVersions.createdAt,
 };
 
-/** Compiles the content into a new version row, or throws 422 with every Rego error. */
-export function compileVersion(
-  policy: { id: string; name: string; zoneId: string },
-  content: VersionContent,
-  digest: string,
-): typeof policyVersions.$inferSelect {
-  const compiled = compilePolicy({ file: policyFileName(policy.name), source: content.source, regoVersion: content.regoVersion });
+/** The existing version with these files, if any (a different explicit package for the same files is a 409). */
+export function sameContent(db: Db, policyId: string, zoneId: string, digest: string, regoVersion: 0 | 1) {
+  return db
+    .select(versionSummaryColumns)
+    .from(policyVersions)
+    .where(
+      and(
+        eq(policyVersions.policyId, policyId),
+        eq(policyVersions.zoneId, zoneId),
+        eq(policyVersions.sourceSha256, digest),
+        eq(policyVersions.regoVersion, regoVersion),
+      ),
+    );
+}
+
+export function checkSamePackage(existing: { id: string; package: string }, requested: string | undefined): void {
+  if (requested !== undefined && requested.replace(/^data\./, "") !== existing.package)
+    throw conflict(`these files are already version ${existing.id} with decision package ${existing.package}`);
+}
+
+export interface NewVersion {
+  row: VersionRow;
+  /** blob statements for the caller's batch, before the row's insert */
+  writes: ReturnType<typeof blobWrites>;
+}
+
+/** Compiles the bundle into a new version row and its blob writes, or throws 422 with every Rego error. */
+export async function compileVersion(
+  db: Db,
+  policy: { id: string; zoneId: string },
+  bundle: Bundle,
+  options: { regoVersion: 0 | 1; package?: string | undefined },
+): Promise<NewVersion> {
+  const compiled = await asProblem(async () =>
+    compileBundle(bundle, { regoVersion: options.regoVersion, ...(options.package !== undefined ? { package: options.package } : {}) }),
+  );
   if (!compiled.ok) throw regoCompileFailed(compiled.errors);
+  const filesJSON = JSON.stringify(bundle.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, content: f.content })));
+  const [files, data, plan] = await Promise.all([
+    prepareBlob(filesJSON),
+    prepareBlob(bundle.dataJSON),
+    prepareBlob(JSON.stringify(compiled.plan)),
+  ]);
+  const createdAt = nowIso();
   return {
-    id: newId("pv"),
-    policyId: policy.id,
-    zoneId: policy.zoneId,
-    source: content.source,
-    sourceSha256: digest,
-    regoVersion: content.regoVersion,
-    package: compiled.package,
-    plan: JSON.stringify(compiled.plan),
-    createdAt: nowIso(),
+    row: {
+      id: newId("pv"),
+      policyId: policy.id,
+      zoneId: policy.zoneId,
+      source: null,
+      sourceSha256: bundle.digest,
+      regoVersion: options.regoVersion,
+      package: compiled.package,
+      plan: null,
+      filesBlob: files.sha256,
+      dataBlob: data.sha256,
+      planBlob: plan.sha256,
+      revision: bundle.manifest?.revision ?? null,
+      fileCount: bundle.files.length,
+      createdAt,
+    },
+    writes: blobWrites(db, policy.zoneId, [files, data, plan], createdAt),
   };
+}
+
+export interface StoredFile {
+  path: string;
+  sha256: string;
+  size: number;
+  content: string;
+}
+
+/** A version's files: from its files blob, or its inline source (versions made before bundles). */
+export async function versionFiles(
+  db: Db,
+  row: { zoneId: string; filesBlob: string | null; source: string | null; sourceSha256: string },
+  policyName: string,
+): Promise<StoredFile[]> {
+  if (row.filesBlob === null) {
+    const source = row.source ?? "";
+    return [{ path: policyFileName(policyName), sha256: row.sourceSha256, size: new TextEncoder().encode(source).length, content: source }];
+  }
+  const text = (await readBlobs(db, row.zoneId, [row.filesBlob])).get(row.filesBlob) as string;
+  return JSON.parse(text) as StoredFile[];
+}
+
+/** The version's bundle as a tar.gz that `opa eval -b` loads and that, uploaded again, is the same version. */
+export function exportArchive(files: StoredFile[]): Promise<Uint8Array> {
+  return writeTarGz(files.map((f) => ({ path: f.path, content: f.content })));
 }

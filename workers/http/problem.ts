@@ -4,8 +4,11 @@
  */
 import type { RegoErrorInfo } from "../rego/index.js";
 
-/** One item of a problem's `errors`: a Rego error, or a request field that failed validation. */
-export type ProblemItem = RegoErrorInfo | { code: string; message: string; pointer: string };
+/** One item of a problem's `errors`: a Rego error, a request field that failed validation, or a bundle's file. */
+export type ProblemItem =
+  | RegoErrorInfo
+  | { code: string; message: string; pointer: string }
+  | { code: string; message: string; path?: string };
 
 export interface ProblemBody {
   type: string;

@@ -27,3 +27,4 @@ export {
   type SourceModule,
 } from "./pipeline.js";
 export { entrypointPlanName, modulePackage } from "./compile/index.js";
+export { yamlToValue } from "./builtins/govalues.js";

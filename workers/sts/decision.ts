@@ -43,6 +43,8 @@ export interface PolicyEvaluation {
   policy_version_id: string;
   policy_name: string;
   package: string;
+  /** the bundle manifest's revision, when it has one */
+  revision?: string;
   outcome: PolicyOutcome;
   /** its deny reasons, "allow is not true", or the error */
   reasons: string[];
@@ -55,6 +57,8 @@ export interface DeterminingPolicy {
   policy_name: string;
   rule: string;
   location: Location | null;
+  /** the bundle manifest's revision, when it has one */
+  revision?: string;
 }
 
 export interface EvaluationError {
@@ -175,7 +179,12 @@ export async function evaluateSet(set: SnapshotSet | null, input: Value, options
 }
 
 function policyRef(p: SnapshotPolicy) {
-  return { policy_id: p.policyId, policy_version_id: p.policyVersionId, policy_name: p.policyName };
+  return {
+    policy_id: p.policyId,
+    policy_version_id: p.policyVersionId,
+    policy_name: p.policyName,
+    ...(p.revision !== null ? { revision: p.revision } : {}),
+  };
 }
 
 /** Evaluations of one policy's decision rules, collecting what fired. */
@@ -201,7 +210,8 @@ class PolicyRun {
       throw new RegoError(prepared.code, `the policy's plan cannot be loaded: ${prepared.message}`, prepared.location);
     const result = await prepared.evaluate(
       entrypointPlanName(this.current),
-      { input: this.input },
+      // The version's data, decoded once when the isolate prepared it: never converted per request.
+      { input: this.input, data: this.policy.data },
       { strict: true, trace: true, budget: this.options.budget ?? DEFAULT_STEP_BUDGET, nowNs: this.options.nowNs },
     );
     for (const p of result.provenance ?? []) this.record(p);

@@ -7,7 +7,10 @@
  * 60: the safety net); `invalidate(zone)` forces the next `get` to re-read it
  * (activation and key rotation call it in this isolate, the invalidation
  * stream in every other). Prepared plans are cached by policy-version id:
- * versions are immutable.
+ * versions are immutable. So is a version's data: its merged data documents
+ * are decoded into engine values once, when the version is prepared, and that
+ * one value is shared by every exchange and every set that uses the version
+ * (each policy sees only its own bundle's data).
  *
  * The caches hold settled values only, never in-flight promises: in workerd
  * a promise started by one request and awaited by another can hang when the
@@ -19,10 +22,18 @@ import { policies, policySetVersions, policyVersions, zoneActivations, zones, zo
 import { database, type Db } from "../db.js";
 import type { Env } from "../env.js";
 import { noteLoaded } from "../distribution/isolates.js";
-import { prepare, RegoError, type PreparedPolicy, type RegoErrorInfo } from "../rego/index.js";
+import { parseJSON, prepare, RegoError, RObject, type PreparedPolicy, type RegoErrorInfo, type Value } from "../rego/index.js";
+import { readBlobs } from "../bundle/blobs.js";
 
 export const DEFAULT_POLL_SECONDS = 60;
 const MAX_PREPARED_VERSIONS = 512;
+/**
+ * Decoded data holds about 7× its JSON in heap (bench "Bundle data"), so the cache of prepared
+ * versions is also bounded by the text it decoded: 16 MiB of plan and data JSON (≈ 110 MiB of heap
+ * at worst, in a 128 MB isolate, only when that many distinct large versions are in use). Versions a
+ * zone's snapshot still uses stay alive through the snapshot even when the cache lets them go.
+ */
+const MAX_PREPARED_TEXT = 16 * 1024 * 1024;
 
 export interface SnapshotPolicy {
   policyId: string;
@@ -32,6 +43,10 @@ export interface SnapshotPolicy {
   package: string;
   /** the prepared plan, or why it could not be prepared (the set then fails closed) */
   prepared: PreparedPolicy | RegoErrorInfo;
+  /** the version's own data documents, decoded once per isolate */
+  data: Value;
+  /** the bundle manifest's revision */
+  revision: string | null;
 }
 
 export interface SnapshotSet {
@@ -56,19 +71,40 @@ interface Entry {
   stale: boolean;
 }
 
-const preparedVersions = new Map<string, SnapshotPolicy["prepared"]>();
-
-function rememberPrepared(versionId: string, prepared: SnapshotPolicy["prepared"]): void {
-  if (preparedVersions.size >= MAX_PREPARED_VERSIONS) preparedVersions.delete(preparedVersions.keys().next().value as string);
-  preparedVersions.set(versionId, prepared);
+/** A version as an isolate holds it: plan prepared, data decoded. */
+interface PreparedVersion {
+  prepared: SnapshotPolicy["prepared"];
+  data: Value;
+  /** characters of plan and data JSON it was decoded from: its weight in the cache */
+  weight: number;
 }
 
-function prepareSafely(plan: string): SnapshotPolicy["prepared"] {
+const preparedVersions = new Map<string, PreparedVersion>();
+let preparedText = 0;
+const EMPTY_DATA = new RObject();
+
+function rememberPrepared(versionId: string, prepared: PreparedVersion): void {
+  while (
+    preparedVersions.size > 0 &&
+    (preparedVersions.size >= MAX_PREPARED_VERSIONS || preparedText + prepared.weight > MAX_PREPARED_TEXT)
+  ) {
+    const oldest = preparedVersions.keys().next().value as string;
+    preparedText -= preparedVersions.get(oldest)?.weight ?? 0;
+    preparedVersions.delete(oldest);
+  }
+  preparedVersions.set(versionId, prepared);
+  preparedText += prepared.weight;
+}
+
+function prepareSafely(plan: string, data: string | null): PreparedVersion {
+  const weight = plan.length + (data?.length ?? 0);
   try {
-    return prepare(plan);
+    return { prepared: prepare(plan), data: data === null ? EMPTY_DATA : parseJSON(data), weight };
   } catch (err) {
-    if (err instanceof RegoError) return { code: err.code, message: err.message, ...(err.location ? { location: err.location } : {}) };
-    return { code: "plan_error", message: err instanceof Error ? err.message : String(err) };
+    const failed = (info: RegoErrorInfo) => ({ prepared: info, data: EMPTY_DATA, weight });
+    if (err instanceof RegoError)
+      return failed({ code: err.code, message: err.message, ...(err.location ? { location: err.location } : {}) });
+    return failed({ code: "plan_error", message: err instanceof Error ? err.message : String(err) });
   }
 }
 
@@ -152,7 +188,7 @@ async function loadSets(db: Db, zoneId: string, setVersionIds: string[]): Promis
     .from(policySetVersions)
     .where(and(inArray(policySetVersions.id, setVersionIds), eq(policySetVersions.zoneId, zoneId)));
   const versionIds = [...new Set(setRows.flatMap((s) => s.policyVersionIds))];
-  const prepared = new Map<string, SnapshotPolicy["prepared"]>();
+  const prepared = new Map<string, PreparedVersion>();
   for (const id of versionIds) {
     const cached = preparedVersions.get(id);
     if (cached) prepared.set(id, cached);
@@ -160,15 +196,34 @@ async function loadSets(db: Db, zoneId: string, setVersionIds: string[]): Promis
   const unprepared = versionIds.filter((id) => !prepared.has(id));
   const [members, plans] = await db.batch([
     db
-      .select({ id: policyVersions.id, policyId: policyVersions.policyId, package: policyVersions.package, policyName: policies.name })
+      .select({
+        id: policyVersions.id,
+        policyId: policyVersions.policyId,
+        package: policyVersions.package,
+        revision: policyVersions.revision,
+        policyName: policies.name,
+      })
       .from(policyVersions)
       .innerJoin(policies, eq(policies.id, policyVersions.policyId))
       .where(and(inArray(policyVersions.id, versionIds), eq(policyVersions.zoneId, zoneId))),
     // Matches nothing when every plan is prepared: a fixed batch shape keeps it one round trip.
-    db.select({ id: policyVersions.id, plan: policyVersions.plan }).from(policyVersions).where(inArray(policyVersions.id, unprepared)),
+    db
+      .select({ id: policyVersions.id, plan: policyVersions.plan, planBlob: policyVersions.planBlob, dataBlob: policyVersions.dataBlob })
+      .from(policyVersions)
+      .where(and(inArray(policyVersions.id, unprepared), eq(policyVersions.zoneId, zoneId))),
   ]);
-  for (const { id, plan } of plans) {
-    const fresh = prepareSafely(plan);
+  // Versions made before bundles carry their plan inline and have no data; the others are in blobs.
+  const blobTexts = await readBlobs(
+    db,
+    zoneId,
+    plans.flatMap((p) => [p.planBlob, p.dataBlob].filter((b): b is string => b !== null)),
+  );
+  for (const { id, plan, planBlob, dataBlob } of plans) {
+    const planText = planBlob === null ? plan : (blobTexts.get(planBlob) ?? null);
+    const fresh =
+      planText === null
+        ? { prepared: { code: "plan_error" as const, message: `policy version ${id} has no plan` }, data: EMPTY_DATA, weight: 0 }
+        : prepareSafely(planText, dataBlob === null ? null : (blobTexts.get(dataBlob) ?? null));
     prepared.set(id, fresh);
     rememberPrepared(id, fresh);
   }
@@ -184,7 +239,9 @@ async function loadSets(db: Db, zoneId: string, setVersionIds: string[]): Promis
         policyVersionId: versionId,
         policyName: member.policyName,
         package: member.package,
-        prepared: plan,
+        prepared: plan.prepared,
+        data: plan.data,
+        revision: member.revision,
       };
     });
     sets.set(setRow.id, { policySetId: setRow.policySetId, policySetVersionId: setRow.id, policies: policiesInOrder });

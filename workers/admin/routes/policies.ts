@@ -7,7 +7,7 @@ import { newId } from "../../ids.js";
 import { database, found, nowIso, zoneLookup } from "../../db.js";
 import { zonePage } from "../zone-page.js";
 import { pageOrder } from "../pagination.js";
-import { compileVersion, sourceDigest, versionSummaryColumns } from "../policy-versions.js";
+import { checkSignature, compileVersion, effectiveRegoVersion, uploadedBundle, versionSummaryColumns } from "../policy-versions.js";
 import { jsonBody, jsonResponse, PageQuery, PolicyParams, problems, ZoneParams } from "../schemas/common.js";
 import { CreatePolicyRequest, PolicyDetail, PolicyPage, policyVersionView, policyView } from "../schemas/policies.js";
 import { newRouter } from "../router.js";
@@ -19,15 +19,18 @@ const createPolicy = createRoute({
   path: "/zones/{zone}/policies",
   tags: ["policies"],
   summary: "Create a policy with its first version",
-  description: "The source is compiled first; a Rego error fails the request with 422 and every error's location.",
+  description:
+    "The first version is a bundle given as `source`, `files` or `bundle` (tar.gz); it is checked and compiled first: a bad bundle is 413/422 naming the file, a Rego error 422 with every error's location.",
   request: { params: ZoneParams, body: jsonBody(CreatePolicyRequest) },
   responses: { 201: jsonResponse(PolicyDetail, "The new policy and its first version"), ...problems(404, 409, 413, 415, 422) },
 });
 
 policiesRouter.openapi(createPolicy, async (c) => {
   const { zone } = c.req.valid("param");
-  const { name, source, rego_version } = c.req.valid("json");
-  const digest = await sourceDigest(source);
+  const upload = c.req.valid("json");
+  const { name } = upload;
+  const bundle = await uploadedBundle(name, upload);
+  const regoVersion = effectiveRegoVersion(bundle, upload.rego_version);
   const db = database(c.env);
   const nameTaken = () =>
     db
@@ -36,13 +39,15 @@ policiesRouter.openapi(createPolicy, async (c) => {
       .where(and(eq(policies.zoneId, zone), eq(policies.name, name)));
   const [zoneRows, sameName] = await db.batch([zoneLookup(db, zone), nameTaken()]);
   found(zoneRows, "zone");
+  await checkSignature(db, zone, bundle);
   const nameConflict = conflict(`a policy named "${name}" already exists in this zone`);
   if (sameName.length > 0) throw nameConflict;
 
   const policy = { id: newId("pol"), zoneId: zone, name, createdAt: nowIso() };
-  const version = compileVersion(policy, { source, regoVersion: rego_version }, digest);
+  const { row: version, writes } = await compileVersion(db, policy, bundle, { regoVersion, package: upload.package });
   try {
-    await db.batch([db.insert(policies).values(policy), db.insert(policyVersions).values(version)]);
+    // One batch, one transaction: the policy, its first version and the version's blobs, or nothing.
+    await db.batch([db.insert(policies).values(policy), ...writes, db.insert(policyVersions).values(version)]);
   } catch (err) {
     // A concurrent create took the name between our check and the insert.
     if ((await nameTaken()).length > 0) throw nameConflict;

@@ -24,7 +24,7 @@ const createZone = createRoute({
 
 zonesRouter.openapi(createZone, async (c) => {
   const request = c.req.valid("json");
-  const row = { id: newId("zn"), name: request.name, ...zoneLifetimes(request), createdAt: nowIso() };
+  const row = { id: newId("zn"), name: request.name, ...zoneLifetimes(request), requireSignedBundles: false, createdAt: nowIso() };
   const inserted = await database(c.env).insert(zones).values(row).onConflictDoNothing().returning({ id: zones.id });
   if (inserted.length === 0) throw conflict(`a zone named "${request.name}" already exists`);
   return c.json(zoneView(row), 201);

@@ -13,6 +13,7 @@ const DeterminingPolicySchema = z
     policy_name: z.string(),
     rule: z.string().openapi({ example: "data.payments.allow" }),
     location: Location.nullable().openapi({ description: "the first rule body that produced the deciding value" }),
+    revision: z.string().optional().openapi({ description: "the bundle manifest's revision, when it has one" }),
   })
   .openapi("DeterminingPolicy");
 
@@ -87,6 +88,7 @@ const PolicyEvaluationSchema = z
     policy_version_id: z.string(),
     policy_name: z.string(),
     package: z.string(),
+    revision: z.string().optional().openapi({ description: "the bundle manifest's revision, when it has one" }),
     outcome: z.enum(["allow", "deny", "error", "not_evaluated"]),
     reasons: z.array(z.string()),
     rules: z.array(z.object({ rule: z.string(), locations: z.array(Location) })).openapi({

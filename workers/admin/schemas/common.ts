@@ -73,6 +73,7 @@ export const ProblemSchema = z
           message: z.string(),
           location: z.object({ file: z.string(), row: z.number().int(), col: z.number().int() }).optional(),
           pointer: z.string().optional().openapi({ description: "JSON pointer of an invalid request field" }),
+          path: z.string().optional().openapi({ description: "the file inside an uploaded bundle the error is about" }),
         }),
       )
       .optional(),

@@ -2,27 +2,62 @@ import { z } from "@hono/zod-openapi";
 import type { policies, policyVersions } from "../../../schema/index.js";
 import { Name, pageOf, RegoVersion, Source, Timestamp } from "./common.js";
 
+const BundleFileInput = z.strictObject({
+  path: z.string().openapi({ description: "path inside the bundle, e.g. `lib/roles.rego` or `roles/data.json`" }),
+  content: z.string().openapi({ description: "the file's UTF-8 text" }),
+});
+
+/**
+ * A version's content, in exactly one of three forms (README "Policy bundles"): `source` (one
+ * module, named after the policy), `files`, or `bundle` (base64 of a tar or tar.gz). The same files
+ * in any form are the same version.
+ */
+const versionContent = {
+  source: Source.optional(),
+  files: z.array(BundleFileInput).min(1).optional().openapi({ description: "the bundle's files: modules, data documents, .manifest" }),
+  bundle: z.string().min(1).optional().openapi({ description: "base64 of the bundle as a tar or tar.gz archive (`opa build` output)" }),
+  package: z
+    .string()
+    .regex(/^(data\.)?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "a package name such as payments.v1")
+    .optional()
+    .openapi({ description: "the decision package; else the manifest's metadata.package; else the one package defining allow or deny" }),
+  rego_version: RegoVersion.optional().openapi({ description: "1 (default, or the manifest's rego_version) or 0 for pre-1.0 policies" }),
+};
+
+function oneForm(v: { source?: unknown; files?: unknown; bundle?: unknown }): boolean {
+  return [v.source, v.files, v.bundle].filter((x) => x !== undefined).length === 1;
+}
+const ONE_FORM = { message: "give exactly one of source, files and bundle" };
+
 export const CreatePolicyRequest = z
-  .strictObject({ name: Name, source: Source, rego_version: RegoVersion.default(1) })
+  .strictObject({ name: Name, ...versionContent })
+  .refine(oneForm, ONE_FORM)
   .openapi("CreatePolicyRequest");
 
-export const CreatePolicyVersionRequest = z
-  .strictObject({ source: Source, rego_version: RegoVersion.default(1) })
-  .openapi("CreatePolicyVersionRequest");
+export const CreatePolicyVersionRequest = z.strictObject(versionContent).refine(oneForm, ONE_FORM).openapi("CreatePolicyVersionRequest");
 
 export const PolicyVersion = z
   .object({
     id: z.string(),
     policy_id: z.string(),
     zone_id: z.string(),
-    sha256: z.string().openapi({ description: "SHA-256 of the source: the version's identity within its policy" }),
+    sha256: z
+      .string()
+      .openapi({ description: "SHA-256 digest of the bundle's files (paths and contents): the version's identity within its policy" }),
     rego_version: RegoVersion,
-    package: z.string().openapi({ description: "the module's package, where allow/deny/ttl/scope/claims are read" }),
+    package: z.string().openapi({ description: "the decision package, where allow/deny/ttl/scope/claims are read" }),
+    revision: z.string().nullable().openapi({ description: "the bundle manifest's revision" }),
+    file_count: z.number().int(),
     created_at: Timestamp,
   })
   .openapi("PolicyVersion");
 
-export const PolicyVersionDetail = PolicyVersion.extend({ source: z.string() }).openapi("PolicyVersionDetail");
+export const BundleFileSummary = z.object({ path: z.string(), sha256: z.string(), size: z.number().int() }).openapi("BundleFile");
+
+export const PolicyVersionDetail = PolicyVersion.extend({
+  files: z.array(BundleFileSummary).openapi({ description: "the bundle's files in path order" }),
+  source: z.string().optional().openapi({ description: "the module's source, when the bundle has exactly one module" }),
+}).openapi("PolicyVersionDetail");
 
 export const Policy = z.object({ id: z.string(), zone_id: z.string(), name: z.string(), created_at: Timestamp }).openapi("Policy");
 
@@ -32,8 +67,11 @@ export const PolicyDetail = Policy.extend({
 
 export const PolicyPage = pageOf(Policy, "PolicyPage");
 
-/** A version row as lists read it: without the (large) source and plan. */
-type PolicyVersionRow = Omit<typeof policyVersions.$inferSelect, "source" | "plan">;
+/** A version row as lists read it: without the (large) inline source and plan or blob references. */
+type PolicyVersionRow = Pick<
+  typeof policyVersions.$inferSelect,
+  "id" | "policyId" | "zoneId" | "sourceSha256" | "regoVersion" | "package" | "revision" | "fileCount" | "createdAt"
+>;
 
 export function policyView(row: typeof policies.$inferSelect): z.infer<typeof Policy> {
   return { id: row.id, zone_id: row.zoneId, name: row.name, created_at: row.createdAt };
@@ -47,10 +85,20 @@ export function policyVersionView(row: PolicyVersionRow): z.infer<typeof PolicyV
     sha256: row.sourceSha256,
     rego_version: row.regoVersion === 0 ? 0 : 1,
     package: row.package,
+    revision: row.revision,
+    file_count: row.fileCount ?? 1,
     created_at: row.createdAt,
   };
 }
 
-export function policyVersionDetailView(row: PolicyVersionRow & { source: string }): z.infer<typeof PolicyVersionDetail> {
-  return { ...policyVersionView(row), source: row.source };
+export function policyVersionDetailView(
+  row: PolicyVersionRow,
+  files: { path: string; sha256: string; size: number; content: string }[],
+): z.infer<typeof PolicyVersionDetail> {
+  const modules = files.filter((f) => f.path.endsWith(".rego"));
+  return {
+    ...policyVersionView(row),
+    files: files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
+    ...(modules.length === 1 ? { source: (modules[0] as { content: string }).content } : {}),
+  };
 }

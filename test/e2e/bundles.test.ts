@@ -1,0 +1,276 @@
+/**
+ * End to end with the real CLI and `caracal dev`: a policy version made of two
+ * modules, a role table (`roles/data.json`) and a manifest decides a token
+ * exchange through `data.roles`; the folder and a tar.gz made by GNU tar are
+ * one version; `policy export` then re-upload is the same version; a bad
+ * bundle fails with the file named; `caracal eval -b` / `test -b` run it locally.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createHash } from "node:crypto";
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CARACAL = join(ROOT, "bin/caracal.js");
+
+const MAIN = `package payments
+
+import data.lib.roles
+
+default allow := false
+
+allow if roles.may(input.subject.claims.sub, "pay")
+`;
+const LIB = `package lib.roles
+
+# may reports whether user holds a role that grants action.
+may(user, action) if {
+  some role in data.roles.by_user[user]
+  action in data.roles.grants[role]
+}
+`;
+const LIB_TEST = `package lib.roles_test
+
+import data.lib.roles
+
+test_alice_pays if roles.may("alice", "pay")
+
+test_bob_cannot_pay if not roles.may("bob", "pay")
+`;
+const ROLES = { by_user: { alice: ["payer"], bob: ["viewer"] }, grants: { payer: ["pay", "view"], viewer: ["view"] } };
+
+async function writeBundle(dir: string): Promise<void> {
+  for (const sub of ["payments", "lib", "roles"]) await mkdir(join(dir, sub), { recursive: true });
+  await writeFile(join(dir, "payments/main.rego"), MAIN);
+  await writeFile(join(dir, "lib/roles.rego"), LIB);
+  await writeFile(join(dir, "lib/roles_test.rego"), LIB_TEST);
+  await writeFile(join(dir, "roles/data.json"), JSON.stringify(ROLES, null, 2));
+  await writeFile(join(dir, ".manifest"), JSON.stringify({ revision: "r-2026-12-01", roots: ["payments", "lib", "roles"] }));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let workDir: string;
+let dev: ChildProcess | undefined;
+const env: Record<string, string> = {};
+
+/** Runs the real binary in the work dir (so `./payments.rego` resolves as in the docs). */
+function caracal(...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CARACAL, ...args], { cwd: workDir, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function ok(...args: string[]): Promise<string> {
+  const res = await caracal(...args);
+  expect(res.code, `caracal ${args.join(" ")}\n${res.stderr}`).toBe(0);
+  return res.stdout;
+}
+
+function idOf(stdout: string, prefix: string): string {
+  const match = new RegExp(`^ID: (${prefix}-[a-z0-9]{12})$`, "m").exec(stdout);
+  expect(match, stdout).not.toBeNull();
+  return match![1]!;
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), "caracal-e2e-bundles-"));
+  await writeBundle(join(workDir, "b"));
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  for (const name of ["CARACAL_API_URL", "CARACAL_ADMIN_TOKEN", "CARACAL_ZONE_ID"]) delete process.env[name];
+
+  const child = spawn(
+    process.execPath,
+    [CARACAL, "dev", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", join(workDir, "state")],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  dev = child;
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const token = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /^ {2}export CARACAL_ADMIN_TOKEN=(\S+)$/m.exec(stdout);
+      if (match && stdout.includes("caracal zone create")) resolve(match[1]!);
+    });
+    child.once("close", (code) => reject(new Error(`caracal dev exited (${code}):\n${stdout}\n${stderr}`)));
+  });
+  expect(stdout).toMatch(/invalidation: (stream caracal\.policy\.invalidate|poll-only)/);
+  env.CARACAL_API_URL = `http://127.0.0.1:${port}`;
+  env.CARACAL_ADMIN_TOKEN = token;
+});
+
+afterAll(async () => {
+  if (dev?.pid !== undefined && dev.exitCode === null) {
+    const closed = new Promise((resolve) => dev!.once("close", resolve));
+    process.kill(-dev.pid, "SIGTERM");
+    await closed;
+  }
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+const run = promisify(execFile);
+
+describe("policy bundles with the real CLI", () => {
+  it("uploads a folder and a tar.gz as one version, exports it, and decides an exchange through data.roles", async () => {
+    const zone = idOf(await ok("zone", "create", "--name", "e2e-bundles"), "zn");
+    env.CARACAL_ZONE_ID = zone;
+    // GNU tar, as a team would pack the folder (entries for folders included)
+    await run("tar", ["czf", join(workDir, "b.tar.gz"), "-C", join(workDir, "b"), ".manifest", "payments", "lib", "roles"]);
+
+    const created = await ok("policy", "create", "--name", "payments", "--bundle", "./b");
+    const policy = idOf(created, "pol");
+    const pv = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(created)![1]!;
+    const fromTar = await caracal("policy", "version", policy, "--bundle", "./b.tar.gz");
+    expect(fromTar.code, fromTar.stderr).toBe(0);
+    expect(idOf(fromTar.stdout, "pv")).toBe(pv);
+    expect(fromTar.stderr).toContain("unchanged");
+
+    const shown = await ok("policy", "get", policy);
+    expect(shown).toContain("r-2026-12-01");
+    for (const file of [".manifest", "lib/roles.rego", "lib/roles_test.rego", "payments/main.rego", "roles/data.json"])
+      expect(shown).toContain(file);
+
+    await ok("policy", "export", pv, "-o", "./exported.tar.gz");
+    const listed = (await run("tar", ["tzf", join(workDir, "exported.tar.gz")])).stdout.trim().split("\n");
+    expect(listed).toEqual([".manifest", "lib/roles.rego", "lib/roles_test.rego", "payments/main.rego", "roles/data.json"]);
+    expect(idOf(await ok("policy", "version", policy, "--bundle", "./exported.tar.gz"), "pv")).toBe(pv);
+
+    // several --file: modules by their paths, data files merged at the root of data
+    await writeFile(join(workDir, "roles.json"), JSON.stringify({ roles: ROLES }));
+    const files = await ok(
+      "policy",
+      "version",
+      policy,
+      "--file",
+      "b/payments/main.rego",
+      "--file",
+      "b/lib/roles.rego",
+      "--file",
+      "roles.json",
+    );
+    expect(idOf(files, "pv")).not.toBe(pv);
+
+    const set = idOf(await ok("policy-set", "create", "--name", "production"), "ps");
+    const psv = idOf(await ok("policy-set", "version", set, "--policy-versions", pv), "psv");
+    await ok("policy-set", "activate", set, "--version", psv);
+
+    const { privateKey, publicKey } = await generateKeyPair("ES256");
+    await writeFile(
+      join(workDir, "jwks.json"),
+      JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] }),
+    );
+    const mint = (sub: string) =>
+      new SignJWT({ iss: "https://idp.example", sub })
+        .setProtectedHeader({ alg: "ES256", kid: "idp-1" })
+        .setExpirationTime("5m")
+        .sign(privateKey);
+    idOf(await ok("issuer", "add", "--issuer", "https://idp.example", "--jwks-file", "./jwks.json"), "iss");
+    const client = await ok("client", "create", "--name", "checkout");
+    const clientId = /^Client ID: (cl-[a-z0-9]{12})$/m.exec(client)![1]!;
+    const secret = /^Client secret: (\S+)$/m.exec(client)![1]!;
+    const exchange = async (sub: string) =>
+      caracal("token", "exchange", "--client-id", clientId, "--client-secret", secret, "--subject-token", await mint(sub));
+
+    const allowed = await exchange("alice");
+    expect(allowed.code, allowed.stderr).toBe(0);
+    const denied = await exchange("bob");
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain("access_denied");
+    const allowedId = /^Request ID: (req-[a-z0-9]{16})$/m.exec(allowed.stdout)![1]!;
+    const explained = await ok("explain", allowedId);
+    expect(explained).toContain(`Decided by: payments ${pv} (revision r-2026-12-01) data.payments.allow at payments/main.rego:7`);
+  });
+
+  it("refuses a bad bundle naming the file, and runs a bundle locally with eval -b and test -b", async () => {
+    const bad = join(workDir, "bad");
+    await writeBundle(bad);
+    await writeFile(join(bad, "NOTES.txt"), "not a bundle file");
+    const refused = await caracal("policy", "create", "--name", "bad", "--bundle", "./bad");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("NOTES.txt: not a bundle file");
+    expect(refused.stderr).toContain("422");
+    const overlapping = join(workDir, "overlap");
+    await writeBundle(overlapping);
+    await mkdir(join(overlapping, "payments"), { recursive: true });
+    await writeFile(join(overlapping, "payments/data.json"), JSON.stringify({ allow: true }));
+    const overlap = await caracal("policy", "create", "--name", "overlap", "--bundle", "./overlap");
+    expect(overlap.code).toBe(1);
+    expect(overlap.stderr).toMatch(/payments\/main\.rego.*overlaps the data set by payments\/data\.json/);
+
+    await writeFile(join(workDir, "input.json"), JSON.stringify({ subject: { claims: { sub: "alice" } } }));
+    for (const bundle of ["./b", "./b.tar.gz"]) {
+      const evaluated = JSON.parse(await ok("eval", "-b", bundle, "-i", "./input.json", "data.payments.allow"));
+      expect(evaluated.result[0].expressions[0].value).toBe(true);
+      const tested = await ok("test", "-b", bundle);
+      expect(tested).toContain("PASS: 2/2");
+    }
+  });
+
+  it("verifies a signed bundle against the zone's bundle-signing key and refuses a tampered one", async () => {
+    const zone = idOf(await ok("zone", "create", "--name", "e2e-signed"), "zn");
+    env.CARACAL_ZONE_ID = zone;
+    const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+    await writeFile(join(workDir, "bundle-key.pem"), await exportSPKI(publicKey));
+    idOf(await ok("zone", "bundle-keys", "add", "--key-id", "release", "--alg", "ES256", "--key-file", "./bundle-key.pem"), "bsk");
+    expect(await ok("zone", "require-signed-bundles", "on")).toContain("Signed bundles required: yes");
+    const unsigned = await caracal("policy", "create", "--name", "unsigned", "--bundle", "./b");
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stderr).toContain("requires signed bundles");
+
+    // .signatures.json as opa sign writes it: one JWT over each file's SHA-256 (data and manifest as sorted, compact JSON)
+    const canonical = (v: unknown): string =>
+      v === null || typeof v !== "object"
+        ? JSON.stringify(v)
+        : Array.isArray(v)
+          ? `[${v.map(canonical).join(",")}]`
+          : `{${Object.keys(v)
+              .sort()
+              .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+              .join(",")}}`;
+    const signed = join(workDir, "signed");
+    await writeBundle(signed);
+    const names = [".manifest", "lib/roles.rego", "lib/roles_test.rego", "payments/main.rego", "roles/data.json"];
+    const { readFile } = await import("node:fs/promises");
+    const files = [];
+    for (const name of names) {
+      const text = await readFile(join(signed, name), "utf8");
+      const hashed = name.endsWith(".json") || name === ".manifest" ? canonical(JSON.parse(text)) : text;
+      files.push({ name, hash: createHash("sha256").update(hashed).digest("hex"), algorithm: "SHA-256" });
+    }
+    const jwt = await new SignJWT({ files }).setProtectedHeader({ alg: "ES256", kid: "release" }).sign(privateKey);
+    await writeFile(join(signed, ".signatures.json"), JSON.stringify({ signatures: [jwt] }));
+    const created = await ok("policy", "create", "--name", "signed", "--bundle", "./signed");
+    expect(created).toMatch(/^Version ID: pv-/m);
+
+    await writeFile(join(signed, "roles/data.json"), JSON.stringify({ by_user: { bob: ["payer"] }, grants: { payer: ["pay"] } }));
+    const tampered = await caracal("policy", "create", "--name", "tampered", "--bundle", "./signed");
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toContain("roles/data.json: the file does not match its signed hash");
+  });
+});
