@@ -35,6 +35,8 @@ export async function bundle(entry: string): Promise<string> {
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
     target: "es2022",
+    // The runtime's own modules (DurableObject, …), as wrangler leaves them.
+    external: ["cloudflare:*"],
     write: false,
     logLevel: "error",
   });
@@ -73,6 +75,14 @@ function workerOptions(name: string, contents: string) {
   };
 }
 
+/** The Worker's own bindings besides D1: the audit buffer (a SQLite Durable Object it exports). */
+export function caracalBindings(vars: Record<string, string> = {}) {
+  return {
+    bindings: { CARACAL_ADMIN_TOKEN: ADMIN_TOKEN, CARACAL_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY, POLL_SECONDS: "60", ...vars },
+    durableObjects: { AUDIT_BUFFER: { className: "AuditBuffer", useSQLite: true } },
+  };
+}
+
 export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeInstance> {
   const mf = new Miniflare({
     host: "127.0.0.1",
@@ -81,7 +91,7 @@ export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeInstance> {
     workers: [
       {
         ...workerOptions("caracal", await caracalWorker()),
-        bindings: { CARACAL_ADMIN_TOKEN: ADMIN_TOKEN, CARACAL_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY, POLL_SECONDS: "60", ...opts.vars },
+        ...caracalBindings(opts.vars),
       },
       ...(opts.extraWorkers ?? []).map((w) => workerOptions(w.name, w.contents)),
     ],

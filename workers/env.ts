@@ -16,6 +16,12 @@ export interface Env {
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** milliseconds between an isolate's reads of the invalidation stream (default 1000) */
   INVALIDATION_POLL_MS?: string;
+  /** seconds an isolate trusts cached credentials while it does not hear the stream (default 5; see sts/credentials-cache.ts) */
+  CREDENTIALS_POLL_SECONDS?: string;
+  /** milliseconds a colo's shared read of the stream (Cache API) serves its isolates (default 500; distribution/shared-tip.ts) */
+  STREAM_SHARE_MS?: string;
+  /** the audit buffer: a SQLite Durable Object per zone that takes events before the response (workers/audit/buffer.ts) */
+  AUDIT_BUFFER: DurableObjectNamespace<import("./audit/buffer.js").AuditBuffer>;
 }
 
 export interface AppEnv {

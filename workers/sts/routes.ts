@@ -11,6 +11,7 @@ import { ensureSigningKey, publishedKeys, SigningUnavailableError, zoneKeys, typ
 import { authorizationServerMetadata, zoneIssuer } from "./metadata.js";
 import { OAuthError } from "./oauth-error.js";
 import { exchangeToken } from "./token-exchange.js";
+import { credentialsChanged } from "./credentials-cache.js";
 import { zoneCache } from "./zone-cache.js";
 
 /** Verifiers may cache the key set briefly; on an unknown kid they refetch. */
@@ -78,5 +79,6 @@ async function keysOrFirstKey(c: Context<AppEnv>, zoneId: string): Promise<KeySt
     throw err;
   }
   zoneCache.invalidate(zoneId);
+  await credentialsChanged(c.env, zoneId, "key");
   return (await zoneKeys(c.env, zoneId)) ?? [];
 }

@@ -1,7 +1,8 @@
 /**
  * STS clients of a zone. A client secret is 256 random bits, returned once
  * (on create and on rotation) and stored only as its SHA-256. Disabling is
- * immediate: the token endpoint reads the client on every request.
+ * immediate: the change is announced to every isolate's credentials cache
+ * (sts/credentials-cache.ts), which drops the client within a second.
  */
 import { createRoute } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
@@ -9,6 +10,7 @@ import { clients } from "../../../schema/index.js";
 import { conflict } from "../../http/problem.js";
 import { newId } from "../../ids.js";
 import { newClientSecret } from "../../sts/client-auth.js";
+import { credentialsChanged } from "../../sts/credentials-cache.js";
 import { database, found, nowIso, zoneLookup, type Db } from "../../db.js";
 import { zonePage } from "../zone-page.js";
 import { Client, ClientPage, ClientWithSecret, clientView, CreateClientRequest } from "../schemas/clients.js";
@@ -45,6 +47,8 @@ clientsRouter.openapi(createClient, async (c) => {
   };
   const inserted = await db.insert(clients).values(row).onConflictDoNothing().returning({ id: clients.id });
   if (inserted.length === 0) throw conflict(`a client named "${name}" already exists in this zone`);
+  // An isolate may remember the new id as unknown (its negative cache).
+  await credentialsChanged(c.env, zone, "client");
   return c.json({ ...clientView(row), client_secret: secret }, 201);
 });
 
@@ -96,7 +100,9 @@ clientsRouter.openapi(disableClient, async (c) => {
       .where(and(eq(clients.id, client), eq(clients.zoneId, zone), isNull(clients.disabledAt))),
     clientQuery(db, zone, client),
   ]);
-  return c.json(clientView(found(rows, "client")), 200);
+  const disabled = found(rows, "client");
+  await credentialsChanged(c.env, zone, "client");
+  return c.json(clientView(disabled), 200);
 });
 
 const rotateSecret = createRoute({
@@ -117,7 +123,9 @@ clientsRouter.openapi(rotateSecret, async (c) => {
     .set({ secretSha256: sha256, secretRotatedAt: nowIso() })
     .where(and(eq(clients.id, client), eq(clients.zoneId, zone)))
     .returning();
-  return c.json({ ...clientView(found(updated, "client")), client_secret: secret }, 200);
+  const rotated = found(updated, "client");
+  await credentialsChanged(c.env, zone, "client");
+  return c.json({ ...clientView(rotated), client_secret: secret }, 200);
 });
 
 function clientQuery(db: Db, zone: string, client: string) {

@@ -8,6 +8,7 @@ import { and, eq } from "drizzle-orm";
 import { trustedIssuers } from "../../../schema/index.js";
 import { conflict, invalidReference } from "../../http/problem.js";
 import { newId } from "../../ids.js";
+import { credentialsChanged } from "../../sts/credentials-cache.js";
 import { JWKS_FETCH_TIMEOUT_MS, jwksUriProblem, publicJwksProblems } from "../../sts/issuer-keys.js";
 import { database, found, nowIso, zoneLookup } from "../../db.js";
 import { zonePage } from "../zone-page.js";
@@ -47,6 +48,7 @@ issuersRouter.openapi(addIssuer, async (c) => {
   };
   const inserted = await db.insert(trustedIssuers).values(row).onConflictDoNothing().returning({ id: trustedIssuers.id });
   if (inserted.length === 0) throw conflict(`issuer ${issuer} is already trusted by this zone; remove it first to change its keys`);
+  await credentialsChanged(c.env, zone, "issuer");
   return c.json(issuerView(row), 201);
 });
 
@@ -121,5 +123,6 @@ issuersRouter.openapi(removeIssuer, async (c) => {
     .where(and(eq(trustedIssuers.id, issuer), eq(trustedIssuers.zoneId, zone)))
     .returning({ id: trustedIssuers.id });
   found(removed, "trusted issuer");
+  await credentialsChanged(c.env, zone, "issuer");
   return c.body(null, 204);
 });

@@ -1,0 +1,125 @@
+/**
+ * One stream read per colo instead of one per isolate (docs/architecture.md §6):
+ * the latest entries of the invalidation stream are kept in the colo's Cache
+ * API for STREAM_SHARE_MS (default 500). An isolate that wants to know what is
+ * new reads the cache; the first one to find the copy missing or older than
+ * that reads Upstash (one XREVRANGE of the newest WINDOW entries) and puts its
+ * answer back for the others. Redis load then grows with colos, not isolates.
+ *
+ * The copy is a window, not a log: an isolate whose last seen id is older than
+ * the window's oldest entry (it was idle through more than WINDOW messages)
+ * cannot tell what it missed and drops everything it caches (`gap`).
+ *
+ * Where the Cache API keeps nothing (workers.dev, or no `caches` at all), an
+ * isolate notices that its own fresh copy is not found again and reads the
+ * stream itself from then on (`usable()` turns false), as before this module.
+ */
+import type { Redis } from "@upstash/redis/cloudflare";
+import type { Env } from "../env.js";
+import { INVALIDATION_STREAM } from "./stream.js";
+
+export const DEFAULT_SHARE_MS = 500;
+/** Entries kept in the shared copy: an isolate that polls at least every share interval misses none unless more arrive meanwhile. */
+export const WINDOW = 200;
+/** Any URL works as a cache key; this host is never fetched. */
+const CACHE_KEY = `https://stream.caracal.internal/v1/${INVALIDATION_STREAM}`;
+
+export type StreamEntry = [id: string, fields: unknown[]];
+
+export interface StreamWindow {
+  /** Date.now() when it was read from Redis */
+  readAt: number;
+  /** the newest entry's id ("0-0" for an empty stream) */
+  tip: string;
+  /** newest last */
+  entries: StreamEntry[];
+}
+
+export function shareMs(env: Env): number {
+  const ms = Number(env.STREAM_SHARE_MS ?? DEFAULT_SHARE_MS);
+  return Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_SHARE_MS;
+}
+
+/** Stream ids "ms-seq" in order. */
+export function compareIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split("-").map(Number);
+  const [bm = 0, bs = 0] = b.split("-").map(Number);
+  return am !== bm ? am - bm : as - bs;
+}
+
+/** The entries after `lastId`, and whether some may have fallen out of the window before it. */
+export function newerThan(window: StreamWindow, lastId: string): { entries: StreamEntry[]; gap: boolean } {
+  const entries = window.entries.filter(([id]) => compareIds(id, lastId) > 0);
+  const oldest = window.entries[0]?.[0];
+  const gap = window.entries.length >= WINDOW && oldest !== undefined && compareIds(oldest, lastId) > 0;
+  return { entries, gap };
+}
+
+function defaultCache(): Cache | undefined {
+  return typeof caches === "undefined" ? undefined : (caches as unknown as { default?: Cache }).default;
+}
+
+export class SharedStreamReader {
+  /** false once the Cache API proved not to keep what this isolate put */
+  private cacheWorks = true;
+  private lastPut: { at: number; readAt: number } | undefined;
+  /** reads this isolate made from Redis / from the colo's copy (for tests and benchmarks) */
+  readonly counts = { redis: 0, cache: 0 };
+
+  constructor(private readonly cache: () => Cache | undefined = defaultCache) {}
+
+  usable(): boolean {
+    return this.cacheWorks && this.cache() !== undefined;
+  }
+
+  /** A window at most STREAM_SHARE_MS old: the colo's copy, or a fresh Redis read that becomes it. */
+  async read(env: Env, redis: Redis): Promise<StreamWindow> {
+    const cache = this.cache();
+    const share = shareMs(env);
+    if (cache && this.cacheWorks) {
+      const copy = await this.cached(cache);
+      if (copy && Date.now() - copy.readAt < share) {
+        this.counts.cache++;
+        return copy;
+      }
+      // Our own copy should still be there: the cache keeps nothing here.
+      if (!copy && this.lastPut && Date.now() - this.lastPut.at < share) this.cacheWorks = false;
+    }
+    const window = await readWindow(redis);
+    this.counts.redis++;
+    if (cache && this.cacheWorks) {
+      const body = JSON.stringify(window);
+      // max-age is whole seconds; freshness is judged by readAt against STREAM_SHARE_MS.
+      const ttl = Math.max(1, Math.ceil((share * 2) / 1000));
+      try {
+        await cache.put(
+          CACHE_KEY,
+          new Response(body, { headers: { "content-type": "application/json", "cache-control": `max-age=${ttl}` } }),
+        );
+        this.lastPut = { at: Date.now(), readAt: window.readAt };
+      } catch (err) {
+        console.warn("caching the stream window failed; reading the stream per isolate", err);
+        this.cacheWorks = false;
+      }
+    }
+    return window;
+  }
+
+  private async cached(cache: Cache): Promise<StreamWindow | undefined> {
+    try {
+      const res = await cache.match(CACHE_KEY);
+      if (!res) return undefined;
+      const window = (await res.json()) as StreamWindow;
+      return typeof window?.readAt === "number" && typeof window.tip === "string" && Array.isArray(window.entries) ? window : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+async function readWindow(redis: Redis): Promise<StreamWindow> {
+  const readAt = Date.now();
+  const newestFirst = (await redis.xrevrange(INVALIDATION_STREAM, "+", "-", WINDOW)) as unknown as StreamEntry[];
+  const entries = [...(Array.isArray(newestFirst) ? newestFirst : [])].reverse();
+  return { readAt, tip: entries.at(-1)?.[0] ?? "0-0", entries };
+}
