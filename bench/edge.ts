@@ -64,6 +64,10 @@ export interface EdgeOptions {
   vars?: Record<string, string>;
   /** more Workers in the same runtime (e.g. a probe) */
   extraWorkers?: { name: string; contents: string }[];
+  /** the Worker's bundle, when not workers/index.ts as is (e.g. bench/wrapped-worker.ts) */
+  contents?: string;
+  /** false: a Cache API that keeps nothing (as on workers.dev) */
+  cache?: boolean;
 }
 
 function workerOptions(name: string, contents: string) {
@@ -90,7 +94,7 @@ export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeInstance> {
     ...(opts.d1Persist ? { d1Persist: opts.d1Persist } : {}),
     workers: [
       {
-        ...workerOptions("caracal", await caracalWorker()),
+        ...workerOptions("caracal", opts.contents ?? (await caracalWorker())),
         ...caracalBindings(opts.vars),
       },
       ...(opts.extraWorkers ?? []).map((w) => workerOptions(w.name, w.contents)),
@@ -108,7 +112,36 @@ export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeInstance> {
   };
 }
 
-export async function applyMigrations(edge: EdgeInstance): Promise<void> {
+/**
+ * Several instances of the Worker in one runtime, as the isolates of one colo: one workerd, so one
+ * Cache API and one D1, each instance its own isolate (module state) and its own socket.
+ */
+export interface Colo {
+  mf: MiniflareInstance;
+  urls: URL[];
+  stop(): Promise<void>;
+}
+
+export async function startColo(instances: number, opts: EdgeOptions = {}): Promise<Colo> {
+  const contents = opts.contents ?? (await caracalWorker());
+  const names = Array.from({ length: instances }, (_, i) => `caracal-${i}`);
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    ...(opts.d1Persist ? { d1Persist: opts.d1Persist } : {}),
+    workers: names.map((name) => ({
+      ...workerOptions(name, contents),
+      ...caracalBindings(opts.vars),
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+      cache: opts.cache ?? true,
+    })),
+  });
+  await mf.ready;
+  const urls = await Promise.all(names.map((name) => mf.unsafeGetDirectURL(name)));
+  return { mf, urls, stop: () => mf.dispose() };
+}
+
+export async function applyMigrations(edge: { mf: MiniflareInstance }): Promise<void> {
   const db = await edge.mf.getD1Database("DB");
   const dir = `${ROOT}schema/migrations`;
   for (const file of (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort()) {
@@ -146,7 +179,7 @@ export interface ZoneFixture {
   exchange(
     at: URL,
     i?: number,
-    opts?: { subjectToken?: string; requestId?: string },
+    opts?: { subjectToken?: string; requestId?: string; client?: { id: string; secret: string } },
   ): Promise<{ status: number; ms: number; body: string }>;
 }
 
@@ -185,7 +218,8 @@ export async function setupZone(url: URL, sources: string[], subjects = 64, clai
         .sign(privateKey),
     ),
   );
-  const authorization = `Basic ${Buffer.from(`${client.id}:${client.client_secret}`).toString("base64")}`;
+  const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
+  const authorization = basic(client.id, client.client_secret);
   return {
     zone,
     clientId: client.id,
@@ -207,7 +241,7 @@ export async function setupZone(url: URL, sources: string[], subjects = 64, clai
         method: "POST",
         headers: {
           "content-type": "application/x-www-form-urlencoded",
-          authorization,
+          authorization: opts.client ? basic(opts.client.id, opts.client.secret) : authorization,
           ...(opts.requestId ? { "x-request-id": opts.requestId } : {}),
         },
         body,

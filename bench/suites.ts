@@ -3,7 +3,9 @@
  * wrangler bundles the Worker, so what is measured is the shipped code shape
  * (e.g. const enums inlined across modules).
  */
+import { runCredentialsBench } from "./credentials.js";
 import { runDistributionBench } from "./distribution.js";
+import { runFanOutBench } from "./fan-out.js";
 import { benchCompile, benchRbac } from "./rego.js";
 import { runStsBench } from "./sts.js";
 
@@ -12,4 +14,6 @@ export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Rego evaluation", () => benchRbac()],
   ["STS token exchange", () => runStsBench()],
   ["Policy distribution", () => runDistributionBench()],
+  ["Credential invalidation", () => runCredentialsBench()],
+  ["Stream fan-out", () => runFanOutBench()],
 ];
