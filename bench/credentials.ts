@@ -1,16 +1,16 @@
 /**
  * Credential invalidation across instances (issue 15): a client disabled
- * through instance A's admin API, and how long instance B (another workerd
- * process over the same D1, so another colo with its own Cache API) goes on
- * accepting it. B serves the client's exchanges every PROBE_EVERY_MS; the
+ * through instance A's admin API, and how long instance B (another isolate
+ * in the same workerd, over the same D1) goes on accepting it. (Two workerd
+ * processes over one local D1 file contend for its lock now that the audit
+ * drains write from both; one workerd serializes D1 as the real one does. B
+ * learns of the change the way any isolate does: the colo's copy of the
+ * stream, at most STREAM_SHARE_MS old, looked at every 250 ms.) B serves the client's exchanges every PROBE_EVERY_MS; the
  * latency is from A's answer to B's first 401. With the stream (real
  * redis-server behind the Upstash bridge) and poll-only (no Redis:
  * CREDENTIALS_POLL_SECONDS, default 5).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { api, applyMigrations, setupZone, startEdge, type EdgeInstance, type ZoneFixture } from "./edge.js";
+import { api, applyMigrations, setupZone, startColo, type ZoneFixture } from "./edge.js";
 import { startStream } from "./fan-out.js";
 import { line, summarize } from "./stats.js";
 
@@ -21,30 +21,20 @@ allow if input.subject.claims.role == "payer"
 `;
 
 export interface Pair {
-  a: EdgeInstance;
-  b: EdgeInstance;
+  a: URL;
+  b: URL;
   fx: ZoneFixture;
   stop(): Promise<void>;
 }
 
-/** Two instances over one D1 (two workerd processes), a zone with ALLOW active. */
+/** Two instances (isolates) over one D1, a zone with ALLOW active. */
 export async function startPair(vars: Record<string, string>): Promise<Pair> {
-  const dir = mkdtempSync(join(tmpdir(), "caracal-cred-"));
-  const a = await startEdge({ d1Persist: dir, vars });
-  await applyMigrations(a);
-  const b = await startEdge({ d1Persist: dir, vars });
-  const fx = await setupZone(a.url, [ALLOW]);
-  await fx.activate(a.url, fx.versions[0]!);
-  return {
-    a,
-    b,
-    fx,
-    stop: async () => {
-      await b.stop();
-      await a.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const colo = await startColo(2, { vars });
+  await applyMigrations(colo);
+  const [a, b] = colo.urls as [URL, URL];
+  const fx = await setupZone(a, [ALLOW]);
+  await fx.activate(a, fx.versions[0]!);
+  return { a, b, fx, stop: () => colo.stop() };
 }
 
 /**
@@ -55,22 +45,22 @@ export async function startPair(vars: Record<string, string>): Promise<Pair> {
  */
 export async function disablePropagation(pair: Pair, timeoutMs: number, leadMs = Math.random() * 1000): Promise<number> {
   const { a, b, fx } = pair;
-  const created = await api(a.url, "POST", `/zones/${fx.zone}/clients`, { name: `c-${crypto.randomUUID().slice(0, 8)}`, attributes: {} });
+  const created = await api(a, "POST", `/zones/${fx.zone}/clients`, { name: `c-${crypto.randomUUID().slice(0, 8)}`, attributes: {} });
   const client = { id: created.id as string, secret: created.client_secret as string };
   const accepted = performance.now() + timeoutMs;
-  while ((await fx.exchange(b.url, 0, { client })).status !== 200) {
+  while ((await fx.exchange(b, 0, { client })).status !== 200) {
     if (performance.now() > accepted) throw new Error("instance B never accepted the new client");
     await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
   }
   const leadUntil = performance.now() + leadMs;
   while (performance.now() < leadUntil) {
-    await fx.exchange(b.url, 0, { client });
+    await fx.exchange(b, 0, { client });
     await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
   }
-  await api(a.url, "POST", `/zones/${fx.zone}/clients/${client.id}/disable`);
+  await api(a, "POST", `/zones/${fx.zone}/clients/${client.id}/disable`);
   const t0 = performance.now();
   while (performance.now() - t0 < timeoutMs) {
-    if ((await fx.exchange(b.url, 0, { client })).status === 401) return performance.now() - t0;
+    if ((await fx.exchange(b, 0, { client })).status === 401) return performance.now() - t0;
     await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
   }
   throw new Error(`instance B still accepted the disabled client after ${timeoutMs} ms`);

@@ -63,7 +63,7 @@ export interface EdgeOptions {
   /** extra Worker bindings (vars) */
   vars?: Record<string, string>;
   /** more Workers in the same runtime (e.g. a probe) */
-  extraWorkers?: { name: string; contents: string }[];
+  extraWorkers?: { name: string; contents: string; options?: Record<string, unknown> }[];
   /** the Worker's bundle, when not workers/index.ts as is (e.g. bench/wrapped-worker.ts) */
   contents?: string;
   /** false: a Cache API that keeps nothing (as on workers.dev) */
@@ -97,7 +97,7 @@ export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeInstance> {
         ...workerOptions("caracal", opts.contents ?? (await caracalWorker())),
         ...caracalBindings(opts.vars),
       },
-      ...(opts.extraWorkers ?? []).map((w) => workerOptions(w.name, w.contents)),
+      ...(opts.extraWorkers ?? []).map((w) => ({ ...workerOptions(w.name, w.contents), ...w.options })),
     ],
   });
   const url = await mf.ready;
@@ -114,31 +114,51 @@ export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeInstance> {
 
 /**
  * Several instances of the Worker in one runtime, as the isolates of one colo: one workerd, so one
- * Cache API and one D1, each instance its own isolate (module state) and its own socket.
+ * Cache API, one D1 and one audit-buffer namespace (as at the edge, where a zone's buffer is one
+ * object wherever it is called from), each instance its own isolate (module state) and socket.
+ * Two workerd processes over one local D1 file contend for its lock once several of them write.
  */
 export interface Colo {
   mf: MiniflareInstance;
   urls: URL[];
+  instances: EdgeInstance[];
   stop(): Promise<void>;
 }
 
-export async function startColo(instances: number, opts: EdgeOptions = {}): Promise<Colo> {
+export async function startColo(
+  count: number,
+  opts: EdgeOptions & { instanceVars?: (i: number) => Record<string, string> } = {},
+): Promise<Colo> {
   const contents = opts.contents ?? (await caracalWorker());
-  const names = Array.from({ length: instances }, (_, i) => `caracal-${i}`);
+  const names = Array.from({ length: count }, (_, i) => `caracal-${i}`);
   const mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
     ...(opts.d1Persist ? { d1Persist: opts.d1Persist } : {}),
-    workers: names.map((name) => ({
-      ...workerOptions(name, contents),
-      ...caracalBindings(opts.vars),
-      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-      cache: opts.cache ?? true,
-    })),
+    workers: names.map((name, i) => {
+      const own = caracalBindings({ ...opts.vars, ...opts.instanceVars?.(i) });
+      return {
+        ...workerOptions(name, contents),
+        ...own,
+        durableObjects: { AUDIT_BUFFER: { ...own.durableObjects.AUDIT_BUFFER, ...(i > 0 ? { scriptName: names[0] } : {}) } },
+        unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+        cache: opts.cache ?? true,
+      };
+    }),
   });
   await mf.ready;
   const urls = await Promise.all(names.map((name) => mf.unsafeGetDirectURL(name)));
-  return { mf, urls, stop: () => mf.dispose() };
+  const instances = names.map(
+    (name, i): EdgeInstance => ({
+      mf,
+      url: urls[i]!,
+      scheduled: async () => {
+        await (await mf.getWorker(name)).scheduled({ cron: "* * * * *" });
+      },
+      stop: () => mf.dispose(),
+    }),
+  );
+  return { mf, urls, instances, stop: () => mf.dispose() };
 }
 
 export async function applyMigrations(edge: { mf: MiniflareInstance }): Promise<void> {

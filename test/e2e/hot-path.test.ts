@@ -2,8 +2,8 @@
  * The hot path across instances (issue 15), with a real redis-server behind
  * the project's Upstash bridge:
  * - a client disabled through instance A is refused by instance B (another
- *   workerd process over the same D1) through the stream, and without Redis
- *   through B's credentials poll (CREDENTIALS_POLL_SECONDS);
+ *   isolate over the same D1) through the stream, and without Redis through
+ *   B's credentials poll (CREDENTIALS_POLL_SECONDS);
  * - isolates of one colo (N instances in one workerd, one Cache API) share one
  *   stream read: Redis sees about as many stream reads from four as from one.
  * Latencies are measured by `npm run bench -- credentials` / `-- fan-out`;
