@@ -26,6 +26,9 @@ const DRAIN_BATCH = 50;
 const RETRY_MS = 5000;
 
 export class AuditBuffer extends DurableObject<Env> {
+  /** an alarm is set (known in memory, so appends skip the storage round trip of asking) */
+  private alarmSet = false;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(
@@ -36,7 +39,9 @@ export class AuditBuffer extends DurableObject<Env> {
   /** Stores the events; returns once they are durable. A repeated id is kept once. */
   async append(rows: AuditRow[]): Promise<void> {
     for (const row of rows) this.ctx.storage.sql.exec("INSERT OR IGNORE INTO pending (id, row) VALUES (?, ?)", row.id, JSON.stringify(row));
+    if (this.alarmSet) return;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + DRAIN_DELAY_MS);
+    this.alarmSet = true;
   }
 
   /** Moves every pending event to D1 now; how many it moved. */
@@ -63,12 +68,15 @@ export class AuditBuffer extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // Events appended from now on need another alarm.
+    this.alarmSet = false;
     try {
       await this.flush();
     } catch (err) {
       // D1 unavailable: the events stay here and the drain tries again.
       console.error("draining the audit buffer to D1 failed; retrying", err);
       await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+      this.alarmSet = true;
     }
   }
 }

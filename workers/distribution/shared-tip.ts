@@ -6,6 +6,15 @@
  * that reads Upstash (one XREVRANGE of the newest WINDOW entries) and puts its
  * answer back for the others. Redis load then grows with colos, not isolates.
  *
+ * The Cache API has no compare-and-set, so two isolates can both find the copy
+ * stale and both read Redis. To keep that window short, the first one puts the
+ * stale copy back with a lease (`leaseUntil`, LEASE_MS ahead) before it reads:
+ * others that see the lease use the stale copy meanwhile (at most LEASE_MS
+ * older than usual) instead of reading Redis too. And each look draws its own
+ * staleness threshold between 60% and 100% of STREAM_SHARE_MS, so the
+ * isolates of a colo do not all find the copy stale in the same instant: one
+ * refreshes it a little early and the others find it fresh.
+ *
  * The copy is a window, not a log: an isolate whose last seen id is older than
  * the window's oldest entry (it was idle through more than WINDOW messages)
  * cannot tell what it missed and drops everything it caches (`gap`).
@@ -21,6 +30,7 @@ import { INVALIDATION_STREAM } from "./stream.js";
 export const DEFAULT_SHARE_MS = 500;
 /** Entries kept in the shared copy: an isolate that polls at least every share interval misses none unless more arrive meanwhile. */
 export const WINDOW = 200;
+const LEASE_MS = 150;
 /** Any URL works as a cache key; this host is never fetched. */
 const CACHE_KEY = `https://stream.caracal.internal/v1/${INVALIDATION_STREAM}`;
 
@@ -33,6 +43,8 @@ export interface StreamWindow {
   tip: string;
   /** newest last */
   entries: StreamEntry[];
+  /** an isolate is reading Redis for a fresher copy until then */
+  leaseUntil?: number;
 }
 
 export function shareMs(env: Env): number {
@@ -78,24 +90,21 @@ export class SharedStreamReader {
     const share = shareMs(env);
     if (cache && this.cacheWorks) {
       const copy = await this.cached(cache);
-      if (copy && Date.now() - copy.readAt < share) {
+      const now = Date.now();
+      const staleAfter = share * (0.6 + 0.4 * Math.random());
+      if (copy && (now - copy.readAt < staleAfter || (copy.leaseUntil ?? 0) > now)) {
         this.counts.cache++;
         return copy;
       }
       // Our own copy should still be there: the cache keeps nothing here.
-      if (!copy && this.lastPut && Date.now() - this.lastPut.at < share) this.cacheWorks = false;
+      if (!copy && this.lastPut && now - this.lastPut.at < share) this.cacheWorks = false;
+      if (copy) await this.put(cache, { ...copy, leaseUntil: now + LEASE_MS }, share).catch(() => undefined);
     }
     const window = await readWindow(redis);
     this.counts.redis++;
     if (cache && this.cacheWorks) {
-      const body = JSON.stringify(window);
-      // max-age is whole seconds; freshness is judged by readAt against STREAM_SHARE_MS.
-      const ttl = Math.max(1, Math.ceil((share * 2) / 1000));
       try {
-        await cache.put(
-          CACHE_KEY,
-          new Response(body, { headers: { "content-type": "application/json", "cache-control": `max-age=${ttl}` } }),
-        );
+        await this.put(cache, window, share);
         this.lastPut = { at: Date.now(), readAt: window.readAt };
       } catch (err) {
         console.warn("caching the stream window failed; reading the stream per isolate", err);
@@ -103,6 +112,13 @@ export class SharedStreamReader {
       }
     }
     return window;
+  }
+
+  private put(cache: Cache, window: StreamWindow, share: number): Promise<void> {
+    // max-age is whole seconds; freshness is judged by readAt against STREAM_SHARE_MS.
+    const ttl = Math.max(1, Math.ceil((share * 2) / 1000));
+    const headers = { "content-type": "application/json", "cache-control": `max-age=${ttl}` };
+    return cache.put(CACHE_KEY, new Response(JSON.stringify(window), { headers }));
   }
 
   private async cached(cache: Cache): Promise<StreamWindow | undefined> {
