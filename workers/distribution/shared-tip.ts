@@ -92,7 +92,9 @@ export class SharedStreamReader {
       const copy = await this.cached(cache);
       const now = Date.now();
       const staleAfter = share * (0.6 + 0.4 * Math.random());
-      if (copy && (now - copy.readAt < staleAfter || (copy.leaseUntil ?? 0) > now)) {
+      // A lease only bridges one refresh: when Redis is down no refresh lands, and the copy must age out.
+      const leased = (copy?.leaseUntil ?? 0) > now && now - (copy?.readAt ?? 0) < share + 2 * LEASE_MS;
+      if (copy && (now - copy.readAt < staleAfter || leased)) {
         this.counts.cache++;
         return copy;
       }
