@@ -11,9 +11,10 @@
  * message (within a second). While the stream is heard, an entry is also
  * re-read every POLL_SECONDS (the policy safety net); when it is not (no
  * Redis, Redis down, an idle isolate) every CREDENTIALS_POLL_SECONDS (default
- * 5). An unknown client id is remembered as unknown for that short interval
- * (NEGATIVE_TTL), so repeating it costs no D1 query; new ids looked up cold are
- * capped per isolate (MAX_COLD_LOOKUPS_PER_SECOND), so a spray of random ids
+ * 5). An unknown client id is remembered as unknown for the same time (a
+ * client create drops it like any change), so repeating it costs no D1 query;
+ * ids that are not `cl-…` never reach D1, and new ids looked up cold are capped
+ * per isolate (MAX_COLD_LOOKUPS_PER_SECOND, then 503), so a spray of random ids
  * cannot turn into a D1 query per request.
  *
  * Like the zone cache it holds settled values only, never in-flight promises
