@@ -20,8 +20,9 @@
  * cannot tell what it missed and drops everything it caches (`gap`).
  *
  * Where the Cache API keeps nothing (workers.dev, or no `caches` at all), an
- * isolate notices that its own fresh copy is not found again and reads the
- * stream itself from then on (`usable()` turns false), as before this module.
+ * isolate notices that its own fresh copy is not found again, MISSES_TO_GIVE_UP
+ * times in a row (one miss can be a put racing a match), and reads the stream
+ * itself from then on (`usable()` turns false), as before this module.
  */
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Env } from "../env.js";
@@ -31,6 +32,7 @@ export const DEFAULT_SHARE_MS = 500;
 /** Entries kept in the shared copy: an isolate that polls at least every share interval misses none unless more arrive meanwhile. */
 export const WINDOW = 200;
 const LEASE_MS = 150;
+const MISSES_TO_GIVE_UP = 3;
 /** Any URL works as a cache key; this host is never fetched. */
 const CACHE_KEY = `https://stream.caracal.internal/v1/${INVALIDATION_STREAM}`;
 
@@ -75,6 +77,7 @@ export class SharedStreamReader {
   /** false once the Cache API proved not to keep what this isolate put */
   private cacheWorks = true;
   private lastPut: { at: number; readAt: number } | undefined;
+  private ownCopyMisses = 0;
   /** reads this isolate made from Redis / from the colo's copy (for tests and benchmarks) */
   readonly counts = { redis: 0, cache: 0 };
 
@@ -99,7 +102,11 @@ export class SharedStreamReader {
         return copy;
       }
       // Our own copy should still be there: the cache keeps nothing here.
-      if (!copy && this.lastPut && now - this.lastPut.at < share) this.cacheWorks = false;
+      if (!copy && this.lastPut && now - this.lastPut.at < share) {
+        if (++this.ownCopyMisses >= MISSES_TO_GIVE_UP) this.cacheWorks = false;
+      } else if (copy) {
+        this.ownCopyMisses = 0;
+      }
       if (copy) await this.put(cache, { ...copy, leaseUntil: now + LEASE_MS }, share).catch(() => undefined);
     }
     const window = await readWindow(redis);
