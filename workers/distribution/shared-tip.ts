@@ -116,8 +116,11 @@ export class SharedStreamReader {
         await this.put(cache, window, share);
         this.lastPut = { at: Date.now(), readAt: window.readAt };
       } catch (err) {
-        console.warn("caching the stream window failed; reading the stream per isolate", err);
-        this.cacheWorks = false;
+        // One failed put may be a race with another isolate's; only a run of them means no cache.
+        if (++this.ownCopyMisses >= MISSES_TO_GIVE_UP) {
+          console.warn("caching the stream window keeps failing; reading the stream per isolate", err);
+          this.cacheWorks = false;
+        }
       }
     }
     return window;
