@@ -1,18 +1,15 @@
 /**
  * Distribution benchmark (issue 6): activation-to-enforcement latency on a
  * second instance. Instance A takes the activation (admin API); instance B,
- * another workerd process over the same local D1, serves exchanges every
+ * another isolate over the same local D1, serves exchanges every
  * 20 ms, and the latency is the time from A's answer to B's first decision
  * under the new version. Measured with the stream (real redis-server behind
- * the Upstash bridge; each isolate reads it at most once a second, the
- * default) and poll-only (no Redis; POLL_SECONDS shortened to 2 for the run).
+ * the Upstash bridge; each isolate looks at the colo's shared copy every
+ * 250 ms, which is re-read from Redis when older than 500 ms) and poll-only (no Redis; POLL_SECONDS shortened to 2 for the run).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { startRedisServer } from "../cli/redis/redis-server.js";
 import { startBridge } from "../cli/redis/upstash-bridge.js";
-import { applyMigrations, setupZone, startEdge } from "./edge.js";
+import { applyMigrations, setupZone, startColo } from "./edge.js";
 import { line, summarize } from "./stats.js";
 
 const ACTIVATIONS = 100;
@@ -31,32 +28,28 @@ deny contains "paused" if true
  * B's reads (which would report the whole period every time).
  */
 async function measure(vars: Record<string, string>, activations: number, cycleMs: number): Promise<number[]> {
-  const dir = mkdtempSync(join(tmpdir(), "caracal-dist-bench-"));
-  const a = await startEdge({ d1Persist: dir, vars });
+  // One workerd, two isolates over one D1 (docs: bench/edge.ts startColo): two processes over one
+  // local D1 file contend for its lock now that every instance's audit drain writes to it.
+  const colo = await startColo(2, { vars });
   try {
-    await applyMigrations(a);
-    const b = await startEdge({ d1Persist: dir, vars });
-    try {
-      const fx = await setupZone(a.url, [ALLOW, DENY]);
-      const statusFor = [200, 403];
-      await fx.activate(a.url, fx.versions[0]!);
-      await waitFor(() => fx.exchange(b.url), 200, 120_000);
-      const latencies: number[] = [];
-      for (let i = 1; i <= activations; i++) {
-        const which = i % 2;
-        await keepProbing(() => fx.exchange(b.url, i), Math.random() * cycleMs);
-        await fx.activate(a.url, fx.versions[which]!);
-        const t0 = performance.now();
-        await waitFor(() => fx.exchange(b.url, i), statusFor[which]!, 120_000);
-        latencies.push(performance.now() - t0);
-      }
-      return latencies;
-    } finally {
-      await b.stop();
+    await applyMigrations(colo);
+    const [a, b] = colo.urls as [URL, URL];
+    const fx = await setupZone(a, [ALLOW, DENY]);
+    const statusFor = [200, 403];
+    await fx.activate(a, fx.versions[0]!);
+    await waitFor(() => fx.exchange(b), 200, 120_000);
+    const latencies: number[] = [];
+    for (let i = 1; i <= activations; i++) {
+      const which = i % 2;
+      await keepProbing(() => fx.exchange(b, i), Math.random() * cycleMs);
+      await fx.activate(a, fx.versions[which]!);
+      const t0 = performance.now();
+      await waitFor(() => fx.exchange(b, i), statusFor[which]!, 120_000);
+      latencies.push(performance.now() - t0);
     }
+    return latencies;
   } finally {
-    await a.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await colo.stop();
   }
 }
 

@@ -37,6 +37,8 @@ export async function bundle(entry: string): Promise<string> {
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
     target: "es2022",
+    // The runtime's own modules (DurableObject, …), as wrangler leaves them.
+    external: ["cloudflare:*"],
     write: false,
     logLevel: "error",
   });
@@ -63,7 +65,11 @@ export interface EdgeOptions {
   /** extra Worker bindings (vars) */
   vars?: Record<string, string>;
   /** more Workers in the same runtime (e.g. a probe) */
-  extraWorkers?: { name: string; contents: string }[];
+  extraWorkers?: { name: string; contents: string; options?: Record<string, unknown> }[];
+  /** the Worker's bundle, when not workers/index.ts as is (e.g. bench/wrapped-worker.ts) */
+  contents?: string;
+  /** false: a Cache API that keeps nothing (as on workers.dev) */
+  cache?: boolean;
 }
 
 function workerOptions(name: string, contents: string) {
@@ -75,6 +81,20 @@ function workerOptions(name: string, contents: string) {
   };
 }
 
+/** The Worker's own bindings besides D1: the audit buffer (a SQLite Durable Object it exports). */
+export function caracalBindings(vars: Record<string, string> = {}) {
+  return {
+    bindings: {
+      CARACAL_ADMIN_TOKEN: ADMIN_TOKEN,
+      CARACAL_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY,
+      CARACAL_ISSUER_URL: EDGE_ISSUER_URL,
+      POLL_SECONDS: "60",
+      ...vars,
+    },
+    durableObjects: { AUDIT_BUFFER: { className: "AuditBuffer", useSQLite: true } },
+  };
+}
+
 export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeInstance> {
   const mf = new Miniflare({
     host: "127.0.0.1",
@@ -82,16 +102,10 @@ export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeInstance> {
     ...(opts.d1Persist ? { d1Persist: opts.d1Persist } : {}),
     workers: [
       {
-        ...workerOptions("caracal", await caracalWorker()),
-        bindings: {
-          CARACAL_ADMIN_TOKEN: ADMIN_TOKEN,
-          CARACAL_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY,
-          CARACAL_ISSUER_URL: EDGE_ISSUER_URL,
-          POLL_SECONDS: "60",
-          ...opts.vars,
-        },
+        ...workerOptions("caracal", opts.contents ?? (await caracalWorker())),
+        ...caracalBindings(opts.vars),
       },
-      ...(opts.extraWorkers ?? []).map((w) => workerOptions(w.name, w.contents)),
+      ...(opts.extraWorkers ?? []).map((w) => ({ ...workerOptions(w.name, w.contents), ...w.options })),
     ],
   });
   const url = await mf.ready;
@@ -106,7 +120,56 @@ export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeInstance> {
   };
 }
 
-export async function applyMigrations(edge: EdgeInstance): Promise<void> {
+/**
+ * Several instances of the Worker in one runtime, as the isolates of one colo: one workerd, so one
+ * Cache API, one D1 and one audit-buffer namespace (as at the edge, where a zone's buffer is one
+ * object wherever it is called from), each instance its own isolate (module state) and socket.
+ * Two workerd processes over one local D1 file contend for its lock once several of them write.
+ */
+export interface Colo {
+  mf: MiniflareInstance;
+  urls: URL[];
+  instances: EdgeInstance[];
+  stop(): Promise<void>;
+}
+
+export async function startColo(
+  count: number,
+  opts: EdgeOptions & { instanceVars?: (i: number) => Record<string, string> } = {},
+): Promise<Colo> {
+  const contents = opts.contents ?? (await caracalWorker());
+  const names = Array.from({ length: count }, (_, i) => `caracal-${i}`);
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    ...(opts.d1Persist ? { d1Persist: opts.d1Persist } : {}),
+    workers: names.map((name, i) => {
+      const own = caracalBindings({ ...opts.vars, ...opts.instanceVars?.(i) });
+      return {
+        ...workerOptions(name, contents),
+        ...own,
+        durableObjects: { AUDIT_BUFFER: { ...own.durableObjects.AUDIT_BUFFER, ...(i > 0 ? { scriptName: names[0] } : {}) } },
+        unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+        cache: opts.cache ?? true,
+      };
+    }),
+  });
+  await mf.ready;
+  const urls = await Promise.all(names.map((name) => mf.unsafeGetDirectURL(name)));
+  const instances = names.map(
+    (name, i): EdgeInstance => ({
+      mf,
+      url: urls[i]!,
+      scheduled: async () => {
+        await (await mf.getWorker(name)).scheduled({ cron: "* * * * *" });
+      },
+      stop: () => mf.dispose(),
+    }),
+  );
+  return { mf, urls, instances, stop: () => mf.dispose() };
+}
+
+export async function applyMigrations(edge: { mf: MiniflareInstance }): Promise<void> {
   const db = await edge.mf.getD1Database("DB");
   const dir = `${ROOT}schema/migrations`;
   for (const file of (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort()) {
@@ -144,7 +207,7 @@ export interface ZoneFixture {
   exchange(
     at: URL,
     i?: number,
-    opts?: { subjectToken?: string; requestId?: string },
+    opts?: { subjectToken?: string; requestId?: string; client?: { id: string; secret: string } },
   ): Promise<{ status: number; ms: number; body: string }>;
 }
 
@@ -183,7 +246,8 @@ export async function setupZone(url: URL, sources: string[], subjects = 64, clai
         .sign(privateKey),
     ),
   );
-  const authorization = `Basic ${Buffer.from(`${client.id}:${client.client_secret}`).toString("base64")}`;
+  const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
+  const authorization = basic(client.id, client.client_secret);
   return {
     zone,
     clientId: client.id,
@@ -205,7 +269,7 @@ export async function setupZone(url: URL, sources: string[], subjects = 64, clai
         method: "POST",
         headers: {
           "content-type": "application/x-www-form-urlencoded",
-          authorization,
+          authorization: opts.client ? basic(opts.client.id, opts.client.secret) : authorization,
           ...(opts.requestId ? { "x-request-id": opts.requestId } : {}),
         },
         body,

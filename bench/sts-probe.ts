@@ -5,11 +5,16 @@
  * does); `/compute?n=` (POST, the policy source as body) runs the exchange's
  * work without HTTP or D1 through the STS's own modules (inspect + verify the
  * subject token, build the input, evaluate the policy set, build and sign the
- * token); `/d1?n=` runs n trivial D1 queries; `/audit?n=&zone=&client=` writes
- * n audit records through the STS's `recordDecision` (two events in one
- * statement). Bench-only: it is never deployed.
+ * token); `/d1?n=` runs n trivial D1 queries; `/audit?n=&zone=&client=&sink=`
+ * writes n audit records (two events each): `buffer` through the STS's
+ * `recordDecision` (one append to the zone's Durable Object buffer, bound from
+ * the Caracal Worker), `d1` as one D1 INSERT (what the exchange awaited before
+ * the buffer, and what the buffer's drain does), `queue` as one Queue `send`
+ * (the alternative to the buffer). Bench-only: it is never deployed.
  */
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from "jose";
+import { auditEvents } from "../schema/index.js";
+import { database } from "../workers/db.js";
 import type { Env } from "../workers/env.js";
 import { compilePolicy } from "../workers/policy/compile.js";
 import { fromJS, prepare, RObject, stringifyJS, type JSONValue } from "../workers/rego/index.js";
@@ -124,7 +129,9 @@ async function trivialQueries(env: Env, n: number): Promise<Response> {
   return Response.json({ n });
 }
 
-async function writeAudit(env: Env, n: number, zoneId: string, clientId: string): Promise<Response> {
+type ProbeEnv = Env & { AUDIT_QUEUE?: Queue<unknown> };
+
+async function writeAudit(env: ProbeEnv, n: number, zoneId: string, clientId: string, sink: string): Promise<Response> {
   const decision: SetDecision = {
     decision: "allow",
     status: "ok",
@@ -153,14 +160,47 @@ async function writeAudit(env: Env, n: number, zoneId: string, clientId: string)
       durationUs: 0,
     };
     const outcome = { scopeGranted: ["payments:read"], tokenJti: null };
-    await recordDecision(env, context, { decision, outcome }, { decision, outcome }, () => {});
+    if (sink === "buffer") {
+      await recordDecision(env, context, { decision, outcome }, { decision, outcome }, () => {});
+      continue;
+    }
+    const rows = ["", "-shadow"].map((suffix) => ({
+      id: `evt-bench-${crypto.randomUUID()}${suffix}`,
+      requestId: context.requestId,
+      zoneId,
+      time: context.time.toISOString(),
+      clientId,
+      subject: { iss: ISSUER, sub: CLAIMS.sub },
+      actor: null,
+      resource: [],
+      audience: [],
+      scopeRequested: context.scopeRequested,
+      scopeGranted: outcome.scopeGranted,
+      decision: "allow",
+      evaluationStatus: suffix ? "shadow" : "enforced",
+      policySetId: decision.policySetId,
+      policySetVersionId: decision.policySetVersionId,
+      determiningPolicies: [],
+      reasons: [],
+      evaluations: [],
+      error: null,
+      input: context.inputJson,
+      durationUs: 0,
+      tokenJti: null,
+    }));
+    if (sink === "queue") {
+      if (!env.AUDIT_QUEUE) throw new Error("no AUDIT_QUEUE binding");
+      await env.AUDIT_QUEUE.send(rows);
+    } else {
+      await database(env).insert(auditEvents).values(rows);
+    }
   }
-  // workerd's clock advances across I/O, so this is the wall time of n D1 round trips.
+  // workerd's clock advances across I/O, so this is the wall time of n round trips.
   return Response.json({ n, ms: Date.now() - started });
 }
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: ProbeEnv): Promise<Response> {
     const url = new URL(request.url);
     const n = Number(url.searchParams.get("n") ?? "100");
     switch (url.pathname) {
@@ -171,7 +211,13 @@ export default {
       case "/d1":
         return trivialQueries(env, n);
       case "/audit":
-        return writeAudit(env, n, url.searchParams.get("zone") ?? "", url.searchParams.get("client") ?? "");
+        return writeAudit(
+          env,
+          n,
+          url.searchParams.get("zone") ?? "",
+          url.searchParams.get("client") ?? "",
+          url.searchParams.get("sink") ?? "buffer",
+        );
       default:
         return new Response("not found", { status: 404 });
     }

@@ -5,7 +5,9 @@
  */
 import { runCliBench } from "./cli.js";
 import { benchBundleData } from "./bundle-data.js";
+import { runCredentialsBench } from "./credentials.js";
 import { runDistributionBench } from "./distribution.js";
+import { runFanOutBench } from "./fan-out.js";
 import { benchCompile, benchRbac } from "./rego.js";
 import { runStsBench } from "./sts.js";
 
@@ -16,4 +18,6 @@ export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Policy distribution", () => runDistributionBench()],
   ["CLI start-up", () => runCliBench()],
   ["Bundle data", () => benchBundleData()],
+  ["Credential invalidation", () => runCredentialsBench()],
+  ["Stream fan-out", () => runFanOutBench()],
 ];

@@ -242,6 +242,28 @@ export const invalidationOutbox = sqliteTable(
 );
 
 /**
+ * Credential changes (a client created, disabled or given a new secret; an
+ * issuer added or removed; a signing key rotated) to announce on the
+ * invalidation stream, so every isolate drops the zone's cached credentials.
+ * Sent right after the change commits and marked dispatched; the scheduled
+ * handler re-sends rows a Redis outage kept here, like activations.
+ */
+export const credentialOutbox = sqliteTable(
+  "credential_outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    zoneId: text("zone_id")
+      .notNull()
+      .references(() => zones.id),
+    /** client | issuer | key: what changed (a key rotation also refreshes the zone snapshot's signing key) */
+    what: text("what").notNull(),
+    createdAt: text("created_at").notNull(),
+    dispatchedAt: text("dispatched_at"),
+  },
+  (t) => [index("credential_outbox_pending").on(t.id).where(sql`dispatched_at IS NULL`)],
+);
+
+/**
  * A zone's ES256 signing keys, one generation per row (seq 1, 2, …); the
  * highest seq signs. A key is retired when the next one is created, and stays
  * in the JWKS for a while after that (see workers/sts/keys.ts).

@@ -23,6 +23,12 @@ export interface Env {
    * Never derived from the Host header; `caracal dev` sets http://127.0.0.1:<port>.
    */
   CARACAL_ISSUER_URL?: string;
+  /** seconds an isolate trusts cached credentials while it does not hear the stream (default 5; see sts/credentials-cache.ts) */
+  CREDENTIALS_POLL_SECONDS?: string;
+  /** milliseconds a colo's shared read of the stream (Cache API) serves its isolates (default 500; distribution/shared-tip.ts) */
+  STREAM_SHARE_MS?: string;
+  /** the audit buffer: a SQLite Durable Object per zone that takes events before the response (workers/audit/buffer.ts) */
+  AUDIT_BUFFER: DurableObjectNamespace<import("./audit/buffer.js").AuditBuffer>;
 }
 
 export interface AppEnv {

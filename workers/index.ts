@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import { adminApi } from "./admin/index.js";
+import { resendPendingCredentials } from "./distribution/credentials-stream.js";
 import { InvalidationListener } from "./distribution/listener.js";
 import { resendPending } from "./distribution/publish.js";
 import type { AppEnv, Env } from "./env.js";
@@ -12,10 +13,20 @@ import { onError, onNotFound } from "./http/errors.js";
 import { requestId } from "./http/request-id.js";
 import { purgeExpiredAssertionJtis } from "./sts/client-auth.js";
 import { stsApi } from "./sts/routes.js";
+import { credentialsCache, dropCredentials } from "./sts/credentials-cache.js";
 import { zoneCache } from "./sts/zone-cache.js";
 
-/** The isolate's reader of the invalidation stream, feeding its zone cache. */
-const invalidations = new InvalidationListener(zoneCache);
+export { AuditBuffer } from "./audit/buffer.js";
+
+/** The isolate's reader of the invalidation stream, feeding its zone and credentials caches. */
+const invalidations = new InvalidationListener({
+  invalidate: (zone) => zoneCache.invalidate(zone),
+  invalidateCredentials: dropCredentials,
+  invalidateAll: () => {
+    zoneCache.invalidateAll();
+    credentialsCache.invalidateAll();
+  },
+});
 
 const app = new Hono<AppEnv>();
 app.use("*", requestId);
@@ -33,7 +44,6 @@ export default {
   fetch: app.fetch,
   /** Cron: re-send invalidations a Redis outage kept in the outbox; forget the jtis of expired client assertions. */
   scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext): void {
-    ctx.waitUntil(resendPending(env));
-    ctx.waitUntil(purgeExpiredAssertionJtis(env));
+    ctx.waitUntil(Promise.all([resendPending(env), resendPendingCredentials(env), purgeExpiredAssertionJtis(env)]));
   },
 } satisfies ExportedHandler<Env>;

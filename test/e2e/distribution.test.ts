@@ -1,7 +1,8 @@
 /**
- * Policy distribution across instances (issue 6): two separate Worker
- * instances (two workerd processes) over one local D1, with a real
- * redis-server behind the project's Upstash bridge.
+ * Policy distribution across instances (issue 6): separate Worker instances
+ * (isolates of one workerd: two workerd processes over one local D1 file
+ * contend for its lock now that every instance's audit drain writes to it)
+ * over one D1, with a real redis-server behind the project's Upstash bridge.
  *
  * - With the stream, an activation through instance A changes decisions on
  *   instance B within a second, although B would not re-read D1 for minutes.
@@ -18,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, applyMigrations, setupZone, startEdge, type EdgeInstance, type ZoneFixture } from "../../bench/edge.js";
+import { api, applyMigrations, setupZone, startColo, type Colo, type EdgeInstance, type ZoneFixture } from "../../bench/edge.js";
 import { startRedisServer, type RedisServer } from "../../cli/redis/redis-server.js";
 import { startBridge, type Bridge } from "../../cli/redis/upstash-bridge.js";
 
@@ -38,6 +39,7 @@ let bridge: Bridge;
 let a: EdgeInstance;
 let b: EdgeInstance;
 let c: EdgeInstance;
+let colo: Colo;
 let fx: ZoneFixture;
 
 async function startStream(port?: number): Promise<void> {
@@ -64,11 +66,10 @@ beforeAll(async () => {
   bridgePort = Number(new URL(bridge.url).port);
   const stream = { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: BRIDGE_TOKEN, INVALIDATION_POLL_MS: "100" };
   // A and B trust their cached pointer for 10 minutes: only the stream can move them.
-  a = await startEdge({ d1Persist: dir, vars: { ...stream, POLL_SECONDS: "600" } });
-  await applyMigrations(a);
-  b = await startEdge({ d1Persist: dir, vars: { ...stream, POLL_SECONDS: "600" } });
   // C re-reads D1 every second: the poll that converges it without Redis.
-  c = await startEdge({ d1Persist: dir, vars: { ...stream, POLL_SECONDS: "1" } });
+  colo = await startColo(3, { d1Persist: dir, vars: stream, instanceVars: (i) => ({ POLL_SECONDS: i === 2 ? "1" : "600" }) });
+  [a, b, c] = colo.instances as [EdgeInstance, EdgeInstance, EdgeInstance];
+  await applyMigrations(a);
   fx = await setupZone(a.url, [ALLOW, DENY, ALLOW + "\n# v3\n"]);
   await fx.activate(a.url, fx.versions[0]!);
   await until(b, 200, 30_000);
@@ -76,7 +77,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.allSettled([a?.stop(), b?.stop(), c?.stop()]);
+  await colo?.stop();
   await bridge?.close();
   await redis?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -92,6 +93,10 @@ describe("policy distribution", () => {
   });
 
   it("reports which isolates run the active version", async () => {
+    // An isolate reports on its next stream read after loading a zone, and reads are driven by requests.
+    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all([fx.exchange(b.url), fx.exchange(c.url)]);
+    await new Promise((r) => setTimeout(r, 300)); // the read (and its report) runs after the response
     const detail: any = await (
       await fetch(new URL(`/v1/zones/${fx.zone}/policy-sets/${fx.set}`, a.url), {
         headers: { authorization: "Bearer edge-admin-token" },

@@ -1,18 +1,21 @@
 /**
  * Audit events (DESIGN §7): one per decision and one per shadow evaluation,
- * written in one D1 statement before the response is sent, so no token leaves
- * the STS without its record. A decision is recorded once the client is
+ * appended to the zone's audit buffer (a Durable Object that confirms the
+ * write, workers/audit/buffer.ts) before the response is sent, so no token
+ * leaves the STS without its record; the buffer moves them to D1 within about
+ * a second. A decision is recorded once the client is
  * authenticated and its tokens verified; requests refused before that (bad
  * credentials, malformed parameters or tokens) have no policy input and are
  * not audited. Events hold verified claims and the policy
  * input, never raw tokens or secrets.
  */
-import { auditEvents } from "../../schema/index.js";
-import { database } from "../db.js";
+import type { auditEvents } from "../../schema/index.js";
+import { auditBufferOf } from "../audit/buffer.js";
 import type { Env } from "../env.js";
 import { appendToAuditStream } from "../distribution/audit-stream.js";
 import { newId } from "../ids.js";
 import type { SetDecision } from "./decision.js";
+import { OAuthError } from "./oauth-error.js";
 import type { VerifiedToken } from "./subject-token.js";
 
 type AuditRow = typeof auditEvents.$inferInsert;
@@ -82,14 +85,13 @@ function auditRow(id: string, context: AuditContext, { decision, outcome }: Eval
 }
 
 /**
- * Writes the request's decision event and, when the zone has a shadow set,
- * its shadow event: one INSERT, so a single D1 round trip that stores both or
- * neither. D1 is the record, and the caller answers only once it committed
- * (an insert that fails fails the exchange: no token without its record).
- * The events are also appended to the Redis stream `caracal.audit` (when
- * configured) for live consumers; that append runs in the background
- * (`background`, the request's waitUntil), so a slow Redis never delays the
- * answer and never fails it.
+ * Stores the request's decision event and, when the zone has a shadow set,
+ * its shadow event: one append to the zone's audit buffer (a Durable Object
+ * that drains to D1), which stores both or neither; when it fails the
+ * exchange answers 503 and issues nothing. The events are also appended to
+ * the Redis stream `caracal.audit` (when configured) for live consumers; that
+ * append runs in the background (`background`, the request's waitUntil), so
+ * a slow Redis never delays the answer and never fails it.
  */
 export async function recordDecision(
   env: Env,
@@ -101,6 +103,15 @@ export async function recordDecision(
   const id = newId("evt");
   const rows = [auditRow(id, context, enforced, enforced.decision.status === "error" ? "error" : "enforced")];
   if (shadow) rows.push(auditRow(id + SHADOW_ID_SUFFIX, context, shadow, "shadow"));
-  await database(env).insert(auditEvents).values(rows);
   background(appendToAuditStream(env, rows));
+  await appendToBuffer(env, context.zoneId, rows);
+}
+
+async function appendToBuffer(env: Env, zoneId: string, rows: AuditRow[]): Promise<void> {
+  try {
+    await auditBufferOf(env, zoneId).append(rows);
+  } catch (err) {
+    console.error(`request ${rows[0]?.requestId}: the audit append failed, so no token is issued`, err);
+    throw new OAuthError("temporarily_unavailable", "the decision could not be recorded; retry later");
+  }
 }

@@ -12,6 +12,7 @@ import { authorizationServerMetadata, IssuerNotConfiguredError, issuerNotConfigu
 import { OAuthError } from "./oauth-error.js";
 import { STORAGE_RETRY_AFTER_SECONDS, storageFailure } from "../storage.js";
 import { exchangeToken } from "./token-exchange.js";
+import { credentialsChanged } from "./credentials-cache.js";
 import { zoneCache } from "./zone-cache.js";
 
 /** Verifiers may cache the key set briefly; on an unknown kid they refetch. */
@@ -97,5 +98,6 @@ async function keysOrFirstKey(c: Context<AppEnv>, zoneId: string): Promise<KeySt
     throw err;
   }
   zoneCache.invalidate(zoneId);
+  await credentialsChanged(c.env, zoneId, "key");
   return (await zoneKeys(c.env, zoneId)) ?? [];
 }

@@ -2,14 +2,11 @@
  * The RFC 8693 token exchange, start to finish: client authentication,
  * subject/actor token verification, the policy decision (and the shadow
  * evaluation), the issued token, and the audit record written before the
- * answer. In the steady state it costs two D1 round trips: one batched read
- * (client, trusted issuers, the zone's own keys when a token is its own) and
- * one audit write; the zone snapshot and signing key come from the isolate's
- * caches.
+ * answer. In the steady state it makes no D1 round trip: the client, the
+ * trusted issuers, the zone's keys (credentials-cache.ts), the zone snapshot
+ * and the signing key come from the isolate's caches, and the audit events go
+ * to the zone's audit buffer (a Durable Object, workers/audit/buffer.ts).
  */
-import { and, eq, inArray } from "drizzle-orm";
-import { clients, trustedIssuers, type zoneSigningKeys } from "../../schema/index.js";
-import { database } from "../db.js";
 import type { Env } from "../env.js";
 import { fromJS, stringifyJS, type JSONValue } from "../rego/index.js";
 import { recordDecision, type AuditContext, type Outcome } from "./audit.js";
@@ -26,7 +23,8 @@ import {
   subjectScopes,
   tokenLifetime,
 } from "./issued-token.js";
-import { ensureSigningKey, keyStatuses, publishedKeys, signingKey, zoneKeyRows } from "./keys.js";
+import { credentialsCache, credentialsChanged, type ZoneCredentials } from "./credentials-cache.js";
+import { ensureSigningKey, keyStatuses, publishedKeys, signingKey } from "./keys.js";
 import { issuerOrigin, tokenEndpoint, zoneIssuer } from "./metadata.js";
 import { jsonLimitProblem, MAX_JSON_DEPTH } from "../http/json-limits.js";
 import { invalidRequest, NO_STORE_HEADERS, OAuthError } from "./oauth-error.js";
@@ -86,11 +84,10 @@ async function verifiedExchange(x: ExchangeRequest): Promise<VerifiedExchange> {
   const exchange = parseTokenExchange(form);
   const subjectToken = inspectToken("subject_token", exchange.subject);
   const actorToken = exchange.actor ? inspectToken("actor_token", exchange.actor) : null;
-  const tokens = actorToken ? [subjectToken, actorToken] : [subjectToken];
 
   // Both reads run at once; the snapshot is usually the isolate's cached one.
   const [lookups, snapshotLoad] = await Promise.all([
-    trustLookups(env, zoneId, credentials.clientId, tokens, issuer),
+    credentialsCache.lookup(env, zoneId, credentials.clientId),
     zoneCache.get(env, zoneId).then(
       (snapshot) => ({ snapshot }),
       (error: unknown) => ({ error }),
@@ -207,41 +204,8 @@ export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
   return Response.json(body, { headers: NO_STORE_HEADERS });
 }
 
-interface TrustLookups {
-  client: ClientRow | undefined;
-  issuers: (typeof trustedIssuers.$inferSelect)[];
-  /** the zone's signing keys, read only when a token claims to be the zone's own */
-  ownKeys: (typeof zoneSigningKeys.$inferSelect)[];
-}
-
-/** The client and the token issuers' trust, in one D1 batch (one round trip), all within the zone. */
-async function trustLookups(
-  env: Env,
-  zoneId: string,
-  clientId: string,
-  tokens: InspectedToken[],
-  ownIssuer: string,
-): Promise<TrustLookups> {
-  const db = database(env);
-  const external = tokens.map((t) => t.issuer).filter((iss) => iss !== ownIssuer);
-  const ownTokenPresented = tokens.some((t) => t.issuer === ownIssuer);
-  // A fixed batch shape: the parts not needed match nothing (no zone has the empty id).
-  const [clientRows, issuerRows, keyRows] = await db.batch([
-    db
-      .select()
-      .from(clients)
-      .where(and(eq(clients.id, clientId), eq(clients.zoneId, zoneId))),
-    db
-      .select()
-      .from(trustedIssuers)
-      .where(and(eq(trustedIssuers.zoneId, zoneId), inArray(trustedIssuers.issuer, external))),
-    zoneKeyRows(db, ownTokenPresented ? zoneId : ""),
-  ]);
-  return { client: clientRows[0], issuers: issuerRows, ownKeys: keyRows };
-}
-
 /** The zone itself (its currently published keys) for its own tokens; else a trusted-issuer row, if any. */
-function trustOf(token: InspectedToken, ownIssuer: string, lookups: TrustLookups, snapshot: ZoneSnapshot): IssuerTrust | undefined {
+function trustOf(token: InspectedToken, ownIssuer: string, lookups: ZoneCredentials, snapshot: ZoneSnapshot): IssuerTrust | undefined {
   if (token.issuer === ownIssuer) return { kind: "own", keys: publishedKeys(keyStatuses(lookups.ownKeys, snapshot.maxTokenLifetime)) };
   const row = lookups.issuers.find((r) => r.issuer === token.issuer);
   return row ? { kind: "trusted", row } : undefined;
@@ -260,6 +224,8 @@ function loadedSnapshot(load: { snapshot: ZoneSnapshot | null } | { error: unkno
 async function firstSigningKey(env: Env, zoneId: string): Promise<string> {
   const kid = await ensureSigningKey(env, zoneId);
   zoneCache.invalidate(zoneId);
+  // Other isolates verify the zone's own tokens with its key list: tell them it has a key now.
+  await credentialsChanged(env, zoneId, "key");
   return kid;
 }
 

@@ -123,6 +123,10 @@ export class ZoneCache {
     if (entry) entry.stale = true;
   }
 
+  invalidateAll(): void {
+    for (const entry of this.entries.values()) entry.stale = true;
+  }
+
   private async reload(env: Env, zoneId: string, previous: Entry | undefined): Promise<ZoneSnapshot | null> {
     let snapshot: ZoneSnapshot | null;
     try {

@@ -2,6 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { and, eq, gte } from "drizzle-orm";
 import { auditEvents } from "../../../schema/index.js";
+import { flushAuditBuffer } from "../../audit/buffer.js";
 import { database, found, zoneLookup } from "../../db.js";
 import { afterCursor, pageOrder, toPage } from "../pagination.js";
 import { AuditEventPage, auditEventView, AuditQuery } from "../schemas/audit.js";
@@ -25,6 +26,7 @@ const listAudit = createRoute({
 auditRouter.openapi(listAudit, async (c) => {
   const { zone } = c.req.valid("param");
   const { limit, cursor, order, decision, status, client, since } = c.req.valid("query");
+  await flushAuditBuffer(c.env, zone);
   const db = database(c.env);
   const [zoneRows, rows] = await db.batch([
     zoneLookup(db, zone),

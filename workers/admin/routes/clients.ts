@@ -3,7 +3,8 @@
  * (on create and on rotation) and stored only as its SHA-256. A client
  * created with public keys (jwks or jwks_uri) authenticates with
  * private_key_jwt instead and has no secret. Disabling is
- * immediate: the token endpoint reads the client on every request.
+ * immediate: the change is announced to every isolate's credentials cache
+ * (sts/credentials-cache.ts), which drops the client within a second.
  */
 import { createRoute } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
@@ -13,6 +14,7 @@ import { newId } from "../../ids.js";
 import { newClientSecret } from "../../sts/client-auth.js";
 import { usableJwksProblems } from "../../sts/jwk-import.js";
 import { checkJwksUri, unusable } from "./issuers.js";
+import { credentialsChanged } from "../../sts/credentials-cache.js";
 import { database, found, nowIso, zoneLookup, type Db } from "../../db.js";
 import { zonePage } from "../zone-page.js";
 import { Client, ClientPage, ClientWithSecret, clientView, CreateClientRequest } from "../schemas/clients.js";
@@ -57,6 +59,8 @@ clientsRouter.openapi(createClient, async (c) => {
   };
   const inserted = await db.insert(clients).values(row).onConflictDoNothing().returning({ id: clients.id });
   if (inserted.length === 0) throw conflict(`a client named "${name}" already exists in this zone`);
+  // An isolate may remember the new id as unknown (its negative cache).
+  await credentialsChanged(c.env, zone, "client");
   return c.json({ ...clientView(row), ...(issued ? { client_secret: issued.secret } : {}) }, 201);
 });
 
@@ -108,7 +112,9 @@ clientsRouter.openapi(disableClient, async (c) => {
       .where(and(eq(clients.id, client), eq(clients.zoneId, zone), isNull(clients.disabledAt))),
     clientQuery(db, zone, client),
   ]);
-  return c.json(clientView(found(rows, "client")), 200);
+  const disabled = found(rows, "client");
+  await credentialsChanged(c.env, zone, "client");
+  return c.json(clientView(disabled), 200);
 });
 
 const rotateSecret = createRoute({
@@ -131,7 +137,9 @@ clientsRouter.openapi(rotateSecret, async (c) => {
     .returning();
   if (updated.length === 0 && (await clientQuery(db, zone, client)).length > 0)
     throw conflict("this client authenticates with private_key_jwt: it has no secret to rotate");
-  return c.json({ ...clientView(found(updated, "client")), client_secret: secret }, 200);
+  const rotated = found(updated, "client");
+  await credentialsChanged(c.env, zone, "client");
+  return c.json({ ...clientView(rotated), client_secret: secret }, 200);
 });
 
 function clientQuery(db: Db, zone: string, client: string) {

@@ -6,6 +6,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { auditEvents } from "../../../schema/index.js";
+import { flushAuditBuffer } from "../../audit/buffer.js";
 import { SHADOW_ID_SUFFIX } from "../../sts/audit.js";
 import { database, found } from "../../db.js";
 import { Explanation, explanationView } from "../schemas/audit.js";
@@ -28,6 +29,7 @@ const explain = createRoute({
 
 explainRouter.openapi(explain, async (c) => {
   const { zone, request_id } = c.req.valid("param");
+  await flushAuditBuffer(c.env, zone);
   const rows = await database(c.env)
     .select()
     .from(auditEvents)

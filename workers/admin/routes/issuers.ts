@@ -11,6 +11,7 @@ import { newId } from "../../ids.js";
 import { jwksUriProblem } from "../../sts/issuer-keys.js";
 import { usableJwksProblems } from "../../sts/jwk-import.js";
 import { fetchJwks } from "../../sts/remote-jwks.js";
+import { credentialsChanged } from "../../sts/credentials-cache.js";
 import { database, found, nowIso, zoneLookup } from "../../db.js";
 import { zonePage } from "../zone-page.js";
 import { IssuerParams, jsonBody, jsonResponse, PageQuery, problems, ZoneParams } from "../schemas/common.js";
@@ -50,6 +51,7 @@ issuersRouter.openapi(addIssuer, async (c) => {
   };
   const inserted = await db.insert(trustedIssuers).values(row).onConflictDoNothing().returning({ id: trustedIssuers.id });
   if (inserted.length === 0) throw conflict(`issuer ${issuer} is already trusted by this zone; remove it first to change its keys`);
+  await credentialsChanged(c.env, zone, "issuer");
   return c.json(issuerView(row), 201);
 });
 
@@ -118,5 +120,6 @@ issuersRouter.openapi(removeIssuer, async (c) => {
     .where(and(eq(trustedIssuers.id, issuer), eq(trustedIssuers.zoneId, zone)))
     .returning({ id: trustedIssuers.id });
   found(removed, "trusted issuer");
+  await credentialsChanged(c.env, zone, "issuer");
   return c.body(null, 204);
 });

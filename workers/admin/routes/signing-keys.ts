@@ -2,6 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { conflict, notFound, serviceUnavailable } from "../../http/problem.js";
 import { rotateSigningKey, SigningUnavailableError, zoneKeys } from "../../sts/keys.js";
+import { credentialsChanged } from "../../sts/credentials-cache.js";
 import { zoneCache } from "../../sts/zone-cache.js";
 import { jsonResponse, problems, ZoneParams } from "../schemas/common.js";
 import { KeyRotation, SigningKeyList, signingKeyView } from "../schemas/signing-keys.js";
@@ -46,6 +47,7 @@ signingKeysRouter.openapi(rotateKey, async (c) => {
   }
   if ("conflict" in rotation) throw conflict("another key rotation of this zone committed first; retry");
   zoneCache.invalidate(zone);
+  await credentialsChanged(c.env, zone, "key");
   const keys = (await zoneKeys(c.env, zone)) ?? [];
   const statusOf = (kid: string | undefined) => keys.find((k) => k.row.kid === kid);
   const current = statusOf(rotation.current.kid);
