@@ -55,8 +55,15 @@ export const policyVersions = sqliteTable(
     regoVersion: integer("rego_version").notNull(),
     /** the module's package path, e.g. `payments.v1`: where the decision rules live */
     package: text("package").notNull(),
-    /** the compiled plan (OPA IR JSON) the STS evaluates */
+    /** the compiled plan (OPA IR JSON) the STS evaluates; empty for a Wasm version */
     plan: text("plan").notNull(),
+    /**
+     * "rego": the engine evaluates `plan`; "wasm": an OPA-compiled Wasm bundle, evaluated by
+     * @open-policy-agent/opa-wasm in a child Worker, stored in policy_wasm_modules
+     */
+    engine: text("engine", { enum: ["rego", "wasm"] })
+      .notNull()
+      .default("rego"),
     createdAt: text("created_at").notNull(),
   },
   (t) => [
@@ -64,6 +71,30 @@ export const policyVersions = sqliteTable(
     index("policy_versions_policy_created").on(t.policyId, t.createdAt, t.id),
   ],
 );
+
+/**
+ * The files of a Wasm policy version (`opa build -t wasm`), one row per version, immutable.
+ * `sha256` is the bundle's digest, which also keys the isolate's child Worker.
+ */
+export const policyWasmModules = sqliteTable("policy_wasm_modules", {
+  versionId: text("version_id")
+    .primaryKey()
+    .references(() => policyVersions.id),
+  zoneId: text("zone_id")
+    .notNull()
+    .references(() => zones.id),
+  sha256: text("sha256").notNull(),
+  /** base64 of /policy.wasm */
+  wasm: text("wasm").notNull(),
+  /** the bundle's data document (JSON) */
+  data: text("data").notNull(),
+  /** the bundle's .manifest (JSON), `{}` when it had none */
+  manifest: text("manifest").notNull(),
+  /** JSON array: the module's entrypoints, e.g. ["authz/allow","authz/deny"] */
+  entrypoints: text("entrypoints").notNull(),
+  /** JSON array: the built-ins the module imports from the host */
+  builtins: text("builtins").notNull(),
+});
 
 export const policySets = sqliteTable(
   "policy_sets",

@@ -16,6 +16,12 @@ export interface Env {
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** milliseconds between an isolate's reads of the invalidation stream (default 1000) */
   INVALIDATION_POLL_MS?: string;
+  /** Worker Loader (Dynamic Workers): runs OPA-compiled Wasm policies; absent, Wasm versions are refused at creation */
+  LOADER?: WorkerLoader;
+  /** CPU milliseconds one call into a Wasm policy's child Worker may use (default 50) */
+  WASM_CPU_MS?: string;
+  /** milliseconds the STS waits for a Wasm policy's answer before failing closed (default 1000) */
+  WASM_TIMEOUT_MS?: string;
 }
 
 export interface AppEnv {

@@ -35,6 +35,7 @@ export const versionSummaryColumns = {
   sourceSha256: policyVersions.sourceSha256,
   regoVersion: policyVersions.regoVersion,
   package: policyVersions.package,
+  engine: policyVersions.engine,
   createdAt: policyVersions.createdAt,
 };
 
@@ -55,6 +56,7 @@ export function compileVersion(
     regoVersion: content.regoVersion,
     package: compiled.package,
     plan: JSON.stringify(compiled.plan),
+    engine: "rego",
     createdAt: nowIso(),
   };
 }

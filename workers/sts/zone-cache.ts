@@ -30,8 +30,10 @@ export interface SnapshotPolicy {
   policyName: string;
   /** the module's package, where allow/deny/ttl/scope/claims are read */
   package: string;
-  /** the prepared plan, or why it could not be prepared (the set then fails closed) */
+  /** the prepared plan, or why it could not be prepared (the set then fails closed); unused for a Wasm version */
   prepared: PreparedPolicy | RegoErrorInfo;
+  /** set for an OPA-Wasm version: its bundle's SHA-256 keys the child Worker that evaluates it */
+  wasm?: { sha256: string };
 }
 
 export interface SnapshotSet {
@@ -55,6 +57,8 @@ interface Entry {
   checkedAt: number;
   stale: boolean;
 }
+
+const WASM_HAS_NO_PLAN: RegoErrorInfo = { code: "plan_error", message: "a Wasm version has no plan" };
 
 const preparedVersions = new Map<string, SnapshotPolicy["prepared"]>();
 
@@ -160,12 +164,22 @@ async function loadSets(db: Db, zoneId: string, setVersionIds: string[]): Promis
   const unprepared = versionIds.filter((id) => !prepared.has(id));
   const [members, plans] = await db.batch([
     db
-      .select({ id: policyVersions.id, policyId: policyVersions.policyId, package: policyVersions.package, policyName: policies.name })
+      .select({
+        id: policyVersions.id,
+        policyId: policyVersions.policyId,
+        package: policyVersions.package,
+        policyName: policies.name,
+        engine: policyVersions.engine,
+        sha256: policyVersions.sourceSha256,
+      })
       .from(policyVersions)
       .innerJoin(policies, eq(policies.id, policyVersions.policyId))
       .where(and(inArray(policyVersions.id, versionIds), eq(policyVersions.zoneId, zoneId))),
     // Matches nothing when every plan is prepared: a fixed batch shape keeps it one round trip.
-    db.select({ id: policyVersions.id, plan: policyVersions.plan }).from(policyVersions).where(inArray(policyVersions.id, unprepared)),
+    db
+      .select({ id: policyVersions.id, plan: policyVersions.plan })
+      .from(policyVersions)
+      .where(and(inArray(policyVersions.id, unprepared), eq(policyVersions.engine, "rego"))),
   ]);
   for (const { id, plan } of plans) {
     const fresh = prepareSafely(plan);
@@ -177,6 +191,17 @@ async function loadSets(db: Db, zoneId: string, setVersionIds: string[]): Promis
   for (const setRow of setRows) {
     const policiesInOrder = setRow.policyVersionIds.map((versionId): SnapshotPolicy => {
       const member = byId.get(versionId);
+      if (member?.engine === "wasm") {
+        // Its child Worker is loaded on first use (workers/sts/wasm-policies.ts).
+        return {
+          policyId: member.policyId,
+          policyVersionId: versionId,
+          policyName: member.policyName,
+          package: member.package,
+          prepared: WASM_HAS_NO_PLAN,
+          wasm: { sha256: member.sha256 },
+        };
+      }
       const plan = prepared.get(versionId);
       if (!member || !plan) throw new Error(`policy version ${versionId} of set version ${setRow.id} could not be loaded`);
       return {

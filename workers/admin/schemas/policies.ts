@@ -18,6 +18,9 @@ export const PolicyVersion = z
     sha256: z.string().openapi({ description: "SHA-256 of the source: the version's identity within its policy" }),
     rego_version: RegoVersion,
     package: z.string().openapi({ description: "the module's package, where allow/deny/ttl/scope/claims are read" }),
+    engine: z.enum(["rego", "wasm"]).openapi({
+      description: "rego: evaluated by the own engine; wasm: an OPA-compiled Wasm bundle run with @open-policy-agent/opa-wasm",
+    }),
     created_at: Timestamp,
   })
   .openapi("PolicyVersion");
@@ -47,6 +50,7 @@ export function policyVersionView(row: PolicyVersionRow): z.infer<typeof PolicyV
     sha256: row.sourceSha256,
     rego_version: row.regoVersion === 0 ? 0 : 1,
     package: row.package,
+    engine: row.engine,
     created_at: row.createdAt,
   };
 }
