@@ -6,10 +6,12 @@
 import { runDistributionBench } from "./distribution.js";
 import { benchCompile, benchRbac } from "./rego.js";
 import { runStsBench } from "./sts.js";
+import { runWasmBench } from "./wasm.js";
 
 export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Rego compile", () => benchCompile()],
   ["Rego evaluation", () => benchRbac()],
   ["STS token exchange", () => runStsBench()],
   ["Policy distribution", () => runDistributionBench()],
+  ["OPA-Wasm policies", () => runWasmBench()],
 ];

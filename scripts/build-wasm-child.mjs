@@ -4,14 +4,18 @@
 // Loader: workers/wasm/child-bundle.gen.js (not checked in; its types are child-bundle.gen.d.ts).
 // Run by wrangler's [build] command, by vitest.config.ts and by the bench before they bundle the
 // Worker. Importable: `buildWasmChild()` returns the output path.
-import { build } from "esbuild";
-import { writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { existsSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-const root = new URL("..", import.meta.url);
+// The project root: beside this script, or (when a bench bundles it elsewhere) the working directory.
+const here = new URL("..", import.meta.url);
+const root = existsSync(new URL("workers/wasm/child.ts", here)) ? here : pathToFileURL(`${process.cwd()}/`);
 export const CHILD_BUNDLE = fileURLToPath(new URL("workers/wasm/child-bundle.gen.js", root));
 
 export async function buildWasmChild() {
+  // esbuild ships a native binary found relative to its package: required from the project, never bundled.
+  const { build } = createRequire(new URL("package.json", root))("esbuild");
   const result = await build({
     entryPoints: [fileURLToPath(new URL("workers/wasm/child.ts", root))],
     bundle: true,
@@ -33,4 +37,4 @@ export async function buildWasmChild() {
   return CHILD_BUNDLE;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await buildWasmChild();
+if (process.argv[1]?.endsWith("build-wasm-child.mjs")) await buildWasmChild();

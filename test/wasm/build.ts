@@ -4,12 +4,14 @@
  * replacing one constant each. Runs in Node (vitest.config.ts, bench), never in the Worker.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const SOURCE = fileURLToPath(new URL("./authz.wat", import.meta.url));
+// Beside this file, or (when a bench bundles it elsewhere) under the working directory.
+const BESIDE = fileURLToPath(new URL("./authz.wat", import.meta.url));
+const SOURCE = existsSync(BESIDE) ? BESIDE : join(process.cwd(), "test/wasm/authz.wat");
 const BUILTINS = String.raw`"{\"units.parse\":0}\00"`;
 const ENTRYPOINTS = String.raw`"{\"authz/allow\":0,\"authz/deny\":1,\"authz/ttl\":2}\00"`;
 const MINOR = `(global (export "opa_wasm_abi_minor_version") i32 (i32.const 2))`;

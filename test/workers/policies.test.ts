@@ -26,6 +26,7 @@ describe("policies", () => {
           sha256: await sha256Hex(ALLOW_POLICY),
           rego_version: 1,
           package: "payments",
+          engine: "rego",
           created_at: expect.any(String),
         },
       ],
