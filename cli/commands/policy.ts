@@ -1,8 +1,19 @@
+import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { failure } from "../errors.js";
 import type { PageJson, PolicyDetailJson, PolicyJson, PolicyVersionJson } from "../api-types.js";
 import { apiClient, globalOptions, zonePath } from "../context.js";
 import { note, printFields, printJson, printTable } from "../output.js";
-import { noteNextPage, pageQuery, readSource, regoVersionOf, v0CompatibleOption, withPageOptions, type PageOptions } from "./shared.js";
+import {
+  noteNextPage,
+  pageQuery,
+  readJsonFile,
+  readSource,
+  regoVersionOf,
+  v0CompatibleOption,
+  withPageOptions,
+  type PageOptions,
+} from "./shared.js";
 
 interface SourceOptions {
   file: string;
@@ -48,8 +59,15 @@ export function registerPolicyCommands(program: Command): void {
       ]);
       process.stdout.write("Versions:\n");
       printTable(
-        ["ID", "SHA256", "REGO", "PACKAGE", "CREATED"],
-        body.versions.map((v) => [v.id, v.sha256.slice(0, 12), `v${v.rego_version}`, v.package, v.created_at]),
+        ["ID", "SHA256", "ENGINE", "REGO", "PACKAGE", "CREATED"],
+        body.versions.map((v) => [
+          v.id,
+          v.sha256.slice(0, 12),
+          v.engine,
+          v.engine === "rego" ? `v${v.rego_version}` : "-",
+          v.package,
+          v.created_at,
+        ]),
         "  ",
       );
     });
@@ -71,6 +89,39 @@ export function registerPolicyCommands(program: Command): void {
       if (g.json) return printJson(body);
       printFields([["ID", body.id]]);
       if (status === 200) note("unchanged: an existing version has this content");
+    });
+
+  // Until bundles (`--bundle bundle.tar.gz`) land, an OPA-Wasm version is sent as its parts.
+  policy
+    .command("wasm-version <policy>")
+    .description("Add an OPA-compiled Wasm version (`opa build -t wasm`): its policy.wasm, data.json and .manifest")
+    .requiredOption("--wasm <path>", "the bundle's policy.wasm")
+    .option("--data <path>", "the bundle's data.json")
+    .option("--manifest <path>", "the bundle's .manifest (JSON, with its wasm entrypoints)")
+    .option("--package <package>", "the decision package (default: inferred from the entrypoints)")
+    .action(async (id: string, opts: { wasm: string; data?: string; manifest?: string; package?: string }, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const [api, zone] = [apiClient(g), zonePath(g)];
+      let wasm: Buffer;
+      try {
+        wasm = await readFile(opts.wasm);
+      } catch (err) {
+        throw failure(`cannot read ${opts.wasm}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      const body = {
+        wasm: wasm.toString("base64"),
+        ...(opts.data ? { data: await readJsonFile(opts.data) } : {}),
+        ...(opts.manifest ? { manifest: await readJsonFile(opts.manifest) } : {}),
+        ...(opts.package ? { package: opts.package } : {}),
+      };
+      const res = await api.post<PolicyVersionJson>(`${zone}/policies/${encodeURIComponent(id)}/versions/wasm`, body);
+      if (g.json) return printJson(res.body);
+      printFields([
+        ["ID", res.body.id],
+        ["Engine", res.body.engine],
+        ["Package", res.body.package],
+      ]);
+      if (res.status === 200) note("unchanged: an existing version has this content");
     });
 
   withPageOptions(policy.command("list").description("List the zone's policies")).action(async (opts: PageOptions, cmd: Command) => {
