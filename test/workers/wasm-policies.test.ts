@@ -283,6 +283,27 @@ describe("exchanges decided by a Wasm version", () => {
   });
 });
 
+describe("Wasm versions in a shadow set", () => {
+  it("are evaluated on the same input without changing the response, and explained", async () => {
+    const fx = await stsFixture([]);
+    const rego = expectStatus(
+      await call("POST", `/v1/zones/${fx.zone}/policies`, { name: uniqueName("open"), source: "package open\n\nallow := true\n" }),
+      201,
+    );
+    const wasm = await wasmVersion(fx.zone, "authz", { allowed_client: "cl-nobody" });
+    const set = await newPolicySet(fx.zone);
+    const active = await newSetVersion(fx.zone, set, [rego.versions[0].id]);
+    const shadow = await newSetVersion(fx.zone, set, [wasm.versionId]);
+    expectStatus(await call("POST", `/v1/zones/${fx.zone}/policy-sets/${set}/activate`, { version: active, shadow }), 200);
+    const res = await tokenRequest(fx.zone, fx.client, exchangeParams(await fx.idp.mint()));
+    expectIssued(res);
+    const explained = await explain(fx.zone, res.headers.get("x-request-id") as string);
+    expect(explained.decision).toBe("allow");
+    expect(explained.shadow).toMatchObject({ decision: "deny", agrees: false, evaluation_status: "shadow" });
+    expect(explained.shadow.policies[0]).toMatchObject({ engine: "wasm", outcome: "deny", reasons: ["allow is not true"] });
+  });
+});
+
 describe("Wasm evaluations that fail close the exchange", () => {
   it("fails closed on opa_abort and on a conflict, audited with the child's error", async () => {
     const fx = await wasmZone();
