@@ -1,5 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { buildWasmChild } from "./scripts/build-wasm-child.mjs";
+import { testModulesBase64 } from "./test/wasm/build.js";
 
 /** The admin token the "workers" project's Worker is configured with (see test/workers/helpers.ts). */
 const TEST_ADMIN_TOKEN = "test-admin-token";
@@ -28,19 +30,24 @@ export default defineConfig({
         // Worker integration tests: run inside workerd against a real (local) D1
         // with the checked-in migrations applied by the setup file.
         plugins: [
-          cloudflareTest(async () => ({
-            main: "./workers/index.ts",
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                TEST_MIGRATIONS: await readD1Migrations("./schema/migrations"),
-                CARACAL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-                CARACAL_KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
-                // The STS's configured origin: the tests' requests use this host (test/workers/sts-helpers.ts ORIGIN).
-                CARACAL_ISSUER_URL: "http://caracal.test",
+          cloudflareTest(async () => {
+            // The OPA-Wasm child Worker's code and the OPA-ABI test modules are built, not checked in.
+            await buildWasmChild();
+            return {
+              main: "./workers/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: await readD1Migrations("./schema/migrations"),
+                  CARACAL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+                  CARACAL_KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
+                  TEST_WASM_MODULES: testModulesBase64(),
+                  // The STS's configured origin: the tests' requests use this host (test/workers/sts-helpers.ts ORIGIN).
+                  CARACAL_ISSUER_URL: "http://caracal.test",
+                },
               },
-            },
-          })),
+            };
+          }),
         ],
         test: {
           name: "workers",

@@ -10,6 +10,7 @@ import { runDistributionBench } from "./distribution.js";
 import { runFanOutBench } from "./fan-out.js";
 import { benchCompile, benchRbac } from "./rego.js";
 import { runStsBench } from "./sts.js";
+import { runWasmBench } from "./wasm.js";
 
 export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Rego compile", () => benchCompile()],
@@ -20,4 +21,5 @@ export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Bundle data", () => benchBundleData()],
   ["Credential invalidation", () => runCredentialsBench()],
   ["Stream fan-out", () => runFanOutBench()],
+  ["OPA-Wasm policies", () => runWasmBench()],
 ];

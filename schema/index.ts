@@ -73,6 +73,13 @@ export const policyVersions = sqliteTable(
     /** the manifest's revision, when the bundle has one */
     revision: text("revision"),
     fileCount: integer("file_count"),
+    /**
+     * "rego": the engine evaluates `plan`; "wasm": an OPA-compiled Wasm bundle, evaluated by
+     * @open-policy-agent/opa-wasm in a child Worker, stored in policy_wasm_modules
+     */
+    engine: text("engine", { enum: ["rego", "wasm"] })
+      .notNull()
+      .default("rego"),
     createdAt: text("created_at").notNull(),
   },
   (t) => [
@@ -140,6 +147,30 @@ export const bundleSigningKeys = sqliteTable(
   },
   (t) => [uniqueIndex("bundle_signing_keys_zone_key_unique").on(t.zoneId, t.keyId)],
 );
+
+/**
+ * The files of a Wasm policy version (`opa build -t wasm`), one row per version, immutable.
+ * `sha256` is the bundle's digest, which also keys the isolate's child Worker.
+ */
+export const policyWasmModules = sqliteTable("policy_wasm_modules", {
+  versionId: text("version_id")
+    .primaryKey()
+    .references(() => policyVersions.id),
+  zoneId: text("zone_id")
+    .notNull()
+    .references(() => zones.id),
+  sha256: text("sha256").notNull(),
+  /** base64 of /policy.wasm */
+  wasm: text("wasm").notNull(),
+  /** the bundle's data document (JSON) */
+  data: text("data").notNull(),
+  /** the bundle's .manifest (JSON), `{}` when it had none */
+  manifest: text("manifest").notNull(),
+  /** JSON array: the module's entrypoints, e.g. ["authz/allow","authz/deny"] */
+  entrypoints: text("entrypoints").notNull(),
+  /** JSON array: the built-ins the module imports from the host */
+  builtins: text("builtins").notNull(),
+});
 
 export const policySets = sqliteTable(
   "policy_sets",

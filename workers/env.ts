@@ -29,6 +29,12 @@ export interface Env {
   STREAM_SHARE_MS?: string;
   /** the audit buffer: a SQLite Durable Object per zone that takes events before the response (workers/audit/buffer.ts) */
   AUDIT_BUFFER: DurableObjectNamespace<import("./audit/buffer.js").AuditBuffer>;
+  /** Worker Loader (Dynamic Workers): runs OPA-compiled Wasm policies; absent, Wasm versions are refused at creation */
+  LOADER?: WorkerLoader;
+  /** CPU milliseconds one call into a Wasm policy's child Worker may use (default 50) */
+  WASM_CPU_MS?: string;
+  /** milliseconds the STS waits for a Wasm policy's answer before failing closed (default 1000) */
+  WASM_TIMEOUT_MS?: string;
 }
 
 export interface AppEnv {

@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import type { PageJson, PolicyDetailJson, PolicyJson, PolicyVersionJson } from "../api-types.js";
 import type { PolicyVersionDetail } from "../../workers/admin/schemas/policies.js";
@@ -7,7 +7,7 @@ import { apiClient, globalOptions, zonePath } from "../context.js";
 import { failure } from "../errors.js";
 import { note, printFields, printJson, printTable } from "../output.js";
 import { buildUpload, type UploadOptions } from "./policy-upload.js";
-import { noteNextPage, pageQuery, regoVersionOf, v0CompatibleOption, withPageOptions, type PageOptions } from "./shared.js";
+import { noteNextPage, pageQuery, readJsonFile, regoVersionOf, v0CompatibleOption, withPageOptions, type PageOptions } from "./shared.js";
 
 type PolicyVersionDetailJson = z.infer<typeof PolicyVersionDetail>;
 
@@ -74,11 +74,12 @@ export function registerPolicyCommands(program: Command): void {
       ]);
       process.stdout.write("Versions:\n");
       printTable(
-        ["ID", "SHA256", "REGO", "PACKAGE", "REVISION", "FILES", "CREATED"],
+        ["ID", "SHA256", "ENGINE", "REGO", "PACKAGE", "REVISION", "FILES", "CREATED"],
         body.versions.map((v) => [
           v.id,
           v.sha256.slice(0, 12),
-          `v${v.rego_version}`,
+          v.engine,
+          v.engine === "rego" ? `v${v.rego_version}` : "-",
           v.package,
           v.revision ?? "-",
           String(v.file_count),
@@ -125,6 +126,39 @@ export function registerPolicyCommands(program: Command): void {
         ["Exported", version],
         ["File", opts.output],
       ]);
+    });
+
+  // Until bundles (`--bundle bundle.tar.gz`) land, an OPA-Wasm version is sent as its parts.
+  policy
+    .command("wasm-version <policy>")
+    .description("Add an OPA-compiled Wasm version (`opa build -t wasm`): its policy.wasm, data.json and .manifest")
+    .requiredOption("--wasm <path>", "the bundle's policy.wasm")
+    .option("--data <path>", "the bundle's data.json")
+    .option("--manifest <path>", "the bundle's .manifest (JSON, with its wasm entrypoints)")
+    .option("--package <package>", "the decision package (default: inferred from the entrypoints)")
+    .action(async (id: string, opts: { wasm: string; data?: string; manifest?: string; package?: string }, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const [api, zone] = [apiClient(g), zonePath(g)];
+      let wasm: Buffer;
+      try {
+        wasm = await readFile(opts.wasm);
+      } catch (err) {
+        throw failure(`cannot read ${opts.wasm}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      const body = {
+        wasm: wasm.toString("base64"),
+        ...(opts.data ? { data: await readJsonFile(opts.data) } : {}),
+        ...(opts.manifest ? { manifest: await readJsonFile(opts.manifest) } : {}),
+        ...(opts.package ? { package: opts.package } : {}),
+      };
+      const res = await api.post<PolicyVersionJson>(`${zone}/policies/${encodeURIComponent(id)}/versions/wasm`, body);
+      if (g.json) return printJson(res.body);
+      printFields([
+        ["ID", res.body.id],
+        ["Engine", res.body.engine],
+        ["Package", res.body.package],
+      ]);
+      if (res.status === 200) note("unchanged: an existing version has this content");
     });
 
   withPageOptions(policy.command("list").description("List the zone's policies")).action(async (opts: PageOptions, cmd: Command) => {

@@ -6,6 +6,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** base64 of each OPA-ABI test module (test/wasm/build.ts) */
+      TEST_WASM_MODULES: Record<string, string>;
     }
     /** Types `exports.default` from "cloudflare:workers" as the Worker's own entry. */
     interface GlobalProps {

@@ -55,6 +55,7 @@ describe("OpenAPI document", () => {
         "/zones/{zone}/policies/{policy}",
         "/zones/{zone}/policies/{policy}/versions",
         "/zones/{zone}/policies/{policy}/versions/{version}",
+        "/zones/{zone}/policies/{policy}/versions/wasm",
         "/zones/{zone}/policy-sets",
         "/zones/{zone}/policy-sets/{set}",
         "/zones/{zone}/policy-sets/{set}/activate",

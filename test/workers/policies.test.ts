@@ -31,6 +31,7 @@ describe("policies", () => {
           package: "payments",
           revision: null,
           file_count: 1,
+          engine: "rego",
           created_at: expect.any(String),
         },
       ],

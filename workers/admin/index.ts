@@ -17,6 +17,7 @@ import { policySetVersionsRouter } from "./routes/policy-set-versions.js";
 import { policySetsRouter } from "./routes/policy-sets.js";
 import { policyVersionsRouter } from "./routes/policy-versions.js";
 import { signingKeysRouter } from "./routes/signing-keys.js";
+import { wasmVersionsRouter } from "./routes/wasm-versions.js";
 import { zonesRouter } from "./routes/zones.js";
 
 export function adminApi() {
@@ -40,6 +41,7 @@ export function adminApi() {
     policiesRouter,
     policyVersionsRouter,
     bundleSigningRouter,
+    wasmVersionsRouter,
     policySetsRouter,
     policySetVersionsRouter,
     activationRouter,

@@ -120,6 +120,7 @@ export const versionSummaryColumns = {
   package: policyVersions.package,
   revision: policyVersions.revision,
   fileCount: policyVersions.fileCount,
+  engine: policyVersions.engine,
   createdAt: policyVersions.createdAt,
 };
 
@@ -182,6 +183,7 @@ export async function compileVersion(
       planBlob: plan.sha256,
       revision: bundle.manifest?.revision ?? null,
       fileCount: bundle.files.length,
+      engine: "rego",
       createdAt,
     },
     writes: blobWrites(db, policy.zoneId, [files, data, plan], createdAt),

@@ -16,6 +16,7 @@ export {
   type RuleProvenance,
 } from "./eval/index.js";
 export { FORBIDDEN_BUILTINS } from "./builtins/index.js";
+export { callBuiltinJSON, syncBuiltinUnavailable, type SyncBuiltinOptions } from "./host-builtins.js";
 export {
   compile,
   compileParsed,

@@ -12,10 +12,16 @@
  * argument) is an evaluation error, not an undefined value that could quietly
  * empty a `deny` set. Evaluation traces provenance so explain can name the
  * rule bodies (file:row:col) that produced each value.
+ *
+ * A Wasm version (OPA-compiled) is read through the same rules, all of them in
+ * one call to its child Worker (`WasmDecider`); explain shows each
+ * entrypoint's value instead of rule locations, which compiled Wasm does not
+ * carry.
  */
 import {
   DEFAULT_STEP_BUDGET,
   entrypointPlanName,
+  fromJS,
   RegoError,
   RObject,
   RSet,
@@ -49,6 +55,35 @@ export interface PolicyEvaluation {
   /** its deny reasons, "allow is not true", or the error */
   reasons: string[];
   rules: RuleFired[];
+  /** set for Wasm versions only (Rego versions are the default) */
+  engine?: "wasm";
+  /** a Wasm version's decision entrypoints and the value each produced (undefined ones omitted) */
+  entrypoints?: { entrypoint: string; value: JSONValue }[];
+  /** what explain cannot show for this policy */
+  note?: string;
+}
+
+export const WASM_LOCATIONS_NOTE = "rule locations are not available for compiled Wasm; each entrypoint's value is shown instead";
+
+/** Evaluates a Wasm version's decision rules in one call: rule → JSON value (absent: undefined). */
+export interface WasmDecider {
+  decide(
+    policy: SnapshotPolicy,
+    inputJSON: string,
+    options: { nowNs: bigint; budget: number },
+  ): Promise<Partial<Record<DecisionRule, unknown>>>;
+}
+
+/** A Wasm evaluation that failed: the child's own error (abort, conflict, built-in) or the child itself. */
+export class WasmEvaluationError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly entrypoint: string | null = null,
+  ) {
+    super(message);
+    this.name = "WasmEvaluationError";
+  }
 }
 
 export interface DeterminingPolicy {
@@ -96,6 +131,8 @@ export interface EvaluateOptions {
   budget?: number;
   /** time.now_ns() for every evaluation of this request: the input's request.time_ns */
   nowNs: bigint;
+  /** evaluates Wasm versions; absent, a set holding one fails closed */
+  wasm?: WasmDecider;
 }
 
 export function evaluationBudget(configured: string | undefined): number {
@@ -142,27 +179,34 @@ export async function evaluateSet(set: SnapshotSet | null, input: Value, options
   const determining: DeterminingPolicy[] = [];
   const reasons: string[] = [];
 
+  let inputJSON: string | undefined;
+  const inputText = () => (inputJSON ??= toJSONText(input));
   for (const [i, policy] of set.policies.entries()) {
     const evaluation = evaluations[i] as PolicyEvaluation;
-    const run = new PolicyRun(policy, input, options);
+    const run: Run = policy.wasm ? new WasmRun(policy, inputText, options) : new PolicyRun(policy, input, options);
     try {
       const allowed = (await run.value("allow")) === true;
       const denyReasons = denials(await run.value("deny"));
       if (allowed && denyReasons.length === 0) {
         const obligations = await readObligations(run);
-        Object.assign(evaluation, { outcome: "allow", rules: run.rulesFired() });
+        Object.assign(evaluation, { outcome: "allow", rules: run.rulesFired(), ...run.explained() });
         // The winner alone determines an allow; the policies that denied before it did not.
         const winner = { ...policyRef(policy), rule: run.ruleName("allow"), location: run.firstLocation("allow") };
         return { ...base, decision: "allow", status: "ok", evaluations, determining: [winner], reasons: [], obligations, error: null };
       }
       const deciding: DecisionRule = denyReasons.length > 0 ? "deny" : "allow";
       const own = denyReasons.length > 0 ? denyReasons : [NOT_ALLOWED];
-      Object.assign(evaluation, { outcome: "deny", reasons: own, rules: run.rulesFired() });
+      Object.assign(evaluation, { outcome: "deny", reasons: own, rules: run.rulesFired(), ...run.explained() });
       determining.push({ ...policyRef(policy), rule: run.ruleName(deciding), location: run.firstLocation(deciding) });
       reasons.push(...own.map((r) => `${policy.policyName}: ${r}`));
     } catch (err) {
       const error = asEvaluationError(err, run);
-      Object.assign(evaluation, { outcome: "error", reasons: [`${error.code}: ${error.message}`], rules: run.rulesFired() });
+      Object.assign(evaluation, {
+        outcome: "error",
+        reasons: [`${error.code}: ${error.message}`],
+        rules: run.rulesFired(),
+        ...run.explained(),
+      });
       return {
         ...base,
         decision: "deny",
@@ -187,8 +231,67 @@ function policyRef(p: SnapshotPolicy) {
   };
 }
 
+/** One policy's decision rules as the set reads them. */
+interface Run {
+  /** the rule being evaluated: named by an error */
+  current: string | undefined;
+  ruleName(rule: DecisionRule): string;
+  value(rule: DecisionRule): Promise<Value | undefined>;
+  firstLocation(rule: DecisionRule): Location | null;
+  rulesFired(): RuleFired[];
+  /** what explain shows besides the rules fired */
+  explained(): Partial<PolicyEvaluation>;
+}
+
+/** A Wasm version: every decision rule from one call into its child, on first use. */
+class WasmRun implements Run {
+  private values: Partial<Record<DecisionRule, unknown>> | undefined;
+  current: string | undefined;
+
+  constructor(
+    private readonly policy: SnapshotPolicy,
+    private readonly inputJSON: () => string,
+    private readonly options: EvaluateOptions,
+  ) {}
+
+  ruleName(rule: DecisionRule): string {
+    return decisionEntrypoint(this.policy.package, rule);
+  }
+
+  async value(rule: DecisionRule): Promise<Value | undefined> {
+    this.current = this.ruleName(rule);
+    if (this.values === undefined) {
+      const decider = this.options.wasm;
+      if (!decider)
+        throw new WasmEvaluationError("wasm_unavailable", "this isolate cannot evaluate Wasm policies (no Worker Loader binding)");
+      this.values = await decider.decide(this.policy, this.inputJSON(), {
+        nowNs: this.options.nowNs,
+        budget: this.options.budget ?? DEFAULT_STEP_BUDGET,
+      });
+    }
+    const v = this.values[rule];
+    return v === undefined ? undefined : fromJS(v);
+  }
+
+  firstLocation(): Location | null {
+    return null;
+  }
+
+  rulesFired(): RuleFired[] {
+    return [];
+  }
+
+  explained(): Partial<PolicyEvaluation> {
+    const path = this.policy.package.replaceAll(".", "/");
+    const entrypoints = Object.entries(this.values ?? {}).flatMap(([rule, value]) =>
+      value === undefined ? [] : [{ entrypoint: `${path}/${rule}`, value: value as JSONValue }],
+    );
+    return { engine: "wasm", entrypoints, note: WASM_LOCATIONS_NOTE };
+  }
+}
+
 /** Evaluations of one policy's decision rules, collecting what fired. */
-class PolicyRun {
+class PolicyRun implements Run {
   private readonly fired = new Map<string, Location[]>();
   /** the rule being evaluated: named by an error */
   current: string | undefined;
@@ -234,6 +337,10 @@ class PolicyRun {
   rulesFired(): RuleFired[] {
     return [...this.fired].map(([rule, locations]) => ({ rule, locations }));
   }
+
+  explained(): Partial<PolicyEvaluation> {
+    return {};
+  }
 }
 
 function isPrepared(p: SnapshotPolicy["prepared"]): p is PreparedPolicy {
@@ -247,7 +354,7 @@ function denials(value: Value | undefined): string[] {
   return members.map((m) => (typeof m === "string" ? m : toJSONText(m)));
 }
 
-async function readObligations(run: PolicyRun): Promise<Obligations> {
+async function readObligations(run: Run): Promise<Obligations> {
   const [ttl, scope, claims] = [await run.value("ttl"), await run.value("scope"), await run.value("claims")];
   return {
     ttl: ttlSeconds(ttl, run.ruleName("ttl")),
@@ -282,7 +389,9 @@ function claimsObject(value: Value | undefined, rule: string): Record<string, JS
   return JSON.parse(toJSONText(value)) as Record<string, JSONValue>;
 }
 
-function asEvaluationError(err: unknown, run: PolicyRun): EvaluationError {
+function asEvaluationError(err: unknown, run: Run): EvaluationError {
+  if (err instanceof WasmEvaluationError)
+    return { code: err.code, message: err.entrypoint ? `${err.entrypoint}: ${err.message}` : err.message };
   if (err instanceof RegoError) return { code: err.code, message: err.message, ...(err.location ? { location: err.location } : {}) };
   if (err instanceof ObligationError) return { code: "invalid_obligation", message: `${err.rule}: ${err.message}` };
   console.error(`evaluation of ${run.current} failed unexpectedly`, err);

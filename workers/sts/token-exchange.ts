@@ -30,6 +30,7 @@ import { jsonLimitProblem, MAX_JSON_DEPTH } from "../http/json-limits.js";
 import { invalidRequest, NO_STORE_HEADERS, OAuthError } from "./oauth-error.js";
 import { inspectToken, verifyToken, type InspectedToken, type IssuerTrust, type VerifiedToken } from "./subject-token.js";
 import { parseTokenExchange, readTokenForm, type TokenExchangeRequest } from "./token-request.js";
+import { wasmDecider } from "./wasm-policies.js";
 import { zoneCache, type ZoneSnapshot } from "./zone-cache.js";
 
 export const MAY_ACT_DENIED = "may_act: the subject token does not allow this actor";
@@ -145,7 +146,7 @@ export async function exchangeToken(x: ExchangeRequest): Promise<Response> {
   }
 
   const inputValue = fromJS(input);
-  const options = { budget: evaluationBudget(env.POLICY_EVAL_BUDGET), nowNs: timeNs(x.context.time) };
+  const options = { budget: evaluationBudget(env.POLICY_EVAL_BUDGET), nowNs: timeNs(x.context.time), wasm: wasmDecider(env) };
   const decision = await evaluateSet(snapshot.active, inputValue, options);
   const shadow = snapshot.shadow ? await evaluateSet(snapshot.shadow, inputValue, options) : null;
   const record = (outcome: Outcome) =>

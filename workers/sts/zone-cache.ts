@@ -41,12 +41,14 @@ export interface SnapshotPolicy {
   policyName: string;
   /** the module's package, where allow/deny/ttl/scope/claims are read */
   package: string;
-  /** the prepared plan, or why it could not be prepared (the set then fails closed) */
+  /** the prepared plan, or why it could not be prepared (the set then fails closed); unused for a Wasm version */
   prepared: PreparedPolicy | RegoErrorInfo;
   /** the version's own data documents, decoded once per isolate */
   data: Value;
   /** the bundle manifest's revision */
   revision: string | null;
+  /** set for an OPA-Wasm version: its bundle's SHA-256 keys the child Worker that evaluates it */
+  wasm?: { sha256: string };
 }
 
 export interface SnapshotSet {
@@ -70,6 +72,8 @@ interface Entry {
   checkedAt: number;
   stale: boolean;
 }
+
+const WASM_HAS_NO_PLAN: RegoErrorInfo = { code: "plan_error", message: "a Wasm version has no plan" };
 
 /** A version as an isolate holds it: plan prepared, data decoded. */
 interface PreparedVersion {
@@ -206,6 +210,8 @@ async function loadSets(db: Db, zoneId: string, setVersionIds: string[]): Promis
         package: policyVersions.package,
         revision: policyVersions.revision,
         policyName: policies.name,
+        engine: policyVersions.engine,
+        sha256: policyVersions.sourceSha256,
       })
       .from(policyVersions)
       .innerJoin(policies, eq(policies.id, policyVersions.policyId))
@@ -214,7 +220,7 @@ async function loadSets(db: Db, zoneId: string, setVersionIds: string[]): Promis
     db
       .select({ id: policyVersions.id, plan: policyVersions.plan, planBlob: policyVersions.planBlob, dataBlob: policyVersions.dataBlob })
       .from(policyVersions)
-      .where(and(inArray(policyVersions.id, unprepared), eq(policyVersions.zoneId, zoneId))),
+      .where(and(inArray(policyVersions.id, unprepared), eq(policyVersions.zoneId, zoneId), eq(policyVersions.engine, "rego"))),
   ]);
   // Versions made before bundles carry their plan inline and have no data; the others are in blobs.
   const blobTexts = await readBlobs(
@@ -236,6 +242,19 @@ async function loadSets(db: Db, zoneId: string, setVersionIds: string[]): Promis
   for (const setRow of setRows) {
     const policiesInOrder = setRow.policyVersionIds.map((versionId): SnapshotPolicy => {
       const member = byId.get(versionId);
+      if (member?.engine === "wasm") {
+        // Its child Worker is loaded on first use (workers/sts/wasm-policies.ts).
+        return {
+          policyId: member.policyId,
+          policyVersionId: versionId,
+          policyName: member.policyName,
+          package: member.package,
+          prepared: WASM_HAS_NO_PLAN,
+          data: EMPTY_DATA,
+          revision: member.revision,
+          wasm: { sha256: member.sha256 },
+        };
+      }
       const plan = prepared.get(versionId);
       if (!member || !plan) throw new Error(`policy version ${versionId} of set version ${setRow.id} could not be loaded`);
       return {

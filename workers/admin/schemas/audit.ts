@@ -94,6 +94,12 @@ const PolicyEvaluationSchema = z
     rules: z.array(z.object({ rule: z.string(), locations: z.array(Location) })).openapi({
       description: "rules that produced a value, with the source locations of the bodies that produced it",
     }),
+    engine: z.literal("wasm").optional().openapi({ description: "present for an OPA-compiled Wasm version" }),
+    entrypoints: z
+      .array(z.object({ entrypoint: z.string(), value: z.unknown() }))
+      .optional()
+      .openapi({ description: "a Wasm version's decision entrypoints and their values (no rule locations: compiled Wasm has none)" }),
+    note: z.string().optional(),
     determining: z.boolean(),
   })
   .openapi("PolicyEvaluation");

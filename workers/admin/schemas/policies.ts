@@ -48,6 +48,9 @@ export const PolicyVersion = z
     package: z.string().openapi({ description: "the decision package, where allow/deny/ttl/scope/claims are read" }),
     revision: z.string().nullable().openapi({ description: "the bundle manifest's revision" }),
     file_count: z.number().int(),
+    engine: z.enum(["rego", "wasm"]).openapi({
+      description: "rego: evaluated by the own engine; wasm: an OPA-compiled Wasm bundle run with @open-policy-agent/opa-wasm",
+    }),
     created_at: Timestamp,
   })
   .openapi("PolicyVersion");
@@ -70,7 +73,7 @@ export const PolicyPage = pageOf(Policy, "PolicyPage");
 /** A version row as lists read it: without the (large) inline source and plan or blob references. */
 type PolicyVersionRow = Pick<
   typeof policyVersions.$inferSelect,
-  "id" | "policyId" | "zoneId" | "sourceSha256" | "regoVersion" | "package" | "revision" | "fileCount" | "createdAt"
+  "id" | "policyId" | "zoneId" | "sourceSha256" | "regoVersion" | "package" | "revision" | "fileCount" | "engine" | "createdAt"
 >;
 
 export function policyView(row: typeof policies.$inferSelect): z.infer<typeof Policy> {
@@ -87,6 +90,7 @@ export function policyVersionView(row: PolicyVersionRow): z.infer<typeof PolicyV
     package: row.package,
     revision: row.revision,
     file_count: row.fileCount ?? 1,
+    engine: row.engine,
     created_at: row.createdAt,
   };
 }

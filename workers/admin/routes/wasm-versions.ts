@@ -1,0 +1,122 @@
+/**
+ * Creating an OPA-Wasm policy version from its parts (policy.wasm as base64, the
+ * data document, the manifest). This route is the seam until policy bundles
+ * (issue 12) land: a bundle upload whose files hold /policy.wasm goes through the
+ * same `validateWasmBundle` and the same two rows. Versions stay immutable and
+ * content-addressed: the same bundle again returns the existing version.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { policies, policyVersions, policyWasmModules } from "../../../schema/index.js";
+import { database, found, nowIso } from "../../db.js";
+import { badRequest } from "../../http/problem.js";
+import { newId } from "../../ids.js";
+import { validateWasmBundle } from "../../wasm/bundle.js";
+import { wasmLimits } from "../../wasm/loader.js";
+import { versionSummaryColumns } from "../policy-versions.js";
+import { jsonBody, jsonResponse, PolicyParams, problems } from "../schemas/common.js";
+import { PolicyVersion, policyVersionView } from "../schemas/policies.js";
+import { newRouter } from "../router.js";
+
+export const wasmVersionsRouter = newRouter();
+
+const CreateWasmVersionRequest = z
+  .strictObject({
+    wasm: z.string().min(1).openapi({ description: "base64 of the bundle's /policy.wasm (`opa build -t wasm`)" }),
+    data: z.record(z.string(), z.unknown()).default({}).openapi({ description: "the bundle's data document (/data.json)" }),
+    manifest: z.record(z.string(), z.unknown()).optional().openapi({ description: "the bundle's /.manifest, with its wasm entrypoints" }),
+    package: z
+      .string()
+      .regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/)
+      .optional()
+      .openapi({
+        description: "the decision package (default: the manifest's metadata.decision_package, else the one package with allow or deny)",
+      }),
+  })
+  .openapi("CreateWasmPolicyVersionRequest");
+
+const createWasmVersion = createRoute({
+  method: "post",
+  path: "/zones/{zone}/policies/{policy}/versions/wasm",
+  tags: ["policies"],
+  summary: "Add an OPA-compiled Wasm version to a policy",
+  description:
+    "The module must be OPA Wasm ABI 1.x with the decision package's entrypoints, and every built-in it imports must be served by the OPA SDK or by the engine (synchronously); the deployment needs the Worker Loader binding. The same bundle again returns the existing version with 200.",
+  request: { params: PolicyParams, body: jsonBody(CreateWasmVersionRequest) },
+  responses: {
+    200: jsonResponse(PolicyVersion, "The existing version with this content"),
+    201: jsonResponse(PolicyVersion, "The new version"),
+    ...problems(404, 413, 415, 422),
+  },
+});
+
+function decodeBase64(text: string): Uint8Array {
+  try {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  } catch {
+    throw badRequest("wasm must be base64", [{ code: "invalid_base64", message: "wasm is not valid base64", pointer: "/wasm" }]);
+  }
+}
+
+wasmVersionsRouter.openapi(createWasmVersion, async (c) => {
+  const { zone, policy } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const db = database(c.env);
+  const owner = found(
+    await db
+      .select()
+      .from(policies)
+      .where(and(eq(policies.id, policy), eq(policies.zoneId, zone))),
+    "policy",
+  );
+  const bundle = await validateWasmBundle(
+    { wasm: decodeBase64(body.wasm), data: body.data, manifest: body.manifest, ...(body.package ? { decisionPackage: body.package } : {}) },
+    c.env.LOADER,
+    wasmLimits(c.env.WASM_CPU_MS, c.env.WASM_TIMEOUT_MS),
+  );
+  const sameContent = () =>
+    db
+      .select(versionSummaryColumns)
+      .from(policyVersions)
+      .where(and(eq(policyVersions.policyId, owner.id), eq(policyVersions.sourceSha256, bundle.sha256), eq(policyVersions.engine, "wasm")));
+  const existing = await sameContent();
+  if (existing[0]) return c.json(policyVersionView(existing[0]), 200);
+
+  const version = {
+    id: newId("pv"),
+    policyId: owner.id,
+    zoneId: owner.zoneId,
+    // No Rego source and no plan: the module is the program (policy_wasm_modules).
+    source: null,
+    sourceSha256: bundle.sha256,
+    regoVersion: 1,
+    package: bundle.package,
+    plan: null,
+    revision: null,
+    fileCount: null,
+    engine: "wasm" as const,
+    createdAt: nowIso(),
+  };
+  // One batch (one transaction): a version row never exists without its module.
+  try {
+    await db.batch([
+      db.insert(policyVersions).values(version),
+      db.insert(policyWasmModules).values({
+        versionId: version.id,
+        zoneId: owner.zoneId,
+        sha256: bundle.sha256,
+        wasm: body.wasm,
+        data: bundle.dataJSON,
+        manifest: bundle.manifestJSON,
+        entrypoints: JSON.stringify(bundle.entrypoints),
+        builtins: JSON.stringify(bundle.builtins),
+      }),
+    ]);
+  } catch (err) {
+    // A concurrent request stored the same bundle first: answer with its version.
+    const raced = await sameContent();
+    if (raced[0]) return c.json(policyVersionView(raced[0]), 200);
+    throw err;
+  }
+  return c.json(policyVersionView(version), 201);
+});
