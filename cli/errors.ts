@@ -1,4 +1,4 @@
-/** Failures carry the exit code DESIGN §8 gives them: 1 request or validation failure, 2 usage error. */
+/** Failures carry the exit code docs/architecture.md §8 gives them: 1 request or validation failure, 2 usage error. */
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 

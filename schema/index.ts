@@ -390,7 +390,7 @@ export const trustedIssuers = sqliteTable(
 );
 
 /**
- * One row per STS decision and one per shadow evaluation (DESIGN §7). JSON
+ * One row per STS decision and one per shadow evaluation (docs/architecture.md §7). JSON
  * columns hold what explain shows. `input` is kept as the exact JSON text the
  * policies saw (request.time_ns is an integer beyond 2^53).
  */

@@ -1,5 +1,5 @@
 /**
- * IDs are a type prefix and a short random lowercase id (DESIGN §3), e.g.
+ * IDs are a type prefix and a short random lowercase id (docs/architecture.md §3), e.g.
  * `pol-k3v9x0q2mz7a`. 36^12 ≈ 4.7e18 values: collisions are negligible for
  * admin objects; request ids and audit events (`evt-`), minted per STS
  * request, get a longer suffix. `iss-` names a zone's trusted issuer, `bsk-` a bundle-signing key.

@@ -1,6 +1,6 @@
 /**
  * Where OPA's conformance suites are read from. The workspace's
- * `../shared/conformance` is the reference (DESIGN.md §2) and the runners'
+ * `../shared/conformance` is the reference (docs/architecture.md §2) and the runners'
  * default; `test/conformance/opa` is a checked-in copy of it, so that the tests
  * and a clone that has no `../shared` next to it see the same cases the
  * known-failures files were written against.

@@ -1,5 +1,5 @@
 /**
- * Decisions (DESIGN §4): first policy that does not deny wins, obligations,
+ * Decisions (docs/architecture.md §4): first policy that does not deny wins, obligations,
  * no active set, fail-closed evaluation errors, shadow evaluation, and the
  * audit events and explanations they leave.
  */

@@ -1,5 +1,5 @@
 /**
- * The invalidation stream's contract (DESIGN §6): `XADD caracal.policy.invalidate
+ * The invalidation stream's contract (docs/architecture.md §6): `XADD caracal.policy.invalidate
  * MAXLEN ~ 10000 * zone <id> policy_set_version <psv> shadow <psv|""> seq <n>`.
  */
 

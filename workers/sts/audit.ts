@@ -1,5 +1,5 @@
 /**
- * Audit events (DESIGN §7): one per decision and one per shadow evaluation,
+ * Audit events (docs/architecture.md §7): one per decision and one per shadow evaluation,
  * appended to the zone's audit buffer (a Durable Object that confirms the
  * write, workers/audit/buffer.ts) before the response is sent, so no token
  * leaves the STS without its record; the buffer moves them to D1 within about

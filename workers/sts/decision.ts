@@ -1,5 +1,5 @@
 /**
- * Decisions per DESIGN §4. A policy-set version is evaluated in order and the
+ * Decisions per docs/architecture.md §4. A policy-set version is evaluated in order and the
  * first policy that does not deny wins: its decision is allow and its
  * obligations apply. A policy denies when its `allow` is not the boolean
  * true, or its `deny` is defined and is not false or an empty collection.
@@ -347,7 +347,7 @@ function isPrepared(p: SnapshotPolicy["prepared"]): p is PreparedPolicy {
   return typeof (p as PreparedPolicy).evaluate === "function";
 }
 
-/** A deny value's reasons: none when undefined, false or an empty collection (DESIGN §4: a set of strings). */
+/** A deny value's reasons: none when undefined, false or an empty collection (docs/architecture.md §4: a set of strings). */
 function denials(value: Value | undefined): string[] {
   if (value === undefined || value === false) return [];
   const members = value instanceof RSet ? value.values() : Array.isArray(value) ? value : value instanceof RObject ? value.keys() : [value];

@@ -1,5 +1,5 @@
 /**
- * The policy input document, version 1 (DESIGN §4). It carries verified
+ * The policy input document, version 1 (docs/architecture.md §4). It carries verified
  * claims, never raw tokens or client secrets, and is stored verbatim in the
  * audit event so explain shows exactly what the policies saw.
  */
