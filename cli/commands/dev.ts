@@ -25,7 +25,8 @@ import { runWrangler, spawnWrangler } from "../dev/wrangler.js";
 import { startLocalStream } from "../dev/invalidation.js";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const WATCHDOG = fileURLToPath(new URL("../dev/watchdog.mjs", import.meta.url));
+// From the project root, which is two levels up both from cli/commands/ and from the built dist/cli/.
+const WATCHDOG = fileURLToPath(new URL("../../cli/dev/watchdog.mjs", import.meta.url));
 const HOST = "127.0.0.1";
 const READY_TIMEOUT_MS = 90_000;
 
