@@ -15,6 +15,8 @@ import { policiesRouter } from "./routes/policies.js";
 import { policySetVersionsRouter } from "./routes/policy-set-versions.js";
 import { policySetsRouter } from "./routes/policy-sets.js";
 import { policyVersionsRouter } from "./routes/policy-versions.js";
+import { replayRouter } from "./routes/replay.js";
+import { shadowReportRouter } from "./routes/shadow-report.js";
 import { signingKeysRouter } from "./routes/signing-keys.js";
 import { zonesRouter } from "./routes/zones.js";
 
@@ -46,6 +48,8 @@ export function adminApi() {
     issuersRouter,
     auditRouter,
     explainRouter,
+    replayRouter,
+    shadowReportRouter,
   ]) {
     api.route("/", router);
   }
