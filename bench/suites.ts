@@ -5,6 +5,7 @@
  */
 import { runDistributionBench } from "./distribution.js";
 import { benchCompile, benchRbac } from "./rego.js";
+import { runReplayBench } from "./replay.js";
 import { runStsBench } from "./sts.js";
 
 export const suites: [string, () => Promise<string[]> | string[]][] = [
@@ -12,4 +13,5 @@ export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Rego evaluation", () => benchRbac()],
   ["STS token exchange", () => runStsBench()],
   ["Policy distribution", () => runDistributionBench()],
+  ["Replay", () => runReplayBench()],
 ];
