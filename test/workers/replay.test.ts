@@ -4,7 +4,7 @@
  * the candidate, the replay gate on activation, and the shadow report.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, expectProblem, expectStatus } from "./helpers.js";
+import { call, expectProblem, expectStatus, newPolicy, newSetVersion } from "./helpers.js";
 import { exchangeParams, expectIssued, expectOAuthError, newClient, stsFixture, tokenRequest, type TestClient } from "./sts-helpers.js";
 
 const RECORDED = `package recorded
@@ -139,6 +139,19 @@ describe("replay", () => {
       flips: [],
     });
     expect(expectStatus(await replay({ version: t.candidateVersion, until: "2000-01-01T00:00:00Z" }), 200).replayed).toBe(0);
+  });
+
+  it("counts a candidate's evaluation errors, which fail closed (deny)", async () => {
+    const broken = await newPolicy(t.zone, "package broken\n\nallow if count(input.subject.claims.role) / 0 > 1\n");
+    const version = await newSetVersion(t.zone, t.set, [broken.versionId]);
+    const res = expectStatus(await replay({ version }), 200);
+    expect(res).toMatchObject({ replayed: 5, errors: 5, unchanged: 3, allow_to_deny: 2, deny_to_allow: 0 });
+    expect(res.flips.map((f: { request_id: string }) => f.request_id).sort()).toEqual([t.ids.payer, t.ids.viewer].sort());
+    expect(res.flips[0]).toMatchObject({
+      to: "deny",
+      error: { code: "eval_builtin_error" },
+      determining_policies_after: [{ policy_version_id: broken.versionId, rule: "data.broken.allow" }],
+    });
   });
 
   it("rejects bad requests with problem+json", async () => {
