@@ -165,6 +165,29 @@ describe("replay", () => {
   });
 });
 
+describe("replay of an exchange the policies allowed but the STS refused", () => {
+  it("compares the policies' decision (allow), not the refusal recorded as deny", async () => {
+    const f = await stsFixture(['package scoped\n\nallow := true\n\nscope := {"read"}\n']);
+    const refused = await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint(), { scope: "admin" }));
+    expectOAuthError(refused, 400, "invalid_scope");
+    const set = f.activation!.set;
+    const same = expectStatus(await call("POST", `/v1/zones/${f.zone}/policy-sets/${set}/replay`, { version: f.activation!.psv }), 200);
+    expect(same).toMatchObject({ replayed: 1, unchanged: 1, flips: [] });
+    const denyAll = await newPolicy(f.zone, 'package closed\n\nallow := true\n\ndeny contains "closed"\n');
+    const candidate = await newSetVersion(f.zone, set, [denyAll.versionId]);
+    const res = expectStatus(await call("POST", `/v1/zones/${f.zone}/policy-sets/${set}/replay`, { version: candidate }), 200);
+    expect(res).toMatchObject({ replayed: 1, allow_to_deny: 1 });
+    expect(res.flips[0]).toMatchObject({
+      request_id: refused.headers.get("x-request-id"),
+      from: "allow",
+      to: "deny",
+      reasons_before: ["invalid_scope: none of the requested scopes may be granted"],
+      reasons: [expect.stringContaining("closed")],
+      determining_policies_after: [{ policy_version_id: denyAll.versionId, rule: "data.closed.deny" }],
+    });
+  });
+});
+
 describe("activation replay gate", () => {
   const activate = (body: Record<string, unknown>) => call("POST", `/v1/zones/${t.zone}/policy-sets/${t.set}/activate`, body);
   const detail = async () => expectStatus(await call("GET", `/v1/zones/${t.zone}/policy-sets/${t.set}`), 200);
