@@ -5,7 +5,16 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, expectProblem, expectStatus, newPolicy, newSetVersion } from "./helpers.js";
-import { exchangeParams, expectIssued, expectOAuthError, newClient, stsFixture, tokenRequest, type TestClient } from "./sts-helpers.js";
+import {
+  exchangeParams,
+  expectIssued,
+  expectOAuthError,
+  JWT_TYPE,
+  newClient,
+  stsFixture,
+  tokenRequest,
+  type TestClient,
+} from "./sts-helpers.js";
 
 const RECORDED = `package recorded
 
@@ -185,6 +194,22 @@ describe("replay of an exchange the policies allowed but the STS refused", () =>
       reasons: [expect.stringContaining("closed")],
       determining_policies_after: [{ policy_version_id: denyAll.versionId, rule: "data.closed.deny" }],
     });
+  });
+});
+
+describe("replay of a decision made before any policy ran", () => {
+  it("leaves a may_act refusal unchanged: no candidate can allow it", async () => {
+    const f = await stsFixture(["package open\n\nallow := true\n"]);
+    const subject = await f.idp.mint({ may_act: { sub: "svc-a", iss: f.idp.issuer } });
+    const actor = { actor_token: await f.idp.mint({ sub: "svc-b" }), actor_token_type: JWT_TYPE };
+    expectOAuthError(await tokenRequest(f.zone, f.client, exchangeParams(subject, actor)), 403, "access_denied");
+    const allowAll = await newPolicy(f.zone, "package wideopen\n\nallow := true\n");
+    const candidate = await newSetVersion(f.zone, f.activation!.set, [allowAll.versionId]);
+    const res = expectStatus(
+      await call("POST", `/v1/zones/${f.zone}/policy-sets/${f.activation!.set}/replay`, { version: candidate }),
+      200,
+    );
+    expect(res).toMatchObject({ replayed: 1, unchanged: 1, deny_to_allow: 0, flips: [] });
   });
 });
 
