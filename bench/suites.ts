@@ -9,6 +9,7 @@ import { runCredentialsBench } from "./credentials.js";
 import { runDistributionBench } from "./distribution.js";
 import { runFanOutBench } from "./fan-out.js";
 import { benchCompile, benchRbac } from "./rego.js";
+import { runReplayBench } from "./replay.js";
 import { runStsBench } from "./sts.js";
 import { runWasmBench } from "./wasm.js";
 
@@ -22,4 +23,5 @@ export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Credential invalidation", () => runCredentialsBench()],
   ["Stream fan-out", () => runFanOutBench()],
   ["OPA-Wasm policies", () => runWasmBench()],
+  ["Replay", () => runReplayBench()],
 ];

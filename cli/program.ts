@@ -8,6 +8,7 @@ import { registerIssuerCommands } from "./commands/issuer.js";
 import { registerLocalCommands } from "./commands/local.js";
 import { registerPolicySetCommands } from "./commands/policy-set.js";
 import { registerPolicyCommands } from "./commands/policy.js";
+import { registerReplayCommands } from "./commands/replay.js";
 import { registerTokenCommands } from "./commands/token.js";
 import { registerZoneCommands } from "./commands/zone.js";
 import { DEFAULT_API_URL } from "./context.js";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerZoneCommands(program);
   registerPolicyCommands(program);
   registerPolicySetCommands(program);
+  registerReplayCommands(program);
   registerClientCommands(program);
   registerIssuerCommands(program);
   registerAuditCommands(program);

@@ -3,6 +3,7 @@ import type { ActivationJson, PageJson, PolicySetDetailJson, PolicySetJson, Poli
 import { apiClient, globalOptions, zonePath } from "../context.js";
 import { usageError } from "../errors.js";
 import { note, printFields, printJson, printTable } from "../output.js";
+import { replayGate, type ActivateOptions } from "./replay.js";
 import { noteNextPage, pageQuery, withPageOptions, type PageOptions } from "./shared.js";
 
 export function registerPolicySetCommands(program: Command): void {
@@ -46,11 +47,15 @@ export function registerPolicySetCommands(program: Command): void {
     .description("Make a version of this set the zone's active one (rollback = activate an earlier version)")
     .requiredOption("--version <id>", "policy-set version of this set to enforce")
     .option("--shadow <id>", "policy-set version to evaluate alongside without enforcing (none if absent)")
-    .action(async (id: string, opts: { version: string; shadow?: string }, cmd: Command) => {
+    .option("--require-replay", "first replay recent decisions against the version; refuse if more than --max-flips flip")
+    .option("--max-flips <n>", "flips --require-replay tolerates (default 0)")
+    .option("--since <when>", "window --require-replay replays (24h, 30m, 7d or RFC 3339; default 24h)")
+    .action(async (id: string, opts: ActivateOptions, cmd: Command) => {
       const g = globalOptions(cmd);
       const { body } = await apiClient(g).post<ActivationJson>(`${setPath(cmd, id)}/activate`, {
         version: opts.version,
         ...(opts.shadow ? { shadow: opts.shadow } : {}),
+        ...replayGate(opts),
       });
       if (g.json) return printJson(body);
       printFields([

@@ -75,6 +75,8 @@ describe("OpenAPI document", () => {
         "/zones/{zone}/issuers/{issuer}",
         "/zones/{zone}/audit",
         "/zones/{zone}/explain/{request_id}",
+        "/zones/{zone}/policy-sets/{set}/replay",
+        "/zones/{zone}/policy-sets/{set}/shadow-report",
       ].sort(),
     );
     expect(doc.components.securitySchemes.adminToken).toMatchObject({ type: "http", scheme: "bearer" });

@@ -16,6 +16,8 @@ import { policiesRouter } from "./routes/policies.js";
 import { policySetVersionsRouter } from "./routes/policy-set-versions.js";
 import { policySetsRouter } from "./routes/policy-sets.js";
 import { policyVersionsRouter } from "./routes/policy-versions.js";
+import { replayRouter } from "./routes/replay.js";
+import { shadowReportRouter } from "./routes/shadow-report.js";
 import { signingKeysRouter } from "./routes/signing-keys.js";
 import { wasmVersionsRouter } from "./routes/wasm-versions.js";
 import { zonesRouter } from "./routes/zones.js";
@@ -50,6 +52,8 @@ export function adminApi() {
     issuersRouter,
     auditRouter,
     explainRouter,
+    replayRouter,
+    shadowReportRouter,
   ]) {
     api.route("/", router);
   }

@@ -190,7 +190,7 @@ async function loadSnapshot(db: Db, zoneId: string, previous: ZoneSnapshot | nul
 }
 
 /** Set versions with their policies, preparing the plans this isolate has not prepared yet. */
-async function loadSets(db: Db, zoneId: string, setVersionIds: string[]): Promise<Map<string, SnapshotSet>> {
+export async function loadSets(db: Db, zoneId: string, setVersionIds: string[]): Promise<Map<string, SnapshotSet>> {
   const setRows = await db
     .select()
     .from(policySetVersions)

@@ -13,6 +13,7 @@ import { database, found, nowIso } from "../../db.js";
 import { ActivateRequest, Activation, activationView } from "../schemas/activation.js";
 import { jsonBody, jsonResponse, PolicySetParams, problems } from "../schemas/common.js";
 import { newRouter } from "../router.js";
+import { enforceReplayGate } from "../replay-gate.js";
 
 export const activationRouter = newRouter();
 
@@ -35,7 +36,7 @@ const activate = createRoute({
 
 activationRouter.openapi(activate, async (c) => {
   const { zone, set } = c.req.valid("param");
-  const { version, shadow } = c.req.valid("json");
+  const { version, shadow, ...gate } = c.req.valid("json");
   const actorHeader = c.req.header(ACTOR_HEADER)?.trim();
   const actor = actorHeader && ACTOR.test(actorHeader) ? actorHeader : DEFAULT_ACTOR;
   const db = database(c.env);
@@ -58,6 +59,7 @@ activationRouter.openapi(activate, async (c) => {
   found(setRows, "policy set");
   if (versionRows.length === 0) throw invalidReference(`${version} is not a version of policy set ${set}`);
   if (shadow && shadowRows.length === 0) throw invalidReference(`shadow ${shadow} is not a policy-set version of this zone`);
+  await enforceReplayGate(c.env, zone, set, version, gate);
 
   const previous = pointerRows[0];
   const pointer = {

@@ -11,6 +11,14 @@ export const ActivateRequest = z
       .nullable()
       .optional()
       .openapi({ description: "policy-set version of this zone to evaluate alongside, unenforced; none if absent" }),
+    require_replay: z.boolean().optional().openapi({
+      description: "first replay the newest recorded decisions (up to 500) of the window against `version`; refuse (409) on too many flips",
+    }),
+    max_flips: z.number().int().min(0).optional().openapi({ description: "flips the replay gate tolerates (default 0)" }),
+    replay_since: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: "start of the replay gate's window, RFC 3339 (default: 24 hours ago)" }),
   })
   .openapi("ActivateRequest");
 
