@@ -291,34 +291,60 @@ function jsonKey(k: Value): string {
  * strings, sets as arrays. With `indent`, MarshalIndent's layout (empty
  * collections stay `{}` and `[]`).
  */
-function marshalJSON(v: Value, indent: { prefix: string; indent: string } | undefined, depth = 0): string {
-  if (v === null) return "null";
-  switch (typeof v) {
-    case "boolean":
-      return v ? "true" : "false";
-    case "number":
-    case "bigint":
-      return formatNumber(v);
-    case "string":
-      return quoteJSON(v);
-  }
+/** Go's json.Marshal (optionally MarshalIndent); an explicit stack, so any depth of value works. */
+function marshalJSON(root: Value, indent: { prefix: string; indent: string } | undefined): string {
   const nl = (d: number) => (indent ? "\n" + indent.prefix + indent.indent.repeat(d) : "");
-  const items: string[] = [];
-  let open = "[";
-  let close = "]";
-  if (Array.isArray(v) || v instanceof RSet) {
-    for (const x of Array.isArray(v) ? v : v.values()) items.push(marshalJSON(x, indent, depth + 1));
-  } else {
-    open = "{";
-    close = "}";
-    // Keys that collide after conversion keep the value that comes last in Rego's order.
-    const byKey = new Map<string, Value>();
-    for (const [k, x] of (v as RObject).entries()) byKey.set(jsonKey(k), x);
-    const keys = [...byKey.keys()].sort(compareStrings);
-    for (const k of keys) items.push(quoteJSON(k) + (indent ? ": " : ":") + marshalJSON(byKey.get(k) as Value, indent, depth + 1));
+  interface Frame {
+    /** each item's text before its value (`"key":` for objects), and the value */
+    items: [string, Value][];
+    i: number;
+    close: string;
+    depth: number;
   }
-  if (items.length === 0) return open + close;
-  return open + items.map((s) => nl(depth + 1) + s).join(",") + nl(depth) + close;
+  const parts: string[] = [];
+  const stack: Frame[] = [];
+  const visit = (v: Value, depth: number): void => {
+    if (v === null) return void parts.push("null");
+    switch (typeof v) {
+      case "boolean":
+        return void parts.push(v ? "true" : "false");
+      case "number":
+      case "bigint":
+        return void parts.push(formatNumber(v));
+      case "string":
+        return void parts.push(quoteJSON(v));
+    }
+    let items: [string, Value][];
+    let open = "[";
+    let close = "]";
+    if (Array.isArray(v) || v instanceof RSet) items = (Array.isArray(v) ? v : v.values()).map((x) => ["", x]);
+    else {
+      open = "{";
+      close = "}";
+      // Keys that collide after conversion keep the value that comes last in Rego's order.
+      const byKey = new Map<string, Value>();
+      for (const [k, x] of (v as RObject).entries()) byKey.set(jsonKey(k), x);
+      const keys = [...byKey.keys()].sort(compareStrings);
+      items = keys.map((k) => [quoteJSON(k) + (indent ? ": " : ":"), byKey.get(k) as Value]);
+    }
+    if (items.length === 0) return void parts.push(open + close);
+    parts.push(open);
+    stack.push({ items, i: 0, close, depth });
+  };
+  visit(root, 0);
+  for (;;) {
+    const f = stack[stack.length - 1];
+    if (!f) return parts.join("");
+    if (f.i < f.items.length) {
+      const [prefix, x] = f.items[f.i] as [string, Value];
+      parts.push((f.i > 0 ? "," : "") + nl(f.depth + 1) + prefix);
+      f.i++;
+      visit(x, f.depth + 1);
+    } else {
+      stack.pop();
+      parts.push(nl(f.depth) + f.close);
+    }
+  }
 }
 
 function marshalWithOptions(v: Value, opts: RObject): string {
