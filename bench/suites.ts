@@ -5,11 +5,13 @@
  */
 import { runDistributionBench } from "./distribution.js";
 import { benchCompile, benchRbac } from "./rego.js";
+import { benchHostile } from "./hostile.js";
 import { runStsBench } from "./sts.js";
 
 export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Rego compile", () => benchCompile()],
   ["Rego evaluation", () => benchRbac()],
+  ["Rego hostile policies", () => benchHostile()],
   ["STS token exchange", () => runStsBench()],
   ["Policy distribution", () => runDistributionBench()],
 ];

@@ -293,56 +293,66 @@ function jsonKey(k: Value): string {
  */
 /** Go's json.Marshal (optionally MarshalIndent); an explicit stack, so any depth of value works. */
 function marshalJSON(root: Value, indent: { prefix: string; indent: string } | undefined): string {
-  const nl = (d: number) => (indent ? "\n" + indent.prefix + indent.indent.repeat(d) : "");
+  const nl = indent ? (d: number) => "\n" + indent.prefix + indent.indent.repeat(d) : () => "";
+  const sep = indent ? ": " : ":";
   interface Frame {
-    /** each item's text before its value (`"key":` for objects), and the value */
-    items: [string, Value][];
+    /** an object's quoted keys, parallel to vals; null for arrays and sets */
+    keys: string[] | null;
+    vals: Value[];
     i: number;
-    close: string;
     depth: number;
   }
-  const parts: string[] = [];
+  let out = "";
   const stack: Frame[] = [];
-  const visit = (v: Value, depth: number): void => {
-    if (v === null) return void parts.push("null");
+  const scalar = (v: Value): string | undefined => {
+    if (v === null) return "null";
     switch (typeof v) {
       case "boolean":
-        return void parts.push(v ? "true" : "false");
+        return v ? "true" : "false";
       case "number":
       case "bigint":
-        return void parts.push(formatNumber(v));
+        return formatNumber(v);
       case "string":
-        return void parts.push(quoteJSON(v));
+        return quoteJSON(v);
+      default:
+        return undefined;
     }
-    let items: [string, Value][];
-    let open = "[";
-    let close = "]";
-    if (Array.isArray(v) || v instanceof RSet) items = (Array.isArray(v) ? v : v.values()).map((x) => ["", x]);
+  };
+  const open = (v: Value[] | RObject | RSet, depth: number): void => {
+    let keys: string[] | null = null;
+    let vals: Value[];
+    if (Array.isArray(v) || v instanceof RSet) vals = Array.isArray(v) ? v : v.values();
     else {
-      open = "{";
-      close = "}";
       // Keys that collide after conversion keep the value that comes last in Rego's order.
       const byKey = new Map<string, Value>();
-      for (const [k, x] of (v as RObject).entries()) byKey.set(jsonKey(k), x);
-      const keys = [...byKey.keys()].sort(compareStrings);
-      items = keys.map((k) => [quoteJSON(k) + (indent ? ": " : ":"), byKey.get(k) as Value]);
+      for (const [k, x] of v.entries()) byKey.set(jsonKey(k), x);
+      const sorted = [...byKey.keys()].sort(compareStrings);
+      keys = sorted.map((k) => quoteJSON(k) + sep);
+      vals = sorted.map((k) => byKey.get(k) as Value);
     }
-    if (items.length === 0) return void parts.push(open + close);
-    parts.push(open);
-    stack.push({ items, i: 0, close, depth });
+    if (vals.length === 0) {
+      out += keys ? "{}" : "[]";
+      return;
+    }
+    out += keys ? "{" : "[";
+    stack.push({ keys, vals, i: 0, depth });
   };
-  visit(root, 0);
+  const first = scalar(root);
+  if (first !== undefined) return first;
+  open(root as Value[] | RObject | RSet, 0);
   for (;;) {
     const f = stack[stack.length - 1];
-    if (!f) return parts.join("");
-    if (f.i < f.items.length) {
-      const [prefix, x] = f.items[f.i] as [string, Value];
-      parts.push((f.i > 0 ? "," : "") + nl(f.depth + 1) + prefix);
-      f.i++;
-      visit(x, f.depth + 1);
+    if (!f) return out;
+    if (f.i < f.vals.length) {
+      const i = f.i++;
+      const x = f.vals[i] as Value;
+      out += (i > 0 ? "," : "") + nl(f.depth + 1) + (f.keys ? (f.keys[i] as string) : "");
+      const s = scalar(x);
+      if (s !== undefined) out += s;
+      else open(x as Value[] | RObject | RSet, f.depth + 1);
     } else {
       stack.pop();
-      parts.push(nl(f.depth) + f.close);
+      out += nl(f.depth) + (f.keys ? "}" : "]");
     }
   }
 }
