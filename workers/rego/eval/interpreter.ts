@@ -425,7 +425,7 @@ export class Evaluation implements BuiltinContext {
         if (v === undefined && path.length > 0) return 0;
         const orig = L[instr.a];
         // The replacement copies each object along the path.
-        if (path.length > 0) this.chargeWork(upsertCost(orig, path), instr);
+        if (path.length > 0) this.chargeWork(32 * upsertCost(orig, path), instr);
         L[instr.a] = path.length === 0 ? v : upsert(orig, path, 0, v as Value);
         // The with block is inline: undefined or a break inside it leaves the
         // enclosing block too, with the local restored on the way out.
