@@ -10,12 +10,14 @@ import { runDistributionBench } from "./distribution.js";
 import { runFanOutBench } from "./fan-out.js";
 import { benchCompile, benchRbac } from "./rego.js";
 import { runReplayBench } from "./replay.js";
+import { benchHostile } from "./hostile.js";
 import { runStsBench } from "./sts.js";
 import { runWasmBench } from "./wasm.js";
 
 export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Rego compile", () => benchCompile()],
   ["Rego evaluation", () => benchRbac()],
+  ["Rego hostile policies", () => benchHostile()],
   ["STS token exchange", () => runStsBench()],
   ["Policy distribution", () => runDistributionBench()],
   ["CLI start-up", () => runCliBench()],

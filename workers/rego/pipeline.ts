@@ -59,6 +59,21 @@ export function compile(req: CompileRequest): CompileResult {
   return compileParsed(parseSources(req.modules, req.options), req);
 }
 
+/** A RangeError of an exhausted JavaScript stack (V8: "Maximum call stack size exceeded"). */
+export function isStackOverflow(e: unknown): e is RangeError {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+/**
+ * The last line of defence: a policy that nests beyond what the stages handle
+ * without deep recursion, in a way the nesting limit does not count (e.g. a
+ * chain of thousands of rules each using the next), is a compile error, not
+ * a crash.
+ */
+function stackError(): RegoErrorInfo {
+  return { code: "rego_compile_error", message: "policy too deeply nested to compile (the engine's stack was exhausted)" };
+}
+
 /** The syntax stage alone: callers that must know the packages before choosing entrypoints parse once. */
 export function parseSources(sources: SourceModule[], options?: CompileOptions): ParsedSources {
   const regoVersion = options?.regoVersion ?? 1;
@@ -83,6 +98,21 @@ export function compileParsed(parsed: ParsedSources, req: Omit<CompileRequest, "
   const failed = (errors: RegoErrorInfo[]): CompileResult => ({ errors: sortedErrors(errors), entrypoints, packages });
   if (parsed.errors.length > 0) return failed(parsed.errors);
 
+  try {
+    return compileChecked(parsed, req, entrypoints, failed);
+  } catch (e) {
+    if (isStackOverflow(e)) return failed([stackError()]);
+    throw e;
+  }
+}
+
+function compileChecked(
+  parsed: ParsedSources,
+  req: Omit<CompileRequest, "modules">,
+  entrypoints: string[],
+  failed: (errors: RegoErrorInfo[]) => CompileResult,
+): CompileResult {
+  const packages = parsed.packages;
   const regoVersion = req.options?.regoVersion ?? 1;
   const checked = checkProgram(parsed.modules, { entrypoints: req.entrypoints ?? [], query: req.query, regoVersion });
   if (checked.errors.length > 0) return failed(checked.errors);

@@ -5,7 +5,7 @@
  */
 import type { Value } from "../value/index.js";
 import { type RObject, RSet, typeName } from "../value/index.js";
-import type { BuiltinTable } from "./types.js";
+import type { BuiltinContext, BuiltinTable } from "./types.js";
 import { object, typeError } from "./args.js";
 
 function vertices(v: Value): Value[] {
@@ -46,7 +46,9 @@ function reachable(args: Value[]): Value {
  * already-visited neighbour of one vertex commits the path once more, the
  * copies concatenated (Go's `paths = append(paths, path...)`).
  */
-function extend(graph: RObject, root: Value, path: Value[], visited: RSet, out: RSet): void {
+function extend(graph: RObject, root: Value, path: Value[], visited: RSet, out: RSet, ctx: BuiltinContext): void {
+  // The number of paths can grow exponentially with the graph: each step and each path copied is charged.
+  ctx.charge(1 + path.length);
   const edges = graph.get(root);
   if (edges === undefined) {
     // A vertex outside the graph ends the path without joining it.
@@ -63,13 +65,13 @@ function extend(graph: RObject, root: Value, path: Value[], visited: RSet, out: 
       out.add(committed);
     } else {
       visited.add(root);
-      extend(graph, n, path, visited, out);
+      extend(graph, n, path, visited, out, ctx);
     }
   }
   path.pop();
 }
 
-function reachablePaths(args: Value[]): Value {
+function reachablePaths(args: Value[], ctx: BuiltinContext): Value {
   const graph = object(args, 0);
   const out = new RSet();
   for (const node of initialVertices(args)) {
@@ -80,7 +82,7 @@ function reachablePaths(args: Value[]): Value {
       out.add([node]);
       continue;
     }
-    for (const n of next) extend(graph, n, [node], RSet.from([node]), out);
+    for (const n of next) extend(graph, n, [node], RSet.from([node]), out, ctx);
   }
   return out;
 }

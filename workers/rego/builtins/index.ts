@@ -38,7 +38,8 @@ import { walkBuiltins } from "./walk.js";
 import { x509Builtins } from "./x509.js";
 
 export type { BuiltinContext, BuiltinFn, BuiltinTable } from "./types.js";
-export { BuiltinError, Suspend } from "./types.js";
+export { BuiltinError, LimitError, Suspend } from "./types.js";
+import { costed } from "./costs.js";
 
 const families: BuiltinTable[] = [
   aggregatesBuiltins,
@@ -77,7 +78,7 @@ const table = new Map<string, BuiltinFn>();
 for (const family of families) {
   for (const [name, fn] of Object.entries(family)) {
     if (table.has(name)) throw new Error(`built-in ${name} registered twice`);
-    table.set(name, fn);
+    table.set(name, costed(name, fn));
   }
 }
 

@@ -54,6 +54,18 @@ export class BuiltinError extends Error {
   }
 }
 
+/**
+ * A documented engine limit was hit (e.g. the integer size cap). Unlike a
+ * BuiltinError it is never turned into an undefined expression: the
+ * evaluation fails, so a policy cannot be steered around a limit (fail closed).
+ */
+export class LimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LimitError";
+  }
+}
+
 /** Thrown by `awaitAsync` to unwind a synchronous evaluation; never escapes `evaluate`. */
 export class Suspend {
   constructor(readonly pending: Promise<unknown>) {}

@@ -70,7 +70,14 @@ const NOTHING_SETTLED: Settled = new Map();
 
 /** Decodes, validates and lowers `plan` (plan JSON text or parsed data). */
 export function prepare(plan: unknown): PreparedPolicy {
-  return new Prepared(buildProgram(decodePlan(plan)));
+  try {
+    return new Prepared(buildProgram(decodePlan(plan)));
+  } catch (e) {
+    // A plan nested beyond what decoding and lowering handle (the front end's nesting limit keeps its own plans well inside).
+    if (e instanceof RangeError && /call stack/i.test(e.message))
+      throw new RegoError("plan_error", "plan too deeply nested (the engine's stack was exhausted)");
+    throw e;
+  }
 }
 
 class Prepared implements PreparedPolicy {

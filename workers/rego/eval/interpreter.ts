@@ -11,8 +11,9 @@
 import { RegoError, type ErrorCode, type Location } from "../errors.js";
 import type { Value } from "../value/index.js";
 import { RObject, RSet, equals, formatNumber } from "../value/index.js";
-import { BuiltinError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
+import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
 import { type Instr, Op, type Program, type ProgramFunc } from "./program.js";
+import { deepSize } from "../builtins/costs.js";
 
 const CONTINUE = -1;
 /** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
@@ -175,6 +176,7 @@ export class Evaluation implements BuiltinContext {
       return (instr.builtin as NonNullable<Instr["builtin"]>)(args, this);
     } catch (e) {
       if (e instanceof Suspend || e instanceof RegoError) throw e;
+      if (e instanceof LimitError) throw this.error("eval_builtin_error", `${instr.name}: ${e.message}`, instr);
       let err: RegoError;
       if (e instanceof BuiltinError) err = this.error(e.code, `${instr.name}: ${e.message}`, instr);
       else if (e instanceof RangeError && /call stack/i.test(e.message))
@@ -183,6 +185,12 @@ export class Evaluation implements BuiltinContext {
       if (this.strict) throw err;
       return undefined;
     }
+  }
+
+  /** Charges evaluator work proportional to the size of what a statement copies or visits. */
+  private chargeWork(n: number, instr: Instr): void {
+    this.steps += n;
+    if (this.steps > this.budget) throw this.error("eval_budget_exceeded", `evaluation exceeded its budget of ${this.budget} steps`, instr);
   }
 
   private exec(instr: Instr, L: (Value | undefined)[]): number {
@@ -239,12 +247,17 @@ export class Evaluation implements BuiltinContext {
       case Op.Equal: {
         const a = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         const b = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
-        return a === undefined || b === undefined || !equals(a, b) ? 0 : CONTINUE;
+        if (a === undefined || b === undefined) return 0;
+        // Arrays compare element by element (objects and sets mostly by their cached hashes).
+        if (Array.isArray(a) && Array.isArray(b) && a !== b) this.chargeWork(a.length, instr);
+        return equals(a, b) ? CONTINUE : 0;
       }
       case Op.NotEqual: {
         const a = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         const b = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
-        return a === undefined || b === undefined || equals(a, b) ? 0 : CONTINUE;
+        if (a === undefined || b === undefined) return 0;
+        if (Array.isArray(a) && Array.isArray(b) && a !== b) this.chargeWork(a.length, instr);
+        return equals(a, b) ? 0 : CONTINUE;
       }
       case Op.IsDefined:
         return L[instr.a] === undefined ? 0 : CONTINUE;
@@ -259,13 +272,17 @@ export class Evaluation implements BuiltinContext {
       case Op.ResetLocal:
         L[instr.c] = undefined;
         return CONTINUE;
+      // Allocating a collection (and collecting it later) costs several plain statements' worth.
       case Op.MakeObject:
+        this.steps += 3;
         L[instr.c] = new RObject();
         return CONTINUE;
       case Op.MakeArray:
+        this.steps += 3;
         L[instr.c] = [];
         return CONTINUE;
       case Op.MakeSet:
+        this.steps += 3;
         L[instr.c] = new RSet();
         return CONTINUE;
       case Op.MakeNull:
@@ -290,6 +307,7 @@ export class Evaluation implements BuiltinContext {
           const o = ops[i] as number;
           args[i] = o >= 0 ? L[o] : consts[~o];
         }
+        this.steps++; // a call sets up a frame
         const r = this.callFunc(instr.func as ProgramFunc, args);
         if (r === undefined) return 0;
         L[instr.c] = r;
@@ -346,6 +364,9 @@ export class Evaluation implements BuiltinContext {
         const v = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         if (set === undefined || v === undefined) return 0;
         if (!(set instanceof RSet)) throw this.error("eval_internal_error", "SetAddStmt target is not a set", instr);
+        this.steps++; // hashing and inserting
+        // A composite member is hashed by its contents (only objects and sets cache theirs).
+        if (v !== null && typeof v === "object") this.chargeWork(2 * deepSize(v, this.budget - this.steps), instr);
         set.add(v);
         if (instr.produces && this.firing) this.firing.add(instr.loc);
         return CONTINUE;
@@ -357,6 +378,8 @@ export class Evaluation implements BuiltinContext {
         const v = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (obj === undefined || k === undefined || v === undefined) return 0;
         if (!(obj instanceof RObject)) throw this.error("eval_internal_error", "ObjectInsertStmt target is not an object", instr);
+        this.steps++; // hashing and inserting
+        if (k !== null && typeof k === "object") this.chargeWork(deepSize(k, this.budget - this.steps), instr);
         if (instr.op === Op.ObjectInsertOnce) {
           const cur = obj.get(k);
           if (cur !== undefined && !equals(cur, v)) throw this.error("eval_conflict_error", "object keys must be unique", instr);
@@ -372,6 +395,8 @@ export class Evaluation implements BuiltinContext {
         // opa_value_merge gives no value): a base document `{"a": 1}` under a
         // package `a.b` keeps its scalar, and the enclosing merge decides.
         if (a === undefined || b === undefined || !(a instanceof RObject) || !(b instanceof RObject)) return 0;
+        // The merge copies a and walks b.
+        this.chargeWork(a.size + b.size, instr);
         L[instr.c] = mergeObjects(a, b);
         return CONTINUE;
       }
@@ -380,8 +405,10 @@ export class Evaluation implements BuiltinContext {
         let n: number;
         if (Array.isArray(v)) n = v.length;
         else if (v instanceof RObject || v instanceof RSet) n = v.size;
-        else if (typeof v === "string") n = codePointLength(v);
-        else return 0;
+        else if (typeof v === "string") {
+          this.chargeWork(v.length >> 4, instr);
+          n = codePointLength(v);
+        } else return 0;
         L[instr.c] = n;
         return CONTINUE;
       }
@@ -389,6 +416,7 @@ export class Evaluation implements BuiltinContext {
         const v = L[instr.a];
         if (v === undefined) return 0;
         const rows = this.results;
+        this.chargeWork(rows.length, instr);
         for (let i = 0; i < rows.length; i++) if (equals(rows[i] as Value, v)) return CONTINUE;
         rows.push(v);
         return CONTINUE;
@@ -402,6 +430,8 @@ export class Evaluation implements BuiltinContext {
         // Restoring an undefined input (path empty) is allowed; upserting undefined is not.
         if (v === undefined && path.length > 0) return 0;
         const orig = L[instr.a];
+        // The replacement copies each object along the path.
+        if (path.length > 0) this.chargeWork(32 * upsertCost(orig, path), instr);
         L[instr.a] = path.length === 0 ? v : upsert(orig, path, 0, v as Value);
         // The with block is inline: undefined or a break inside it leaves the
         // enclosing block too, with the local restored on the way out.
@@ -423,6 +453,8 @@ export class Evaluation implements BuiltinContext {
       for (let i = 0; i < src.length; i++) {
         L[instr.b] = i;
         L[instr.c] = src[i];
+        // Each iteration is a step of its own, on top of its body's statements.
+        if (++this.steps > this.budget) this.chargeWork(0, instr);
         const r = this.runBlock(body, L);
         if (r > 0) return r - 1;
       }
@@ -432,6 +464,8 @@ export class Evaluation implements BuiltinContext {
         const k = keys[i] as Value;
         L[instr.b] = k;
         L[instr.c] = src.get(k);
+        // Each iteration is a step of its own, on top of its body's statements.
+        if (++this.steps > this.budget) this.chargeWork(0, instr);
         const r = this.runBlock(body, L);
         if (r > 0) return r - 1;
       }
@@ -441,6 +475,8 @@ export class Evaluation implements BuiltinContext {
         const m = members[i] as Value;
         L[instr.b] = m;
         L[instr.c] = m;
+        // Each iteration is a step of its own, on top of its body's statements.
+        if (++this.steps > this.budget) this.chargeWork(0, instr);
         const r = this.runBlock(body, L);
         if (r > 0) return r - 1;
       }
@@ -471,6 +507,18 @@ function upsert(base: Value | undefined, path: string[], i: number, v: Value): V
   const obj = base instanceof RObject ? base.clone() : new RObject();
   obj.set(key, upsert(obj.getString(key), path, i + 1, v));
   return obj;
+}
+
+/** Members copied by upsert(base, path, …): the objects it clones along the path. */
+function upsertCost(base: Value | undefined, path: string[]): number {
+  let n = 0;
+  let v = base;
+  for (const key of path) {
+    if (!(v instanceof RObject)) break;
+    n += v.size;
+    v = v.getString(key);
+  }
+  return n;
 }
 
 function codePointLength(s: string): number {

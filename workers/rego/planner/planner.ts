@@ -56,6 +56,9 @@ interface Callee {
   suffix: Operand[];
 }
 
+/** Terms nested deeper than this are planned innermost first from an explicit stack (see planStraightTerm). */
+const STRAIGHT_NESTING = 32;
+
 /** Built-ins whose output argument is matched against each element of their result. */
 const RELATIONS = new Set(["walk"]);
 
@@ -209,9 +212,15 @@ export class Planner {
   }
 
   private planBody(body: Body, i: number, k: K): void {
-    if (i >= body.length) return k();
-    const e = body[i] as Expr;
     const outer = this.out.loc;
+    // Straight-line expressions are planned one after another here instead of
+    // each inside the previous one's continuation, so a long body costs no stack.
+    while (i < body.length && this.isStraightExpr(body[i] as Expr)) {
+      if (!this.planStraightExpr(body[i] as Expr)) return;
+      i++;
+    }
+    if (i >= body.length) return this.at(outer, k);
+    const e = body[i] as Expr;
     this.at(e.loc, () => {
       const hoisted = this.mayIterate(e) ? this.hoist(body, i + 1) : [];
       try {
@@ -540,6 +549,12 @@ export class Planner {
     order.sort((a, b) => rank(terms[a] as Term) - rank(terms[b] as Term));
     const ops: Operand[] = new Array(terms.length);
     const step = (j: number): void => {
+      // Straight-line terms (a 5,000-element literal) are planned in a loop, not by recursion.
+      for (; j < order.length && this.isStraightTerm(terms[order[j] as number] as Term); j++) {
+        const o = this.planStraightTerm(terms[order[j] as number] as Term);
+        if (o === undefined) return;
+        ops[order[j] as number] = o;
+      }
       if (j >= order.length) return k(ops);
       const i = order[j] as number;
       this.planTerm(terms[i] as Term, () => {
@@ -814,7 +829,7 @@ export class Planner {
   // ---- terms ----------------------------------------------------------------
 
   private planTerm(t: Term, k: K): void {
-    const hoisted = this.hoisted.get(t);
+    const hoisted = this.hoisted.get(t) ?? this.takePrecomputed(t);
     if (hoisted) {
       this.ltarget = hoisted;
       return k();
@@ -1017,6 +1032,10 @@ export class Planner {
   }
 
   private planRefRec(parts: Term[], i: number, k: K): void {
+    // Lookups with straight-line keys in a loop: an 8,000-part ref costs no stack.
+    for (; i < parts.length && this.isBound(parts[i] as Term) && this.isStraightTerm(parts[i] as Term); i++) {
+      if (!this.straight(() => this.planDot(parts[i] as Term, this.reached))) return;
+    }
     if (i >= parts.length) return k();
     const p = parts[i] as Term;
     if (this.isBound(p)) return this.planDot(p, () => this.planRefRec(parts, i + 1, k));
@@ -1451,6 +1470,246 @@ export class Planner {
       this.planObjectPath(child, rule, i + 1);
     });
   }
+
+  // ---- straight-line planning -------------------------------------------------
+  //
+  // Most expressions and terms plan as straight-line code: their statements go
+  // into the current block and their continuation runs once, at the end, with
+  // nothing after it. Those are planned in loops (bodies, term lists, refs) and,
+  // when deeply nested (`1 + 1 + … + 1`), children before parents from an
+  // explicit stack, so the planner's stack depth does not grow with the size of
+  // a body, a literal or a ref. Everything else (iteration, `with`, refs into
+  // rules with variables) keeps the continuation-passing form. Each use checks
+  // that the continuation really ran as straight-line code.
+
+  /** Operands of terms planned ahead of their parents (see planStraightTerm). */
+  private precomputed = new Map<Term, Operand>();
+  /** State recorded by `reached`, the continuation of a straight-line plan. */
+  private reachedCount = 0;
+  private reachedBlock: unknown = null;
+  private reachedLength = 0;
+  private reachedScopes = 0;
+  private readonly reached: K = () => {
+    this.reachedCount++;
+    this.reachedBlock = this.out.curr;
+    this.reachedLength = this.out.curr.length;
+    this.reachedScopes = this.vars.length;
+  };
+
+  private takePrecomputed(t: Term): Operand | undefined {
+    if (this.precomputed.size === 0) return undefined;
+    const o = this.precomputed.get(t);
+    if (o) this.precomputed.delete(t);
+    return o;
+  }
+
+  /**
+   * Runs `plan` with `this.reached` as its continuation; true when that ran
+   * (false: what follows is unreachable and must not be planned).
+   */
+  private straight(plan: () => void): boolean {
+    const saved = [this.reachedCount, this.reachedBlock, this.reachedLength, this.reachedScopes] as const;
+    this.reachedCount = 0;
+    const scopes = this.vars.length;
+    try {
+      plan();
+      if (this.reachedCount === 0) return false;
+      if (
+        this.reachedCount > 1 ||
+        this.reachedBlock !== this.out.curr ||
+        this.reachedLength !== this.out.curr.length ||
+        this.reachedScopes !== scopes ||
+        this.vars.length !== scopes
+      )
+        throw new Error("internal planner error: a construct planned as straight-line code was not");
+      return true;
+    } finally {
+      [this.reachedCount, this.reachedBlock, this.reachedLength, this.reachedScopes] = saved;
+    }
+  }
+
+  private planStraightExpr(e: Expr): boolean {
+    return this.straight(() => this.at(e.loc, () => this.planExpr(e, this.reached)));
+  }
+
+  /**
+   * Plans a straight-line term and returns its operand (undefined when its
+   * value cannot exist). A deep term has its composite parts planned first,
+   * innermost first, from an explicit stack; planning the term itself then
+   * finds them precomputed.
+   */
+  private planStraightTerm(t: Term): Operand | undefined {
+    const ahead: Term[] = [];
+    if (this.termHeight(t) > STRAIGHT_NESTING) {
+      const stack: Term[] = [t];
+      while (stack.length > 0) {
+        const x = stack.pop() as Term;
+        if (this.precomputed.has(x) || this.hoisted.has(x)) continue;
+        ahead.push(x);
+        for (const c of precomputableParts(x)) stack.push(c);
+      }
+      ahead.reverse().pop(); // children before parents, left to right; t itself last
+    }
+    try {
+      for (const x of ahead) {
+        if (!this.straight(() => this.planTerm(x, this.reached))) return undefined;
+        this.precomputed.set(x, this.ltarget);
+      }
+      return this.straight(() => this.planTerm(t, this.reached)) ? this.ltarget : undefined;
+    } finally {
+      for (const x of ahead) this.precomputed.delete(x);
+    }
+  }
+
+  /** Nesting height of a term (closures count as leaves), without recursion. */
+  private termHeight(t: Term): number {
+    let max = 0;
+    const stack: [Term, number][] = [[t, 1]];
+    while (stack.length > 0) {
+      const [x, h] = stack.pop() as [Term, number];
+      if (h > max) max = h;
+      if (this.precomputed.has(x) || this.hoisted.has(x)) continue;
+      for (const c of precomputableParts(x)) stack.push([c, h + 1]);
+    }
+    return max;
+  }
+
+  /**
+   * Whether planning `t` is straight-line code: no iteration (refs over
+   * unbound variables, relations such as walk), and refs into data only where
+   * they follow constant keys through the rule tree. Closures plan their
+   * bodies in blocks of their own and count as straight-line.
+   */
+  private isStraightTerm(t: Term): boolean {
+    const stack: Term[] = [t];
+    while (stack.length > 0) {
+      const x = stack.pop() as Term;
+      if (this.hoisted.has(x) || this.precomputed.has(x)) continue;
+      switch (x.type) {
+        case "null":
+        case "boolean":
+        case "number":
+        case "string":
+        case "var":
+        case "arraycomprehension":
+        case "setcomprehension":
+        case "objectcomprehension":
+        case "templatestring":
+          continue;
+        case "array":
+        case "set":
+          for (const c of x.value) stack.push(c);
+          continue;
+        case "object":
+          for (const [k, v] of x.value) stack.push(k, v);
+          continue;
+        case "call": {
+          const op = refName(x.value[0] as Term);
+          if (op === undefined || RELATIONS.has(op)) return false;
+          for (let i = 1; i < x.value.length; i++) stack.push(x.value[i] as Term);
+          continue;
+        }
+        case "ref": {
+          const parts = x.value;
+          const head = parts[0] as Term;
+          let from = 1;
+          if (head.type === "var" && head.value === "data") {
+            from = this.straightDataRefFrom(parts);
+            if (from < 0) return false;
+          } else if (head.type !== "var") stack.push(head);
+          for (let i = from; i < parts.length; i++) {
+            const p = parts[i] as Term;
+            if (!this.isBound(p)) return false;
+            stack.push(p);
+          }
+          continue;
+        }
+        default:
+          return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * For a ref into data, as planRefData walks it: the index from which its
+   * parts are plain lookups, or -1 when a variable meets rules (which plans
+   * alternatives in blocks of their own).
+   */
+  private straightDataRefFrom(parts: Term[]): number {
+    let node = this.tree.root;
+    for (let i = 1; ; i++) {
+      if (!node.isVirtual || this.isShadowed(node.path)) return 1;
+      if (i >= parts.length) return parts.length;
+      const p = parts[i] as Term;
+      if (p.type === "string") {
+        const child = node.child(p.value);
+        if (!child?.isVirtual || this.isShadowed(child.path)) return 1;
+        if (child.hasRules) return child.isFunction ? -1 : i + 1;
+        node = child;
+        continue;
+      }
+      return isScalar(p) ? 1 : -1;
+    }
+  }
+
+  /** Whether planning the expression is straight-line code (see isStraightTerm). */
+  private isStraightExpr(e: Expr): boolean {
+    if (e.negated) return true;
+    if (e.with && e.with.length > 0) return false;
+    const t = e.terms;
+    if (isSomeDecl(t)) return !t.symbols.some((s) => s.type === "call");
+    if (isEvery(t)) return this.isStraightTerm(t.domain);
+    if (this.mayIterate(e)) return false;
+    if (!isCall(t)) return this.isStraightTerm(t);
+    const op = refName(t[0] as Term);
+    if (op === undefined || RELATIONS.has(op) || this.mockFor(op)) return false;
+    const args = t.slice(1);
+    if (op === "eq" || op === "assign") return args.length === 2 && this.unifiesStraight(args[0] as Term, args[1] as Term);
+    if ((op === "equal" || op === "neq") && args.length === 2) return args.every((a) => this.isStraightTerm(a));
+    let arity: number;
+    try {
+      arity = this.arityOf(op, t[0] as Term);
+    } catch {
+      return false;
+    }
+    if (args.length !== arity && args.length !== arity + 1) return false;
+    for (let i = 0; i < arity; i++) if (!this.isStraightTerm(args[i] as Term)) return false;
+    return args.length === arity || this.unifiesLocalStraight(args[arity] as Term);
+  }
+
+  /** planUnify(a, b) is straight-line code. */
+  private unifiesStraight(a: Term, b: Term): boolean {
+    switch (a.type) {
+      case "var":
+        if (this.lookup(a.value) !== undefined) return this.unifiesLocalStraight(b);
+        return !(b.type === "var" && this.lookup(b.value) === undefined) && this.isStraightTerm(b);
+      case "array":
+        if (b.type === "var") return this.unifiesStraight(b, a);
+        if (b.type === "array")
+          return a.value.length === b.value.length && a.value.every((x, i) => this.unifiesStraight(x, b.value[i] as Term));
+        return isValueTerm(b) && this.isStraightTerm(b) && this.unifiesLocalStraight(a);
+      case "object":
+        if (b.type === "var") return this.unifiesStraight(b, a);
+        return b.type !== "object" && isValueTerm(b) && this.isStraightTerm(b) && this.unifiesLocalStraight(a);
+      default:
+        return this.isStraightTerm(a) && this.unifiesLocalStraight(b);
+    }
+  }
+
+  /** planUnifyLocal(_, b) is straight-line code. */
+  private unifiesLocalStraight(b: Term): boolean {
+    switch (b.type) {
+      case "var":
+        return true;
+      case "array":
+        return b.value.every((x) => this.unifiesLocalStraight(x));
+      case "object":
+        return b.value.every(([k, v]) => this.isStraightTerm(k) && this.unifiesLocalStraight(v));
+      default:
+        return this.isStraightTerm(b);
+    }
+  }
 }
 
 /** The head's contribution is the same for every solution of the body. */
@@ -1471,6 +1730,34 @@ function sameConstantValues(rules: CompiledRule[]): boolean {
 function hasConstantHead(rule: CompiledRule, kind: string): boolean {
   const t = kind === "set" ? rule.key : kind === "complete" || kind === "function" ? rule.value : undefined;
   return t !== undefined && groundValue(t) !== undefined;
+}
+
+/** The parts of a term that planTerm plans as terms of their own and that may be planned ahead of it. */
+function precomputableParts(t: Term): Term[] {
+  switch (t.type) {
+    case "array":
+    case "set":
+      return t.value.filter(isComposite);
+    case "object":
+      return t.value.flat().filter(isComposite);
+    case "call":
+      return t.value.slice(1).filter(isComposite);
+    case "ref": {
+      const head = t.value[0] as Term;
+      if (head.type === "var" && head.value === "data") return [];
+      return (head.type === "var" ? t.value.slice(1) : t.value).filter(isComposite);
+    }
+    default:
+      return [];
+  }
+}
+
+function isComposite(t: Term): boolean {
+  if (t.type === "ref") {
+    const head = t.value[0] as Term;
+    return !(head.type === "var" && head.value === "data");
+  }
+  return t.type === "array" || t.type === "set" || t.type === "object" || t.type === "call";
 }
 
 function isScalar(t: Term): boolean {

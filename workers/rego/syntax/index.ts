@@ -7,6 +7,7 @@ import type { Body, Comment, Module, ParseOptions, Term } from "./ast.js";
 import { processAnnotations } from "./annotations.js";
 import { scan, type ScanResult } from "./lexer.js";
 import { DEPTH_ERROR, MAX_ERRORS } from "./parser-base.js";
+import { checkNesting } from "./nesting.js";
 import { QueryParser } from "./query.js";
 import { ModuleParser } from "./rules.js";
 
@@ -58,6 +59,8 @@ export function parseModule(file: string, source: string, opts: ParseOptions = {
     p.errors.push(...scanErrors(file, scanned));
     p.parseStatements();
     const errors = p.errors;
+    const tooDeep = checkNesting(file, p.rules);
+    if (tooDeep) errors.push(tooDeep);
 
     const comments: Comment[] = scanned.comments.map((c) => ({
       text: c.text,
@@ -99,6 +102,8 @@ export function parseQuery(source: string, opts: ParseOptions & { file?: string 
     const p = new QueryParser(file, scanned.tokens, opts.regoVersion ?? 1);
     p.errors.push(...scanErrors(file, scanned));
     const body = p.parseQueryStatements();
+    const tooDeep = body ? checkNesting(file, [], body) : undefined;
+    if (tooDeep) p.errors.push(tooDeep);
     const errors = finish(p.errors);
     if (errors.length > 0 || !body) return { errors: errors.length ? errors : [parseError("invalid query")] };
     return { body, errors: [] };

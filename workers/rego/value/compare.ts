@@ -5,8 +5,9 @@
 import type { Value } from "./types.js";
 import { RObject, RSet } from "./types.js";
 import { hashCode } from "./hash.js";
+import { compareDeep, equalsDeep } from "./deep.js";
 
-function rank(v: Value): number {
+export function rank(v: Value): number {
   switch (typeof v) {
     case "boolean":
       return 1;
@@ -51,7 +52,14 @@ export function compareStrings(a: string, b: string): number {
   return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
+/** Beyond this depth compare and equals continue with an explicit stack (deep.ts). */
+const DIRECT_DEPTH = 200;
+
 export function compare(a: Value, b: Value): number {
+  return compareAt(a, b, 0);
+}
+
+function compareAt(a: Value, b: Value, depth: number): number {
   if (a === b) return 0;
   const ra = rank(a);
   const rb = rank(b);
@@ -66,35 +74,38 @@ export function compare(a: Value, b: Value): number {
     case 3:
       return compareStrings(a as string, b as string);
     case 4: {
+      if (depth > DIRECT_DEPTH) return compareDeep(a, b);
       const x = a as Value[];
       const y = b as Value[];
       const n = Math.min(x.length, y.length);
       for (let i = 0; i < n; i++) {
-        const c = compare(x[i] as Value, y[i] as Value);
+        const c = compareAt(x[i] as Value, y[i] as Value, depth + 1);
         if (c !== 0) return c;
       }
       return x.length < y.length ? -1 : x.length > y.length ? 1 : 0;
     }
     case 5: {
+      if (depth > DIRECT_DEPTH) return compareDeep(a, b);
       const x = a as RObject;
       const y = b as RObject;
       const kx = x.keys();
       const ky = y.keys();
       const n = Math.min(kx.length, ky.length);
       for (let i = 0; i < n; i++) {
-        let c = compare(kx[i] as Value, ky[i] as Value);
+        let c = compareAt(kx[i] as Value, ky[i] as Value, depth + 1);
         if (c !== 0) return c;
-        c = compare(x.get(kx[i] as Value) as Value, y.get(ky[i] as Value) as Value);
+        c = compareAt(x.get(kx[i] as Value) as Value, y.get(ky[i] as Value) as Value, depth + 1);
         if (c !== 0) return c;
       }
       return kx.length < ky.length ? -1 : kx.length > ky.length ? 1 : 0;
     }
     default: {
+      if (depth > DIRECT_DEPTH) return compareDeep(a, b);
       const x = (a as RSet).values();
       const y = (b as RSet).values();
       const n = Math.min(x.length, y.length);
       for (let i = 0; i < n; i++) {
-        const c = compare(x[i] as Value, y[i] as Value);
+        const c = compareAt(x[i] as Value, y[i] as Value, depth + 1);
         if (c !== 0) return c;
       }
       return x.length < y.length ? -1 : x.length > y.length ? 1 : 0;
@@ -103,6 +114,10 @@ export function compare(a: Value, b: Value): number {
 }
 
 export function equals(a: Value, b: Value): boolean {
+  return equalsAt(a, b, 0);
+}
+
+function equalsAt(a: Value, b: Value, depth: number): boolean {
   if (a === b) return true;
   const ta = typeof a;
   if (ta === "string" || ta === "boolean" || typeof b === "string" || typeof b === "boolean") return false;
@@ -112,9 +127,10 @@ export function equals(a: Value, b: Value): boolean {
     return (tb === "number" || tb === "bigint") && (a as number) == (b as number);
   }
   if (a === null || b === null) return false;
+  if (depth > DIRECT_DEPTH) return equalsDeep(a, b);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!equals(a[i] as Value, b[i] as Value)) return false;
+    for (let i = 0; i < a.length; i++) if (!equalsAt(a[i] as Value, b[i] as Value, depth + 1)) return false;
     return true;
   }
   if (a instanceof RObject) {
@@ -125,7 +141,7 @@ export function equals(a: Value, b: Value): boolean {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as Value;
       const bv = typeof k === "string" ? b.getString(k) : b.get(k);
-      if (bv === undefined || !equals(vals[i] as Value, bv)) return false;
+      if (bv === undefined || !equalsAt(vals[i] as Value, bv, depth + 1)) return false;
     }
     return true;
   }

@@ -7,6 +7,10 @@
  */
 import type { Value } from "./types.js";
 import { RObject, RSet } from "./types.js";
+import { canonicalDeep, hashCodeDeep } from "./deep.js";
+
+/** Beyond this depth canonical and hashCode continue with an explicit stack (deep.ts). */
+const DIRECT_DEPTH = 200;
 
 export type HashKey = string | number | bigint | boolean | null;
 
@@ -26,6 +30,10 @@ export function hashKey(v: Value): HashKey {
 
 /** A string that is equal for two values exactly when the values are equal. */
 export function canonical(v: Value): string {
+  return canonicalAt(v, 0);
+}
+
+function canonicalAt(v: Value, depth: number): string {
   switch (typeof v) {
     case "string":
       return JSON.stringify(v);
@@ -37,15 +45,16 @@ export function canonical(v: Value): string {
       return v ? "t" : "f";
     default:
       if (v === null) return "n";
+      if (depth > DIRECT_DEPTH) return canonicalDeep(v);
       if (Array.isArray(v)) {
         let s = "[";
-        for (let i = 0; i < v.length; i++) s += (i ? "," : "") + canonical(v[i] as Value);
+        for (let i = 0; i < v.length; i++) s += (i ? "," : "") + canonicalAt(v[i] as Value, depth + 1);
         return s + "]";
       }
       if (v instanceof RObject) {
         if (v.canon === undefined) {
           const parts: string[] = [];
-          for (const [k, val] of v.entries()) parts.push(canonical(k) + ":" + canonical(val));
+          v.forEachUnordered((k, val) => parts.push(canonicalAt(k, depth + 1) + ":" + canonicalAt(val, depth + 1)));
           parts.sort();
           v.canon = "{" + parts.join(",") + "}";
         }
@@ -54,7 +63,7 @@ export function canonical(v: Value): string {
       if (v instanceof RSet) {
         if (v.canon === undefined) {
           const parts: string[] = [];
-          for (const m of v.unorderedValues()) parts.push(canonical(m));
+          for (const m of v.unorderedValues()) parts.push(canonicalAt(m, depth + 1));
           parts.sort();
           v.canon = "<" + parts.join(",") + ">";
         }
@@ -70,6 +79,10 @@ export function canonical(v: Value): string {
  * against many others costs one number comparison per mismatch.
  */
 export function hashCode(v: Value): number {
+  return hashCodeAt(v, 0);
+}
+
+function hashCodeAt(v: Value, depth: number): number {
   switch (typeof v) {
     case "string":
       return stringHash(v);
@@ -82,9 +95,10 @@ export function hashCode(v: Value): number {
       return v ? 1231 : 1237;
     default: {
       if (v === null) return 0x9e3779b9 | 0;
+      if (depth > DIRECT_DEPTH) return hashCodeDeep(v);
       if (Array.isArray(v)) {
         let h = 0x345678;
-        for (let i = 0; i < v.length; i++) h = Math.imul(h ^ hashCode(v[i] as Value), 0x01000193);
+        for (let i = 0; i < v.length; i++) h = Math.imul(h ^ hashCodeAt(v[i] as Value, depth + 1), 0x01000193);
         return h;
       }
       if (v instanceof RObject) {
@@ -92,7 +106,7 @@ export function hashCode(v: Value): number {
           // Order-independent (a sum of mixed key/value pairs), so no sorting.
           let h = 0x6f626a;
           v.forEachUnordered((k, x) => {
-            h = (h + mix(hashCode(k), hashCode(x))) | 0;
+            h = (h + mix(hashCodeAt(k, depth + 1), hashCodeAt(x, depth + 1))) | 0;
           });
           v.hash = h;
         }
@@ -101,7 +115,7 @@ export function hashCode(v: Value): number {
       if (v instanceof RSet) {
         if (v.hash === undefined) {
           let h = 0x736574;
-          for (const m of v.unorderedValues()) h = (h + mix(hashCode(m), 0x5bd1e995)) | 0;
+          for (const m of v.unorderedValues()) h = (h + mix(hashCodeAt(m, depth + 1), 0x5bd1e995)) | 0;
           v.hash = h;
         }
         return v.hash;
@@ -117,7 +131,7 @@ function stringHash(s: string): number {
   return h;
 }
 
-function mix(a: number, b: number): number {
+export function mix(a: number, b: number): number {
   let h = Math.imul(a ^ 0x27d4eb2d, 0x165667b1) ^ b;
   h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
   return h ^ (h >>> 13);

@@ -131,14 +131,32 @@ export function parseJSON(text: string): Value {
     }
     return fail("unexpected " + (i < n ? `'${text[i]}'` : "end of input"));
   };
-  const v = value(0);
+  let v: Value;
+  try {
+    v = value(0);
+  } catch (e) {
+    if (e instanceof RangeError) throw new JSONSyntaxError(`nesting too deep at offset ${i}`, i);
+    throw e;
+  }
   ws();
   if (i < n) fail("unexpected trailing data");
   return v;
 }
 
+/**
+ * Values nested deeper than this are converted by the explicit-stack versions
+ * below rather than by recursion, so input of any depth (JSON nested 100,000
+ * deep) converts without exhausting the JavaScript stack; shallow values keep
+ * the cheaper recursive path.
+ */
+const DIRECT_DEPTH = 200;
+
 /** Lifts plain JavaScript data into a Rego value. */
 export function fromJS(x: unknown): Value {
+  return fromJSAt(x, 0);
+}
+
+function fromJSAt(x: unknown, depth: number): Value {
   switch (typeof x) {
     case "string":
     case "boolean":
@@ -152,19 +170,77 @@ export function fromJS(x: unknown): Value {
       return null;
     case "object": {
       if (x === null) return null;
-      if (Array.isArray(x)) return x.map(fromJS);
       if (x instanceof RObject || x instanceof RSet) return x;
-      if (x instanceof Set) return RSet.from([...x].map(fromJS));
+      if (depth > DIRECT_DEPTH) return fromJSDeep(x);
+      if (Array.isArray(x)) {
+        const out: Value[] = new Array(x.length);
+        for (let i = 0; i < x.length; i++) out[i] = fromJSAt(x[i], depth + 1);
+        return out;
+      }
+      if (x instanceof Set) return RSet.from([...x].map((m) => fromJSAt(m, depth + 1)));
       const o = new RObject();
       for (const k of Object.keys(x)) {
         const v = (x as Record<string, unknown>)[k];
-        if (v !== undefined) o.set(k, fromJS(v));
+        if (v !== undefined) o.set(k, fromJSAt(v, depth + 1));
       }
       return o;
     }
     default:
       throw new TypeError(`cannot convert ${typeof x} to a Rego value`);
   }
+}
+
+/** A collection being converted: its members (or an object's keys) and what has been built so far. */
+interface JSFrame {
+  /** array or set members; for an object, its keys */
+  items: unknown[];
+  obj: Record<string, unknown> | null;
+  isSet: boolean;
+  i: number;
+  out: Value[] | RObject;
+  /** the key this collection goes under in its parent object */
+  key: string;
+}
+
+function jsFrame(x: object, key: string): JSFrame {
+  if (Array.isArray(x)) return { items: x, obj: null, isSet: false, i: 0, out: [], key };
+  if (x instanceof Set) return { items: [...x], obj: null, isSet: true, i: 0, out: [], key };
+  return { items: Object.keys(x), obj: x as Record<string, unknown>, isSet: false, i: 0, out: new RObject(), key };
+}
+
+function isPlainComposite(x: unknown): x is object {
+  return typeof x === "object" && x !== null && !(x instanceof RObject) && !(x instanceof RSet);
+}
+
+/** fromJS with an explicit stack: depth costs heap, not call stack. */
+function fromJSDeep(root: object): Value {
+  const stack: JSFrame[] = [jsFrame(root, "")];
+  for (;;) {
+    const f = stack[stack.length - 1] as JSFrame;
+    if (f.i < f.items.length) {
+      const idx = f.i++;
+      let key = "";
+      let child: unknown;
+      if (f.obj) {
+        key = f.items[idx] as string;
+        child = f.obj[key];
+        if (child === undefined) continue;
+      } else child = f.items[idx];
+      if (isPlainComposite(child)) stack.push(jsFrame(child, key));
+      else placeJS(f, key, fromJSAt(child, 0));
+      continue;
+    }
+    stack.pop();
+    const v: Value = f.isSet ? RSet.from(f.out as Value[]) : f.out;
+    const parent = stack[stack.length - 1];
+    if (!parent) return v;
+    placeJS(parent, f.key, v);
+  }
+}
+
+function placeJS(f: JSFrame, key: string, v: Value): void {
+  if (f.obj) (f.out as RObject).set(key, v);
+  else (f.out as Value[]).push(v);
 }
 
 /** The key a non-string object key takes in JSON: its own compact JSON text, as OPA writes it. */
@@ -176,56 +252,140 @@ export type JSONValue = null | boolean | number | bigint | string | JSONValue[] 
 
 /** Lowers a value to plain JavaScript data; big integers stay `bigint`. */
 export function toJS(v: Value): JSONValue {
+  return toJSAt(v, 0);
+}
+
+function toJSAt(v: Value, depth: number): JSONValue {
   if (v === null || typeof v !== "object") return v;
-  if (Array.isArray(v)) return v.map(toJS);
-  if (v instanceof RSet) return v.values().map(toJS);
+  if (depth > DIRECT_DEPTH) return toJSDeep(v);
+  const members = Array.isArray(v) ? v : v instanceof RSet ? v.values() : null;
+  if (members) {
+    const out: JSONValue[] = new Array(members.length);
+    for (let i = 0; i < members.length; i++) out[i] = toJSAt(members[i] as Value, depth + 1);
+    return out;
+  }
   const o: { [k: string]: JSONValue } = {};
-  for (const [k, val] of v.entries()) o[jsonKey(k)] = toJS(val);
+  for (const [k, val] of (v as RObject).entries()) o[jsonKey(k)] = toJSAt(val, depth + 1);
   return o;
+}
+
+/** A collection being lowered or written: its members (objects: keys and values in key order). */
+interface ValueFrame {
+  keys: Value[] | null;
+  vals: Value[];
+  i: number;
+  out: JSONValue[] | { [k: string]: JSONValue };
+  key: string;
+}
+
+function valueFrame(v: Value[] | RObject | RSet, key: string): ValueFrame {
+  if (Array.isArray(v)) return { keys: null, vals: v, i: 0, out: [], key };
+  if (v instanceof RSet) return { keys: null, vals: v.values(), i: 0, out: [], key };
+  return { keys: v.keys(), vals: v.valuesInKeyOrder(), i: 0, out: {}, key };
+}
+
+/** toJS with an explicit stack. */
+function toJSDeep(root: Value[] | RObject | RSet): JSONValue {
+  const stack: ValueFrame[] = [valueFrame(root, "")];
+  const place = (f: ValueFrame, key: string, x: JSONValue) => {
+    if (f.keys) (f.out as { [k: string]: JSONValue })[key] = x;
+    else (f.out as JSONValue[]).push(x);
+  };
+  for (;;) {
+    const f = stack[stack.length - 1] as ValueFrame;
+    if (f.i < f.vals.length) {
+      const idx = f.i++;
+      const key = f.keys ? jsonKey(f.keys[idx] as Value) : "";
+      const child = f.vals[idx] as Value;
+      if (child !== null && typeof child === "object") stack.push(valueFrame(child, key));
+      else place(f, key, child);
+      continue;
+    }
+    stack.pop();
+    const parent = stack[stack.length - 1];
+    if (!parent) return f.out;
+    place(parent, f.key, f.out);
+  }
 }
 
 /** Compact JSON text, as OPA writes a value with Go's encoding/json (json.marshal, decisions, plans). */
 export function toJSONText(v: Value): string {
-  return marshal(v, undefined, 0);
+  return marshal(v, undefined);
 }
 
 /** json.MarshalIndent's layout (empty collections stay `{}` and `[]`); the first line is not prefixed. */
 export function toIndentedJSONText(v: Value, prefix: string, indent: string): string {
-  return marshal(v, { prefix, indent }, 0);
+  return marshal(v, { prefix, indent });
 }
 
 /**
  * encoding/json output for a Rego value: objects with keys sorted as Go sorts
  * strings (by code point), sets as arrays, strings quoted as Go quotes them.
+ * An explicit stack, so a value of any depth is written without recursion.
  */
-function marshal(v: Value, indent: { prefix: string; indent: string } | undefined, depth: number): string {
-  if (v === null) return "null";
-  switch (typeof v) {
-    case "boolean":
-      return v ? "true" : "false";
-    case "number":
-    case "bigint":
-      return formatNumber(v);
-    case "string":
-      return quoteJSON(v);
+function marshal(root: Value, indent: { prefix: string; indent: string } | undefined): string {
+  const nl = indent ? (d: number) => "\n" + indent.prefix + indent.indent.repeat(d) : () => "";
+  const sep = indent ? ": " : ":";
+  interface Frame {
+    /** an object's quoted keys with their separator, parallel to vals; null for arrays and sets */
+    keys: string[] | null;
+    vals: Value[];
+    i: number;
+    depth: number;
   }
-  const nl = (d: number) => (indent ? "\n" + indent.prefix + indent.indent.repeat(d) : "");
-  const items: string[] = [];
-  let open = "[";
-  let close = "]";
-  if (Array.isArray(v) || v instanceof RSet) {
-    for (const x of Array.isArray(v) ? v : v.values()) items.push(marshal(x, indent, depth + 1));
-  } else {
-    open = "{";
-    close = "}";
-    // Keys that collide after conversion keep the value that comes last in Rego's order.
-    const byKey = new Map<string, Value>();
-    for (const [k, x] of v.entries()) byKey.set(jsonKey(k), x);
-    const keys = [...byKey.keys()].sort(compareStrings);
-    for (const k of keys) items.push(quoteJSON(k) + (indent ? ": " : ":") + marshal(byKey.get(k) as Value, indent, depth + 1));
+  const parts: string[] = [];
+  const stack: Frame[] = [];
+  const scalar = (v: Value): string | undefined => {
+    if (v === null) return "null";
+    switch (typeof v) {
+      case "boolean":
+        return v ? "true" : "false";
+      case "number":
+      case "bigint":
+        return formatNumber(v);
+      case "string":
+        return quoteJSON(v);
+      default:
+        return undefined;
+    }
+  };
+  const open = (v: Value[] | RObject | RSet, depth: number): void => {
+    let keys: string[] | null = null;
+    let vals: Value[];
+    if (Array.isArray(v) || v instanceof RSet) vals = Array.isArray(v) ? v : v.values();
+    else {
+      // Keys that collide after conversion keep the value that comes last in Rego's order.
+      const byKey = new Map<string, Value>();
+      for (const [k, x] of v.entries()) byKey.set(jsonKey(k), x);
+      const sorted = [...byKey.keys()].sort(compareStrings);
+      keys = sorted.map((k) => quoteJSON(k) + sep);
+      vals = sorted.map((k) => byKey.get(k) as Value);
+    }
+    if (vals.length === 0) {
+      parts.push(keys ? "{}" : "[]");
+      return;
+    }
+    parts.push(keys ? "{" : "[");
+    stack.push({ keys, vals, i: 0, depth });
+  };
+  const first = scalar(root);
+  if (first !== undefined) return first;
+  open(root as Value[] | RObject | RSet, 0);
+  for (;;) {
+    const f = stack[stack.length - 1];
+    if (!f) return parts.join("");
+    if (f.i < f.vals.length) {
+      const i = f.i++;
+      const x = f.vals[i] as Value;
+      parts.push((i > 0 ? "," : "") + nl(f.depth + 1) + (f.keys ? (f.keys[i] as string) : ""));
+      const text = scalar(x);
+      if (text !== undefined) parts.push(text);
+      else open(x as Value[] | RObject | RSet, f.depth + 1);
+    } else {
+      stack.pop();
+      parts.push(nl(f.depth) + (f.keys ? "}" : "]"));
+    }
   }
-  if (items.length === 0) return open + close;
-  return open + items.map((s) => nl(depth + 1) + s).join(",") + nl(depth) + close;
 }
 
 /** JSON.stringify for `toJS` output: big integers are written exactly. */
