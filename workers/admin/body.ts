@@ -6,7 +6,8 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env.js";
 import { badRequest, payloadTooLarge, unsupportedMediaType } from "../http/problem.js";
-import { jsonLimitProblem, MAX_JSON_DEPTH } from "../http/json-limits.js";
+import { jsonLimitProblem, MAX_JSON_DEPTH, MAX_JSON_VALUES } from "../http/json-limits.js";
+import { BUNDLE_LIMITS } from "../bundle/limits.js";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 /**
@@ -40,6 +41,16 @@ export const MAX_BODY_DEPTH = MAX_JSON_DEPTH + 1;
  * is refused with 400 before any handler or validator walks it. Malformed
  * JSON passes on: the route's validator reports it.
  */
+/**
+ * A bundle upload lists its files as objects of a few values each: room for BUNDLE_LIMITS.maxFiles of
+ * them, so the bundle's own file limit (413) is what a large upload meets, with its own message.
+ */
+const MAX_BUNDLE_BODY_VALUES = BUNDLE_LIMITS.maxFiles * 4 + 100;
+
+function maxBodyValues(c: Parameters<MiddlewareHandler<AppEnv>>[0]): number {
+  return c.req.method === "POST" && BUNDLE_UPLOAD_PATH.test(c.req.path) ? MAX_BUNDLE_BODY_VALUES : MAX_JSON_VALUES;
+}
+
 export const jsonBodyShape: MiddlewareHandler<AppEnv> = async (c, next) => {
   if ((c.req.method === "POST" || c.req.method === "PUT" || c.req.method === "PATCH") && hasBody(c)) {
     let parsed: unknown;
@@ -50,7 +61,7 @@ export const jsonBodyShape: MiddlewareHandler<AppEnv> = async (c, next) => {
     } catch {
       parsedOk = false;
     }
-    const problem = parsedOk ? jsonLimitProblem(parsed, MAX_BODY_DEPTH) : undefined;
+    const problem = parsedOk ? jsonLimitProblem(parsed, MAX_BODY_DEPTH, maxBodyValues(c)) : undefined;
     if (problem) throw badRequest(`the JSON body is refused: ${problem}`);
   }
   await next();
