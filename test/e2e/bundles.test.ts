@@ -5,19 +5,14 @@
  * one version; `policy export` then re-upload is the same version; a bad
  * bundle fails with the file named; `caracal eval -b` / `test -b` run it locally.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createHash } from "node:crypto";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CARACAL = join(ROOT, "bin/caracal.js");
+import { idOf, startLocalStack, type CliResult, type LocalStack } from "./local-stack.js";
 
 const MAIN = `package payments
 
@@ -54,84 +49,20 @@ async function writeBundle(dir: string): Promise<void> {
   await writeFile(join(dir, ".manifest"), JSON.stringify({ revision: "r-2026-12-01", roots: ["payments", "lib", "roles"] }));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
+let stack: LocalStack;
 let workDir: string;
-let dev: ChildProcess | undefined;
-const env: Record<string, string> = {};
-
-/** Runs the real binary in the work dir (so `./payments.rego` resolves as in the docs). */
-function caracal(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CARACAL, ...args], { cwd: workDir, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const res = await caracal(...args);
-  expect(res.code, `caracal ${args.join(" ")}\n${res.stderr}`).toBe(0);
-  return res.stdout;
-}
-
-function idOf(stdout: string, prefix: string): string {
-  const match = new RegExp(`^ID: (${prefix}-[a-z0-9]{12})$`, "m").exec(stdout);
-  expect(match, stdout).not.toBeNull();
-  return match![1]!;
-}
+let env: Record<string, string>;
+const caracal = (...args: string[]): Promise<CliResult> => stack.caracal(...args);
+const ok = (...args: string[]): Promise<string> => stack.ok(...args);
 
 beforeAll(async () => {
-  workDir = await mkdtemp(join(tmpdir(), "caracal-e2e-bundles-"));
+  stack = await startLocalStack("caracal-e2e-bundles-");
+  ({ workDir, env } = stack);
   await writeBundle(join(workDir, "b"));
-  const [port, inspectorPort] = [await freePort(), await freePort()];
-  for (const name of ["CARACAL_API_URL", "CARACAL_ADMIN_TOKEN", "CARACAL_ZONE_ID"]) delete process.env[name];
-
-  const child = spawn(
-    process.execPath,
-    [CARACAL, "dev", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", join(workDir, "state")],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  dev = child;
-  let stdout = "";
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const token = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /^ {2}export CARACAL_ADMIN_TOKEN=(\S+)$/m.exec(stdout);
-      if (match && stdout.includes("caracal zone create")) resolve(match[1]!);
-    });
-    child.once("close", (code) => reject(new Error(`caracal dev exited (${code}):\n${stdout}\n${stderr}`)));
-  });
-  expect(stdout).toMatch(/invalidation: (stream caracal\.policy\.invalidate|poll-only)/);
-  env.CARACAL_API_URL = `http://127.0.0.1:${port}`;
-  env.CARACAL_ADMIN_TOKEN = token;
 });
 
 afterAll(async () => {
-  if (dev?.pid !== undefined && dev.exitCode === null) {
-    const closed = new Promise((resolve) => dev!.once("close", resolve));
-    process.kill(-dev.pid, "SIGTERM");
-    await closed;
-  }
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 const run = promisify(execFile);
