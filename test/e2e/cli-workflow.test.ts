@@ -5,6 +5,8 @@
  * exchange checked with `audit tail --json` and `explain`.
  */
 import { writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -254,5 +256,43 @@ describe("caracal CLI against the local stack", () => {
     );
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr).toContain("invalid_client");
+
+    // The same key published at a jwks_uri (a real HTTP server on loopback, which is allowed over http).
+    const jwksServer = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ keys: [publicJwk] }));
+    });
+    await new Promise<void>((resolve) => jwksServer.listen(0, "127.0.0.1", resolve));
+    try {
+      const jwksUri = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
+      const byUri = await ok("client", "create", "--name", "signer-uri", "--jwks-uri", jwksUri);
+      expect(byUri).toContain("Authentication: private_key_jwt");
+      const uriClient = /^Client ID: (cl-[a-z0-9]{12})$/m.exec(byUri)![1]!;
+      const viaUri = await caracal(
+        "token",
+        "exchange",
+        "--client-id",
+        uriClient,
+        "--client-key",
+        "./client-private.json",
+        "--subject-token",
+        subject,
+      );
+      expect(viaUri.code, viaUri.stderr).toBe(0);
+      const viaUriWrongKey = await caracal(
+        "token",
+        "exchange",
+        "--client-id",
+        uriClient,
+        "--client-key",
+        "./other-private.json",
+        "--subject-token",
+        subject,
+      );
+      expect(viaUriWrongKey.code).toBe(1);
+      expect(viaUriWrongKey.stderr).toContain("invalid_client");
+    } finally {
+      await new Promise((resolve) => jwksServer.close(resolve));
+    }
   });
 });
