@@ -23,6 +23,14 @@ import { fmtNs, line, summarize, timeNs } from "./stats.js";
 
 type Engine = Pick<typeof current, "compile" | "prepare" | "fromJS" | "toJS">;
 
+/** CPU nanoseconds (user + system) of one call: steadier than wall time on a shared, loaded machine. */
+function cpuNs(fn: () => void): number {
+  const c = process.cpuUsage();
+  fn();
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) * 1000;
+}
+
 /** The generated policy's evaluation does far more than the default budget allows; the bench measures speed, not the bound. */
 const BUDGET = 1e12;
 
@@ -68,11 +76,16 @@ export async function benchBigPolicy(): Promise<string[]> {
   let text = "";
   const compileSamples = Array.from({ length: compileRuns }, () => timeNs(() => void (text = planOf(current, bp))));
   out.push(line("compile (parse + check + plan + JSON.stringify)", summarize(compileSamples)));
+  out.push(line("  CPU time", summarize(Array.from({ length: compileRuns }, () => cpuNs(() => void planOf(current, bp))))));
   out.push(`plan size: ${(text.length / 1e6).toFixed(2)} MB of JSON`);
 
   let policy: current.PreparedPolicy | undefined;
   const prepareSamples = Array.from({ length: 20 }, () => timeNs(() => void (policy = current.prepare(text))));
   out.push(line("prepare (plan JSON text → program)", summarize(prepareSamples)));
+  const prepareCpu = Array.from({ length: 20 }, () => cpuNs(() => void current.prepare(text)));
+  out.push(line("  CPU time", summarize(prepareCpu)));
+  const parseCpu = Array.from({ length: 20 }, () => cpuNs(() => void JSON.parse(text)));
+  out.push(line("  of which JSON.parse alone (CPU)", summarize(parseCpu)));
   // A freshly prepared policy's first evaluation: what the first request after activation pays.
   const fresh = current.prepare(text);
   const data = current.fromJS(bp.data);
@@ -100,19 +113,27 @@ export async function benchBigPolicy(): Promise<string[]> {
   if (baseGot !== expected) throw new Error("the base engine and this one disagree on the big policy's report");
   const ours: number[] = [];
   const theirs: number[] = [];
+  const oursCpu: number[] = [];
+  const theirsCpu: number[] = [];
   for (let i = 0; i < evalRuns; i++) {
     ours.push(timeNs(() => void prepared.evaluateSync("inventory/main/report", doc, { budget: BUDGET })));
     theirs.push(timeNs(() => void basePolicy.evaluateSync("inventory/main/report", baseDoc, { budget: BUDGET })));
+    oursCpu.push(cpuNs(() => void prepared.evaluateSync("inventory/main/report", doc, { budget: BUDGET })));
+    theirsCpu.push(cpuNs(() => void basePolicy.evaluateSync("inventory/main/report", baseDoc, { budget: BUDGET })));
   }
   const o = summarize(ours);
   const t = summarize(theirs);
+  const oc = summarize(oursCpu);
+  const tc = summarize(theirsCpu);
   out.push(line("evaluate data.inventory.main.report", o));
   out.push(line("  same, engine of 3b255a0 (alternating runs)", t));
-  out.push(`  speed-up over 3b255a0: ${(t.p50 / o.p50).toFixed(2)}× (p50)`);
-  const baseCompile = Array.from({ length: Math.max(2, Math.floor(compileRuns / 2)) }, () => timeNs(() => void planOf(base, bp)));
-  out.push(line("  compile, engine of 3b255a0", summarize(baseCompile)));
-  const basePrepare = Array.from({ length: 10 }, () => timeNs(() => void base.prepare(baseText)));
-  out.push(line("  prepare, engine of 3b255a0", summarize(basePrepare)));
+  out.push(line("  CPU time, this engine", oc));
+  out.push(line("  CPU time, engine of 3b255a0", tc));
+  out.push(`  speed-up over 3b255a0: ${(t.p50 / o.p50).toFixed(2)}× (wall p50), ${(tc.p50 / oc.p50).toFixed(2)}× (CPU p50)`);
+  const baseCompile = Array.from({ length: compileRuns }, () => cpuNs(() => void planOf(base, bp)));
+  out.push(line("  compile CPU time, engine of 3b255a0", summarize(baseCompile)));
+  const basePrepare = Array.from({ length: 20 }, () => cpuNs(() => void base.prepare(baseText)));
+  out.push(line("  prepare CPU time, engine of 3b255a0", summarize(basePrepare)));
   out.push(`  plan size, engine of 3b255a0: ${(baseText.length / 1e6).toFixed(2)} MB`);
   return out;
 }
