@@ -9,6 +9,7 @@ import { runCredentialsBench } from "./credentials.js";
 import { runDistributionBench } from "./distribution.js";
 import { runFanOutBench } from "./fan-out.js";
 import { benchCompile, benchRbac } from "./rego.js";
+import { benchBigPolicy } from "./bigpolicy.js";
 import { runReplayBench } from "./replay.js";
 import { benchHostile } from "./hostile.js";
 import { runStsBench } from "./sts.js";
@@ -18,6 +19,7 @@ export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Rego compile", () => benchCompile()],
   ["Rego evaluation", () => benchRbac()],
   ["Rego hostile policies", () => benchHostile()],
+  ["Rego big policy", () => benchBigPolicy()],
   ["STS token exchange", () => runStsBench()],
   ["Policy distribution", () => runDistributionBench()],
   ["CLI start-up", () => runCliBench()],

@@ -25,7 +25,8 @@ export async function runPlanCase(c: CaseRecord): Promise<CaseResult> {
     c,
     want,
     async () => {
-      const prepared = prepare(c.raw.plan);
+      // As the STS does: from the plan's JSON text (checked in place, functions lowered on first call).
+      const prepared = prepare(JSON.stringify(c.raw.plan));
       let rows: Value[] = [];
       for (const e of entrypoints)
         rows = rows.concat((await prepared.evaluate(e, { input: want.input, data: want.data }, { strict: want.strict })).results);

@@ -9,7 +9,7 @@ import { RegoError, type Location } from "../errors.js";
 import type { Value } from "../value/index.js";
 import { RObject } from "../value/index.js";
 import { Suspend } from "../builtins/index.js";
-import { decodePlan } from "../plan/decode.js";
+import { decodePlan, decodePlanText } from "../plan/decode.js";
 import { buildProgram, type Program } from "./program.js";
 import { Evaluation, type Clock } from "./interpreter.js";
 
@@ -71,6 +71,11 @@ const NOTHING_SETTLED: Settled = new Map();
 /** Decodes, validates and lowers `plan` (plan JSON text or parsed data). */
 export function prepare(plan: unknown): PreparedPolicy {
   try {
+    if (typeof plan === "string") {
+      // Text (as stored): checked in place and lowered function by function as evaluations reach them.
+      const { policy, uses } = decodePlanText(plan);
+      return new Prepared(buildProgram(policy, uses));
+    }
     return new Prepared(buildProgram(decodePlan(plan)));
   } catch (e) {
     // A plan nested beyond what decoding and lowering handle (the front end's nesting limit keeps its own plans well inside).

@@ -128,6 +128,7 @@ export class Evaluation implements BuiltinContext {
   private callFunc(f: ProgramFunc, args: (Value | undefined)[]): Value | undefined {
     if (f.isRule && f.memoEval === this.id && f.memoInput === args[0] && f.memoData === args[1]) return f.memoValue;
     if (++this.depth > MAX_CALL_DEPTH) throw new RegoError("eval_budget_exceeded", `call depth exceeded ${MAX_CALL_DEPTH} in ${f.name}`);
+    if (f.lower !== null) f.lower();
     let L = f.frame;
     const reuse = L !== undefined && !f.busy;
     if (reuse) (L as (Value | undefined)[]).fill(undefined);

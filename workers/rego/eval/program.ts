@@ -9,7 +9,7 @@ import type { Value } from "../value/index.js";
 import { parseNumber } from "../value/index.js";
 import { FORBIDDEN_BUILTINS, getBuiltin, type BuiltinFn } from "../builtins/index.js";
 import type { Block, Func, Operand, Policy, Stmt } from "../plan/types.js";
-import { planError } from "../plan/decode.js";
+import { planError, type PlanUses } from "../plan/decode.js";
 
 export const enum Op {
   ArrayAppend,
@@ -89,6 +89,8 @@ export class ProgramFunc {
   memoInput: Value | undefined;
   memoData: Value | undefined;
   memoValue: Value | undefined;
+  /** lowers `blocks` on the function's first call (see buildProgram); null once lowered */
+  lower: (() => void) | null = null;
   constructor(
     readonly index: number,
     readonly name: string,
@@ -111,7 +113,15 @@ export interface Program {
 
 const NO_ARGS: number[] = [];
 
-export function buildProgram(policy: Policy): Program {
+/**
+ * `uses` (from decodePlanText) lets functions be lowered lazily, on their
+ * first call: a big policy's activation then pays only for checking the
+ * plan, and each evaluation lowers what it reaches. Everything lowering can
+ * refuse (unknown or forbidden calls, arity, number literals) is checked
+ * up front from `uses`; if any of it fails, everything is lowered at once so
+ * the error is the one eager lowering reports.
+ */
+export function buildProgram(policy: Policy, uses?: PlanUses): Program {
   const strings = policy.static.strings.map((s) => s.value);
   const files = policy.static.files.map((f) => f.value);
   const consts: Value[] = [];
@@ -318,8 +328,9 @@ export function buildProgram(policy: Policy): Program {
     }
   }
 
-  policy.funcs.funcs.forEach((f: Func, i) => {
+  const lowerFunc = (f: Func, i: number) => {
     const pf = funcs[i] as ProgramFunc;
+    pf.lower = null;
     maxLocal = 0;
     f.params.forEach(seeLocal);
     seeLocal(f.return);
@@ -327,6 +338,11 @@ export function buildProgram(policy: Policy): Program {
     dataLocals = new Set(f.params.slice(1, 2)); // every function's second parameter is data
     pf.blocks = lowerBlocks(f.blocks, `plan.funcs.funcs[${i}].blocks`);
     pf.nlocals = maxLocal + 1;
+  };
+  const lazy = uses !== undefined && lowersCleanly(uses, funcsByName, strings);
+  policy.funcs.funcs.forEach((f: Func, i) => {
+    if (lazy) (funcs[i] as ProgramFunc).lower = () => lowerFunc(f, i);
+    else lowerFunc(f, i);
   });
 
   const plans = new Map<string, { blocks: Instr[][]; nlocals: number }>();
@@ -339,6 +355,22 @@ export function buildProgram(policy: Policy): Program {
   });
 
   return { consts, locations, funcs, funcsByName, funcsByPath, plans };
+}
+
+/** Whether lowering would accept every call and number literal the plan has. */
+function lowersCleanly(uses: PlanUses, funcsByName: Map<string, ProgramFunc>, strings: string[]): boolean {
+  for (const call of uses.calls) {
+    const slash = call.lastIndexOf("/");
+    const name = call.slice(0, slash);
+    const arity = Number(call.slice(slash + 1));
+    const func = funcsByName.get(name);
+    if (func ? func.params.length !== arity : FORBIDDEN_BUILTINS.has(name) || !getBuiltin(name)) return false;
+  }
+  for (const i of uses.numberRefs) {
+    const text = strings[i];
+    if (text === undefined || parseNumber(text) === undefined) return false;
+  }
+  return true;
 }
 
 /**

@@ -16,7 +16,7 @@ export type Value = null | boolean | number | bigint | string | Value[] | RObjec
 
 export class RObject {
   /** hash key → value */
-  private readonly values = new Map<HashKey, Value>();
+  private values = new Map<HashKey, Value>();
   /** hash key → original key, only for keys whose hash key is not the key itself */
   private otherKeys: Map<HashKey, Value> | undefined;
   private sorted: Value[] | undefined;
@@ -137,15 +137,18 @@ export class RObject {
     return true;
   }
 
+  /** A copy that shares nothing mutable: the maps are copied whole (no re-hashing), the cached key order is shared until either changes. */
   clone(): RObject {
     const o = new RObject();
-    for (const [k, v] of this.entries()) o.set(k, v);
+    o.values = new Map(this.values);
+    if (this.otherKeys) o.otherKeys = new Map(this.otherKeys);
+    o.sorted = this.sorted;
     return o;
   }
 }
 
 export class RSet {
-  private readonly members = new Map<HashKey, Value>();
+  private members = new Map<HashKey, Value>();
   private sorted: Value[] | undefined;
   canon: string | undefined;
   hash: number | undefined;
@@ -197,8 +200,12 @@ export class RSet {
     return this.members.values();
   }
 
+  /** A copy: the member map is copied whole (no re-hashing), the cached order shared until either changes. */
   clone(): RSet {
-    return RSet.from(this.members.values());
+    const s = new RSet();
+    s.members = new Map(this.members);
+    s.sorted = this.sorted;
+    return s;
   }
 }
 

@@ -1,0 +1,139 @@
+/**
+ * Big-policy benchmark (issue 11, item 5): the generated inventory policy of
+ * bigpolicy-gen.ts (≈ 340 KB of Rego in 24 modules over ≈ 1.5 MB of data).
+ * Reports compile, prepare (of the plan's JSON text, as an isolate receives
+ * it) and evaluation, median and p99, and the plan's size; then evaluates the
+ * same policy side by side with the engine of this issue's starting commit,
+ * alternating runs in one process, and prints the ratio.
+ *
+ * The base engine is built from a worktree of that commit:
+ *   git worktree add /tmp/perf-base 3b255a0 && cp -al node_modules /tmp/perf-base/
+ * (CARACAL_BENCH_BASE overrides the path); without it the comparison is skipped.
+ * Both engines are driven through the public API they share (compile, prepare,
+ * evaluateSync, fromJS, toJS).
+ */
+import { createRequire } from "node:module";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import * as current from "../workers/rego/index.js";
+import { bigPolicy } from "./bigpolicy-gen.js";
+import { fmtNs, line, summarize, timeNs } from "./stats.js";
+
+type Engine = Pick<typeof current, "compile" | "prepare" | "fromJS" | "toJS">;
+
+/** CPU nanoseconds (user + system) of one call: steadier than wall time on a shared, loaded machine. */
+function cpuNs(fn: () => void): number {
+  const c = process.cpuUsage();
+  fn();
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) * 1000;
+}
+
+/** The generated policy's evaluation does far more than the default budget allows; the bench measures speed, not the bound. */
+const BUDGET = 1e12;
+
+async function loadBase(): Promise<Engine | string> {
+  const base = process.env.CARACAL_BENCH_BASE ?? "/tmp/perf-base";
+  const entry = join(base, "workers/rego/index.ts");
+  if (!existsSync(entry)) return `base engine not found at ${entry} (see bench/bigpolicy.ts for how to build it)`;
+  const dir = mkdtempSync(join(tmpdir(), "caracal-base-"));
+  const outfile = join(dir, "base.mjs");
+  // esbuild is loaded from the project at run time: bundled into the bench it cannot find its binary.
+  const { build } = createRequire(join(process.cwd(), "package.json"))("esbuild") as typeof import("esbuild");
+  try {
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      outfile,
+      logLevel: "error",
+      banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+    });
+    return (await import(pathToFileURL(outfile).href)) as Engine;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function planOf(engine: Engine, bp: ReturnType<typeof bigPolicy>): string {
+  const r = engine.compile({ modules: bp.modules, entrypoints: bp.entrypoints });
+  if (!r.plan) throw new Error(`big policy does not compile: ${JSON.stringify(r.errors.slice(0, 3))}`);
+  return JSON.stringify(r.plan);
+}
+
+export async function benchBigPolicy(): Promise<string[]> {
+  const bp = bigPolicy();
+  const out: string[] = [
+    `policy: ${bp.modules.length} modules, ${(bp.regoBytes / 1024).toFixed(0)} KB of Rego; data ${(bp.dataBytes / 1e6).toFixed(2)} MB JSON`,
+  ];
+  const compileRuns = Number(process.env.BIGPOLICY_COMPILE_RUNS ?? 8);
+  const evalRuns = Number(process.env.BIGPOLICY_EVAL_RUNS ?? 12);
+
+  let text = "";
+  const compileSamples = Array.from({ length: compileRuns }, () => timeNs(() => void (text = planOf(current, bp))));
+  out.push(line("compile (parse + check + plan + JSON.stringify)", summarize(compileSamples)));
+  out.push(line("  CPU time", summarize(Array.from({ length: compileRuns }, () => cpuNs(() => void planOf(current, bp))))));
+  out.push(`plan size: ${(text.length / 1e6).toFixed(2)} MB of JSON`);
+
+  let policy: current.PreparedPolicy | undefined;
+  const prepareSamples = Array.from({ length: 20 }, () => timeNs(() => void (policy = current.prepare(text))));
+  out.push(line("prepare (plan JSON text → program)", summarize(prepareSamples)));
+  const prepareCpu = Array.from({ length: 20 }, () => cpuNs(() => void current.prepare(text)));
+  out.push(line("  CPU time", summarize(prepareCpu)));
+  const parseCpu = Array.from({ length: 20 }, () => cpuNs(() => void JSON.parse(text)));
+  out.push(line("  of which JSON.parse alone (CPU)", summarize(parseCpu)));
+  // A freshly prepared policy's first evaluation: what the first request after activation pays.
+  const fresh = current.prepare(text);
+  const data = current.fromJS(bp.data);
+  const doc = { input: current.fromJS(bp.inputs[0]), data };
+  out.push(
+    `first evaluation after prepare: ${fmtNs(timeNs(() => void fresh.evaluateSync("inventory/main/report", doc, { budget: BUDGET })))}`,
+  );
+  const prepared = policy as current.PreparedPolicy;
+  const expected = JSON.stringify(prepared.evaluateSync("inventory/main/report", doc, { budget: BUDGET }).results.map(current.toJS));
+
+  const base = await loadBase();
+  if (typeof base === "string") {
+    const samples = Array.from({ length: evalRuns }, () =>
+      timeNs(() => void prepared.evaluateSync("inventory/main/report", doc, { budget: BUDGET })),
+    );
+    out.push(line("evaluate data.inventory.main.report", summarize(samples)));
+    out.push(`side by side: skipped — ${base}`);
+    return out;
+  }
+  const baseText = planOf(base, bp);
+  const basePolicy = base.prepare(baseText);
+  const baseData = base.fromJS(bp.data);
+  const baseDoc = { input: base.fromJS(bp.inputs[0]), data: baseData };
+  const baseGot = JSON.stringify(basePolicy.evaluateSync("inventory/main/report", baseDoc, { budget: BUDGET }).results.map(base.toJS));
+  if (baseGot !== expected) throw new Error("the base engine and this one disagree on the big policy's report");
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const oursCpu: number[] = [];
+  const theirsCpu: number[] = [];
+  for (let i = 0; i < evalRuns; i++) {
+    ours.push(timeNs(() => void prepared.evaluateSync("inventory/main/report", doc, { budget: BUDGET })));
+    theirs.push(timeNs(() => void basePolicy.evaluateSync("inventory/main/report", baseDoc, { budget: BUDGET })));
+    oursCpu.push(cpuNs(() => void prepared.evaluateSync("inventory/main/report", doc, { budget: BUDGET })));
+    theirsCpu.push(cpuNs(() => void basePolicy.evaluateSync("inventory/main/report", baseDoc, { budget: BUDGET })));
+  }
+  const o = summarize(ours);
+  const t = summarize(theirs);
+  const oc = summarize(oursCpu);
+  const tc = summarize(theirsCpu);
+  out.push(line("evaluate data.inventory.main.report", o));
+  out.push(line("  same, engine of 3b255a0 (alternating runs)", t));
+  out.push(line("  CPU time, this engine", oc));
+  out.push(line("  CPU time, engine of 3b255a0", tc));
+  out.push(`  speed-up over 3b255a0: ${(t.p50 / o.p50).toFixed(2)}× (wall p50), ${(tc.p50 / oc.p50).toFixed(2)}× (CPU p50)`);
+  const baseCompile = Array.from({ length: compileRuns }, () => cpuNs(() => void planOf(base, bp)));
+  out.push(line("  compile CPU time, engine of 3b255a0", summarize(baseCompile)));
+  const basePrepare = Array.from({ length: 20 }, () => cpuNs(() => void base.prepare(baseText)));
+  out.push(line("  prepare CPU time, engine of 3b255a0", summarize(basePrepare)));
+  out.push(`  plan size, engine of 3b255a0: ${(baseText.length / 1e6).toFixed(2)} MB`);
+  return out;
+}
