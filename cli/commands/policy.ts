@@ -36,6 +36,15 @@ async function contentBody(opts: SourceOptions) {
   return { body: { ...upload.body, ...regoVersion }, options: upload.regoFile !== undefined ? { regoFile: upload.regoFile } : {} };
 }
 
+/** Decision-contract warnings of a create response, on stderr as `warning: policy.rego:3: …` (also with --json). */
+function printWarnings(warnings: PolicyVersionJson["warnings"], regoFile: string | undefined): void {
+  for (const w of warnings ?? []) {
+    // A single --file is uploaded as the policy's module: name the local file, as errors do.
+    const at = w.location ? `${regoFile ?? w.location.file}:${w.location.row}: ` : "";
+    process.stderr.write(`warning: ${at}${w.message}\n`);
+  }
+}
+
 export function registerPolicyCommands(program: Command): void {
   const policy = program.command("policy").description("Policies: named bundles of Rego and data with immutable versions");
 
@@ -49,6 +58,7 @@ export function registerPolicyCommands(program: Command): void {
     const [api, zone] = [apiClient(g), zonePath(g)];
     const { body: content, options } = await contentBody(opts);
     const { body } = await api.post<PolicyDetailJson>(`${zone}/policies`, { name: opts.name, ...content }, options);
+    printWarnings(body.warnings, options.regoFile);
     if (g.json) return printJson(body);
     printFields([
       ["ID", body.id],
@@ -106,6 +116,7 @@ export function registerPolicyCommands(program: Command): void {
     const [api, zone] = [apiClient(g), zonePath(g)];
     const { body: content, options } = await contentBody(opts);
     const { status, body } = await api.post<PolicyVersionJson>(`${zone}/policies/${encodeURIComponent(id)}/versions`, content, options);
+    printWarnings(body.warnings, options.regoFile);
     if (g.json) return printJson(body);
     printFields([["ID", body.id]]);
     if (status === 200) note("unchanged: an existing version has this content");

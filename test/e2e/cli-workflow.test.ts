@@ -123,6 +123,28 @@ describe("caracal CLI against the local stack", () => {
     expect(wrongToken.code).toBe(1);
     expect(wrongToken.stderr).toContain("401");
   });
+
+  it("prints decision-contract warnings on stderr and refusals with their location", async () => {
+    await writeFile(
+      join(workDir, "near-miss.rego"),
+      `${PAYMENTS}
+denies contains "blocked" if input.subject.claims.blocked
+`,
+    );
+    const warned = await caracal("policy", "create", "--name", "near-miss", "--file", "./near-miss.rego");
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stdout).toMatch(/^Version ID: pv-/m);
+    expect(warned.stderr).toContain("warning: ./near-miss.rego:7: rule denies looks like deny, which the STS reads");
+    await writeFile(
+      join(workDir, "bad-ttl.rego"),
+      `${PAYMENTS}
+ttl := "300"
+`,
+    );
+    const refused = await caracal("policy", "create", "--name", "bad-ttl", "--file", "./bad-ttl.rego");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("./bad-ttl.rego:7:1: decision_contract: ttl must be a number of seconds, got a string");
+  });
   it("exchanges a token, then shows the deciding policy version and rule in audit tail and explain", async () => {
     const zone = idOf(await ok("zone", "create", "--name", "e2e-sts"), "zn");
     env.CARACAL_ZONE_ID = zone;

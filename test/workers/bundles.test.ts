@@ -221,7 +221,7 @@ describe("bundles", () => {
   it("chooses the decision package: given, from the manifest, or the only one defining allow or deny", async () => {
     const zone = await newZone();
     const a = { path: "a.rego", content: "package a\n\nallow if input.x\n" };
-    const b = { path: "b.rego", content: "package b\n\ndeny contains 1 if input.y\n" };
+    const b = { path: "b.rego", content: 'package b\n\ndeny contains "y" if input.y\n' };
     const c = { path: "c.rego", content: "package c\n\nhelper := 1\n" };
     const several = expectProblem(await call("POST", `/v1/zones/${zone}/policies`, { name: uniqueName("p"), files: [a, b, c] }), 422);
     expect(several.detail).toContain("a, b");

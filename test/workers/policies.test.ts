@@ -35,6 +35,7 @@ describe("policies", () => {
           created_at: expect.any(String),
         },
       ],
+      warnings: [],
     });
   });
 

@@ -213,7 +213,8 @@ describe("fail closed", () => {
   });
 
   it("answers 503 for a malformed obligation", async () => {
-    const f = await stsFixture([`package badttl\n\nallow := true\n\nttl := "forever"\n`]);
+    // A literal would be refused at creation (decision-contract check); a computed value is only seen per exchange.
+    const f = await stsFixture([`package badttl\n\nallow := true\n\nttl := concat("", ["for", "ever"])\n`]);
     const res = await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint()));
     expectOAuthError(res, 503, "temporarily_unavailable");
     const [event] = await auditOf(f.zone, res.headers.get("x-request-id")!);

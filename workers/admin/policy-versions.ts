@@ -21,6 +21,7 @@ import { writeTarGz } from "../bundle/tar.js";
 import { Problem, conflict, payloadTooLarge, regoCompileFailed } from "../http/problem.js";
 import { newId } from "../ids.js";
 import { compileBundle } from "../policy/compile.js";
+import { ContractViolation, type ContractItem } from "../policy/contract.js";
 import { type Db, nowIso } from "../db.js";
 import { MAX_SOURCE_BYTES } from "./schemas/common.js";
 
@@ -53,6 +54,14 @@ async function asProblem<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if (err instanceof BundleError) throw bundleProblem(err);
+    if (err instanceof ContractViolation)
+      throw new Problem(
+        422,
+        "decision-contract",
+        "Unprocessable Content",
+        "the policy breaks the decision contract (allow, deny, ttl, scope, claims)",
+        err.items,
+      );
     throw err;
   }
 }
@@ -148,6 +157,8 @@ export interface NewVersion {
   row: VersionRow;
   /** blob statements for the caller's batch, before the row's insert */
   writes: ReturnType<typeof blobWrites>;
+  /** decision-contract warnings (near-miss rule names), answered in the create response */
+  warnings: ContractItem[];
 }
 
 /** Compiles the bundle into a new version row and its blob writes, or throws 422 with every Rego error. */
@@ -187,6 +198,7 @@ export async function compileVersion(
       createdAt,
     },
     writes: blobWrites(db, policy.zoneId, [files, data, plan], createdAt),
+    warnings: compiled.warnings,
   };
 }
 

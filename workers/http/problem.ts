@@ -2,13 +2,14 @@
  * RFC 9457 problem details. Handlers throw `Problem`s; the app's error handler
  * renders them (and anything else, without a stack) as application/problem+json.
  */
-import type { RegoErrorInfo } from "../rego/index.js";
+import type { Location, RegoErrorInfo } from "../rego/index.js";
 
 /** One item of a problem's `errors`: a Rego error, a request field that failed validation, or a bundle's file. */
 export type ProblemItem =
   | RegoErrorInfo
   | { code: string; message: string; pointer: string }
-  | { code: string; message: string; path?: string };
+  | { code: string; message: string; path?: string }
+  | { code: string; message: string; location?: Location };
 
 export interface ProblemBody {
   type: string;

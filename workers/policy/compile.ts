@@ -11,6 +11,7 @@ import type { Module } from "../rego/syntax/ast.js";
 import { type Bundle, dataAt, insideRoots, manifestPackage } from "../bundle/bundle.js";
 import { BundleError } from "../bundle/errors.js";
 import { folderOf } from "../bundle/paths.js";
+import { checkDecisionContract, type ContractItem } from "./contract.js";
 
 /** The rules of a policy's package that the decision contract reads (docs/architecture.md §4). */
 export const DECISION_RULES = ["allow", "deny", "ttl", "scope", "claims"] as const;
@@ -25,7 +26,11 @@ export interface PolicyModule {
   regoVersion: 0 | 1;
 }
 
-export type CompiledPolicy = { ok: true; package: string; plan: Plan } | { ok: false; errors: RegoErrorInfo[] };
+/**
+ * A compiled version, with its decision-contract warnings (near-miss rule names); a version that
+ * breaks the contract throws a ContractViolation (workers/policy/contract.ts).
+ */
+export type CompiledPolicy = { ok: true; package: string; plan: Plan; warnings: ContractItem[] } | { ok: false; errors: RegoErrorInfo[] };
 
 /** One module on its own (the bench and the single-source upload): a bundle of one file with no data. */
 export function compilePolicy(module: PolicyModule): CompiledPolicy {
@@ -54,7 +59,8 @@ function compileModules(modules: { name: string; source: string }[], options: Bu
     options: { regoVersion: options.regoVersion },
   });
   if (!result.plan || result.errors.length > 0) return { ok: false, errors: result.errors };
-  return { ok: true, package: pkg, plan: result.plan };
+  const warnings = checkDecisionContract(parsed.modules, pkg, (m) => packageSegments(m).join("."));
+  return { ok: true, package: pkg, plan: result.plan, warnings };
 }
 
 function packageSegments(m: Module): string[] {

@@ -44,7 +44,7 @@ policiesRouter.openapi(createPolicy, async (c) => {
   if (sameName.length > 0) throw nameConflict;
 
   const policy = { id: newId("pol"), zoneId: zone, name, createdAt: nowIso() };
-  const { row: version, writes } = await compileVersion(db, policy, bundle, { regoVersion, package: upload.package });
+  const { row: version, writes, warnings } = await compileVersion(db, policy, bundle, { regoVersion, package: upload.package });
   try {
     // One batch, one transaction: the policy, its first version and the version's blobs, or nothing.
     await db.batch([db.insert(policies).values(policy), ...writes, db.insert(policyVersions).values(version)]);
@@ -53,7 +53,7 @@ policiesRouter.openapi(createPolicy, async (c) => {
     if ((await nameTaken()).length > 0) throw nameConflict;
     throw err;
   }
-  return c.json({ ...policyView(policy), versions: [policyVersionView(version)] }, 201);
+  return c.json({ ...policyView(policy), versions: [policyVersionView(version)], warnings }, 201);
 });
 
 const listPolicies = createRoute({

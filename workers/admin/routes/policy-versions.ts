@@ -61,12 +61,12 @@ policyVersionsRouter.openapi(createPolicyVersion, async (c) => {
     return c.json(policyVersionView(existing), 200);
   }
 
-  const { row, writes } = await compileVersion(db, owner, bundle, { regoVersion, package: upload.package });
+  const { row, writes, warnings } = await compileVersion(db, owner, bundle, { regoVersion, package: upload.package });
   const insert = db.insert(policyVersions).values(row).onConflictDoNothing().returning({ id: policyVersions.id });
   // One batch, one transaction: the version and its blobs, or nothing.
   const results = await db.batch([insert, ...writes]);
   const inserted = results[0];
-  if (inserted.length > 0) return c.json(policyVersionView(row), 201);
+  if (inserted.length > 0) return c.json({ ...policyVersionView(row), warnings }, 201);
   // A concurrent request stored the same content first: answer with its version.
   return c.json(policyVersionView(found(await sameContent(db, policy, zone, bundle.digest, regoVersion), "policy version")), 200);
 });

@@ -36,6 +36,19 @@ export const CreatePolicyRequest = z
 
 export const CreatePolicyVersionRequest = z.strictObject(versionContent).refine(oneForm, ONE_FORM).openapi("CreatePolicyVersionRequest");
 
+export const ContractWarning = z
+  .object({
+    code: z.string().openapi({ description: "near_miss_rule" }),
+    message: z.string(),
+    location: z.object({ file: z.string(), row: z.number().int(), col: z.number().int() }).optional(),
+  })
+  .openapi("ContractWarning");
+
+const Warnings = z.array(ContractWarning).optional().openapi({
+  description:
+    "in a create response (201): decision-contract warnings, e.g. a rule whose name is a near miss of allow, deny, ttl, scope or claims",
+});
+
 export const PolicyVersion = z
   .object({
     id: z.string(),
@@ -52,6 +65,7 @@ export const PolicyVersion = z
       description: "rego: evaluated by the own engine; wasm: an OPA-compiled Wasm bundle run with @open-policy-agent/opa-wasm",
     }),
     created_at: Timestamp,
+    warnings: Warnings,
   })
   .openapi("PolicyVersion");
 
@@ -66,6 +80,7 @@ export const Policy = z.object({ id: z.string(), zone_id: z.string(), name: z.st
 
 export const PolicyDetail = Policy.extend({
   versions: z.array(PolicyVersion).openapi({ description: "every version, oldest first" }),
+  warnings: Warnings,
 }).openapi("PolicyDetail");
 
 export const PolicyPage = pageOf(Policy, "PolicyPage");
