@@ -8,7 +8,9 @@ import type { RegoErrorInfo } from "../rego/index.js";
 export type ProblemItem =
   | RegoErrorInfo
   | { code: string; message: string; pointer: string }
-  | { code: string; message: string; path?: string };
+  | { code: string; message: string; path?: string }
+  /** a bundle test that refused a set version (workers/admin/policy-tests.ts) */
+  | { code: string; message: string; location?: { file: string; row: number; col: number }; policy_version_id: string };
 
 export interface ProblemBody {
   type: string;
