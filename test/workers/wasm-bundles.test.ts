@@ -114,4 +114,24 @@ describe("Wasm bundles through the bundle upload", () => {
       path: "data.json",
     });
   });
+
+  it("still reads a Wasm version whose module is inline in its row (stored before blobs)", async () => {
+    const fx = await stsFixture([]);
+    const created = expectStatus(
+      await call("POST", `/v1/zones/${fx.zone}/policies`, {
+        name: uniqueName("inline"),
+        bundle: await wasmArchive("authz", { allowed_client: fx.client.id }),
+      }),
+      201,
+    );
+    const versionId = created.versions[0].id as string;
+    // What a row written before the blob columns holds: the module and data inline, no blobs.
+    await env.DB.prepare("UPDATE policy_wasm_modules SET wasm = ?, data = ?, wasm_blob = NULL, data_blob = NULL WHERE version_id = ?")
+      .bind(env.TEST_WASM_MODULES.authz, JSON.stringify({ allowed_client: fx.client.id }), versionId)
+      .run();
+    const set = await newPolicySet(fx.zone);
+    const psv = await newSetVersion(fx.zone, set, [versionId]);
+    expectStatus(await call("POST", `/v1/zones/${fx.zone}/policy-sets/${set}/activate`, { version: psv }), 200);
+    expectIssued(await tokenRequest(fx.zone, fx.client, exchangeParams(await fx.idp.mint())));
+  });
 });
