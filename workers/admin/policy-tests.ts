@@ -55,7 +55,7 @@ export async function runSetVersionTests(db: Db, zoneId: string, versionIds: str
   let remaining = MAX_GATE_TESTS;
   for (const id of versionIds) {
     const row = byId.get(id);
-    if (!row || row.engine !== "rego") continue;
+    if (row?.engine !== "rego") continue;
     const files = await versionFiles(db, row, row.policyName);
     const modules = files.filter((f) => f.path.endsWith(".rego")).map((f) => ({ name: f.path, source: f.content }));
     if (!modules.some((m) => isTestFile(m.name))) continue;
