@@ -74,6 +74,9 @@ describe("Wasm bundles through the bundle upload", () => {
       bundle: await wasmArchive("authz", { allowed_client: fx.client.id }),
     });
     expect(expectStatus(again, 200).id).toBe(version.id);
+    // No Rego files to show or export: the module is the program.
+    expect(expectStatus(await call("GET", `/v1/zones/${fx.zone}/policies/${created.id}/versions/${version.id}`), 200).files).toEqual([]);
+    expectProblem(await call("GET", `/v1/zones/${fx.zone}/policy-versions/${version.id}/bundle`), 422);
 
     const set = await newPolicySet(fx.zone);
     const psv = await newSetVersion(fx.zone, set, [version.id]);

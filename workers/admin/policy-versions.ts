@@ -316,9 +316,11 @@ export interface StoredFile {
 /** A version's files: from its files blob, or its inline source (versions made before bundles). */
 export async function versionFiles(
   db: Db,
-  row: { zoneId: string; filesBlob: string | null; source: string | null; sourceSha256: string },
+  row: { zoneId: string; filesBlob: string | null; source: string | null; sourceSha256: string; engine?: "rego" | "wasm" },
   policyName: string,
 ): Promise<StoredFile[]> {
+  // A Wasm version has no Rego files: its module and data are in policy_wasm_modules (workers/wasm/store.ts).
+  if (row.engine === "wasm") return [];
   if (row.filesBlob === null) {
     const source = row.source ?? "";
     return [{ path: policyFileName(policyName), sha256: row.sourceSha256, size: new TextEncoder().encode(source).length, content: source }];

@@ -23,6 +23,7 @@ import {
   policyVersionDetailView,
   policyVersionView,
 } from "../schemas/policies.js";
+import { Problem } from "../../http/problem.js";
 import { newRouter } from "../router.js";
 
 export const policyVersionsRouter = newRouter();
@@ -140,7 +141,14 @@ const exportPolicyVersion = createRoute({
 
 policyVersionsRouter.openapi(exportPolicyVersion, async (c) => {
   const { zone, version } = c.req.valid("param");
-  const { files } = await storedVersion(c.env, zone, undefined, version);
+  const { row, files } = await storedVersion(c.env, zone, undefined, version);
+  if (row.engine === "wasm")
+    throw new Problem(
+      422,
+      "wasm-export",
+      "Unprocessable Content",
+      `${version} is a Wasm version; exporting Wasm bundles is not available yet`,
+    );
   const archive = await exportArchive(files);
   return c.body(archive as Uint8Array<ArrayBuffer>, 200, {
     "content-type": "application/gzip",
