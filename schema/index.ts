@@ -160,10 +160,14 @@ export const policyWasmModules = sqliteTable("policy_wasm_modules", {
     .notNull()
     .references(() => zones.id),
   sha256: text("sha256").notNull(),
-  /** base64 of /policy.wasm */
-  wasm: text("wasm").notNull(),
-  /** the bundle's data document (JSON) */
-  data: text("data").notNull(),
+  /** base64 of /policy.wasm inline: rows made before Wasm modules went to blobs only (else null) */
+  wasm: text("wasm"),
+  /** the bundle's data document (JSON) inline: rows made before blobs only (else null) */
+  data: text("data"),
+  /** blob of the base64 of /policy.wasm (workers/bundle/blobs.ts; blobs hold text) */
+  wasmBlob: text("wasm_blob"),
+  /** blob of the bundle's data document (JSON) */
+  dataBlob: text("data_blob"),
   /** the bundle's .manifest (JSON), `{}` when it had none */
   manifest: text("manifest").notNull(),
   /** JSON array: the module's entrypoints, e.g. ["authz/allow","authz/deny"] */

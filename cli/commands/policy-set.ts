@@ -27,7 +27,8 @@ export function registerPolicySetCommands(program: Command): void {
     .command("version <policy-set>")
     .description("Add a version: policy versions evaluated in order, first non-deny wins (the same list returns the existing version)")
     .requiredOption("--policy-versions <ids>", "comma-separated policy version ids, e.g. pv-a,pv-b")
-    .action(async (id: string, opts: { policyVersions: string }, cmd: Command) => {
+    .option("--run-tests", "first run the *_test.rego tests in each version's bundle (as opa test); refuse the version if any fails")
+    .action(async (id: string, opts: { policyVersions: string; runTests?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
       const ids = opts.policyVersions
         .split(",")
@@ -36,9 +37,22 @@ export function registerPolicySetCommands(program: Command): void {
       if (ids.length === 0) throw usageError("--policy-versions needs at least one policy version id");
       const duplicate = firstDuplicate(ids);
       if (duplicate) throw usageError(duplicate);
-      const { status, body } = await apiClient(g).post<PolicySetVersionJson>(`${setPath(cmd, id)}/versions`, { policy_version_ids: ids });
+      const { status, body } = await apiClient(g).post<PolicySetVersionJson>(`${setPath(cmd, id)}/versions`, {
+        policy_version_ids: ids,
+        ...(opts.runTests ? { run_tests: true } : {}),
+      });
       if (g.json) return printJson(body);
-      printFields([["ID", body.id]]);
+      printFields([
+        ["ID", body.id],
+        ...(body.tests
+          ? [
+              [
+                "Tests",
+                `${body.tests.passed} passed, ${body.tests.skipped} skipped (${body.tests.versions_tested} policy versions with tests)`,
+              ] as [string, string],
+            ]
+          : []),
+      ]);
       if (status === 200) note("unchanged: an existing version has this list");
     });
 

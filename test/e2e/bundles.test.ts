@@ -109,6 +109,19 @@ describe("policy bundles with the real CLI", () => {
 
     const set = idOf(await ok("policy-set", "create", "--name", "production"), "ps");
     const psv = idOf(await ok("policy-set", "version", set, "--policy-versions", pv), "psv");
+    // The bundle's lib/roles_test.rego gates the set version on request; the same list is the same version.
+    const gated = await ok("policy-set", "version", set, "--policy-versions", pv, "--run-tests");
+    expect(idOf(gated, "psv")).toBe(psv);
+    expect(gated).toContain("Tests: 2 passed, 0 skipped (1 policy versions with tests)");
+    const failing = join(workDir, "failing");
+    await writeBundle(failing);
+    await writeFile(join(failing, "lib/roles_test.rego"), LIB_TEST.replace('not roles.may("bob", "pay")', 'roles.may("bob", "pay")'));
+    const failingPv = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(
+      await ok("policy", "create", "--name", "failing", "--bundle", "./failing"),
+    )![1]!;
+    const refused = await caracal("policy-set", "version", set, "--policy-versions", failingPv, "--run-tests");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("lib/roles_test.rego:7:1: policy_test_failed: data.lib.roles_test.test_bob_cannot_pay: FAIL");
     await ok("policy-set", "activate", set, "--version", psv);
 
     const { privateKey, publicKey } = await generateKeyPair("ES256");

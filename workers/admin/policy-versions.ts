@@ -11,7 +11,11 @@
  */
 import { and, eq } from "drizzle-orm";
 import { policyVersions } from "../../schema/index.js";
-import { assembleBundle, type Bundle } from "../bundle/bundle.js";
+import { assembleBundle, type Bundle, bundleDigest, MANIFEST_FILE, SIGNATURES_FILE } from "../bundle/bundle.js";
+import { normalizePath } from "../bundle/paths.js";
+import { validateWasmBundle } from "../wasm/bundle.js";
+import { wasmLimits } from "../wasm/loader.js";
+import { type NewWasmVersion, newWasmVersion } from "../wasm/store.js";
 import { blobWrites, prepareBlob, readBlobs } from "../bundle/blobs.js";
 import { BundleError } from "../bundle/errors.js";
 import { verifyBundleSignature } from "../bundle/signatures.js";
@@ -23,6 +27,7 @@ import { newId } from "../ids.js";
 import { compileBundle } from "../policy/compile.js";
 import { ContractViolation, type ContractItem } from "../policy/contract.js";
 import { type Db, nowIso } from "../db.js";
+import type { Env } from "../env.js";
 import { MAX_SOURCE_BYTES } from "./schemas/common.js";
 
 export interface VersionUpload {
@@ -81,6 +86,117 @@ export function uploadedBundle(policyName: string, upload: VersionUpload): Promi
       "archive",
     );
   });
+}
+
+/** A `bundle` upload from `opa build -t wasm`: its parts, before validation (workers/wasm/bundle.ts). */
+export interface WasmUpload {
+  wasm: Uint8Array;
+  data: unknown;
+  manifest?: unknown;
+  /** the bundle digest (workers/bundle/bundle.ts `bundleDigest`) over the files kept: the version's identity */
+  digest: string;
+  revision: string | null;
+  fileCount: number;
+}
+
+export type UploadedVersion = { kind: "rego"; bundle: Bundle } | { kind: "wasm"; wasm: WasmUpload };
+
+const WASM_MODULE = "policy.wasm";
+
+/**
+ * The upload as a Rego bundle, or — a `bundle` archive holding `/policy.wasm` — as a Wasm
+ * bundle. In a Wasm bundle only `/policy.wasm`, `/data.json` and `/.manifest` count: the
+ * `.rego` files `opa build -t wasm` adds are ignored (their entrypoint rules were removed, so
+ * they are not what runs) and are not part of the version's digest.
+ */
+export function uploadedVersion(policyName: string, upload: VersionUpload): Promise<UploadedVersion> {
+  return asProblem(async () => {
+    if (upload.bundle === undefined || upload.source !== undefined || upload.files !== undefined)
+      return { kind: "rego", bundle: await uploadedBundle(policyName, upload) };
+    const entries = (await readArchive(decodeBase64(upload.bundle))).map((e) => ({
+      path: normalizePath(e.path, "archive"),
+      bytes: e.bytes,
+    }));
+    if (!entries.some((e) => e.path === WASM_MODULE))
+      return {
+        kind: "rego",
+        bundle: await assembleBundle(
+          entries.map((e) => ({ path: e.path, content: e.bytes })),
+          "archive",
+        ),
+      };
+    return { kind: "wasm", wasm: await wasmParts(entries) };
+  });
+}
+
+async function wasmParts(entries: { path: string; bytes: Uint8Array }[]): Promise<WasmUpload> {
+  const kept = new Map<string, Uint8Array>();
+  for (const e of entries) {
+    if (e.path.endsWith(".rego")) continue;
+    if (e.path === SIGNATURES_FILE)
+      throw new BundleError("invalid_signature", "signed Wasm bundles are not verified here yet; upload the bundle unsigned", e.path);
+    if (e.path !== WASM_MODULE && e.path !== "data.json" && e.path !== MANIFEST_FILE)
+      throw new BundleError(
+        "unknown_file_kind",
+        "a Wasm bundle (opa build -t wasm) holds /policy.wasm, /data.json, /.manifest and .rego files only",
+        e.path,
+      );
+    if (kept.has(e.path)) throw new BundleError("duplicate_path", "the bundle has this path twice", e.path);
+    kept.set(e.path, e.bytes);
+  }
+  const json = (path: string): unknown => {
+    const bytes = kept.get(path);
+    if (bytes === undefined) return undefined;
+    try {
+      return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes));
+    } catch (err) {
+      throw new BundleError(path === MANIFEST_FILE ? "invalid_manifest" : "invalid_data", `not JSON: ${(err as Error).message}`, path);
+    }
+  };
+  const manifest = json(MANIFEST_FILE);
+  const revision = (manifest as { revision?: unknown } | undefined)?.revision;
+  const files = await Promise.all(
+    [...kept].map(async ([path, bytes]) => ({ path, sha256: toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))) })),
+  );
+  return {
+    wasm: kept.get(WASM_MODULE) as Uint8Array,
+    data: json("data.json") ?? {},
+    ...(manifest !== undefined ? { manifest } : {}),
+    digest: await bundleDigest(files),
+    revision: typeof revision === "string" ? revision : null,
+    fileCount: kept.size,
+  };
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Validates a Wasm upload (422/413 as `validateWasmBundle` answers) into a new version and its writes; zone signing rules apply. */
+export async function wasmVersion(
+  db: Db,
+  env: Pick<Env, "LOADER" | "WASM_CPU_MS" | "WASM_TIMEOUT_MS">,
+  policy: { id: string; zoneId: string },
+  upload: WasmUpload,
+  decisionPackage: string | undefined,
+): Promise<NewWasmVersion> {
+  const { required } = await zoneSigning(db, policy.zoneId);
+  if (required)
+    throw bundleProblem(
+      new BundleError("invalid_signature", "this zone requires signed bundles, and Wasm bundles cannot be verified here yet"),
+    );
+  const validated = await validateWasmBundle(
+    {
+      wasm: upload.wasm,
+      data: upload.data,
+      ...(upload.manifest !== undefined ? { manifest: upload.manifest } : {}),
+      ...(decisionPackage !== undefined ? { decisionPackage } : {}),
+      digest: upload.digest,
+    },
+    env.LOADER,
+    wasmLimits(env.WASM_CPU_MS, env.WASM_TIMEOUT_MS),
+  );
+  return newWasmVersion(db, policy, validated, upload.wasm, { revision: upload.revision, fileCount: upload.fileCount });
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -212,9 +328,11 @@ export interface StoredFile {
 /** A version's files: from its files blob, or its inline source (versions made before bundles). */
 export async function versionFiles(
   db: Db,
-  row: { zoneId: string; filesBlob: string | null; source: string | null; sourceSha256: string },
+  row: { zoneId: string; filesBlob: string | null; source: string | null; sourceSha256: string; engine?: "rego" | "wasm" },
   policyName: string,
 ): Promise<StoredFile[]> {
+  // A Wasm version has no Rego files: its module and data are in policy_wasm_modules (workers/wasm/store.ts).
+  if (row.engine === "wasm") return [];
   if (row.filesBlob === null) {
     const source = row.source ?? "";
     return [{ path: policyFileName(policyName), sha256: row.sourceSha256, size: new TextEncoder().encode(source).length, content: source }];

@@ -139,7 +139,12 @@ function parseManifest(text: string): Manifest {
   const regoVersion = m.rego_version ?? null;
   if (regoVersion !== null && regoVersion !== 0 && regoVersion !== 1)
     throw new BundleError("invalid_manifest", "rego_version must be 0 or 1", MANIFEST_FILE);
-  if (m.wasm !== undefined) throw new BundleError("invalid_manifest", "Wasm bundles are not supported here", MANIFEST_FILE);
+  if (m.wasm !== undefined)
+    throw new BundleError(
+      "invalid_manifest",
+      "the manifest names wasm entrypoints, but no /policy.wasm is here: a Wasm bundle (opa build -t wasm) is uploaded as a tar.gz holding /policy.wasm",
+      MANIFEST_FILE,
+    );
   return {
     revision,
     roots: roots.map((r) => r.replace(/^\/+|\/+$/g, "")),

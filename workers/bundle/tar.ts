@@ -141,14 +141,15 @@ function sliceBytes(s: string, start: number, byteLength: number): string {
 
 export interface TarFile {
   path: string;
-  content: string;
+  /** text (written as UTF-8) or bytes (a Wasm bundle's policy.wasm) */
+  content: string | Uint8Array;
 }
 
 /** A gzip-compressed ustar archive of the files, in the order given, with fixed metadata (mode 0644, mtime 0). */
 export async function writeTarGz(files: TarFile[]): Promise<Uint8Array> {
   const blocks: Uint8Array[] = [];
   for (const f of files) {
-    const body = encoder.encode(f.content);
+    const body = typeof f.content === "string" ? encoder.encode(f.content) : f.content;
     const name = encoder.encode(f.path);
     if (name.length > 100) {
       const record = paxRecord("path", f.path);

@@ -9,7 +9,9 @@ export type ProblemItem =
   | RegoErrorInfo
   | { code: string; message: string; pointer: string }
   | { code: string; message: string; path?: string }
-  | { code: string; message: string; location?: Location };
+  | { code: string; message: string; location?: Location }
+  /** a bundle test that refused a set version (workers/admin/policy-tests.ts) */
+  | { code: string; message: string; location?: Location; policy_version_id: string };
 
 export interface ProblemBody {
   type: string;

@@ -6,16 +6,11 @@
  * answer in time, no binding — is a WasmEvaluationError, so the decision fails
  * closed (503) and the audit says why. Other bundles' children are not touched.
  */
-import { eq } from "drizzle-orm";
-import { policyWasmModules } from "../../schema/index.js";
 import { database } from "../db.js";
 import type { Env } from "../env.js";
+import { readWasmCode } from "../wasm/store.js";
 import { decideWasm, WasmChildError, wasmLimits, type WasmBundleCode } from "../wasm/loader.js";
 import { WasmEvaluationError, type WasmDecider } from "./decision.js";
-
-function base64Bytes(text: string): ArrayBuffer {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0)).buffer;
-}
 
 export function wasmDecider(env: Env): WasmDecider {
   const limits = wasmLimits(env.WASM_CPU_MS, env.WASM_TIMEOUT_MS);
@@ -25,16 +20,8 @@ export function wasmDecider(env: Env): WasmDecider {
       if (!loader || !policy.wasm) {
         throw new WasmEvaluationError("wasm_unavailable", "this deployment has no Worker Loader binding (LOADER) to run Wasm policies");
       }
-      const code = async (): Promise<WasmBundleCode> => {
-        const row = (
-          await database(env)
-            .select({ wasm: policyWasmModules.wasm, data: policyWasmModules.data })
-            .from(policyWasmModules)
-            .where(eq(policyWasmModules.versionId, policy.policyVersionId))
-        )[0];
-        if (!row) throw new Error(`the module of Wasm version ${policy.policyVersionId} is missing`);
-        return { wasm: base64Bytes(row.wasm), data: JSON.parse(row.data) };
-      };
+      // Older rows hold the module inline, newer ones in blobs (workers/wasm/store.ts).
+      const code = (): Promise<WasmBundleCode> => readWasmCode(database(env), policy.policyVersionId);
       let answer: Awaited<ReturnType<typeof decideWasm>>;
       try {
         answer = await decideWasm(

@@ -29,6 +29,11 @@ export interface WasmBundleParts {
   manifest?: unknown;
   /** the decision package when given explicitly (`authz`, `payments.v1`) */
   decisionPackage?: string;
+  /**
+   * the version's identity when it came as an archive: the bundle digest over its files
+   * (workers/bundle/bundle.ts), as for Rego bundles; else computed from the parts
+   */
+  digest?: string;
 }
 
 export interface ValidatedWasmBundle {
@@ -175,7 +180,7 @@ export async function validateWasmBundle(
 
   const files: Record<string, Uint8Array | string> = { [POINTER_WASM]: parts.wasm, "/data.json": dataJSON };
   if (parts.manifest !== undefined) files[POINTER_MANIFEST] = manifestJSON;
-  const sha256 = await wasmBundleDigest(files);
+  const sha256 = parts.digest ?? (await wasmBundleDigest(files));
 
   let described: Awaited<ReturnType<typeof describeWasm>>;
   try {

@@ -1,5 +1,6 @@
 /** Policies: named Rego documents of a zone, created with their first version. */
 import { createRoute } from "@hono/zod-openapi";
+import type { BatchItem } from "drizzle-orm/batch";
 import { and, eq } from "drizzle-orm";
 import { policies, policyVersions } from "../../../schema/index.js";
 import { conflict } from "../../http/problem.js";
@@ -7,7 +8,15 @@ import { newId } from "../../ids.js";
 import { database, found, nowIso, zoneLookup } from "../../db.js";
 import { zonePage } from "../zone-page.js";
 import { pageOrder } from "../pagination.js";
-import { checkSignature, compileVersion, effectiveRegoVersion, uploadedBundle, versionSummaryColumns } from "../policy-versions.js";
+import {
+  checkSignature,
+  compileVersion,
+  effectiveRegoVersion,
+  uploadedVersion,
+  versionSummaryColumns,
+  type WasmUpload,
+  wasmVersion,
+} from "../policy-versions.js";
 import { jsonBody, jsonResponse, PageQuery, PolicyParams, problems, ZoneParams } from "../schemas/common.js";
 import { CreatePolicyRequest, PolicyDetail, PolicyPage, policyVersionView, policyView } from "../schemas/policies.js";
 import { newRouter } from "../router.js";
@@ -29,8 +38,9 @@ policiesRouter.openapi(createPolicy, async (c) => {
   const { zone } = c.req.valid("param");
   const upload = c.req.valid("json");
   const { name } = upload;
-  const bundle = await uploadedBundle(name, upload);
-  const regoVersion = effectiveRegoVersion(bundle, upload.rego_version);
+  const uploaded = await uploadedVersion(name, upload);
+  const bundle = uploaded.kind === "rego" ? uploaded.bundle : null;
+  const regoVersion = bundle ? effectiveRegoVersion(bundle, upload.rego_version) : 1;
   const db = database(c.env);
   const nameTaken = () =>
     db
@@ -39,15 +49,29 @@ policiesRouter.openapi(createPolicy, async (c) => {
       .where(and(eq(policies.zoneId, zone), eq(policies.name, name)));
   const [zoneRows, sameName] = await db.batch([zoneLookup(db, zone), nameTaken()]);
   found(zoneRows, "zone");
-  await checkSignature(db, zone, bundle);
+  if (bundle) await checkSignature(db, zone, bundle);
   const nameConflict = conflict(`a policy named "${name}" already exists in this zone`);
   if (sameName.length > 0) throw nameConflict;
 
   const policy = { id: newId("pol"), zoneId: zone, name, createdAt: nowIso() };
-  const { row: version, writes, warnings } = await compileVersion(db, policy, bundle, { regoVersion, package: upload.package });
+  let version: typeof policyVersions.$inferSelect;
+  let statements: BatchItem<"sqlite">[];
+  // Near misses of the decision rules' names (workers/policy/contract.ts); a Wasm module has no rule names.
+  let warnings: Awaited<ReturnType<typeof compileVersion>>["warnings"] = [];
+  if (bundle) {
+    const compiled = await compileVersion(db, policy, bundle, { regoVersion, package: upload.package });
+    version = compiled.row;
+    warnings = compiled.warnings;
+    statements = [...compiled.writes, db.insert(policyVersions).values(version)];
+  } else {
+    // An `opa build -t wasm` archive: the first version is a Wasm version (workers/wasm/store.ts).
+    const wasm = await wasmVersion(db, c.env, policy, (uploaded as { kind: "wasm"; wasm: WasmUpload }).wasm, upload.package);
+    version = wasm.row;
+    statements = wasm.statements;
+  }
   try {
     // One batch, one transaction: the policy, its first version and the version's blobs, or nothing.
-    await db.batch([db.insert(policies).values(policy), ...writes, db.insert(policyVersions).values(version)]);
+    await db.batch([db.insert(policies).values(policy), ...statements]);
   } catch (err) {
     // A concurrent create took the name between our check and the insert.
     if ((await nameTaken()).length > 0) throw nameConflict;

@@ -8,6 +8,7 @@ import { newId } from "../../ids.js";
 import { database, found, nowIso } from "../../db.js";
 import { jsonBody, jsonResponse, PolicySetParams, PolicySetVersionParams, problems } from "../schemas/common.js";
 import { CreatePolicySetVersionRequest, PolicySetVersion, policySetVersionView } from "../schemas/policy-sets.js";
+import { runSetVersionTests } from "../policy-tests.js";
 import { newRouter } from "../router.js";
 
 export const policySetVersionsRouter = newRouter();
@@ -17,7 +18,9 @@ const createPolicySetVersion = createRoute({
   path: "/zones/{zone}/policy-sets/{set}/versions",
   tags: ["policy sets"],
   summary: "Add a version (an ordered list of policy versions) to a policy set",
-  description: "The same list again returns the existing version with 200.",
+  description:
+    "The same list again returns the existing version with 200. With `run_tests: true` the `*_test.rego` tests of every " +
+    "member's bundle run first; a failing one refuses the request with 422 (`policy_test_failed`), nothing written.",
   request: { params: PolicySetParams, body: jsonBody(CreatePolicySetVersionRequest) },
   responses: {
     200: jsonResponse(PolicySetVersion, "The existing version with this list"),
@@ -28,7 +31,7 @@ const createPolicySetVersion = createRoute({
 
 policySetVersionsRouter.openapi(createPolicySetVersion, async (c) => {
   const { zone, set } = c.req.valid("param");
-  const { policy_version_ids: ids } = c.req.valid("json");
+  const { policy_version_ids: ids, run_tests: runGate } = c.req.valid("json");
   const digest = await sha256Hex(JSON.stringify(ids));
   const db = database(c.env);
   const sameList = () =>
@@ -48,16 +51,19 @@ policySetVersionsRouter.openapi(createPolicySetVersion, async (c) => {
       .where(and(inArray(policyVersions.id, ids), eq(policyVersions.zoneId, zone))),
   ]);
   found(setRows, "policy set");
-  if (existing[0]) return c.json(policySetVersionView(existing[0]), 200);
   const known = new Set(members.map((m) => m.id));
   const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length > 0) throw invalidReference(`not policy versions of this zone: ${unknown.join(", ")}`);
+  if (!existing[0] && unknown.length > 0) throw invalidReference(`not policy versions of this zone: ${unknown.join(", ")}`);
+  // The gate runs before anything is written, and also for an existing list: a caller that asks for
+  // the tests (a CI step before activation) gets their verdict, not a silent 200.
+  const tests = runGate === true ? { tests: await runSetVersionTests(db, zone, ids) } : {};
+  if (existing[0]) return c.json({ ...policySetVersionView(existing[0]), ...tests }, 200);
 
   const row = { id: newId("psv"), policySetId: set, zoneId: zone, policyVersionIds: ids, listSha256: digest, createdAt: nowIso() };
   const inserted = await db.insert(policySetVersions).values(row).onConflictDoNothing().returning({ id: policySetVersions.id });
-  if (inserted.length > 0) return c.json(policySetVersionView(row), 201);
+  if (inserted.length > 0) return c.json({ ...policySetVersionView(row), ...tests }, 201);
   // A concurrent request stored the same list first: answer with its version.
-  return c.json(policySetVersionView(found(await sameList(), "policy-set version")), 200);
+  return c.json({ ...policySetVersionView(found(await sameList(), "policy-set version")), ...tests }, 200);
 });
 
 const getPolicySetVersion = createRoute({

@@ -10,7 +10,8 @@ import {
   effectiveRegoVersion,
   exportArchive,
   sameContent,
-  uploadedBundle,
+  uploadedVersion,
+  wasmVersion,
   versionFiles,
   versionSummaryColumns,
 } from "../policy-versions.js";
@@ -22,6 +23,7 @@ import {
   policyVersionDetailView,
   policyVersionView,
 } from "../schemas/policies.js";
+import { Problem } from "../../http/problem.js";
 import { newRouter } from "../router.js";
 
 export const policyVersionsRouter = newRouter();
@@ -52,7 +54,27 @@ policyVersionsRouter.openapi(createPolicyVersion, async (c) => {
       .where(and(eq(policies.id, policy), eq(policies.zoneId, zone))),
     "policy",
   );
-  const bundle = await uploadedBundle(owner.name, upload);
+  const uploaded = await uploadedVersion(owner.name, upload);
+  if (uploaded.kind === "wasm") {
+    // An `opa build -t wasm` archive: a Wasm version, identified by its bundle digest like any bundle.
+    const digest = uploaded.wasm.digest;
+    const existing = (await sameContent(db, policy, zone, digest, 1))[0];
+    if (existing) {
+      checkSamePackage(existing, upload.package);
+      return c.json(policyVersionView(existing), 200);
+    }
+    const { row, store } = await wasmVersion(db, c.env, owner, uploaded.wasm, upload.package);
+    try {
+      await store();
+    } catch (err) {
+      // A concurrent request stored the same bundle first: answer with its version.
+      const raced = (await sameContent(db, policy, zone, digest, 1))[0];
+      if (raced) return c.json(policyVersionView(raced), 200);
+      throw err;
+    }
+    return c.json(policyVersionView(row), 201);
+  }
+  const bundle = uploaded.bundle;
   await checkSignature(db, zone, bundle);
   const regoVersion = effectiveRegoVersion(bundle, upload.rego_version);
   const existing = (await sameContent(db, policy, zone, bundle.digest, regoVersion))[0];
@@ -119,7 +141,14 @@ const exportPolicyVersion = createRoute({
 
 policyVersionsRouter.openapi(exportPolicyVersion, async (c) => {
   const { zone, version } = c.req.valid("param");
-  const { files } = await storedVersion(c.env, zone, undefined, version);
+  const { row, files } = await storedVersion(c.env, zone, undefined, version);
+  if (row.engine === "wasm")
+    throw new Problem(
+      422,
+      "wasm-export",
+      "Unprocessable Content",
+      `${version} is a Wasm version; exporting Wasm bundles is not available yet`,
+    );
   const archive = await exportArchive(files);
   return c.body(archive as Uint8Array<ArrayBuffer>, 200, {
     "content-type": "application/gzip",

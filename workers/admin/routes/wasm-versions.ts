@@ -1,18 +1,19 @@
 /**
  * Creating an OPA-Wasm policy version from its parts (policy.wasm as base64, the
- * data document, the manifest). This route is the seam until policy bundles
- * (issue 12) land: a bundle upload whose files hold /policy.wasm goes through the
- * same `validateWasmBundle` and the same two rows. Versions stay immutable and
+ * data document, the manifest). A bundle upload (`bundle`, a tar.gz from `opa
+ * build -t wasm`) through the ordinary version routes becomes a Wasm version the
+ * same way (workers/admin/policy-versions.ts `wasmUpload`): the same
+ * `validateWasmBundle`, the same storage (workers/wasm/store.ts). Versions stay immutable and
  * content-addressed: the same bundle again returns the existing version.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
-import { policies, policyVersions, policyWasmModules } from "../../../schema/index.js";
-import { database, found, nowIso } from "../../db.js";
+import { policies, policyVersions } from "../../../schema/index.js";
+import { database, found } from "../../db.js";
 import { badRequest } from "../../http/problem.js";
-import { newId } from "../../ids.js";
 import { validateWasmBundle } from "../../wasm/bundle.js";
 import { wasmLimits } from "../../wasm/loader.js";
+import { newWasmVersion } from "../../wasm/store.js";
 import { versionSummaryColumns } from "../policy-versions.js";
 import { jsonBody, jsonResponse, PolicyParams, problems } from "../schemas/common.js";
 import { PolicyVersion, policyVersionView } from "../schemas/policies.js";
@@ -69,8 +70,9 @@ wasmVersionsRouter.openapi(createWasmVersion, async (c) => {
       .where(and(eq(policies.id, policy), eq(policies.zoneId, zone))),
     "policy",
   );
+  const wasm = decodeBase64(body.wasm);
   const bundle = await validateWasmBundle(
-    { wasm: decodeBase64(body.wasm), data: body.data, manifest: body.manifest, ...(body.package ? { decisionPackage: body.package } : {}) },
+    { wasm, data: body.data, manifest: body.manifest, ...(body.package ? { decisionPackage: body.package } : {}) },
     c.env.LOADER,
     wasmLimits(c.env.WASM_CPU_MS, c.env.WASM_TIMEOUT_MS),
   );
@@ -82,36 +84,9 @@ wasmVersionsRouter.openapi(createWasmVersion, async (c) => {
   const existing = await sameContent();
   if (existing[0]) return c.json(policyVersionView(existing[0]), 200);
 
-  const version = {
-    id: newId("pv"),
-    policyId: owner.id,
-    zoneId: owner.zoneId,
-    // No Rego source and no plan: the module is the program (policy_wasm_modules).
-    source: null,
-    sourceSha256: bundle.sha256,
-    regoVersion: 1,
-    package: bundle.package,
-    plan: null,
-    revision: null,
-    fileCount: null,
-    engine: "wasm" as const,
-    createdAt: nowIso(),
-  };
-  // One batch (one transaction): a version row never exists without its module.
+  const { row: version, store } = await newWasmVersion(db, owner, bundle, wasm);
   try {
-    await db.batch([
-      db.insert(policyVersions).values(version),
-      db.insert(policyWasmModules).values({
-        versionId: version.id,
-        zoneId: owner.zoneId,
-        sha256: bundle.sha256,
-        wasm: body.wasm,
-        data: bundle.dataJSON,
-        manifest: bundle.manifestJSON,
-        entrypoints: JSON.stringify(bundle.entrypoints),
-        builtins: JSON.stringify(bundle.builtins),
-      }),
-    ]);
+    await store();
   } catch (err) {
     // A concurrent request stored the same bundle first: answer with its version.
     const raced = await sameContent();

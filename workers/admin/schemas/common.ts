@@ -74,6 +74,7 @@ export const ProblemSchema = z
           location: z.object({ file: z.string(), row: z.number().int(), col: z.number().int() }).optional(),
           pointer: z.string().optional().openapi({ description: "JSON pointer of an invalid request field" }),
           path: z.string().optional().openapi({ description: "the file inside an uploaded bundle the error is about" }),
+          policy_version_id: z.string().optional().openapi({ description: "the policy version whose bundle test refused a set version" }),
         }),
       )
       .optional(),

@@ -16,8 +16,25 @@ export const CreatePolicySetVersionRequest = z
       .max(MAX_SET_SIZE)
       .refine((ids) => new Set(ids).size === ids.length, "policy versions must be distinct")
       .openapi({ description: "policy versions of this zone, in evaluation order (first non-deny wins)" }),
+    run_tests: z
+      .boolean()
+      .optional()
+      .openapi({
+        description:
+          "run the *_test.rego tests of each member's bundle (with its data) first, as `opa test` does; " +
+          "a failing or erroring test refuses the set version (422 policy_test_failed), nothing written. " +
+          "Also when the list already exists.",
+      }),
   })
   .openapi("CreatePolicySetVersionRequest");
+
+export const TestGateSummary = z
+  .object({
+    passed: z.number().int(),
+    skipped: z.number().int().openapi({ description: "todo_test_* rules" }),
+    versions_tested: z.number().int().openapi({ description: "member versions whose bundles have tests" }),
+  })
+  .openapi("TestGateSummary");
 
 export const PolicySetVersion = z
   .object({
@@ -27,6 +44,7 @@ export const PolicySetVersion = z
     policy_version_ids: z.array(z.string()),
     sha256: z.string().openapi({ description: "SHA-256 of the ordered list: the set version's identity within its set" }),
     created_at: Timestamp,
+    tests: TestGateSummary.optional().openapi({ description: "present when the create request asked for run_tests: every test passed" }),
   })
   .openapi("PolicySetVersion");
 
