@@ -39,6 +39,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 export function registerTokenCommands(program: Command): void {
   const token = program.command("token").description("Call the zone's STS as a client");
+  registerMintCommand(token);
 
   token
     .command("exchange")
@@ -117,20 +118,27 @@ function algorithmOf(jwk: JWK): string {
   return "RS256";
 }
 
-/** RFC 7523 §2.2: iss = sub = the client id, aud = the token endpoint, a fresh jti, a short exp. */
-async function clientAssertion(file: string, clientId: string, tokenEndpoint: string): Promise<string> {
+/** A private JWK from a file (or the first key of a JWK Set), ready to sign; `whose` names it in errors. */
+async function signingKeyFrom(
+  file: string,
+  whose: string,
+): Promise<{ key: Awaited<ReturnType<typeof importJWK>>; alg: string; kid?: string }> {
   const parsed = await readJsonFile(file);
   const jwk = (parsed as { keys?: JWK[] }).keys?.[0] ?? (parsed as JWK);
-  if (typeof jwk !== "object" || jwk === null || !("d" in jwk)) throw failure(`${file} must hold the client's private JWK (with "d")`);
+  if (typeof jwk !== "object" || jwk === null || !("d" in jwk)) throw failure(`${file} must hold the ${whose}'s private JWK (with "d")`);
   const alg = algorithmOf(jwk);
-  let key: Awaited<ReturnType<typeof importJWK>>;
   try {
-    key = await importJWK(jwk, alg);
+    return { key: await importJWK(jwk, alg), alg, ...(jwk.kid ? { kid: jwk.kid } : {}) };
   } catch (err) {
     throw failure(`${file}: the key cannot sign ${alg}: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** RFC 7523 §2.2: iss = sub = the client id, aud = the token endpoint, a fresh jti, a short exp. */
+async function clientAssertion(file: string, clientId: string, tokenEndpoint: string): Promise<string> {
+  const { key, alg, kid } = await signingKeyFrom(file, "client");
   return new SignJWT({})
-    .setProtectedHeader({ alg, typ: "JWT", ...(jwk.kid ? { kid: jwk.kid } : {}) })
+    .setProtectedHeader({ alg, typ: "JWT", ...(kid ? { kid } : {}) })
     .setIssuer(clientId)
     .setSubject(clientId)
     .setAudience(tokenEndpoint)
@@ -138,4 +146,53 @@ async function clientAssertion(file: string, clientId: string, tokenEndpoint: st
     .setIssuedAt()
     .setExpirationTime(`${ASSERTION_LIFETIME_SECONDS}s`)
     .sign(key);
+}
+
+/** `role=payer` → ["role", "payer"]; a value that reads as JSON (`true`, `3`, `["a"]`) is that JSON. */
+function claimOf(pair: string): [string, unknown] {
+  const eq = pair.indexOf("=");
+  if (eq <= 0) throw usageError(`--claim takes name=value, got ${JSON.stringify(pair)}`);
+  const value = pair.slice(eq + 1);
+  try {
+    return [pair.slice(0, eq), JSON.parse(value)];
+  } catch {
+    return [pair.slice(0, eq), value];
+  }
+}
+
+interface MintOptions {
+  key: string;
+  issuer: string;
+  sub: string;
+  claim: string[];
+  ttl: string;
+}
+
+/**
+ * `caracal token mint`: a subject token for trying policies locally, signed with a key that
+ * `caracal issuer add --generate-key` made and registered. Not an identity provider: tokens say
+ * whatever the flags say, and the zone trusts them only because it trusts that key.
+ */
+function registerMintCommand(token: Command): void {
+  token
+    .command("mint")
+    .description("Sign a test subject token with a trusted issuer's private key (see `issuer add --generate-key`)")
+    .requiredOption("--key <file>", "the issuer's private JWK")
+    .requiredOption("--issuer <url>", "the token's iss: the issuer as it was added")
+    .requiredOption("--sub <subject>", "the token's sub")
+    .option("--claim <name=value>", "another claim (repeatable; JSON values are parsed)", collect, [])
+    .option("--ttl <seconds>", "lifetime in seconds", "300")
+    .action(async (opts: MintOptions) => {
+      const ttl = Number(opts.ttl);
+      if (!Number.isInteger(ttl) || ttl <= 0) throw usageError("--ttl takes a positive number of seconds");
+      const { key, alg, kid } = await signingKeyFrom(opts.key, "issuer");
+      const jwt = await new SignJWT(Object.fromEntries(opts.claim.map(claimOf)))
+        .setProtectedHeader({ alg, typ: "JWT", ...(kid ? { kid } : {}) })
+        .setIssuer(opts.issuer)
+        .setSubject(opts.sub)
+        .setIssuedAt()
+        .setExpirationTime(`${ttl}s`)
+        .sign(key);
+      process.stdout.write(`${jwt}\n`);
+    });
 }

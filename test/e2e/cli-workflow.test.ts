@@ -216,6 +216,33 @@ ttl := "300"
     );
     expect(byDefault).not.toContain("undefined");
   });
+  it("takes a new user from nothing to a token exchange with CLI commands only (README: First token exchange)", async () => {
+    const zone = idOf(await ok("zone", "create", "--name", "first-steps"), "zn");
+    env.CARACAL_ZONE_ID = zone;
+    const created = await ok("policy", "create", "--name", "payments-policy", "--file", "./payments.rego");
+    const pv = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(created)![1]!;
+    const set = idOf(await ok("policy-set", "create", "--name", "production"), "ps");
+    await ok("policy-set", "activate", set, "--version", idOf(await ok("policy-set", "version", set, "--policy-versions", pv), "psv"));
+    const client = await ok("client", "create", "--name", "checkout");
+    const clientId = /^Client ID: (cl-[a-z0-9]{12})$/m.exec(client)![1]!;
+    const secret = /^Client secret: (\S+)$/m.exec(client)![1]!;
+    const added = await caracal("issuer", "add", "--issuer", "https://idp.local.test", "--generate-key", "./idp-key.json");
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stderr).toContain("caracal token mint --key ./idp-key.json");
+    // The key file is the private key: never overwritten.
+    expect((await caracal("issuer", "add", "--issuer", "https://idp2.local.test", "--generate-key", "./idp-key.json")).code).toBe(1);
+    const mint = (role: string) =>
+      ok("token", "mint", "--key", "./idp-key.json", "--issuer", "https://idp.local.test", "--sub", "alice", "--claim", `role=${role}`);
+    const payer = (await mint("payer")).trim();
+    const allowed = await caracal("token", "exchange", "--client-id", clientId, "--client-secret", secret, "--subject-token", payer);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toContain('"access_token"');
+    const viewer = (await mint("viewer")).trim();
+    const denied = await caracal("token", "exchange", "--client-id", clientId, "--client-secret", secret, "--subject-token", viewer);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr + denied.stdout).toContain("access_denied");
+  });
+
   it("makes a private_key_jwt client with --jwks-file and exchanges with --client-key (tokens name CARACAL_ISSUER_URL)", async () => {
     const zone = idOf(await ok("zone", "create", "--name", "e2e-keys"), "zn");
     env.CARACAL_ZONE_ID = zone;
