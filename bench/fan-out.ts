@@ -25,10 +25,19 @@ export interface Stream {
   stop(): Promise<void>;
 }
 
-export async function startStream(): Promise<Stream> {
-  const redis = await startRedisServer();
-  if (!redis) throw new Error("redis-server is required (Debian's redis-server package)");
-  const bridge = await startBridge({ redisPort: redis.port, token: BRIDGE_TOKEN });
+export interface StreamOptions {
+  /** redis-server's port (to restart it where the bridge and the Worker expect it); default a free one */
+  redisPort?: number;
+  bridgePort?: number;
+  /** where the bridge says it lost or regained redis-server */
+  log?: (message: string) => void;
+}
+
+/** A real redis-server behind the project's Upstash-compatible bridge, and the Worker vars that point at it. */
+export async function startStream(options: StreamOptions = {}): Promise<Stream> {
+  const redis = await startRedisServer(options.redisPort);
+  if (!redis) throw new Error("redis-server is required (Debian's redis-server package; .ci/run installs it)");
+  const bridge = await startBridge({ redisPort: redis.port, token: BRIDGE_TOKEN, port: options.bridgePort, log: options.log });
   const admin = await RespConnection.open(redis.port);
   return {
     redis,

@@ -7,29 +7,12 @@
  */
 import { api, applyMigrations, setupZone, startEdge } from "./edge.js";
 import { summarize } from "./stats.js";
+import V1 from "./fixtures/payments.rego";
 
 const RECORDED = 2000;
 const CONCURRENCY = 8;
 const PAGE = 500;
 const ROUNDS = 3;
-
-const V1 = `package payments
-
-default allow := false
-
-allow if {
-  input.subject.claims.role in {"payer", "admin"}
-  input.client.attributes.team == "payments"
-}
-
-deny contains "subject is suspended" if input.subject.claims.suspended
-
-ttl := 600
-
-scope := {"payments:read", "payments:write"}
-
-claims := {"tier": input.subject.claims.tier}
-`;
 
 // The candidate flips every decision (payer no longer allowed), so every replay builds a flip.
 const V2 = V1.replace(`{"payer", "admin"}`, `{"admin"}`);

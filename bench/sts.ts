@@ -23,6 +23,8 @@ import { redisServerAvailable } from "../cli/redis/redis-server.js";
 import { ROOT, api, applyMigrations, bundle, startEdge, type EdgeInstance } from "./edge.js";
 import { startStream, type Stream } from "./fan-out.js";
 import { line, summarize } from "./stats.js";
+/** A policy with the decision rules and obligations a real zone would have. */
+import POLICY from "./fixtures/payments.rego";
 
 const SUBJECT_TOKENS = 64;
 const WARMUP = 100;
@@ -35,25 +37,6 @@ const TRIVIAL_QUERIES = 1000;
 const COMPUTE_ROUNDS = 1000;
 const DELAYED_D1_MS = 100;
 const DELAYED_EXCHANGES = 200;
-
-/** A policy with the decision rules and obligations a real zone would have. */
-const POLICY = `package payments
-
-default allow := false
-
-allow if {
-  input.subject.claims.role in {"payer", "admin"}
-  input.client.attributes.team == "payments"
-}
-
-deny contains "subject is suspended" if input.subject.claims.suspended
-
-ttl := 600
-
-scope := {"payments:read", "payments:write"}
-
-claims := {"tier": input.subject.claims.tier}
-`;
 
 interface BenchStack {
   edge: EdgeInstance;

@@ -42,7 +42,8 @@ export async function startRedisServer(port?: number): Promise<RedisServer | und
   child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      // A process ended by a signal has a signalCode and no exitCode: it is gone too.
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once("exit", () => resolve());
       child.kill("SIGTERM");
     });

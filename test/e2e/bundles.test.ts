@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { createHash } from "node:crypto";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { idOf, startLocalStack, type CliResult, type LocalStack } from "./local-stack.js";
+import { describe, expect, it } from "vitest";
+import { idOf, useLocalStack } from "./local-stack.js";
 
 const MAIN = `package payments
 
@@ -49,30 +49,19 @@ async function writeBundle(dir: string): Promise<void> {
   await writeFile(join(dir, ".manifest"), JSON.stringify({ revision: "r-2026-12-01", roots: ["payments", "lib", "roles"] }));
 }
 
-let stack: LocalStack;
-let workDir: string;
-let env: Record<string, string>;
-const caracal = (...args: string[]): Promise<CliResult> => stack.caracal(...args);
-const ok = (...args: string[]): Promise<string> => stack.ok(...args);
-
-beforeAll(async () => {
-  stack = await startLocalStack("caracal-e2e-bundles-");
-  ({ workDir, env } = stack);
+const stack = useLocalStack("caracal-e2e-bundles-", async ({ workDir }) => {
   await writeBundle(join(workDir, "b"));
 });
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const { caracal, ok } = stack;
 
 const run = promisify(execFile);
 
 describe("policy bundles with the real CLI", () => {
   it("uploads a folder and a tar.gz as one version, exports it, and decides an exchange through data.roles", async () => {
     const zone = idOf(await ok("zone", "create", "--name", "e2e-bundles"), "zn");
-    env.CARACAL_ZONE_ID = zone;
+    stack.env.CARACAL_ZONE_ID = zone;
     // GNU tar, as a team would pack the folder (entries for folders included)
-    await run("tar", ["czf", join(workDir, "b.tar.gz"), "-C", join(workDir, "b"), ".manifest", "payments", "lib", "roles"]);
+    await run("tar", ["czf", join(stack.workDir, "b.tar.gz"), "-C", join(stack.workDir, "b"), ".manifest", "payments", "lib", "roles"]);
 
     const created = await ok("policy", "create", "--name", "payments", "--bundle", "./b");
     const policy = idOf(created, "pol");
@@ -88,12 +77,12 @@ describe("policy bundles with the real CLI", () => {
       expect(shown).toContain(file);
 
     await ok("policy", "export", pv, "-o", "./exported.tar.gz");
-    const listed = (await run("tar", ["tzf", join(workDir, "exported.tar.gz")])).stdout.trim().split("\n");
+    const listed = (await run("tar", ["tzf", join(stack.workDir, "exported.tar.gz")])).stdout.trim().split("\n");
     expect(listed).toEqual([".manifest", "lib/roles.rego", "lib/roles_test.rego", "payments/main.rego", "roles/data.json"]);
     expect(idOf(await ok("policy", "version", policy, "--bundle", "./exported.tar.gz"), "pv")).toBe(pv);
 
     // several --file: modules by their paths, data files merged at the root of data
-    await writeFile(join(workDir, "roles.json"), JSON.stringify({ roles: ROLES }));
+    await writeFile(join(stack.workDir, "roles.json"), JSON.stringify({ roles: ROLES }));
     const files = await ok(
       "policy",
       "version",
@@ -113,7 +102,7 @@ describe("policy bundles with the real CLI", () => {
     const gated = await ok("policy-set", "version", set, "--policy-versions", pv, "--run-tests");
     expect(idOf(gated, "psv")).toBe(psv);
     expect(gated).toContain("Tests: 2 passed, 0 skipped (1 policy versions with tests)");
-    const failing = join(workDir, "failing");
+    const failing = join(stack.workDir, "failing");
     await writeBundle(failing);
     await writeFile(join(failing, "lib/roles_test.rego"), LIB_TEST.replace('not roles.may("bob", "pay")', 'roles.may("bob", "pay")'));
     const failingPv = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(
@@ -126,7 +115,7 @@ describe("policy bundles with the real CLI", () => {
 
     const { privateKey, publicKey } = await generateKeyPair("ES256");
     await writeFile(
-      join(workDir, "jwks.json"),
+      join(stack.workDir, "jwks.json"),
       JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] }),
     );
     const mint = (sub: string) =>
@@ -152,14 +141,14 @@ describe("policy bundles with the real CLI", () => {
   });
 
   it("refuses a bad bundle naming the file, and runs a bundle locally with eval -b and test -b", async () => {
-    const bad = join(workDir, "bad");
+    const bad = join(stack.workDir, "bad");
     await writeBundle(bad);
     await writeFile(join(bad, "NOTES.txt"), "not a bundle file");
     const refused = await caracal("policy", "create", "--name", "bad", "--bundle", "./bad");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("NOTES.txt: not a bundle file");
     expect(refused.stderr).toContain("422");
-    const overlapping = join(workDir, "overlap");
+    const overlapping = join(stack.workDir, "overlap");
     await writeBundle(overlapping);
     await mkdir(join(overlapping, "payments"), { recursive: true });
     await writeFile(join(overlapping, "payments/data.json"), JSON.stringify({ allow: true }));
@@ -167,7 +156,7 @@ describe("policy bundles with the real CLI", () => {
     expect(overlap.code).toBe(1);
     expect(overlap.stderr).toMatch(/payments\/main\.rego.*overlaps the data set by payments\/data\.json/);
 
-    await writeFile(join(workDir, "input.json"), JSON.stringify({ subject: { claims: { sub: "alice" } } }));
+    await writeFile(join(stack.workDir, "input.json"), JSON.stringify({ subject: { claims: { sub: "alice" } } }));
     for (const bundle of ["./b", "./b.tar.gz"]) {
       const evaluated = JSON.parse(await ok("eval", "-b", bundle, "-i", "./input.json", "data.payments.allow"));
       expect(evaluated.result[0].expressions[0].value).toBe(true);
@@ -178,9 +167,9 @@ describe("policy bundles with the real CLI", () => {
 
   it("verifies a signed bundle against the zone's bundle-signing key and refuses a tampered one", async () => {
     const zone = idOf(await ok("zone", "create", "--name", "e2e-signed"), "zn");
-    env.CARACAL_ZONE_ID = zone;
+    stack.env.CARACAL_ZONE_ID = zone;
     const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
-    await writeFile(join(workDir, "bundle-key.pem"), await exportSPKI(publicKey));
+    await writeFile(join(stack.workDir, "bundle-key.pem"), await exportSPKI(publicKey));
     idOf(await ok("zone", "bundle-keys", "add", "--key-id", "release", "--alg", "ES256", "--key-file", "./bundle-key.pem"), "bsk");
     expect(await ok("zone", "require-signed-bundles", "on")).toContain("Signed bundles required: yes");
     const unsigned = await caracal("policy", "create", "--name", "unsigned", "--bundle", "./b");
@@ -197,7 +186,7 @@ describe("policy bundles with the real CLI", () => {
               .sort()
               .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
               .join(",")}}`;
-    const signed = join(workDir, "signed");
+    const signed = join(stack.workDir, "signed");
     await writeBundle(signed);
     const names = [".manifest", "lib/roles.rego", "lib/roles_test.rego", "payments/main.rego", "roles/data.json"];
     const { readFile } = await import("node:fs/promises");

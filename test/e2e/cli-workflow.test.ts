@@ -9,8 +9,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { idOf, startLocalStack, type CliResult, type LocalStack } from "./local-stack.js";
+import { describe, expect, it } from "vitest";
+import { idOf, useLocalStack } from "./local-stack.js";
 
 const PAYMENTS = `package payments
 
@@ -28,28 +28,17 @@ allow if {
 }
 `;
 
-let stack: LocalStack;
-let workDir: string;
-let env: Record<string, string>;
-const caracal = (...args: string[]): Promise<CliResult> => stack.caracal(...args);
-const ok = (...args: string[]): Promise<string> => stack.ok(...args);
-
-beforeAll(async () => {
-  stack = await startLocalStack("caracal-e2e-");
-  ({ workDir, env } = stack);
+const stack = useLocalStack("caracal-e2e-", async ({ workDir }) => {
   await writeFile(join(workDir, "payments.rego"), PAYMENTS);
   await writeFile(join(workDir, "payments-v2.rego"), PAYMENTS_V2);
   await writeFile(join(workDir, "broken.rego"), BROKEN);
 });
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const { caracal, ok } = stack;
 
 describe("caracal CLI against the local stack", () => {
   it("runs the seed's full workflow, then shadow activation and rollback", async () => {
     const zone = idOf(await ok("zone", "create", "--name", "e2e"), "zn");
-    env.CARACAL_ZONE_ID = zone;
+    stack.env.CARACAL_ZONE_ID = zone;
     expect(await ok("zone", "list")).toContain(zone);
 
     // 1. Create policy → ID: pol-…, version ID: pv-…
@@ -106,7 +95,7 @@ describe("caracal CLI against the local stack", () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain("./broken.rego:4:3: rego_unsafe_var_error: var x is unsafe");
     // a parse error also shows its source line and a caret under the column, as opa does
-    await writeFile(join(workDir, "unparsable.rego"), "package payments\n\nallow if {\n\tx := [1,\n}\n");
+    await writeFile(join(stack.workDir, "unparsable.rego"), "package payments\n\nallow if {\n\tx := [1,\n}\n");
     const unparsable = await caracal("policy", "create", "--name", "unparsable", "--file", "./unparsable.rego");
     expect(unparsable.code).toBe(1);
     expect(unparsable.stderr).toContain("./unparsable.rego:5:1: rego_parse_error: unexpected } token\n\t}\n\t^\n");
@@ -126,7 +115,7 @@ describe("caracal CLI against the local stack", () => {
 
   it("prints decision-contract warnings on stderr and refusals with their location", async () => {
     await writeFile(
-      join(workDir, "near-miss.rego"),
+      join(stack.workDir, "near-miss.rego"),
       `${PAYMENTS}
 denies contains "blocked" if input.subject.claims.blocked
 `,
@@ -136,7 +125,7 @@ denies contains "blocked" if input.subject.claims.blocked
     expect(warned.stdout).toMatch(/^Version ID: pv-/m);
     expect(warned.stderr).toContain("warning: ./near-miss.rego:7: rule denies looks like deny, which the STS reads");
     await writeFile(
-      join(workDir, "bad-ttl.rego"),
+      join(stack.workDir, "bad-ttl.rego"),
       `${PAYMENTS}
 ttl := "300"
 `,
@@ -147,7 +136,7 @@ ttl := "300"
   });
   it("exchanges a token, then shows the deciding policy version and rule in audit tail and explain", async () => {
     const zone = idOf(await ok("zone", "create", "--name", "e2e-sts"), "zn");
-    env.CARACAL_ZONE_ID = zone;
+    stack.env.CARACAL_ZONE_ID = zone;
     const created = await ok("policy", "create", "--name", "payments-policy", "--file", "./payments-v2.rego");
     const pv = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(created)![1]!;
     const set = idOf(await ok("policy-set", "create", "--name", "production"), "ps");
@@ -157,10 +146,10 @@ ttl := "300"
     // an identity provider of our own: its public keys go to the zone, its private key signs subject tokens
     const { privateKey, publicKey } = await generateKeyPair("ES256");
     await writeFile(
-      join(workDir, "jwks.json"),
+      join(stack.workDir, "jwks.json"),
       JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] }),
     );
-    await writeFile(join(workDir, "attributes.json"), JSON.stringify({ team: "payments" }));
+    await writeFile(join(stack.workDir, "attributes.json"), JSON.stringify({ team: "payments" }));
     const mint = (claims: Record<string, unknown>) =>
       new SignJWT({ iss: "https://idp.example", sub: "alice", ...claims })
         .setProtectedHeader({ alg: "ES256", kid: "idp-1" })
@@ -202,7 +191,7 @@ ttl := "300"
     expect(JSON.parse(await ok("explain", deniedId, "--json")).policies[0]).toMatchObject({ outcome: "deny", reasons: ["blocked"] });
 
     // denied because no allow rule matched and there is no default: no rule body to point at, said plainly
-    await writeFile(join(workDir, "strict.rego"), 'package strict\n\nallow if input.subject.claims.role == "admin"\n');
+    await writeFile(join(stack.workDir, "strict.rego"), 'package strict\n\nallow if input.subject.claims.role == "admin"\n');
     const strict = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(
       await ok("policy", "create", "--name", "strict", "--file", "./strict.rego"),
     )![1]!;
@@ -218,7 +207,7 @@ ttl := "300"
   });
   it("takes a new user from nothing to a token exchange with CLI commands only (README: First token exchange)", async () => {
     const zone = idOf(await ok("zone", "create", "--name", "first-steps"), "zn");
-    env.CARACAL_ZONE_ID = zone;
+    stack.env.CARACAL_ZONE_ID = zone;
     const created = await ok("policy", "create", "--name", "payments-policy", "--file", "./payments.rego");
     const pv = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(created)![1]!;
     const set = idOf(await ok("policy-set", "create", "--name", "production"), "ps");
@@ -245,7 +234,7 @@ ttl := "300"
 
   it("makes a private_key_jwt client with --jwks-file and exchanges with --client-key (tokens name CARACAL_ISSUER_URL)", async () => {
     const zone = idOf(await ok("zone", "create", "--name", "e2e-keys"), "zn");
-    env.CARACAL_ZONE_ID = zone;
+    stack.env.CARACAL_ZONE_ID = zone;
     const pv = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(
       await ok("policy", "create", "--name", "payments-policy", "--file", "./payments.rego"),
     )![1]!;
@@ -253,7 +242,7 @@ ttl := "300"
     await ok("policy-set", "activate", set, "--version", idOf(await ok("policy-set", "version", set, "--policy-versions", pv), "psv"));
     const idp = await generateKeyPair("ES256");
     await writeFile(
-      join(workDir, "idp-jwks.json"),
+      join(stack.workDir, "idp-jwks.json"),
       JSON.stringify({ keys: [{ ...(await exportJWK(idp.publicKey)), kid: "idp-2", alg: "ES256" }] }),
     );
     await ok("issuer", "add", "--issuer", "https://idp2.example", "--jwks-file", "./idp-jwks.json");
@@ -264,9 +253,9 @@ ttl := "300"
 
     const clientKey = await generateKeyPair("ES256", { extractable: true });
     const publicJwk = { ...(await exportJWK(clientKey.publicKey)), kid: "client-1", alg: "ES256" };
-    await writeFile(join(workDir, "client-public.json"), JSON.stringify({ keys: [publicJwk] }));
+    await writeFile(join(stack.workDir, "client-public.json"), JSON.stringify({ keys: [publicJwk] }));
     await writeFile(
-      join(workDir, "client-private.json"),
+      join(stack.workDir, "client-private.json"),
       JSON.stringify({ ...(await exportJWK(clientKey.privateKey)), kid: "client-1", alg: "ES256" }),
     );
     const refused = await caracal("client", "create", "--name", "leaky", "--jwks-file", "./client-private.json");
@@ -289,10 +278,10 @@ ttl := "300"
     expect(exchanged.code, exchanged.stderr).toBe(0);
     const token = JSON.parse(exchanged.stdout.slice(exchanged.stdout.indexOf("{"))).access_token as string;
     const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString());
-    expect(claims).toMatchObject({ iss: `${env.CARACAL_API_URL}/zones/${zone}`, client_id: clientId, sub: "bob" });
+    expect(claims).toMatchObject({ iss: `${stack.env.CARACAL_API_URL}/zones/${zone}`, client_id: clientId, sub: "bob" });
 
     const other = await generateKeyPair("ES256", { extractable: true });
-    await writeFile(join(workDir, "other-private.json"), JSON.stringify({ ...(await exportJWK(other.privateKey)), kid: "client-1" }));
+    await writeFile(join(stack.workDir, "other-private.json"), JSON.stringify({ ...(await exportJWK(other.privateKey)), kid: "client-1" }));
     const wrongKey = await caracal(
       "token",
       "exchange",

@@ -20,34 +20,16 @@ import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, applyMigrations, setupZone, startColo, type Colo, type EdgeInstance, type ZoneFixture } from "../../bench/edge.js";
-import { startRedisServer, type RedisServer } from "../../cli/redis/redis-server.js";
-import { startBridge, type Bridge } from "../../cli/redis/upstash-bridge.js";
+import { startStream, type Stream } from "../../bench/fan-out.js";
+import { ALLOW, DENY } from "./stream-fixture.js";
 
-const ALLOW = `package payments
-default allow := false
-allow if input.subject.claims.role == "payer"
-`;
-const DENY = `package payments
-default allow := false
-deny contains "paused by operations" if true
-`;
-
-const BRIDGE_TOKEN = "bridge-test-token";
 let dir: string;
-let redis: RedisServer;
-let bridge: Bridge;
+let stream: Stream;
 let a: EdgeInstance;
 let b: EdgeInstance;
 let c: EdgeInstance;
 let colo: Colo;
 let fx: ZoneFixture;
-
-async function startStream(port?: number): Promise<void> {
-  redis = (await startRedisServer(port)) as RedisServer;
-  if (!redis) throw new Error("redis-server is required for this test (.ci/run installs it)");
-  bridge = await startBridge({ redisPort: redis.port, token: BRIDGE_TOKEN, port: bridgePort });
-}
-let bridgePort: number | undefined;
 
 /** Sends exchanges to `at` until one answers `status`; the milliseconds it took (or fails after `ms`). */
 async function until(at: EdgeInstance, status: number, ms: number): Promise<number> {
@@ -62,12 +44,14 @@ async function until(at: EdgeInstance, status: number, ms: number): Promise<numb
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "caracal-dist-"));
-  await startStream();
-  bridgePort = Number(new URL(bridge.url).port);
-  const stream = { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: BRIDGE_TOKEN, INVALIDATION_POLL_MS: "100" };
+  stream = await startStream();
   // A and B trust their cached pointer for 10 minutes: only the stream can move them.
   // C re-reads D1 every second: the poll that converges it without Redis.
-  colo = await startColo(3, { d1Persist: dir, vars: stream, instanceVars: (i) => ({ POLL_SECONDS: i === 2 ? "1" : "600" }) });
+  colo = await startColo(3, {
+    d1Persist: dir,
+    vars: { ...stream.vars, INVALIDATION_POLL_MS: "100" },
+    instanceVars: (i) => ({ POLL_SECONDS: i === 2 ? "1" : "600" }),
+  });
   [a, b, c] = colo.instances as [EdgeInstance, EdgeInstance, EdgeInstance];
   await applyMigrations(a);
   fx = await setupZone(a.url, [ALLOW, DENY, ALLOW + "\n# v3\n"]);
@@ -78,8 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await colo?.stop();
-  await bridge?.close();
-  await redis?.stop();
+  await stream?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -154,15 +137,15 @@ describe("policy distribution", () => {
   });
 
   it("without Redis, C converges through its poll and nothing is lost: the scheduled re-send heals B", async () => {
-    await bridge.close();
-    await redis.stop();
+    await stream.stop();
     // Activation succeeds while Redis is down; its outbox row stays pending.
     await fx.activate(a.url, fx.versions[2]!);
     await until(c, 200, 30_000);
     // B only listens to the stream: still the old decision.
     expect((await fx.exchange(b.url)).status).toBe(403);
 
-    await startStream(redis.port);
+    // The same ports again: the instances keep the bridge URL they were started with.
+    stream = await startStream({ redisPort: stream.redis.port, bridgePort: Number(new URL(stream.bridge.url).port) });
     await a.scheduled();
     await until(b, 200, 30_000);
   });

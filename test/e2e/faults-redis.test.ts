@@ -20,23 +20,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, applyMigrations, setupZone, startEdge, type EdgeInstance, type ZoneFixture } from "../../bench/edge.js";
+import { startStream, type Stream } from "../../bench/fan-out.js";
 import { startRedisServer, type RedisServer } from "../../cli/redis/redis-server.js";
 import { RespConnection } from "../../cli/redis/resp.js";
-import { startBridge, type Bridge } from "../../cli/redis/upstash-bridge.js";
-
-const ALLOW = `package payments
-default allow := false
-allow if input.subject.claims.role == "payer"
-`;
-const DENY = `package payments
-default allow := false
-deny contains "paused by operations" if true
-`;
-const BRIDGE_TOKEN = "fault-bridge-token";
+import { ALLOW, DENY } from "./stream-fixture.js";
 
 let dir: string;
+let stream: Stream;
+/** redis-server now: the stream's, then the one restarted on its port */
 let redis: RedisServer;
-let bridge: Bridge;
 let edge: EdgeInstance;
 let fx: ZoneFixture;
 const bridgeLog: string[] = [];
@@ -73,14 +65,9 @@ let state = "up";
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "caracal-redis-faults-"));
-  const started = await startRedisServer();
-  if (!started) throw new Error("redis-server is required for this test (.ci/run installs it)");
-  redis = started;
-  bridge = await startBridge({ redisPort: redis.port, token: BRIDGE_TOKEN, log: (m) => bridgeLog.push(m) });
-  edge = await startEdge({
-    d1Persist: dir,
-    vars: { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: BRIDGE_TOKEN, INVALIDATION_POLL_MS: "100", POLL_SECONDS: "600" },
-  });
+  stream = await startStream({ log: (m) => bridgeLog.push(m) });
+  redis = stream.redis;
+  edge = await startEdge({ d1Persist: dir, vars: { ...stream.vars, INVALIDATION_POLL_MS: "100", POLL_SECONDS: "600" } });
   await applyMigrations(edge);
   fx = await setupZone(edge.url, [ALLOW, DENY]);
   await fx.activate(edge.url, fx.versions[0]!);
@@ -91,7 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (redis?.process.exitCode === null) redis.process.kill("SIGCONT");
   await edge?.stop();
-  await bridge?.close();
+  await stream?.stop();
   await redis?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });

@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CARACAL = join(ROOT, "bin/caracal.js");
@@ -98,5 +98,36 @@ export async function startLocalStack(workDirPrefix: string): Promise<LocalStack
       }
       await rm(workDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One local stack for a test file: started before its tests (then `prepare` runs, e.g. to write
+ * the files the CLI reads from the work dir) and stopped after them. The handle's members are
+ * usable once the tests run.
+ */
+export function useLocalStack(workDirPrefix: string, prepare?: (stack: LocalStack) => Promise<void>): LocalStack {
+  let stack: LocalStack | undefined;
+  const started = (): LocalStack => {
+    if (!stack) throw new Error("the local stack is used before it started");
+    return stack;
+  };
+  beforeAll(async () => {
+    stack = await startLocalStack(workDirPrefix);
+    await prepare?.(stack);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  return {
+    get workDir() {
+      return started().workDir;
+    },
+    get env() {
+      return started().env;
+    },
+    caracal: (...args) => started().caracal(...args),
+    ok: (...args) => started().ok(...args),
+    stop: () => started().stop(),
   };
 }

@@ -7,8 +7,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { idOf, startLocalStack, type CliResult, type LocalStack } from "./local-stack.js";
+import { describe, expect, it } from "vitest";
+import { idOf, useLocalStack } from "./local-stack.js";
 
 const PAYMENTS = `package payments
 
@@ -26,27 +26,16 @@ allow if input.subject.claims.role in {"payer", "viewer"}
 deny contains "blocked" if input.subject.claims.blocked
 `;
 
-let stack: LocalStack;
-let workDir: string;
-let env: Record<string, string>;
-const caracal = (...args: string[]): Promise<CliResult> => stack.caracal(...args);
-const ok = (...args: string[]): Promise<string> => stack.ok(...args);
-
-beforeAll(async () => {
-  stack = await startLocalStack("caracal-replay-e2e-");
-  ({ workDir, env } = stack);
+const stack = useLocalStack("caracal-replay-e2e-", async ({ workDir }) => {
   await writeFile(join(workDir, "payments.rego"), PAYMENTS);
   await writeFile(join(workDir, "payments-v2.rego"), PAYMENTS_V2);
 });
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const { caracal, ok } = stack;
 
 describe("change safety with the CLI", () => {
   it("replays recorded traffic against a candidate, gates activation on it, and reports the shadow's disagreements", async () => {
     const zone = idOf(await ok("zone", "create", "--name", "e2e-replay"), "zn");
-    env.CARACAL_ZONE_ID = zone;
+    stack.env.CARACAL_ZONE_ID = zone;
     const created = await ok("policy", "create", "--name", "payments-policy", "--file", "./payments.rego");
     const policy = idOf(created, "pol");
     const pv1 = /^Version ID: (pv-[a-z0-9]{12})$/m.exec(created)![1]!;
@@ -58,7 +47,7 @@ describe("change safety with the CLI", () => {
 
     const { privateKey, publicKey } = await generateKeyPair("ES256");
     await writeFile(
-      join(workDir, "jwks.json"),
+      join(stack.workDir, "jwks.json"),
       JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" }] }),
     );
     const mint = (claims: Record<string, unknown>) =>
