@@ -2,16 +2,17 @@
 
 const encoder = new TextEncoder();
 
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+/** SHA-256 of bytes, or of a string's UTF-8. */
+export async function sha256(data: string | Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", typeof data === "string" ? encoder.encode(data) : data));
 }
 
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-  return toHex(await sha256(text));
+export async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  return toHex(await sha256(data));
 }
 
 /** Equal-length byte strings compared without an early exit (a length mismatch is not secret). */
@@ -40,10 +41,15 @@ export function randomBytes(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length));
 }
 
-export function base64UrlEncode(bytes: Uint8Array): string {
+/** Standard, padded base64 (built in slices: a spread of a large array would overflow the call stack). */
+export function base64Encode(bytes: Uint8Array): string {
   let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return btoa(binary);
+}
+
+export function base64UrlEncode(bytes: Uint8Array): string {
+  return base64Encode(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 /** Decodes base64 or base64url, padded or not; throws on anything else. */

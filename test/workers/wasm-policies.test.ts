@@ -93,6 +93,21 @@ describe("creating Wasm versions", () => {
     expect(detail.versions.map((v: { engine: string }) => v.engine)).toEqual(["rego", "wasm", "wasm"]);
   });
 
+  it("is refused in a zone that requires signed bundles, as the same module in an archive is", async () => {
+    const fx = await stsFixture([]);
+    const policy = expectStatus(
+      await call("POST", `/v1/zones/${fx.zone}/policies`, { name: uniqueName("wasm"), source: "package p\n\ndefault allow := false\n" }),
+      201,
+    );
+    expectStatus(await call("PUT", `/v1/zones/${fx.zone}/bundle-signing`, { required: true }), 200);
+    const res = await call("POST", `/v1/zones/${fx.zone}/policies/${policy.id}/versions/wasm`, {
+      wasm: wasmOf("authz"),
+      data: {},
+      manifest: MANIFEST,
+    });
+    expect(expectProblem(res, 422).detail).toMatch(/requires signed bundles/);
+  });
+
   it("accepts a built-in the SDK serves itself", async () => {
     const fx = await stsFixture([]);
     await wasmVersion(fx.zone, "needs-sprintf", {});

@@ -26,6 +26,7 @@ import { Problem, conflict, payloadTooLarge, regoCompileFailed } from "../http/p
 import { newId } from "../ids.js";
 import { compileBundle } from "../policy/compile.js";
 import { ContractViolation, type ContractItem } from "../policy/contract.js";
+import { base64Decode, sha256Hex } from "../crypto.js";
 import { type Db, nowIso } from "../db.js";
 import type { Env } from "../env.js";
 import { MAX_SOURCE_BYTES } from "./schemas/common.js";
@@ -155,9 +156,7 @@ async function wasmParts(entries: { path: string; bytes: Uint8Array }[]): Promis
   };
   const manifest = json(MANIFEST_FILE);
   const revision = (manifest as { revision?: unknown } | undefined)?.revision;
-  const files = await Promise.all(
-    [...kept].map(async ([path, bytes]) => ({ path, sha256: toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))) })),
-  );
+  const files = await Promise.all([...kept].map(async ([path, bytes]) => ({ path, sha256: await sha256Hex(bytes) })));
   return {
     wasm: kept.get(WASM_MODULE) as Uint8Array,
     data: json("data.json") ?? {},
@@ -168,8 +167,49 @@ async function wasmParts(entries: { path: string; bytes: Uint8Array }[]): Promis
   };
 }
 
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+/**
+ * A Wasm bundle sent as its parts (the JSON route: the module as base64, data and manifest as
+ * JSON): the same upload, digest included, as the archive holding those files would give.
+ */
+export function wasmUploadFromParts(parts: { wasm: Uint8Array; data: unknown; manifest?: unknown }): Promise<WasmUpload> {
+  return asProblem(() => {
+    const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    const entries = [
+      { path: WASM_MODULE, bytes: parts.wasm },
+      { path: "data.json", bytes: json(parts.data) },
+      ...(parts.manifest !== undefined ? [{ path: MANIFEST_FILE, bytes: json(parts.manifest) }] : []),
+    ];
+    return wasmParts(entries);
+  });
+}
+
+/**
+ * A Wasm upload as a version of `policy`: the existing version with the same bundle digest
+ * (`created` false), else a new one. A concurrent upload of the same bundle that stores first
+ * is answered with its version.
+ */
+export async function storeWasmVersion(
+  db: Db,
+  env: Pick<Env, "LOADER" | "WASM_CPU_MS" | "WASM_TIMEOUT_MS">,
+  policy: { id: string; zoneId: string },
+  upload: WasmUpload,
+  decisionPackage: string | undefined,
+) {
+  const stored = async () => (await sameContent(db, policy.id, policy.zoneId, upload.digest, 1))[0];
+  const existing = await stored();
+  if (existing) {
+    checkSamePackage(existing, decisionPackage);
+    return { version: existing, created: false };
+  }
+  const { row, store } = await wasmVersion(db, env, policy, upload, decisionPackage);
+  try {
+    await store();
+  } catch (err) {
+    const raced = await stored();
+    if (raced) return { version: raced, created: false };
+    throw err;
+  }
+  return { version: row, created: true };
 }
 
 /** Validates a Wasm upload (422/413 as `validateWasmBundle` answers) into a new version and its writes; zone signing rules apply. */
@@ -200,15 +240,11 @@ export async function wasmVersion(
 }
 
 function decodeBase64(text: string): Uint8Array {
-  let binary: string;
   try {
-    binary = atob(text);
+    return base64Decode(text);
   } catch {
     throw new BundleError("invalid_archive", "bundle must be the base64 of a tar or tar.gz archive");
   }
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
 }
 
 /**

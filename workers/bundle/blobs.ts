@@ -9,6 +9,7 @@
  */
 import { and, eq, inArray } from "drizzle-orm";
 import { blobChunks, blobs } from "../../schema/index.js";
+import { base64Decode, base64Encode, sha256Hex } from "../crypto.js";
 import type { Db } from "../db.js";
 import { gunzipLimited, gzip } from "./gzip.js";
 
@@ -29,8 +30,8 @@ export interface PreparedBlob {
 
 export async function prepareBlob(content: string): Promise<PreparedBlob> {
   const bytes = encoder.encode(content);
-  const sha256 = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
-  const encoded = toBase64(await gzip(bytes));
+  const sha256 = await sha256Hex(bytes);
+  const encoded = base64Encode(await gzip(bytes));
   const chunks: string[] = [];
   for (let at = 0; at < encoded.length; at += BLOB_CHUNK_CHARS) chunks.push(encoded.slice(at, at + BLOB_CHUNK_CHARS));
   if (chunks.length === 0) chunks.push("");
@@ -72,29 +73,11 @@ export async function readBlobs(db: Db, zoneId: string, shas: string[]): Promise
     const parts = chunks.filter((c) => c.sha256 === meta.sha256);
     if (meta.encoding !== ENCODING || parts.length !== meta.chunks || parts.some((p, i) => p.seq !== i))
       throw new BlobMissing(`blob ${meta.sha256} is incomplete`);
-    const bytes = await gunzipLimited(fromBase64(parts.map((p) => p.data).join("")), MAX_BLOB_BYTES);
-    const sha = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
+    const bytes = await gunzipLimited(base64Decode(parts.map((p) => p.data).join("")), MAX_BLOB_BYTES);
+    const sha = await sha256Hex(bytes);
     if (sha !== meta.sha256 || bytes.length !== meta.size) throw new BlobMissing(`blob ${meta.sha256} does not match its hash`);
     out.set(meta.sha256, decoder.decode(bytes));
   }
   for (const sha of wanted) if (!out.has(sha)) throw new BlobMissing(`blob ${sha} is missing`);
-  return out;
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  const step = 0x8000;
-  for (let at = 0; at < bytes.length; at += step) binary += String.fromCharCode(...bytes.subarray(at, at + step));
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
 }

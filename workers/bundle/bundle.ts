@@ -9,6 +9,7 @@
  */
 import { parseJSON, RObject, toJSONText, type Value } from "../rego/index.js";
 import { yamlToValue } from "../rego/index.js";
+import { sha256Hex } from "../crypto.js";
 import { BundleError } from "./errors.js";
 import { BUNDLE_LIMITS } from "./limits.js";
 import { baseName, folderOf, normalizePath, type PathOrigin } from "./paths.js";
@@ -108,11 +109,6 @@ export async function bundleDigest(files: { path: string; sha256: string }[]): P
     .map((f) => `${f.sha256}  ${f.path}\n`)
     .join("");
   return sha256Hex(encoder.encode(lines));
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 // ---------------------------------------------------------------- manifest

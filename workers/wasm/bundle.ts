@@ -10,7 +10,6 @@
  * are 422 problems naming each reason. See docs/architecture.md §9.
  */
 import { Problem, type ProblemItem } from "../http/problem.js";
-import { sha256Hex, toHex } from "../crypto.js";
 import { syncBuiltinUnavailable } from "../rego/index.js";
 import { checkOpaAbi, type OpaAbi } from "./abi.js";
 import { describeWasm, WasmChildError, type WasmLimits } from "./loader.js";
@@ -29,11 +28,8 @@ export interface WasmBundleParts {
   manifest?: unknown;
   /** the decision package when given explicitly (`authz`, `payments.v1`) */
   decisionPackage?: string;
-  /**
-   * the version's identity when it came as an archive: the bundle digest over its files
-   * (workers/bundle/bundle.ts), as for Rego bundles; else computed from the parts
-   */
-  digest?: string;
+  /** the version's identity: the bundle digest over its files (workers/bundle/bundle.ts), as for Rego bundles */
+  digest: string;
 }
 
 export interface ValidatedWasmBundle {
@@ -64,21 +60,6 @@ export function wasmUnsupported(): Problem {
     "Unprocessable Content",
     'this deployment has no Worker Loader binding (LOADER, Dynamic Workers), which OPA-Wasm policy versions need; add [[worker_loaders]] binding = "LOADER" to wrangler.toml on an account with Dynamic Workers. Rego versions are unaffected.',
   );
-}
-
-/**
- * The bundle's digest over its files (path + content), independent of their order:
- * SHA-256 of the sorted lines `<path> <sha256 of content>`. Issue 12's canonical
- * bundle digest replaces this when bundles land (same inputs, one definition).
- */
-export async function wasmBundleDigest(files: Record<string, Uint8Array | string>): Promise<string> {
-  const lines: string[] = [];
-  for (const path of Object.keys(files).sort()) {
-    const content = files[path] as Uint8Array | string;
-    const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
-    lines.push(`${path} ${toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)))}`);
-  }
-  return sha256Hex(lines.join("\n"));
 }
 
 /** The manifest's `wasm` entrypoints (`[{entrypoint, module}]`), checked for shape. */
@@ -178,9 +159,7 @@ export async function validateWasmBundle(
   const manifestJSON = JSON.stringify(parts.manifest ?? {});
   if (errors.length > 0) throw wasmBundleInvalid("the Wasm bundle is not valid", errors);
 
-  const files: Record<string, Uint8Array | string> = { [POINTER_WASM]: parts.wasm, "/data.json": dataJSON };
-  if (parts.manifest !== undefined) files[POINTER_MANIFEST] = manifestJSON;
-  const sha256 = parts.digest ?? (await wasmBundleDigest(files));
+  const sha256 = parts.digest;
 
   let described: Awaited<ReturnType<typeof describeWasm>>;
   try {

@@ -9,6 +9,7 @@ import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { policyVersions, policyWasmModules } from "../../schema/index.js";
 import { blobWrites, prepareBlob, readBlobs } from "../bundle/blobs.js";
+import { base64Decode, base64Encode } from "../crypto.js";
 import { type Db, nowIso } from "../db.js";
 import { newId } from "../ids.js";
 import type { ValidatedWasmBundle } from "./bundle.js";
@@ -24,12 +25,6 @@ export interface NewWasmVersion {
   store: () => Promise<void>;
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
-  return btoa(binary);
-}
-
 /** A new Wasm version of `policy` and the statements that store it (nothing is written here). */
 export async function newWasmVersion(
   db: Db,
@@ -38,7 +33,7 @@ export async function newWasmVersion(
   wasm: Uint8Array,
   extra: { revision?: string | null; fileCount?: number | null } = {},
 ): Promise<NewWasmVersion> {
-  const [module, data] = await Promise.all([prepareBlob(toBase64(wasm)), prepareBlob(bundle.dataJSON)]);
+  const [module, data] = await Promise.all([prepareBlob(base64Encode(wasm)), prepareBlob(bundle.dataJSON)]);
   const createdAt = nowIso();
   const row: VersionRow = {
     id: newId("pv"),
@@ -83,10 +78,6 @@ export async function newWasmVersion(
   };
 }
 
-function base64Bytes(text: string): ArrayBuffer {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0)).buffer;
-}
-
 /** The module and data of a Wasm version, from its blobs or (older rows) inline. */
 export async function readWasmCode(db: Db, versionId: string): Promise<WasmBundleCode> {
   const row = (
@@ -107,5 +98,5 @@ export async function readWasmCode(db: Db, versionId: string): Promise<WasmBundl
   const wasm = row.wasmBlob !== null ? texts.get(row.wasmBlob) : row.wasm;
   const data = row.dataBlob !== null ? texts.get(row.dataBlob) : row.data;
   if (wasm == null || data == null) throw new Error(`the module of Wasm version ${versionId} is missing`);
-  return { wasm: base64Bytes(wasm), data: JSON.parse(data) };
+  return { wasm: base64Decode(wasm).buffer as ArrayBuffer, data: JSON.parse(data) };
 }

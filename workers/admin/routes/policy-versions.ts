@@ -11,7 +11,7 @@ import {
   exportArchive,
   sameContent,
   uploadedVersion,
-  wasmVersion,
+  storeWasmVersion,
   versionFiles,
   versionSummaryColumns,
 } from "../policy-versions.js";
@@ -57,22 +57,8 @@ policyVersionsRouter.openapi(createPolicyVersion, async (c) => {
   const uploaded = await uploadedVersion(owner.name, upload);
   if (uploaded.kind === "wasm") {
     // An `opa build -t wasm` archive: a Wasm version, identified by its bundle digest like any bundle.
-    const digest = uploaded.wasm.digest;
-    const existing = (await sameContent(db, policy, zone, digest, 1))[0];
-    if (existing) {
-      checkSamePackage(existing, upload.package);
-      return c.json(policyVersionView(existing), 200);
-    }
-    const { row, store } = await wasmVersion(db, c.env, owner, uploaded.wasm, upload.package);
-    try {
-      await store();
-    } catch (err) {
-      // A concurrent request stored the same bundle first: answer with its version.
-      const raced = (await sameContent(db, policy, zone, digest, 1))[0];
-      if (raced) return c.json(policyVersionView(raced), 200);
-      throw err;
-    }
-    return c.json(policyVersionView(row), 201);
+    const { version, created } = await storeWasmVersion(db, c.env, owner, uploaded.wasm, upload.package);
+    return c.json(policyVersionView(version), created ? 201 : 200);
   }
   const bundle = uploaded.bundle;
   await checkSignature(db, zone, bundle);

@@ -2,19 +2,18 @@
  * Creating an OPA-Wasm policy version from its parts (policy.wasm as base64, the
  * data document, the manifest). A bundle upload (`bundle`, a tar.gz from `opa
  * build -t wasm`) through the ordinary version routes becomes a Wasm version the
- * same way (workers/admin/policy-versions.ts `wasmUpload`): the same
- * `validateWasmBundle`, the same storage (workers/wasm/store.ts). Versions stay immutable and
- * content-addressed: the same bundle again returns the existing version.
+ * same way: both go through workers/admin/policy-versions.ts `storeWasmVersion` (the zone's
+ * signing rules, `validateWasmBundle`, the blob storage of workers/wasm/store.ts). The identity
+ * is the bundle digest over /policy.wasm, /data.json and /.manifest as JSON texts, so versions
+ * stay immutable and content-addressed: the same bundle again returns the existing version.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
-import { policies, policyVersions } from "../../../schema/index.js";
+import { policies } from "../../../schema/index.js";
+import { base64Decode } from "../../crypto.js";
 import { database, found } from "../../db.js";
 import { badRequest } from "../../http/problem.js";
-import { validateWasmBundle } from "../../wasm/bundle.js";
-import { wasmLimits } from "../../wasm/loader.js";
-import { newWasmVersion } from "../../wasm/store.js";
-import { versionSummaryColumns } from "../policy-versions.js";
+import { storeWasmVersion, wasmUploadFromParts } from "../policy-versions.js";
 import { jsonBody, jsonResponse, PolicyParams, problems } from "../schemas/common.js";
 import { PolicyVersion, policyVersionView } from "../schemas/policies.js";
 import { newRouter } from "../router.js";
@@ -51,9 +50,9 @@ const createWasmVersion = createRoute({
   },
 });
 
-function decodeBase64(text: string): Uint8Array {
+function decodeWasm(text: string): Uint8Array {
   try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    return base64Decode(text);
   } catch {
     throw badRequest("wasm must be base64", [{ code: "invalid_base64", message: "wasm is not valid base64", pointer: "/wasm" }]);
   }
@@ -70,28 +69,7 @@ wasmVersionsRouter.openapi(createWasmVersion, async (c) => {
       .where(and(eq(policies.id, policy), eq(policies.zoneId, zone))),
     "policy",
   );
-  const wasm = decodeBase64(body.wasm);
-  const bundle = await validateWasmBundle(
-    { wasm, data: body.data, manifest: body.manifest, ...(body.package ? { decisionPackage: body.package } : {}) },
-    c.env.LOADER,
-    wasmLimits(c.env.WASM_CPU_MS, c.env.WASM_TIMEOUT_MS),
-  );
-  const sameContent = () =>
-    db
-      .select(versionSummaryColumns)
-      .from(policyVersions)
-      .where(and(eq(policyVersions.policyId, owner.id), eq(policyVersions.sourceSha256, bundle.sha256), eq(policyVersions.engine, "wasm")));
-  const existing = await sameContent();
-  if (existing[0]) return c.json(policyVersionView(existing[0]), 200);
-
-  const { row: version, store } = await newWasmVersion(db, owner, bundle, wasm);
-  try {
-    await store();
-  } catch (err) {
-    // A concurrent request stored the same bundle first: answer with its version.
-    const raced = await sameContent();
-    if (raced[0]) return c.json(policyVersionView(raced[0]), 200);
-    throw err;
-  }
-  return c.json(policyVersionView(version), 201);
+  const upload = await wasmUploadFromParts({ wasm: decodeWasm(body.wasm), data: body.data, manifest: body.manifest });
+  const { version, created } = await storeWasmVersion(db, c.env, owner, upload, body.package);
+  return c.json(policyVersionView(version), created ? 201 : 200);
 });

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { auditEvents } from "../../../schema/index.js";
 import { parseJsonExact } from "../../http/exact-json.js";
 import type { DeterminingPolicy, EvaluationError, PolicyEvaluation } from "../../sts/decision.js";
-import { pageOf, Timestamp } from "./common.js";
+import { PageQuery, pageOf, Timestamp } from "./common.js";
 
 const Location = z.object({ file: z.string(), row: z.number().int(), col: z.number().int() }).openapi("RuleLocation");
 
@@ -48,18 +48,7 @@ export const AuditEvent = z
 
 export const AuditEventPage = pageOf(AuditEvent, "AuditEventPage");
 
-export const AuditQuery = z.strictObject({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(50)
-    .openapi({ param: { name: "limit", in: "query" } }),
-  cursor: z
-    .string()
-    .optional()
-    .openapi({ param: { name: "cursor", in: "query" } }),
+export const AuditQuery = PageQuery.extend({
   order: z
     .enum(["asc", "desc"])
     .default("asc")
