@@ -5,7 +5,7 @@
  */
 import { createRoute } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
-import { activationHistory, invalidationOutbox, policySets, policySetVersions, zoneActivations } from "../../../schema/index.js";
+import { activationHistory, invalidationOutbox, policySetVersions, zoneActivations } from "../../../schema/index.js";
 import { conflict, invalidReference } from "../../http/problem.js";
 import { publishOutboxRow } from "../../distribution/publish.js";
 import { zoneCache } from "../../sts/zone-cache.js";
@@ -14,6 +14,7 @@ import { ActivateRequest, Activation, activationView } from "../schemas/activati
 import { jsonBody, jsonResponse, PolicySetParams, problems } from "../schemas/common.js";
 import { newRouter } from "../router.js";
 import { enforceReplayGate } from "../replay-gate.js";
+import { policySetIdOfZone, setVersionIdOfZone } from "../zone-rows.js";
 
 export const activationRouter = newRouter();
 
@@ -41,14 +42,8 @@ activationRouter.openapi(activate, async (c) => {
   const actor = actorHeader && ACTOR.test(actorHeader) ? actorHeader : DEFAULT_ACTOR;
   const db = database(c.env);
   const [setRows, versionRows, shadowRows, pointerRows] = await db.batch([
-    db
-      .select({ id: policySets.id })
-      .from(policySets)
-      .where(and(eq(policySets.id, set), eq(policySets.zoneId, zone))),
-    db
-      .select({ id: policySetVersions.id })
-      .from(policySetVersions)
-      .where(and(eq(policySetVersions.id, version), eq(policySetVersions.policySetId, set), eq(policySetVersions.zoneId, zone))),
+    policySetIdOfZone(db, zone, set),
+    setVersionIdOfZone(db, zone, set, version),
     // Without a shadow this matches nothing; a fixed batch shape keeps it one round trip.
     db
       .select({ id: policySetVersions.id })

@@ -20,6 +20,7 @@ import {
 import { jsonBody, jsonResponse, PageQuery, PolicyParams, problems, ZoneParams } from "../schemas/common.js";
 import { CreatePolicyRequest, PolicyDetail, PolicyPage, policyVersionView, policyView } from "../schemas/policies.js";
 import { newRouter } from "../router.js";
+import { policyOfZone } from "../zone-rows.js";
 
 export const policiesRouter = newRouter();
 
@@ -107,10 +108,7 @@ policiesRouter.openapi(getPolicy, async (c) => {
   const { zone, policy } = c.req.valid("param");
   const db = database(c.env);
   const [policyRows, versionRows] = await db.batch([
-    db
-      .select()
-      .from(policies)
-      .where(and(eq(policies.id, policy), eq(policies.zoneId, zone))),
+    policyOfZone(db, zone, policy),
     db
       .select(versionSummaryColumns)
       .from(policyVersions)

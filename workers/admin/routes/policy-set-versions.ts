@@ -1,7 +1,7 @@
 /** Policy-set versions: immutable ordered lists of policy versions of the zone. */
 import { createRoute } from "@hono/zod-openapi";
 import { and, eq, inArray } from "drizzle-orm";
-import { policySets, policySetVersions, policyVersions } from "../../../schema/index.js";
+import { policySetVersions, policyVersions } from "../../../schema/index.js";
 import { sha256Hex } from "../../crypto.js";
 import { invalidReference } from "../../http/problem.js";
 import { newId } from "../../ids.js";
@@ -10,6 +10,7 @@ import { jsonBody, jsonResponse, PolicySetParams, PolicySetVersionParams, proble
 import { CreatePolicySetVersionRequest, PolicySetVersion, policySetVersionView } from "../schemas/policy-sets.js";
 import { runSetVersionTests } from "../policy-tests.js";
 import { newRouter } from "../router.js";
+import { policySetIdOfZone } from "../zone-rows.js";
 
 export const policySetVersionsRouter = newRouter();
 
@@ -40,10 +41,7 @@ policySetVersionsRouter.openapi(createPolicySetVersion, async (c) => {
       .from(policySetVersions)
       .where(and(eq(policySetVersions.policySetId, set), eq(policySetVersions.zoneId, zone), eq(policySetVersions.listSha256, digest)));
   const [setRows, existing, members] = await db.batch([
-    db
-      .select({ id: policySets.id })
-      .from(policySets)
-      .where(and(eq(policySets.id, set), eq(policySets.zoneId, zone))),
+    policySetIdOfZone(db, zone, set),
     sameList(),
     db
       .select({ id: policyVersions.id })

@@ -25,6 +25,7 @@ import {
 } from "../schemas/policies.js";
 import { Problem } from "../../http/problem.js";
 import { newRouter } from "../router.js";
+import { policyOfZone } from "../zone-rows.js";
 
 export const policyVersionsRouter = newRouter();
 
@@ -47,13 +48,7 @@ policyVersionsRouter.openapi(createPolicyVersion, async (c) => {
   const { zone, policy } = c.req.valid("param");
   const upload = c.req.valid("json");
   const db = database(c.env);
-  const owner = found(
-    await db
-      .select()
-      .from(policies)
-      .where(and(eq(policies.id, policy), eq(policies.zoneId, zone))),
-    "policy",
-  );
+  const owner = found(await policyOfZone(db, zone, policy), "policy");
   const uploaded = await uploadedVersion(owner.name, upload);
   if (uploaded.kind === "wasm") {
     // An `opa build -t wasm` archive: a Wasm version, identified by its bundle digest like any bundle.

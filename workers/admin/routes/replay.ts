@@ -8,7 +8,7 @@
  */
 import { createRoute, type z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, gte, inArray, lt } from "drizzle-orm";
-import { auditEvents, policySets, policySetVersions } from "../../../schema/index.js";
+import { auditEvents } from "../../../schema/index.js";
 import { flushAuditBuffer } from "../../audit/buffer.js";
 import { database, found, type Db } from "../../db.js";
 import type { Env } from "../../env.js";
@@ -20,6 +20,7 @@ import { afterCursor, toPage, type PageDirection } from "../pagination.js";
 import { jsonBody, jsonResponse, PolicySetParams, problems } from "../schemas/common.js";
 import { ReplayRequest, ReplayResult, type ReplayFlip } from "../schemas/replay.js";
 import { newRouter } from "../router.js";
+import { policySetIdOfZone, setVersionIdOfZone } from "../zone-rows.js";
 
 export const replayRouter = newRouter();
 
@@ -47,14 +48,8 @@ export async function replayWindow(env: Env, zone: string, set: string, version:
   const db = database(env);
   const order = w.order ?? "asc";
   const [setRows, versionRows, rows] = await db.batch([
-    db
-      .select({ id: policySets.id })
-      .from(policySets)
-      .where(and(eq(policySets.id, set), eq(policySets.zoneId, zone))),
-    db
-      .select({ id: policySetVersions.id })
-      .from(policySetVersions)
-      .where(and(eq(policySetVersions.id, version), eq(policySetVersions.policySetId, set), eq(policySetVersions.zoneId, zone))),
+    policySetIdOfZone(db, zone, set),
+    setVersionIdOfZone(db, zone, set, version),
     recordedDecisions(db, zone, w, order),
   ]);
   found(setRows, "policy set");

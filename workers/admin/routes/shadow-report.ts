@@ -10,7 +10,7 @@
 import { createRoute, type z } from "@hono/zod-openapi";
 import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { auditEvents, policySets } from "../../../schema/index.js";
+import { auditEvents } from "../../../schema/index.js";
 import { SHADOW_ID_SUFFIX } from "../../sts/audit.js";
 import { recordedPolicyDecision, type Outcome } from "../../sts/replay.js";
 import { flushAuditBuffer } from "../../audit/buffer.js";
@@ -18,6 +18,7 @@ import { database, found } from "../../db.js";
 import { jsonResponse, PolicySetParams, problems } from "../schemas/common.js";
 import { ShadowReport, ShadowReportQuery } from "../schemas/replay.js";
 import { newRouter } from "../router.js";
+import { policySetIdOfZone } from "../zone-rows.js";
 
 export const shadowReportRouter = newRouter();
 
@@ -65,10 +66,7 @@ shadowReportRouter.openapi(report, async (c) => {
   const enforced = alias(auditEvents, "enforced");
   const db = database(c.env);
   const [setRows, rows] = await db.batch([
-    db
-      .select({ id: policySets.id })
-      .from(policySets)
-      .where(and(eq(policySets.id, set), eq(policySets.zoneId, zone))),
+    policySetIdOfZone(db, zone, set),
     db
       .select({
         requestId: shadow.requestId,

@@ -8,8 +8,6 @@
  * stay immutable and content-addressed: the same bundle again returns the existing version.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import { policies } from "../../../schema/index.js";
 import { base64Decode } from "../../crypto.js";
 import { database, found } from "../../db.js";
 import { badRequest } from "../../http/problem.js";
@@ -17,6 +15,7 @@ import { storeWasmVersion, wasmUploadFromParts } from "../policy-versions.js";
 import { jsonBody, jsonResponse, PolicyParams, problems } from "../schemas/common.js";
 import { PolicyVersion, policyVersionView } from "../schemas/policies.js";
 import { newRouter } from "../router.js";
+import { policyOfZone } from "../zone-rows.js";
 
 export const wasmVersionsRouter = newRouter();
 
@@ -62,13 +61,7 @@ wasmVersionsRouter.openapi(createWasmVersion, async (c) => {
   const { zone, policy } = c.req.valid("param");
   const body = c.req.valid("json");
   const db = database(c.env);
-  const owner = found(
-    await db
-      .select()
-      .from(policies)
-      .where(and(eq(policies.id, policy), eq(policies.zoneId, zone))),
-    "policy",
-  );
+  const owner = found(await policyOfZone(db, zone, policy), "policy");
   const upload = await wasmUploadFromParts({ wasm: decodeWasm(body.wasm), data: body.data, manifest: body.manifest });
   const { version, created } = await storeWasmVersion(db, c.env, owner, upload, body.package);
   return c.json(policyVersionView(version), created ? 201 : 200);
