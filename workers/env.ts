@@ -27,8 +27,11 @@ export interface Env {
   CREDENTIALS_POLL_SECONDS?: string;
   /** milliseconds a colo's shared read of the stream (Cache API) serves its isolates (default 500; distribution/shared-tip.ts) */
   STREAM_SHARE_MS?: string;
-  /** the audit buffer: a SQLite Durable Object per zone that takes events before the response (workers/audit/buffer.ts) */
-  AUDIT_BUFFER: DurableObjectNamespace<import("./audit/buffer.js").AuditBuffer>;
+  /**
+   * the audit buffer: a SQLite Durable Object per zone that takes events before the response.
+   * Typed where it is used (workers/audit/buffer.ts `auditBufferOf`), so this module names no layer above it.
+   */
+  AUDIT_BUFFER: DurableObjectNamespace;
   /** Worker Loader (Dynamic Workers): runs OPA-compiled Wasm policies; absent, Wasm versions are refused at creation */
   LOADER?: WorkerLoader;
   /** CPU milliseconds one call into a Wasm policy's child Worker may use (default 50) */

@@ -93,7 +93,9 @@ export class AuditBuffer extends DurableObject<Env> {
 
 /** Which buffer a zone's events go to: one object per zone. */
 export function auditBufferOf(env: Env, zoneId: string): DurableObjectStub<AuditBuffer> {
-  return env.AUDIT_BUFFER.get(env.AUDIT_BUFFER.idFromName(zoneId));
+  // wrangler.toml binds AUDIT_BUFFER to this class; env.ts leaves it untyped so it imports nothing above it.
+  const namespace = env.AUDIT_BUFFER as unknown as DurableObjectNamespace<AuditBuffer>;
+  return namespace.get(namespace.idFromName(zoneId));
 }
 
 /** For admin reads: moves the zone's pending events to D1 first; a failure is logged and the read goes on. */

@@ -12,10 +12,8 @@ import { type Bundle, dataAt, insideRoots, manifestPackage } from "../bundle/bun
 import { BundleError } from "../bundle/errors.js";
 import { folderOf } from "../bundle/paths.js";
 import { checkDecisionContract, type ContractItem } from "./contract.js";
+import { DECISION_RULES, type DecisionRule } from "./decision-rules.js";
 
-/** The rules of a policy's package that the decision contract reads (docs/architecture.md §4). */
-export const DECISION_RULES = ["allow", "deny", "ttl", "scope", "claims"] as const;
-export type DecisionRule = (typeof DECISION_RULES)[number];
 /** A package defining one of these is a candidate decision package. */
 const DECIDING_RULES = new Set(["allow", "deny"]);
 

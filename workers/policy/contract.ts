@@ -9,7 +9,7 @@
  */
 import type { Location } from "../rego/index.js";
 import type { Module, Rule, Term } from "../rego/syntax/ast.js";
-import { DECISION_RULES, type DecisionRule } from "./compile.js";
+import { DECISION_RULES, type DecisionRule } from "./decision-rules.js";
 
 export interface ContractItem {
   /** `no_decision_rule` or `decision_contract` (errors), `near_miss_rule` (warnings) */

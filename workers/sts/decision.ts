@@ -32,7 +32,8 @@ import {
   type RuleProvenance,
   type Value,
 } from "../rego/index.js";
-import { decisionEntrypoint, type DecisionRule } from "../policy/compile.js";
+import { decisionEntrypoint } from "../policy/compile.js";
+import type { DecisionRule } from "../policy/decision-rules.js";
 import type { SnapshotPolicy, SnapshotSet } from "./zone-cache.js";
 
 export type PolicyOutcome = "allow" | "deny" | "error" | "not_evaluated";

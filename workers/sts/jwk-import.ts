@@ -7,7 +7,32 @@
  * curve's size and a point on the curve (WebCrypto's import checks that);
  * OKP keys on Ed25519.
  */
-import { publicJwksProblems } from "./issuer-keys.js";
+/** The JWS algorithms a subject, actor or client assertion may be signed with: asymmetric only. */
+export const VERIFY_ALGORITHMS = ["ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA", "Ed25519"];
+const ASYMMETRIC_KEY_TYPES = ["EC", "RSA", "OKP"];
+/** Private JWK members: a JWKS that carries them leaks its issuer's private key. */
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/** Why a JWKS cannot be trusted for verification (empty when it can). */
+export function publicJwksProblems(jwks: unknown): string[] {
+  const keys = (jwks as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || keys.length === 0) return ["a JWKS is an object with a non-empty keys array"];
+  const problems: string[] = [];
+  const kids = new Set<string>();
+  keys.forEach((key: Record<string, unknown>, i) => {
+    const at = `keys[${i}]`;
+    if (typeof key !== "object" || key === null) return void problems.push(`${at} is not an object`);
+    if (!ASYMMETRIC_KEY_TYPES.includes(key.kty as string)) problems.push(`${at}: kty must be one of ${ASYMMETRIC_KEY_TYPES.join(", ")}`);
+    if (PRIVATE_MEMBERS.some((m) => m in key)) problems.push(`${at} holds private or symmetric key material`);
+    if (typeof key.kid !== "string" || key.kid === "") problems.push(`${at}: kid is required`);
+    else if (kids.has(key.kid)) problems.push(`${at}: kid ${key.kid} is not unique`);
+    else kids.add(key.kid);
+    if (key.alg !== undefined && !VERIFY_ALGORITHMS.includes(key.alg as string))
+      problems.push(`${at}: alg must be one of ${VERIFY_ALGORITHMS.join(", ")}`);
+    if (key.use !== undefined && key.use !== "sig") problems.push(`${at}: use must be "sig"`);
+  });
+  return problems;
+}
 
 export const MIN_RSA_BITS = 2048;
 

@@ -10,7 +10,8 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { jsonLimitProblem } from "../http/json-limits.js";
 import { invalidRequest, OAuthError } from "./oauth-error.js";
-import { ownKeys, trustedIssuerKeys, VERIFY_ALGORITHMS, type TrustedIssuerRow } from "./issuer-keys.js";
+import { ownKeys, trustedIssuerKeys, type TrustedIssuerRow } from "./issuer-keys.js";
+import { VERIFY_ALGORITHMS } from "./jwk-import.js";
 import { SIGNING_ALG, type PublicJwk } from "./keys.js";
 import type { PresentedToken } from "./token-request.js";
 

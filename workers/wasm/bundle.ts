@@ -13,7 +13,8 @@ import { Problem, type ProblemItem } from "../http/problem.js";
 import { syncBuiltinUnavailable } from "../rego/index.js";
 import { checkOpaAbi, type OpaAbi } from "./abi.js";
 import { describeWasm, WasmChildError, type WasmLimits } from "./loader.js";
-import { DECISION_RULES, SDK_BUILTINS } from "./protocol.js";
+import { DECISION_RULES } from "../policy/decision-rules.js";
+import { SDK_BUILTINS } from "./protocol.js";
 
 /** D1 keeps a row under 2 MB; the module is stored base64 (issue 12's blob storage lifts this). */
 export const MAX_WASM_BYTES = 1_400_000;

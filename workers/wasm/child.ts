@@ -14,15 +14,8 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import data from "caracal-wasm-data.json";
 import policyModule from "caracal-wasm-policy.wasm";
 import { callBuiltinJSON } from "../rego/index.js";
-import {
-  type ChildDecision,
-  type ChildDescription,
-  type ChildError,
-  type DecideRequest,
-  DECISION_RULES,
-  SDK_BUILTINS,
-  type WasmDecisionRule,
-} from "./protocol.js";
+import { type ChildDecision, type ChildDescription, type ChildError, type DecideRequest, SDK_BUILTINS } from "./protocol.js";
+import { DECISION_RULES, type DecisionRule } from "../policy/decision-rules.js";
 
 interface LoadedPolicy {
   entrypoints: Record<string, number>;
@@ -129,7 +122,7 @@ export default class OpaWasmChild extends WorkerEntrypoint {
       const { policy } = load();
       callOptions = { nowNs: BigInt(request.nowNs), budget: request.budget };
       const input = new TextEncoder().encode(request.input).buffer;
-      const values: Partial<Record<WasmDecisionRule, unknown>> = {};
+      const values: Partial<Record<DecisionRule, unknown>> = {};
       for (const rule of DECISION_RULES) {
         const entrypoint = `${request.packagePath}/${rule}`;
         if (!Object.hasOwn(policy.entrypoints, entrypoint)) continue;

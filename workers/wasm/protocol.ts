@@ -3,9 +3,7 @@
  * and the facts both sides share. Plain JSON-compatible data only.
  */
 
-/** The decision rules a Wasm policy may define as entrypoints `<package path>/<rule>` (docs/architecture.md §4). */
-export const DECISION_RULES = ["allow", "deny", "ttl", "scope", "claims"] as const;
-export type WasmDecisionRule = (typeof DECISION_RULES)[number];
+import type { DecisionRule } from "../policy/decision-rules.js";
 
 /**
  * Built-ins @open-policy-agent/opa-wasm 1.10.0 implements itself (src/builtins/: json, strings,
@@ -52,4 +50,4 @@ export interface DecideRequest {
   budget: number;
 }
 
-export type ChildDecision = { ok: true; values: Partial<Record<WasmDecisionRule, unknown>> } | { ok: false; error: ChildError };
+export type ChildDecision = { ok: true; values: Partial<Record<DecisionRule, unknown>> } | { ok: false; error: ChildError };

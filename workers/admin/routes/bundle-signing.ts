@@ -10,7 +10,7 @@ import { bundleSigningKeys, zones } from "../../../schema/index.js";
 import { SIGNATURE_ALGORITHMS } from "../../bundle/signatures.js";
 import { conflict, invalidReference } from "../../http/problem.js";
 import { newId } from "../../ids.js";
-import { publicJwksProblems } from "../../sts/issuer-keys.js";
+import { publicJwksProblems } from "../../sts/jwk-import.js";
 import { database, found, nowIso, zoneLookup } from "../../db.js";
 import { jsonBody, jsonResponse, problems, Timestamp, ZoneParams } from "../schemas/common.js";
 import { newRouter } from "../router.js";
