@@ -73,7 +73,11 @@ export function encodeCompactPlan(policy: Policy): string {
     return i;
   };
   const code: number[] = [];
-  let prev: string | undefined;
+  // The previous statement's location (-1: absent; `hasPrev` false at the start of each function or plan).
+  let hasPrev = false;
+  let prevFile = -1;
+  let prevRow = -1;
+  let prevCol = -1;
 
   const operand = (o: Operand): number => {
     switch (o.type) {
@@ -100,60 +104,135 @@ export function encodeCompactPlan(policy: Policy): string {
     code.push(stmts.length);
     for (const s of stmts) stmt(s);
   };
+  const op = (o: Operand) => code.push(operand(o));
+  const operands = (os: readonly Operand[] | null | undefined) => {
+    const items = os ?? [];
+    code.push(items.length);
+    for (const o of items) code.push(operand(o));
+  };
+  // Fields are written in the order of STMT_FIELDS (fields.ts), one case per type: direct
+  // property reads keep the encoder a small part of compile time.
   const stmt = (s: Stmt) => {
-    const op = OPCODE.get(s.type);
-    if (op === undefined) throw planError("plan", `unknown statement type ${JSON.stringify(s.type)}`);
-    code.push(op);
-    const body = s.stmt as Record<string, unknown>;
-    const { file, row, col } = body as { file?: number; row?: number; col?: number };
-    const key = `${file}:${row}:${col}`;
-    if (key === prev) code.push(LOC_SAME);
+    const at = code.length;
+    code.push(0);
+    const { file = -1, row = -1, col = -1 } = s.stmt;
+    if (hasPrev && file === prevFile && row === prevRow && col === prevCol) code.push(LOC_SAME);
     else {
-      const mask = (file !== undefined ? LOC_FILE : 0) | (row !== undefined ? LOC_ROW : 0) | (col !== undefined ? LOC_COL : 0);
+      const mask = (file >= 0 ? LOC_FILE : 0) | (row >= 0 ? LOC_ROW : 0) | (col >= 0 ? LOC_COL : 0);
       code.push(mask);
-      if (file !== undefined) code.push(file);
-      if (row !== undefined) code.push(row);
-      if (col !== undefined) code.push(col);
-      prev = key;
+      if (file >= 0) code.push(file);
+      if (row >= 0) code.push(row);
+      if (col >= 0) code.push(col);
+      hasPrev = true;
+      prevFile = file;
+      prevRow = row;
+      prevCol = col;
     }
-    const spec = SPECS[op] as FieldKind[];
-    const fields = FIELD_NAMES[op] as string[];
-    for (let i = 0; i < spec.length; i++) {
-      const v = body[fields[i] as string];
-      switch (spec[i] as FieldKind) {
-        case "local":
-        case "int":
-          code.push(v as number);
-          break;
-        case "operand":
-          code.push(operand(v as Operand));
-          break;
-        case "string":
-          code.push(name(v as string));
-          break;
-        case "block":
-        case "inlineBlock":
-          block(v as Block);
-          break;
-        case "blocks":
-          blocks(v as Block[] | null);
-          break;
-        case "locals":
-        case "strindexes":
-          list(v as number[] | null);
-          break;
-        case "operands": {
-          const ops = (v as Operand[] | null) ?? [];
-          code.push(ops.length);
-          for (const o of ops) code.push(operand(o));
-          break;
-        }
-      }
+    switch (s.type) {
+      case "ArrayAppendStmt":
+        code.push(s.stmt.array);
+        op(s.stmt.value);
+        break;
+      case "AssignIntStmt":
+      case "MakeNumberIntStmt":
+        code.push(s.stmt.value, s.stmt.target);
+        break;
+      case "AssignVarOnceStmt":
+      case "AssignVarStmt":
+        op(s.stmt.source);
+        code.push(s.stmt.target);
+        break;
+      case "BlockStmt":
+        blocks(s.stmt.blocks);
+        break;
+      case "BreakStmt":
+        code.push(s.stmt.index);
+        break;
+      case "CallDynamicStmt":
+        list(s.stmt.args);
+        code.push(s.stmt.result);
+        operands(s.stmt.path);
+        break;
+      case "CallStmt":
+        code.push(name(s.stmt.func));
+        operands(s.stmt.args);
+        code.push(s.stmt.result);
+        break;
+      case "DotStmt":
+        op(s.stmt.source);
+        op(s.stmt.key);
+        code.push(s.stmt.target);
+        break;
+      case "EqualStmt":
+      case "NotEqualStmt":
+        op(s.stmt.a);
+        op(s.stmt.b);
+        break;
+      case "IsArrayStmt":
+      case "IsObjectStmt":
+      case "IsSetStmt":
+        op(s.stmt.source);
+        break;
+      case "IsDefinedStmt":
+      case "IsUndefinedStmt":
+      case "ReturnLocalStmt":
+        code.push(s.stmt.source);
+        break;
+      case "LenStmt":
+        op(s.stmt.source);
+        code.push(s.stmt.target);
+        break;
+      case "MakeArrayStmt":
+        code.push(s.stmt.capacity, s.stmt.target);
+        break;
+      case "MakeNumberRefStmt":
+        code.push(s.stmt.Index, s.stmt.target);
+        break;
+      case "MakeNullStmt":
+      case "MakeObjectStmt":
+      case "MakeSetStmt":
+      case "ResetLocalStmt":
+        code.push(s.stmt.target);
+        break;
+      case "NopStmt":
+        break;
+      case "NotStmt":
+        block(s.stmt.block);
+        break;
+      case "ObjectInsertOnceStmt":
+      case "ObjectInsertStmt":
+        op(s.stmt.key);
+        op(s.stmt.value);
+        code.push(s.stmt.object);
+        break;
+      case "ObjectMergeStmt":
+        code.push(s.stmt.a, s.stmt.b, s.stmt.target);
+        break;
+      case "ResultSetAddStmt":
+        code.push(s.stmt.value);
+        break;
+      case "ScanStmt":
+        code.push(s.stmt.source, s.stmt.key, s.stmt.value);
+        block(s.stmt.block);
+        break;
+      case "SetAddStmt":
+        op(s.stmt.value);
+        code.push(s.stmt.set);
+        break;
+      case "WithStmt":
+        code.push(s.stmt.local);
+        list(s.stmt.path);
+        op(s.stmt.value);
+        block(s.stmt.block);
+        break;
+      default:
+        throw planError("plan", `unknown statement type ${JSON.stringify((s as { type: unknown }).type)}`);
     }
+    code[at] = OPCODE.get(s.type) as number;
   };
   const range = (bs: Block[]): [number, number] => {
     const start = code.length;
-    prev = undefined;
+    hasPrev = false;
     blocks(bs);
     return [start, code.length];
   };

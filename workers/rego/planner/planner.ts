@@ -248,6 +248,9 @@ export class Planner {
     for (let j = from; j < body.length; j++) {
       const e = body[j] as Expr;
       if (e.negated || (e.with && e.with.length > 0) || isEvery(e.terms) || isSomeDecl(e.terms)) continue;
+      // Every iterating expression looks at all the expressions after it: skipping those
+      // without a composite literal keeps a long body from costing its length squared.
+      if (!this.hasLiteral(e)) continue;
       const roots = isCall(e.terms) ? e.terms.slice(1) : [e.terms];
       for (const root of roots)
         walkTerm(
@@ -266,6 +269,29 @@ export class Planner {
     }
     return added;
   }
+
+  /** Whether an expression has an object, array or set literal that hoist would consider (cached per expression). */
+  private hasLiteral(e: Expr): boolean {
+    let has = this.literals.get(e);
+    if (has === undefined) {
+      let found = false;
+      const roots = isCall(e.terms) ? e.terms.slice(1) : [e.terms as Term];
+      for (const root of roots)
+        walkTerm(
+          root,
+          (t) => {
+            if (t.type === "object" || t.type === "array" || t.type === "set") found = true;
+            return !found && t.type !== "ref";
+          },
+          false,
+        );
+      has = found;
+      this.literals.set(e, has);
+    }
+    return has;
+  }
+
+  private readonly literals = new WeakMap<Expr, boolean>();
 
   /** A term whose value is fixed before iteration: literals, bound vars, and input refs with constant keys. */
   private isInvariant(t: Term): boolean {
@@ -1042,18 +1068,51 @@ export class Planner {
     this.planScan(p, () => this.planRefRec(parts, i + 1, k));
   }
 
-  /** A term is bound when all its variables are (closures aside, which are values). */
+  /**
+   * A term is bound when all its variables are (closures aside, which are values).
+   * Called for every ref part and expression the planner meets: scalars answer at
+   * once, the rest is walked with an explicit stack (no callback, no recursion).
+   */
   private isBound(t: Term): boolean {
-    let bound = true;
-    walkTerm(
-      t,
-      (x) => {
-        if (x.type === "var" && !ROOTS.has(x.value) && this.lookup(x.value) === undefined) bound = false;
-        return bound;
-      },
-      false,
-    );
-    return bound;
+    switch (t.type) {
+      case "var":
+        return ROOTS.has(t.value) || this.lookup(t.value) !== undefined;
+      case "null":
+      case "boolean":
+      case "number":
+      case "string":
+      case "arraycomprehension":
+      case "setcomprehension":
+      case "objectcomprehension":
+        return true;
+    }
+    const stack: Term[] = [t];
+    for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+      switch (x.type) {
+        case "var":
+          if (!ROOTS.has(x.value) && this.lookup(x.value) === undefined) return false;
+          break;
+        case "ref":
+        case "array":
+        case "set":
+          for (let i = x.value.length - 1; i >= 0; i--) stack.push(x.value[i] as Term);
+          break;
+        case "templatestring":
+          for (let i = x.value.length - 1; i >= 0; i--) stack.push(x.value[i] as Term);
+          for (const ws of x.withs ?? []) for (const w of ws ?? []) stack.push(w.value);
+          break;
+        case "call":
+          for (let i = x.value.length - 1; i >= 1; i--) stack.push(x.value[i] as Term);
+          break;
+        case "object":
+          for (let i = x.value.length - 1; i >= 0; i--) {
+            const [k, v] = x.value[i] as [Term, Term];
+            stack.push(v, k);
+          }
+          break;
+      }
+    }
+    return true;
   }
 
   private planDot(key: Term, k: K): void {
