@@ -248,50 +248,68 @@ export class Planner {
     for (let j = from; j < body.length; j++) {
       const e = body[j] as Expr;
       if (e.negated || (e.with && e.with.length > 0) || isEvery(e.terms) || isSomeDecl(e.terms)) continue;
-      // Every iterating expression looks at all the expressions after it: skipping those
-      // without a composite literal keeps a long body from costing its length squared.
-      if (!this.hasLiteral(e)) continue;
-      const roots = isCall(e.terms) ? e.terms.slice(1) : [e.terms];
-      for (const root of roots)
-        walkTerm(
-          root,
-          (t) => {
-            if (this.hoisted.has(t)) return false;
-            if ((t.type === "object" || t.type === "array" || t.type === "set") && this.isInvariant(t)) {
-              this.planTerm(t, () => this.hoisted.set(t, this.ltarget));
-              added.push(t);
-              return false;
-            }
-            return t.type !== "ref";
-          },
-          false,
-        );
+      // The expression's literals outside refs and closures, in walk order; a literal
+      // hoisted (now or before) is taken whole, so the literals inside it are skipped.
+      const { terms, ends } = this.literalsOf(e);
+      for (let i = 0; i < terms.length; ) {
+        const t = terms[i] as Term;
+        if (this.hoisted.has(t)) i = ends[i] as number;
+        else if (this.isInvariant(t)) {
+          this.planTerm(t, () => this.hoisted.set(t, this.ltarget));
+          added.push(t);
+          i = ends[i] as number;
+        } else i++;
+      }
     }
     return added;
   }
 
-  /** Whether an expression has an object, array or set literal that hoist would consider (cached per expression). */
-  private hasLiteral(e: Expr): boolean {
-    let has = this.literals.get(e);
-    if (has === undefined) {
-      let found = false;
-      const roots = isCall(e.terms) ? e.terms.slice(1) : [e.terms as Term];
-      for (const root of roots)
-        walkTerm(
-          root,
-          (t) => {
-            if (t.type === "object" || t.type === "array" || t.type === "set") found = true;
-            return !found && t.type !== "ref";
-          },
-          false,
-        );
-      has = found;
-      this.literals.set(e, has);
-    }
-    return has;
+  /**
+   * The object, array and set literals of an expression that hoist considers
+   * (not inside refs or closures), in pre-order, each with the index just past
+   * the literals nested in it. Every iterating expression looks at all the
+   * expressions after it, so this is computed once per expression.
+   */
+  private literalsOf(e: Expr): { terms: Term[]; ends: number[] } {
+    let found = this.literals.get(e);
+    if (found) return found;
+    const terms: Term[] = [];
+    const ends: number[] = [];
+    const visit = (t: Term): void => {
+      const literal = t.type === "object" || t.type === "array" || t.type === "set";
+      const at = terms.length;
+      if (literal) {
+        terms.push(t);
+        ends.push(0);
+      }
+      switch (t.type) {
+        case "array":
+        case "set":
+          for (const x of t.value) visit(x);
+          break;
+        case "object":
+          for (const [k, v] of t.value) {
+            visit(k);
+            visit(v);
+          }
+          break;
+        case "call":
+          for (let i = 1; i < t.value.length; i++) visit(t.value[i] as Term);
+          break;
+        case "templatestring":
+          for (const x of t.value) visit(x);
+          for (const ws of t.withs ?? []) for (const w of ws ?? []) visit(w.value);
+          break;
+      }
+      if (literal) ends[at] = terms.length;
+    };
+    for (const root of isCall(e.terms) ? e.terms.slice(1) : [e.terms as Term]) visit(root);
+    found = { terms, ends };
+    this.literals.set(e, found);
+    return found;
   }
 
-  private readonly literals = new WeakMap<Expr, boolean>();
+  private readonly literals = new WeakMap<Expr, { terms: Term[]; ends: number[] }>();
 
   /** A term whose value is fixed before iteration: literals, bound vars, and input refs with constant keys. */
   private isInvariant(t: Term): boolean {
