@@ -1,8 +1,9 @@
 /**
  * Big-policy benchmark (issue 11, item 5): the generated inventory policy of
  * bigpolicy-gen.ts (≈ 340 KB of Rego in 24 modules over ≈ 1.5 MB of data).
- * Reports compile, prepare (of the plan's JSON text, as an isolate receives
- * it) and evaluation, median and p99, and the plan's size; then evaluates the
+ * Reports compile (to the compact plan a version stores), prepare (of that
+ * text, as an isolate receives it, and of the plan JSON that older versions
+ * store) and evaluation, median and p99, and the plan's size in both forms; then evaluates the
  * same policy side by side with the engine of this issue's starting commit,
  * alternating runs in one process, and prints the ratio.
  *
@@ -22,6 +23,13 @@ import { bigPolicy } from "./bigpolicy-gen.js";
 import { fmtNs, line, summarize, timeNs } from "./stats.js";
 
 type Engine = Pick<typeof current, "compile" | "prepare" | "fromJS" | "toJS">;
+
+/** What a policy version stores (workers/admin/policy-versions.ts): the compact form. */
+function compactPlanOf(bp: ReturnType<typeof bigPolicy>): string {
+  const r = current.compile({ modules: bp.modules, entrypoints: bp.entrypoints });
+  if (!r.plan) throw new Error(`big policy does not compile: ${JSON.stringify(r.errors.slice(0, 3))}`);
+  return current.encodeCompactPlan(r.plan);
+}
 
 /** CPU nanoseconds (user + system) of one call: steadier than wall time on a shared, loaded machine. */
 function cpuNs(fn: () => void): number {
@@ -73,25 +81,44 @@ export async function benchBigPolicy(): Promise<string[]> {
   const compileRuns = Number(process.env.BIGPOLICY_COMPILE_RUNS ?? 8);
   const evalRuns = Number(process.env.BIGPOLICY_EVAL_RUNS ?? 12);
 
-  let text = "";
-  const compileSamples = Array.from({ length: compileRuns }, () => timeNs(() => void (text = planOf(current, bp))));
-  out.push(line("compile (parse + check + plan + JSON.stringify)", summarize(compileSamples)));
-  out.push(line("  CPU time", summarize(Array.from({ length: compileRuns }, () => cpuNs(() => void planOf(current, bp))))));
-  out.push(`plan size: ${(text.length / 1e6).toFixed(2)} MB of JSON`);
+  let compact = "";
+  const compileSamples = Array.from({ length: compileRuns }, () => timeNs(() => void (compact = compactPlanOf(bp))));
+  out.push(line("compile (parse + check + plan + compact encoding)", summarize(compileSamples)));
+  out.push(line("  CPU time", summarize(Array.from({ length: compileRuns }, () => cpuNs(() => void compactPlanOf(bp))))));
+  const text = planOf(current, bp);
+  out.push(
+    line("  CPU time to plan JSON instead", summarize(Array.from({ length: compileRuns }, () => cpuNs(() => void planOf(current, bp))))),
+  );
+  out.push(`plan size: ${(compact.length / 1e6).toFixed(2)} MB compact (stored), ${(text.length / 1e6).toFixed(2)} MB of JSON`);
 
   let policy: current.PreparedPolicy | undefined;
-  const prepareSamples = Array.from({ length: 20 }, () => timeNs(() => void (policy = current.prepare(text))));
-  out.push(line("prepare (plan JSON text → program)", summarize(prepareSamples)));
-  const prepareCpu = Array.from({ length: 20 }, () => cpuNs(() => void current.prepare(text)));
-  out.push(line("  CPU time", summarize(prepareCpu)));
-  const parseCpu = Array.from({ length: 20 }, () => cpuNs(() => void JSON.parse(text)));
-  out.push(line("  of which JSON.parse alone (CPU)", summarize(parseCpu)));
-  // A freshly prepared policy's first evaluation: what the first request after activation pays.
-  const fresh = current.prepare(text);
+  const prepareSamples = Array.from({ length: 20 }, () => timeNs(() => void (policy = current.prepare(compact))));
+  out.push(line("prepare (compact plan text → program)", summarize(prepareSamples)));
+  out.push(line("  CPU time", summarize(Array.from({ length: 20 }, () => cpuNs(() => void current.prepare(compact))))));
+  out.push(line("  of which JSON.parse alone (CPU)", summarize(Array.from({ length: 20 }, () => cpuNs(() => void JSON.parse(compact))))));
+  out.push(
+    line("prepare (plan JSON text → program), CPU", summarize(Array.from({ length: 20 }, () => cpuNs(() => void current.prepare(text))))),
+  );
+  out.push(line("  of which JSON.parse alone (CPU)", summarize(Array.from({ length: 20 }, () => cpuNs(() => void JSON.parse(text))))));
+  // A freshly prepared policy's first evaluation: what the first request after activation pays
+  // (functions are lowered as it reaches them). CPU time, median of 3 fresh preparations each.
   const data = current.fromJS(bp.data);
   const doc = { input: current.fromJS(bp.inputs[0]), data };
+  const firstEval = (planText: string) => {
+    const fresh = current.prepare(planText);
+    return cpuNs(() => void fresh.evaluateSync("inventory/main/report", doc, { budget: BUDGET }));
+  };
+  // One untimed round each so neither form pays the interpreter's warm-up, then alternating rounds.
+  firstEval(compact);
+  firstEval(text);
+  const firstCompact: number[] = [];
+  const firstJSON: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    firstCompact.push(firstEval(compact));
+    firstJSON.push(firstEval(text));
+  }
   out.push(
-    `first evaluation after prepare: ${fmtNs(timeNs(() => void fresh.evaluateSync("inventory/main/report", doc, { budget: BUDGET })))}`,
+    `first evaluation after prepare (CPU p50 of 3, alternating): ${fmtNs(summarize(firstCompact).p50)} (of the plan JSON: ${fmtNs(summarize(firstJSON).p50)})`,
   );
   const prepared = policy as current.PreparedPolicy;
   const expected = JSON.stringify(prepared.evaluateSync("inventory/main/report", doc, { budget: BUDGET }).results.map(current.toJS));

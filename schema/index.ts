@@ -68,7 +68,7 @@ export const policyVersions = sqliteTable(
     filesBlob: text("files_blob"),
     /** blob of the merged data documents (canonical JSON): the `data` the version's policies see */
     dataBlob: text("data_blob"),
-    /** blob of the compiled plan (OPA IR JSON) */
+    /** blob of the compiled plan: the compact form (workers/rego/plan/compact.ts), or OPA IR JSON in versions made before it */
     planBlob: text("plan_blob"),
     /** the manifest's revision, when the bundle has one */
     revision: text("revision"),

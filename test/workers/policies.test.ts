@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { drizzle } from "drizzle-orm/d1";
-import { readBlobs } from "../../workers/bundle/blobs.js";
-import { ALLOW_POLICY, call, expectProblem, expectStatus, newPolicy, newZone, uniqueName } from "./helpers.js";
+import { blobWrites, prepareBlob, readBlobs } from "../../workers/bundle/blobs.js";
+import { decodePlan, fromJS, isCompactPlanText, toJSONText, type PreparedPolicy } from "../../workers/rego/index.js";
+import { ZoneCache } from "../../workers/sts/zone-cache.js";
+import { ALLOW_POLICY, call, expectProblem, expectStatus, newPolicy, newPolicySet, newSetVersion, newZone, uniqueName } from "./helpers.js";
 
 const V2 = ALLOW_POLICY + '\ndeny contains "blocked" if input.subject.claims.blocked\n';
 
@@ -174,9 +176,51 @@ describe("policy versions", () => {
       .first<{ plan_blob: string; package: string }>();
     // stored as a content-addressed blob (in chunks), not inline in the version's row
     const blobs = await readBlobs(drizzle(env.DB), zone, [row!.plan_blob]);
-    const plan = JSON.parse(blobs.get(row!.plan_blob) as string);
+    const text = blobs.get(row!.plan_blob) as string;
+    // in the compact form (workers/rego/plan/compact.ts), which decodes to the plan
+    expect(isCompactPlanText(text)).toBe(true);
+    const plan = decodePlan(text);
     expect(plan.plans.plans.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(["payments/allow", "payments/deny", "payments/ttl", "payments/scope", "payments/claims"]),
     );
+  });
+
+  it("still loads versions stored with plan JSON, in a blob or inline, beside compact ones", async () => {
+    const { env } = await import("cloudflare:workers");
+    const db = drizzle(env.DB);
+    const zone = await newZone();
+    const compact = await newPolicy(zone);
+    const fromBlob = await newPolicy(zone, `${ALLOW_POLICY}\ndeny contains "blob" if input.x\n`);
+    const inline = await newPolicy(zone, `${ALLOW_POLICY}\ndeny contains "inline" if input.x\n`);
+    // Rewrite two versions as versions made before the compact form stored them: plan JSON as a
+    // content-addressed blob, and plan JSON inline in the row (versions made before bundles).
+    const planJSON = async (versionId: string) => {
+      const row = await env.DB.prepare("SELECT plan_blob FROM policy_versions WHERE id = ?").bind(versionId).first<{ plan_blob: string }>();
+      return JSON.stringify(decodePlan((await readBlobs(db, zone, [row!.plan_blob])).get(row!.plan_blob) as string));
+    };
+    const jsonBlob = await prepareBlob(await planJSON(fromBlob.versionId));
+    await db.batch(blobWrites(db, zone, [jsonBlob], new Date().toISOString()) as never);
+    await env.DB.prepare("UPDATE policy_versions SET plan_blob = ? WHERE id = ?").bind(jsonBlob.sha256, fromBlob.versionId).run();
+    await env.DB.prepare("UPDATE policy_versions SET plan = ?, plan_blob = NULL, data_blob = NULL WHERE id = ?")
+      .bind(await planJSON(inline.versionId), inline.versionId)
+      .run();
+
+    const set = await newPolicySet(zone);
+    const version = await newSetVersion(zone, set, [compact.versionId, fromBlob.versionId, inline.versionId]);
+    expectStatus(await call("POST", `/v1/zones/${zone}/policy-sets/${set}/activate`, { version }), 200);
+    const snapshot = await new ZoneCache().get(env as never, zone);
+    const policies = snapshot?.active?.policies ?? [];
+    expect(policies.map((p) => p.policyVersionId)).toEqual([compact.versionId, fromBlob.versionId, inline.versionId]);
+    const input = fromJS({ subject: { claims: { role: "payer" } }, x: true });
+    const answers = policies.map((p) => {
+      const prepared = p.prepared as PreparedPolicy;
+      expect(typeof prepared.evaluateSync).toBe("function");
+      return ["payments/allow", "payments/deny"].map((e) => toJSONText(prepared.evaluateSync(e, { input }).results));
+    });
+    expect(answers).toEqual([
+      ['[{"result":true}]', "[]"], // no deny rule: undefined
+      ['[{"result":true}]', '[{"result":["blob"]}]'],
+      ['[{"result":true}]', '[{"result":["inline"]}]'],
+    ]);
   });
 });

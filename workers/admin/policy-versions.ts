@@ -24,6 +24,7 @@ import { zoneSigning } from "./routes/bundle-signing.js";
 import { writeTarGz } from "../bundle/tar.js";
 import { Problem, conflict, payloadTooLarge, regoCompileFailed } from "../http/problem.js";
 import { newId } from "../ids.js";
+import { encodeCompactPlan } from "../rego/index.js";
 import { compileBundle } from "../policy/compile.js";
 import { ContractViolation, type ContractItem } from "../policy/contract.js";
 import { base64Decode, sha256Hex } from "../crypto.js";
@@ -328,7 +329,8 @@ export async function compileVersion(
   const [files, data, plan] = await Promise.all([
     prepareBlob(filesJSON),
     prepareBlob(bundle.dataJSON),
-    prepareBlob(JSON.stringify(compiled.plan)),
+    // The compact form (workers/rego/plan/compact.ts): prepare reads it, and plan JSON of older versions, alike.
+    prepareBlob(encodeCompactPlan(compiled.plan)),
   ]);
   const createdAt = nowIso();
   return {

@@ -5,6 +5,7 @@
 export { RegoError, formatError, type ErrorCode, type Location, type RegoErrorInfo } from "./errors.js";
 export * from "./value/index.js";
 export { decodePlan } from "./plan/decode.js";
+export { encodeCompactPlan, isCompactPlanText } from "./plan/compact.js";
 export type { Policy as Plan } from "./plan/types.js";
 export {
   prepare,

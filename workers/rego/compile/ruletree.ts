@@ -104,9 +104,15 @@ export class RuleTree {
     return walk(this.root, name);
   }
 
-  /** Every node with rules, depth-first in key order. */
-  *nodesWithRules(n: RuleNode = this.root): IterableIterator<RuleNode> {
-    if (n.hasRules) yield n;
-    for (const key of [...n.children.keys()].sort()) yield* this.nodesWithRules(n.children.get(key) as RuleNode);
+  /** Every node with rules, depth-first in key order (an explicit stack: nested generators cost each node its depth). */
+  nodesWithRules(n: RuleNode = this.root): RuleNode[] {
+    const out: RuleNode[] = [];
+    const stack = [n];
+    for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+      if (node.hasRules) out.push(node);
+      const keys = [...node.children.keys()].sort();
+      for (let i = keys.length - 1; i >= 0; i--) stack.push(node.children.get(keys[i] as string) as RuleNode);
+    }
+    return out;
   }
 }

@@ -166,26 +166,62 @@ export class Safety {
   }
 
   private reorderClosures(t: Term, safe: Set<string>): void {
-    walkTerm(
-      t,
-      (x) => {
-        if (x.type === "arraycomprehension" || x.type === "setcomprehension" || x.type === "objectcomprehension") {
-          const inner = new Set(safe);
-          x.value.body = this.reorder(x.value.body, inner);
-          const head = x.type === "objectcomprehension" ? [x.value.key, x.value.value] : [x.value.term];
-          const unsafe = new Map<string, Loc>();
-          for (const h of head) {
-            const v = this.termVars(h, inner);
-            for (const y of v.inputs) if (!inner.has(y) && !unsafe.has(y)) unsafe.set(y, v.where.get(y) as Loc);
-            this.reorderClosures(h, inner);
+    // Runs for every term of every placed expression: scalars answer at once, and the
+    // closures are found in walk order with an explicit stack rather than a callback walk.
+    switch (t.type) {
+      case "null":
+      case "boolean":
+      case "number":
+      case "string":
+      case "var":
+        return;
+    }
+    const stack: Term[] = [t];
+    for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+      switch (x.type) {
+        case "arraycomprehension":
+        case "setcomprehension":
+        case "objectcomprehension":
+          this.reorderClosure(x, safe);
+          break;
+        case "ref":
+        case "array":
+        case "set":
+          for (let i = x.value.length - 1; i >= 0; i--) stack.push(x.value[i] as Term);
+          break;
+        case "templatestring": {
+          const withs = x.withs ?? [];
+          for (let i = withs.length - 1; i >= 0; i--) {
+            const ws = withs[i] ?? [];
+            for (let j = ws.length - 1; j >= 0; j--) stack.push((ws[j] as { value: Term }).value);
           }
-          this.reportUnsafe(unsafe);
-          return false;
+          for (let i = x.value.length - 1; i >= 0; i--) stack.push(x.value[i] as Term);
+          break;
         }
-        return true;
-      },
-      false,
-    );
+        case "call":
+          for (let i = x.value.length - 1; i >= 1; i--) stack.push(x.value[i] as Term);
+          break;
+        case "object":
+          for (let i = x.value.length - 1; i >= 0; i--) {
+            const [k, v] = x.value[i] as [Term, Term];
+            stack.push(v, k);
+          }
+          break;
+      }
+    }
+  }
+
+  private reorderClosure(x: Closure, safe: Set<string>): void {
+    const inner = new Set(safe);
+    x.value.body = this.reorder(x.value.body, inner);
+    const head = x.type === "objectcomprehension" ? [x.value.key, x.value.value] : [x.value.term];
+    const unsafe = new Map<string, Loc>();
+    for (const h of head) {
+      const v = this.termVars(h, inner);
+      for (const y of v.inputs) if (!inner.has(y) && !unsafe.has(y)) unsafe.set(y, v.where.get(y) as Loc);
+      this.reorderClosures(h, inner);
+    }
+    this.reportUnsafe(unsafe);
   }
 
   /** Inputs and outputs of one expression, given what is safe. */

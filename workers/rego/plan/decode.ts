@@ -7,45 +7,8 @@
 import { RegoError } from "../errors.js";
 import type { Block, Func, Operand, Plan, Policy, Static, Stmt, StmtType } from "./types.js";
 import { STMT_TYPES } from "./types.js";
-
-type FieldKind = "local" | "operand" | "int" | "string" | "block" | "inlineBlock" | "blocks" | "locals" | "operands" | "strindexes";
-
-const STMT_FIELDS: Record<StmtType, Record<string, FieldKind>> = {
-  ArrayAppendStmt: { array: "local", value: "operand" },
-  AssignIntStmt: { value: "int", target: "local" },
-  AssignVarOnceStmt: { source: "operand", target: "local" },
-  AssignVarStmt: { source: "operand", target: "local" },
-  BlockStmt: { blocks: "blocks" },
-  BreakStmt: { index: "int" },
-  CallDynamicStmt: { args: "locals", result: "local", path: "operands" },
-  CallStmt: { func: "string", args: "operands", result: "local" },
-  DotStmt: { source: "operand", key: "operand", target: "local" },
-  EqualStmt: { a: "operand", b: "operand" },
-  IsArrayStmt: { source: "operand" },
-  IsDefinedStmt: { source: "local" },
-  IsObjectStmt: { source: "operand" },
-  IsSetStmt: { source: "operand" },
-  IsUndefinedStmt: { source: "local" },
-  LenStmt: { source: "operand", target: "local" },
-  MakeArrayStmt: { capacity: "int", target: "local" },
-  MakeNullStmt: { target: "local" },
-  MakeNumberIntStmt: { value: "int", target: "local" },
-  MakeNumberRefStmt: { Index: "int", target: "local" },
-  MakeObjectStmt: { target: "local" },
-  MakeSetStmt: { target: "local" },
-  NopStmt: {},
-  NotEqualStmt: { a: "operand", b: "operand" },
-  NotStmt: { block: "block" },
-  ObjectInsertOnceStmt: { key: "operand", value: "operand", object: "local" },
-  ObjectInsertStmt: { key: "operand", value: "operand", object: "local" },
-  ObjectMergeStmt: { a: "local", b: "local", target: "local" },
-  ResetLocalStmt: { target: "local" },
-  ResultSetAddStmt: { value: "local" },
-  ReturnLocalStmt: { source: "local" },
-  ScanStmt: { source: "local", key: "local", value: "local", block: "block" },
-  SetAddStmt: { value: "operand", set: "local" },
-  WithStmt: { local: "local", path: "strindexes", value: "operand", block: "inlineBlock" },
-};
+import { decodeCompactPlanText, isCompactPlanText } from "./compact.js";
+import { STMT_FIELDS, type FieldKind } from "./fields.js";
 
 /** Fields that may be `null` or absent in OPA's output, meaning empty. */
 const NULLABLE_ARRAYS = new Set<FieldKind>(["blocks", "locals", "operands", "strindexes"]);
@@ -235,7 +198,7 @@ class Decoder {
   }
 }
 
-function checkNames(policy: Policy): void {
+export function checkNames(policy: Policy): void {
   const seen = new Set<string>();
   policy.plans.plans.forEach((p, i) => {
     if (seen.has(p.name)) throw planError(`plan.plans.plans[${i}].name`, `duplicate plan ${p.name}`);
@@ -433,9 +396,11 @@ class InPlaceChecker {
 /**
  * Decodes and validates plan JSON text as `decodePlan` does (same checks, same
  * errors), reusing the parsed data instead of copying it, and reports what
- * lowering will look up.
+ * lowering will look up. The compact form (plan/compact.ts), which is what a
+ * policy version stores, is recognised by its first key and decoded by its own reader.
  */
 export function decodePlanText(text: string): { policy: Policy; uses: PlanUses } {
+  if (isCompactPlanText(text)) return decodeCompactPlanText(text);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -457,6 +422,7 @@ export function decodePlanText(text: string): { policy: Policy; uses: PlanUses }
 /** Decodes and validates plan JSON (a string or already-parsed data). */
 export function decodePlan(raw: unknown): Policy {
   if (typeof raw === "string") {
+    if (isCompactPlanText(raw)) return decodeCompactPlanText(raw).policy;
     try {
       raw = JSON.parse(raw);
     } catch (e) {

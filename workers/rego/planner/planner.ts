@@ -248,24 +248,68 @@ export class Planner {
     for (let j = from; j < body.length; j++) {
       const e = body[j] as Expr;
       if (e.negated || (e.with && e.with.length > 0) || isEvery(e.terms) || isSomeDecl(e.terms)) continue;
-      const roots = isCall(e.terms) ? e.terms.slice(1) : [e.terms];
-      for (const root of roots)
-        walkTerm(
-          root,
-          (t) => {
-            if (this.hoisted.has(t)) return false;
-            if ((t.type === "object" || t.type === "array" || t.type === "set") && this.isInvariant(t)) {
-              this.planTerm(t, () => this.hoisted.set(t, this.ltarget));
-              added.push(t);
-              return false;
-            }
-            return t.type !== "ref";
-          },
-          false,
-        );
+      // The expression's literals outside refs and closures, in walk order; a literal
+      // hoisted (now or before) is taken whole, so the literals inside it are skipped.
+      const { terms, ends } = this.literalsOf(e);
+      for (let i = 0; i < terms.length; ) {
+        const t = terms[i] as Term;
+        if (this.hoisted.has(t)) i = ends[i] as number;
+        else if (this.isInvariant(t)) {
+          this.planTerm(t, () => this.hoisted.set(t, this.ltarget));
+          added.push(t);
+          i = ends[i] as number;
+        } else i++;
+      }
     }
     return added;
   }
+
+  /**
+   * The object, array and set literals of an expression that hoist considers
+   * (not inside refs or closures), in pre-order, each with the index just past
+   * the literals nested in it. Every iterating expression looks at all the
+   * expressions after it, so this is computed once per expression.
+   */
+  private literalsOf(e: Expr): { terms: Term[]; ends: number[] } {
+    let found = this.literals.get(e);
+    if (found) return found;
+    const terms: Term[] = [];
+    const ends: number[] = [];
+    const visit = (t: Term): void => {
+      const literal = t.type === "object" || t.type === "array" || t.type === "set";
+      const at = terms.length;
+      if (literal) {
+        terms.push(t);
+        ends.push(0);
+      }
+      switch (t.type) {
+        case "array":
+        case "set":
+          for (const x of t.value) visit(x);
+          break;
+        case "object":
+          for (const [k, v] of t.value) {
+            visit(k);
+            visit(v);
+          }
+          break;
+        case "call":
+          for (let i = 1; i < t.value.length; i++) visit(t.value[i] as Term);
+          break;
+        case "templatestring":
+          for (const x of t.value) visit(x);
+          for (const ws of t.withs ?? []) for (const w of ws ?? []) visit(w.value);
+          break;
+      }
+      if (literal) ends[at] = terms.length;
+    };
+    for (const root of isCall(e.terms) ? e.terms.slice(1) : [e.terms as Term]) visit(root);
+    found = { terms, ends };
+    this.literals.set(e, found);
+    return found;
+  }
+
+  private readonly literals = new WeakMap<Expr, { terms: Term[]; ends: number[] }>();
 
   /** A term whose value is fixed before iteration: literals, bound vars, and input refs with constant keys. */
   private isInvariant(t: Term): boolean {
@@ -1042,18 +1086,51 @@ export class Planner {
     this.planScan(p, () => this.planRefRec(parts, i + 1, k));
   }
 
-  /** A term is bound when all its variables are (closures aside, which are values). */
+  /**
+   * A term is bound when all its variables are (closures aside, which are values).
+   * Called for every ref part and expression the planner meets: scalars answer at
+   * once, the rest is walked with an explicit stack (no callback, no recursion).
+   */
   private isBound(t: Term): boolean {
-    let bound = true;
-    walkTerm(
-      t,
-      (x) => {
-        if (x.type === "var" && !ROOTS.has(x.value) && this.lookup(x.value) === undefined) bound = false;
-        return bound;
-      },
-      false,
-    );
-    return bound;
+    switch (t.type) {
+      case "var":
+        return ROOTS.has(t.value) || this.lookup(t.value) !== undefined;
+      case "null":
+      case "boolean":
+      case "number":
+      case "string":
+      case "arraycomprehension":
+      case "setcomprehension":
+      case "objectcomprehension":
+        return true;
+    }
+    const stack: Term[] = [t];
+    for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+      switch (x.type) {
+        case "var":
+          if (!ROOTS.has(x.value) && this.lookup(x.value) === undefined) return false;
+          break;
+        case "ref":
+        case "array":
+        case "set":
+          for (let i = x.value.length - 1; i >= 0; i--) stack.push(x.value[i] as Term);
+          break;
+        case "templatestring":
+          for (let i = x.value.length - 1; i >= 0; i--) stack.push(x.value[i] as Term);
+          for (const ws of x.withs ?? []) for (const w of ws ?? []) stack.push(w.value);
+          break;
+        case "call":
+          for (let i = x.value.length - 1; i >= 1; i--) stack.push(x.value[i] as Term);
+          break;
+        case "object":
+          for (let i = x.value.length - 1; i >= 0; i--) {
+            const [k, v] = x.value[i] as [Term, Term];
+            stack.push(v, k);
+          }
+          break;
+      }
+    }
+    return true;
   }
 
   private planDot(key: Term, k: K): void {

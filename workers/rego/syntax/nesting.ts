@@ -20,77 +20,106 @@ export const MAX_NESTING = 1000;
 
 export const NESTING_ERROR = `nesting deeper than ${MAX_NESTING}`;
 
-type Node = { kind: "rule"; rule: Rule } | { kind: "expr"; expr: Expr } | { kind: "term"; term: Term };
+const RULE = 0;
+const EXPR = 1;
+const TERM = 2;
+
+/**
+ * The walk's stack, as three parallel arrays (what, its kind, its depth): a
+ * big policy has hundreds of thousands of terms, and a tuple and a wrapper
+ * object for each was a noticeable part of parsing.
+ */
+class Walk {
+  readonly nodes: (Rule | Expr | Term)[] = [];
+  readonly kinds: number[] = [];
+  readonly depths: number[] = [];
+
+  push(node: Rule | Expr | Term, kind: number, depth: number): void {
+    this.nodes.push(node);
+    this.kinds.push(kind);
+    this.depths.push(depth);
+  }
+
+  term(t: Term, depth: number): void {
+    this.push(t, TERM, depth);
+  }
+
+  body(body: Body, depth: number): void {
+    for (let i = body.length - 1; i >= 0; i--) this.push(body[i] as Expr, EXPR, depth);
+  }
+}
 
 /** The first place (in walk order) where `rules` or `body` nest deeper than MAX_NESTING, as a parse error. */
 export function checkNesting(file: string, rules: Rule[], body?: Body): RegoErrorInfo | undefined {
-  const stack: [Node, number][] = [];
-  for (let i = rules.length - 1; i >= 0; i--) stack.push([{ kind: "rule", rule: rules[i] as Rule }, 1]);
-  if (body) pushBody(stack, body, 1);
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [Node, number];
-    if (depth > MAX_NESTING) return error(file, locOf(node));
+  const stack = new Walk();
+  for (let i = rules.length - 1; i >= 0; i--) stack.push(rules[i] as Rule, RULE, 1);
+  if (body) stack.body(body, 1);
+  while (stack.nodes.length > 0) {
+    const node = stack.nodes.pop() as Rule | Expr | Term;
+    const kind = stack.kinds.pop() as number;
+    const depth = stack.depths.pop() as number;
+    if (depth > MAX_NESTING) return error(file, node.loc);
     const d = depth + 1;
-    switch (node.kind) {
-      case "rule": {
-        const r = node.rule;
-        if (r.else) stack.push([{ kind: "rule", rule: r.else }, d]);
-        pushBody(stack, r.body, d);
+    switch (kind) {
+      case RULE: {
+        const r = node as Rule;
+        if (r.else) stack.push(r.else, RULE, d);
+        stack.body(r.body, d);
         const h = r.head;
-        for (const t of [...h.ref, ...(h.args ?? []), ...(h.key ? [h.key] : []), ...(h.value ? [h.value] : [])]) pushTerm(stack, t, d);
+        for (const t of [...h.ref, ...(h.args ?? []), ...(h.key ? [h.key] : []), ...(h.value ? [h.value] : [])]) stack.term(t, d);
         break;
       }
-      case "expr": {
-        const e = node.expr;
+      case EXPR: {
+        const e = node as Expr;
         const withs = e.with ?? [];
         // each `with` nests what it applies to one level deeper
         const inner = d + withs.length;
         withs.forEach((w, i) => {
-          pushTerm(stack, w.target, d + i);
-          pushTerm(stack, w.value, d + i);
+          stack.term(w.target, d + i);
+          stack.term(w.value, d + i);
         });
         const t = e.terms;
-        if (Array.isArray(t)) for (const x of t) pushTerm(stack, x, inner);
-        else if (t.type === "somedecl") for (const x of t.symbols) pushTerm(stack, x, inner);
+        if (Array.isArray(t)) for (const x of t) stack.term(x, inner);
+        else if (t.type === "somedecl") for (const x of t.symbols) stack.term(x, inner);
         else if (t.type === "every") {
-          if (t.key) pushTerm(stack, t.key, inner);
-          pushTerm(stack, t.value, inner);
-          pushTerm(stack, t.domain, inner);
-          pushBody(stack, t.body, inner + 1);
-        } else pushTerm(stack, t, inner);
+          if (t.key) stack.term(t.key, inner);
+          stack.term(t.value, inner);
+          stack.term(t.domain, inner);
+          stack.body(t.body, inner + 1);
+        } else stack.term(t, inner);
         break;
       }
-      case "term": {
-        const t = node.term;
+      default: {
+        const t = node as Term;
         switch (t.type) {
           case "ref":
           case "array":
           case "set":
           case "call":
-            for (const x of t.value) pushTerm(stack, x, d);
+            for (const x of t.value) stack.term(x, d);
             break;
           case "object":
             for (const [k, v] of t.value) {
-              pushTerm(stack, k, d);
-              pushTerm(stack, v, d);
+              stack.term(k, d);
+              stack.term(v, d);
             }
             break;
           case "arraycomprehension":
           case "setcomprehension":
-            pushTerm(stack, t.value.term, d);
-            pushBody(stack, t.value.body, d + 1);
+            stack.term(t.value.term, d);
+            stack.body(t.value.body, d + 1);
             break;
           case "objectcomprehension":
-            pushTerm(stack, t.value.key, d);
-            pushTerm(stack, t.value.value, d);
-            pushBody(stack, t.value.body, d + 1);
+            stack.term(t.value.key, d);
+            stack.term(t.value.value, d);
+            stack.body(t.value.body, d + 1);
             break;
           case "templatestring":
-            for (const x of t.value) pushTerm(stack, x, d);
+            for (const x of t.value) stack.term(x, d);
             for (const ws of t.withs ?? [])
               ws?.forEach((w, i) => {
-                pushTerm(stack, w.target, d + i);
-                pushTerm(stack, w.value, d + i);
+                stack.term(w.target, d + i);
+                stack.term(w.value, d + i);
               });
             break;
           default:
@@ -101,18 +130,6 @@ export function checkNesting(file: string, rules: Rule[], body?: Body): RegoErro
     }
   }
   return undefined;
-}
-
-function pushBody(stack: [Node, number][], body: Body, depth: number): void {
-  for (let i = body.length - 1; i >= 0; i--) stack.push([{ kind: "expr", expr: body[i] as Expr }, depth]);
-}
-
-function pushTerm(stack: [Node, number][], t: Term, depth: number): void {
-  stack.push([{ kind: "term", term: t }, depth]);
-}
-
-function locOf(node: Node): Loc {
-  return node.kind === "rule" ? node.rule.loc : node.kind === "expr" ? node.expr.loc : node.term.loc;
 }
 
 function error(file: string, loc: Loc): RegoErrorInfo {
