@@ -21,6 +21,8 @@ export const enum Op {
   CallDynamic,
   CallFunc,
   CallBuiltin,
+  /** CallBuiltin followed by the planner's `NotEqualStmt result false`: undefined when the call gives false */
+  CallBuiltinTest,
   Dot,
   /** A DotStmt into the base documents: a number key also finds the JSON key "2". */
   DataDot,
@@ -183,7 +185,27 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     return i;
   };
 
-  const lowerBlock = (b: Block, path: string): Instr[] => b.stmts.map((s, i) => lower(s, `${path}.stmts[${i}]`));
+  const lowerBlock = (b: Block, path: string): Instr[] => {
+    const out: Instr[] = [];
+    const stmts = b.stmts;
+    for (let i = 0; i < stmts.length; i++) {
+      const instr = lower(stmts[i] as Stmt, `${path}.stmts[${i}]`);
+      // A built-in call whose result the next statement tests against false (how
+      // the planner writes a call used as a condition) runs as one statement.
+      if (instr.op === Op.CallBuiltin && isFalseTestOf(stmts[i + 1], instr.c)) {
+        out.push(
+          make(Op.CallBuiltinTest, (stmts[i] as Stmt).stmt, {
+            args: instr.args ?? NO_ARGS,
+            c: instr.c,
+            builtin: instr.builtin,
+            name: instr.name,
+          }),
+        );
+        i++;
+      } else out.push(instr);
+    }
+    return out;
+  };
   const lowerBlocks = (bs: Block[], path: string): Instr[][] => bs.map((b, i) => lowerBlock(b, `${path}[${i}]`));
 
   const make = (
@@ -426,6 +448,13 @@ function findResultLocals(f: Func): Set<number> {
  * set in place (UnionInto); the chain's first union always builds a new set
  * (UnionNew), so no set that anything else can see is ever changed.
  */
+/** Whether `st` is `NotEqualStmt local false` on `local`. */
+function isFalseTestOf(st: Stmt | undefined, local: number): boolean {
+  if (st === undefined || st.type !== "NotEqualStmt") return false;
+  const { a, b } = st.stmt;
+  return a.type === "local" && a.value === local && b.type === "bool" && b.value === false;
+}
+
 const LOCATION_KEYS = new Set(["file", "row", "col"]);
 
 function unionChains(blocks: Block[]): Map<Stmt, Op> {
