@@ -5,7 +5,7 @@
  * ("one of {set, array}").
  */
 import type { RNumber, Value } from "../value/index.js";
-import { RObject, RSet, compare, isInteger, normalizeInt, toBigInt, typeName } from "../value/index.js";
+import { RObject, RSet, compare, isInteger, normalizeInt, sortValues, toBigInt, typeName } from "../value/index.js";
 import type { BuiltinTable } from "./types.js";
 import { typeError } from "./args.js";
 import * as bf from "../goruntime/bigfloat.js";
@@ -111,7 +111,7 @@ function min(args: Value[]): Value | undefined {
 function sort(args: Value[]): Value {
   const v = args[0] as Value;
   if (v instanceof RSet) return v.values().slice();
-  return members(v).slice().sort(compare);
+  return sortValues(members(v).slice());
 }
 
 export const aggregatesBuiltins: BuiltinTable = { count, sum, product, max, min, sort };

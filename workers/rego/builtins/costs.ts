@@ -53,6 +53,20 @@ export function shallowSize(v: Value | undefined): number {
  */
 export function deepSize(root: Value | undefined, limit = Number.POSITIVE_INFINITY): number {
   if (root === undefined) return 0;
+  if (root === null || typeof root !== "object") return scalarSize(root);
+  // An array of scalars (sprintf's arguments, most lists): counted without a stack, to the same total.
+  if (Array.isArray(root)) {
+    let flat = 1;
+    for (let i = 0; i < root.length; i++) {
+      const x = root[i] as Value;
+      if (x !== null && typeof x === "object") {
+        flat = -1;
+        break;
+      }
+      flat += scalarSize(x);
+    }
+    if (flat >= 0) return flat;
+  }
   let n = 0;
   const stack: Value[] = [root];
   // Scalars are counted where they are found; only composites go on the stack.
@@ -77,6 +91,10 @@ export function deepSize(root: Value | undefined, limit = Number.POSITIVE_INFINI
       });
   }
   return n;
+}
+
+function scalarSize(x: Value): number {
+  return typeof x === "string" ? 1 + bytes(x.length) : typeof x === "bigint" ? 1 + (bitLength(x) >> 6) : 1;
 }
 
 export function bitLength(n: bigint | number): number {
@@ -128,10 +146,20 @@ function replaceCost(s: number, old: number, rep: number): number {
   return bytes(s + occurrences * rep);
 }
 
+/** formatWidths by format string: formats are mostly a policy's constants, scanned once. */
+const widthsCache = new Map<string, number>();
+const WIDTHS_CACHE_LIMIT = 1000;
+
 /** Largest field width or precision a format string asks for (`%0999999d`). */
 function formatWidths(format: string): number {
-  let n = 0;
-  for (const m of format.matchAll(/%[-+# 0]*(\d*)(?:\.(\d*))?/g)) n += Number(m[1] || 0) + Number(m[2] || 0);
+  let n = widthsCache.get(format);
+  if (n !== undefined) return n;
+  n = 0;
+  if (format.includes("%")) for (const m of format.matchAll(/%[-+# 0]*(\d*)(?:\.(\d*))?/g)) n += Number(m[1] || 0) + Number(m[2] || 0);
+  if (format.length <= 512) {
+    if (widthsCache.size >= WIDTHS_CACHE_LIMIT) widthsCache.clear();
+    widthsCache.set(format, n);
+  }
   return n;
 }
 

@@ -328,6 +328,22 @@ export class Evaluation implements BuiltinContext {
         L[instr.c] = r;
         return CONTINUE;
       }
+      case Op.CallBuiltinTest: {
+        const ops = instr.args as number[];
+        const args: Value[] = new Array(ops.length);
+        for (let i = 0; i < ops.length; i++) {
+          const o = ops[i] as number;
+          const v = o >= 0 ? L[o] : consts[~o];
+          if (v === undefined) return 0;
+          args[i] = v;
+        }
+        const r = this.callBuiltinInstr(instr, args);
+        if (r === undefined) return 0;
+        L[instr.c] = r;
+        // The fused NotEqualStmt: a statement of its own in the budget.
+        if (++this.steps > this.budget) this.chargeWork(0, instr);
+        return r === false ? 0 : CONTINUE;
+      }
       case Op.CallDynamic: {
         const parts: string[] = [];
         for (const o of instr.path as number[]) {
@@ -441,6 +457,26 @@ export class Evaluation implements BuiltinContext {
         } finally {
           L[instr.a] = orig;
         }
+      }
+      case Op.UnionNew:
+      case Op.UnionInto: {
+        const x = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
+        const y = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
+        if (x === undefined || y === undefined) return 0;
+        // Anything but two sets is the built-in's to refuse, with its error.
+        if (!(x instanceof RSet) || !(y instanceof RSet)) {
+          const r = this.callBuiltinInstr(instr, [x, y]);
+          if (r === undefined) return 0;
+          L[instr.c] = r;
+          return CONTINUE;
+        }
+        // Charged as the built-in `or` is (see builtins/costs.ts): both sizes before, the result's after.
+        this.charge(3 * (x.size + y.size));
+        const out = instr.op === Op.UnionNew ? x.clone() : x;
+        for (const v of y.unorderedValues()) out.add(v);
+        this.charge(out.size);
+        L[instr.c] = out;
+        return CONTINUE;
       }
       case Op.Nop:
         return CONTINUE;

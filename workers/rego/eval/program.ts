@@ -21,6 +21,8 @@ export const enum Op {
   CallDynamic,
   CallFunc,
   CallBuiltin,
+  /** CallBuiltin followed by the planner's `NotEqualStmt result false`: undefined when the call gives false */
+  CallBuiltinTest,
   Dot,
   /** A DotStmt into the base documents: a number key also finds the JSON key "2". */
   DataDot,
@@ -47,6 +49,10 @@ export const enum Op {
   Scan,
   SetAdd,
   With,
+  /** `or(a, b)` into a new set that later UnionInto statements may extend in place (see unionChains) */
+  UnionNew,
+  /** `or(a, b)` whose first operand is a set only this statement reads: extended in place */
+  UnionInto,
 }
 
 /**
@@ -151,6 +157,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
   let maxLocal = 0;
   let resultLocals = new Set<number>();
   let dataLocals = new Set<number>();
+  let chains = new Map<Stmt, Op>();
   const seeLocal = (l: number) => {
     if (l > maxLocal) maxLocal = l;
     return l;
@@ -178,7 +185,27 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     return i;
   };
 
-  const lowerBlock = (b: Block, path: string): Instr[] => b.stmts.map((s, i) => lower(s, `${path}.stmts[${i}]`));
+  const lowerBlock = (b: Block, path: string): Instr[] => {
+    const out: Instr[] = [];
+    const stmts = b.stmts;
+    for (let i = 0; i < stmts.length; i++) {
+      const instr = lower(stmts[i] as Stmt, `${path}.stmts[${i}]`);
+      // A built-in call whose result the next statement tests against false (how
+      // the planner writes a call used as a condition) runs as one statement.
+      if (instr.op === Op.CallBuiltin && isFalseTestOf(stmts[i + 1], instr.c)) {
+        out.push(
+          make(Op.CallBuiltinTest, (stmts[i] as Stmt).stmt, {
+            args: instr.args ?? NO_ARGS,
+            c: instr.c,
+            builtin: instr.builtin,
+            name: instr.name,
+          }),
+        );
+        i++;
+      } else out.push(instr);
+    }
+    return out;
+  };
   const lowerBlocks = (bs: Block[], path: string): Instr[][] => bs.map((b, i) => lowerBlock(b, `${path}[${i}]`));
 
   const make = (
@@ -249,6 +276,8 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
         if (forbidden) throw new RegoError("rego_type_error", `${name}: ${forbidden}`, locations[location(st.stmt)]);
         const builtin = getBuiltin(name);
         if (!builtin) throw planError(`${path}.stmt.func`, `unknown function ${name}`);
+        const union = chains.get(st);
+        if (union !== undefined) return make(union, st.stmt, { a: args[0], b: args[1], args, c, builtin, name });
         return make(Op.CallBuiltin, st.stmt, { args, c, builtin, name });
       }
       case "DotStmt": {
@@ -336,6 +365,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     seeLocal(f.return);
     resultLocals = findResultLocals(f);
     dataLocals = new Set(f.params.slice(1, 2)); // every function's second parameter is data
+    chains = unionChains(f.blocks);
     pf.blocks = lowerBlocks(f.blocks, `plan.funcs.funcs[${i}].blocks`);
     pf.nlocals = maxLocal + 1;
   };
@@ -350,6 +380,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     maxLocal = 1;
     resultLocals = new Set();
     dataLocals = new Set([1]); // plans receive input in local 0, data in local 1
+    chains = unionChains(p.blocks);
     const blocks = lowerBlocks(p.blocks, `plan.plans.plans[${i}].blocks`);
     plans.set(p.name, { blocks, nlocals: maxLocal + 1 });
   });
@@ -406,4 +437,65 @@ function findResultLocals(f: Func): Set<number> {
         }
   }
   return result;
+}
+
+/**
+ * Chains of set unions, `a | b | c | …`, which the planner writes as
+ * `or(a, b) → t1; or(t1, c) → t2; …`: copying the growing set at every step
+ * makes a rule that unions n sets quadratic. A step whose first operand is a
+ * local written by another `or` and read by nothing else (that local occurs
+ * exactly twice in the function: its definition and this read) extends that
+ * set in place (UnionInto); the chain's first union always builds a new set
+ * (UnionNew), so no set that anything else can see is ever changed.
+ */
+/** Whether `st` is `NotEqualStmt local false` on `local`. */
+function isFalseTestOf(st: Stmt | undefined, local: number): boolean {
+  if (st === undefined || st.type !== "NotEqualStmt") return false;
+  const { a, b } = st.stmt;
+  return a.type === "local" && a.value === local && b.type === "bool" && b.value === false;
+}
+
+const LOCATION_KEYS = new Set(["file", "row", "col"]);
+
+function unionChains(blocks: Block[]): Map<Stmt, Op> {
+  const occurrences = new Map<number, number>();
+  const defs = new Map<number, Stmt>();
+  const ors: Stmt[] = [];
+  const see = (n: number) => occurrences.set(n, (occurrences.get(n) ?? 0) + 1);
+  // Counts every number a statement holds as a possible local (over-counting only forgoes a chain).
+  const countIn = (x: unknown): void => {
+    if (typeof x === "number") see(x);
+    else if (Array.isArray(x)) for (const e of x) countIn(e);
+    else if (x !== null && typeof x === "object") {
+      const o = x as Record<string, unknown>;
+      if (o.type === "local" && typeof o.value === "number") see(o.value);
+      else if (o.type !== "bool" && o.type !== "string_index") for (const k in o) if (!LOCATION_KEYS.has(k)) countIn(o[k]);
+    }
+  };
+  const stack: Block[] = [...blocks];
+  while (stack.length > 0) {
+    const b = stack.pop() as Block;
+    for (const st of b.stmts) {
+      if (st.type === "CallStmt" && st.stmt.func === "or" && st.stmt.args.length === 2) {
+        ors.push(st);
+        defs.set(st.stmt.result, st);
+      }
+      const nested = st.stmt as { block?: Block; blocks?: Block[] };
+      for (const k in st.stmt)
+        if (k !== "block" && k !== "blocks" && !LOCATION_KEYS.has(k)) countIn((st.stmt as Record<string, unknown>)[k]);
+      if (nested.block) stack.push(nested.block);
+      if (nested.blocks) stack.push(...nested.blocks);
+    }
+  }
+  const out = new Map<Stmt, Op>();
+  for (const st of ors) {
+    if (st.type !== "CallStmt") continue;
+    const first = st.stmt.args[0] as Operand;
+    if (first.type !== "local" || occurrences.get(first.value) !== 2) continue;
+    const def = defs.get(first.value);
+    if (def === undefined || def === st) continue;
+    out.set(st, Op.UnionInto);
+    if (!out.has(def)) out.set(def, Op.UnionNew);
+  }
+  return out;
 }

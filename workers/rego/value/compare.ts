@@ -152,3 +152,19 @@ function equalsAt(a: Value, b: Value, depth: number): boolean {
   }
   return false;
 }
+
+/** A string holding a UTF-16 surrogate: only there does code-unit order differ from code-point order. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Sorts `vs` in place in Rego's order. An array of strings without
+ * surrogates (the common case: set members, object keys) sorts with the
+ * engine's native string order, which is then code-point order.
+ */
+export function sortValues(vs: Value[]): Value[] {
+  for (let i = 0; i < vs.length; i++) {
+    const v = vs[i];
+    if (typeof v !== "string" || SURROGATE.test(v)) return vs.sort(compare);
+  }
+  return vs.sort();
+}

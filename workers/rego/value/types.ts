@@ -10,13 +10,24 @@
  * clears the cached sort order and hash.
  */
 import { hashKey, type HashKey } from "./hash.js";
-import { compare } from "./compare.js";
+import { sortValues } from "./compare.js";
 
 export type Value = null | boolean | number | bigint | string | Value[] | RObject | RSet;
 
+/**
+ * Objects of up to this many entries keep them in one flat array (hash key,
+ * value, hash key, value, …) searched linearly: most Rego objects (records
+ * from JSON, literals, rule results) are this small, and a flat array is a
+ * fraction of a Map's memory and lookup cost (one cache line instead of a
+ * Map's object, table and bucket chain). Larger objects move to a Map.
+ */
+const SMALL_OBJECT = 16;
+
 export class RObject {
-  /** hash key → value */
-  private values = new Map<HashKey, Value>();
+  /** small form: [hashKey0, value0, hashKey1, value1, …] in insertion order; null once `map` holds the entries */
+  private kv: unknown[] | null = [];
+  /** large form: hash key → value */
+  private map: Map<HashKey, Value> | null = null;
   /** hash key → original key, only for keys whose hash key is not the key itself */
   private otherKeys: Map<HashKey, Value> | undefined;
   private sorted: Value[] | undefined;
@@ -40,29 +51,58 @@ export class RObject {
   }
 
   get size(): number {
-    return this.values.size;
+    const kv = this.kv;
+    return kv !== null ? kv.length >> 1 : (this.map as Map<HashKey, Value>).size;
+  }
+
+  /** The value under hash key `h`. */
+  private lookup(h: HashKey): Value | undefined {
+    const kv = this.kv;
+    if (kv !== null) {
+      for (let i = 0; i < kv.length; i += 2) if (kv[i] === h) return kv[i + 1] as Value;
+      return undefined;
+    }
+    return (this.map as Map<HashKey, Value>).get(h);
   }
 
   get(key: Value): Value | undefined {
-    return this.values.get(hashKey(key));
+    return this.lookup(hashKey(key));
   }
 
   /** Fast path for the common case of a string key. */
   getString(key: string): Value | undefined {
-    return this.values.get(key.length > 0 && key.charCodeAt(0) === 0 ? hashKey(key) : key);
+    return this.lookup(key.length > 0 && key.charCodeAt(0) === 0 ? hashKey(key) : key);
   }
 
   has(key: Value): boolean {
-    return this.values.has(hashKey(key));
+    return this.lookup(hashKey(key)) !== undefined;
   }
 
   set(key: Value, value: Value): void {
     const h = hashKey(key);
-    if (!this.values.has(h)) {
+    const kv = this.kv;
+    let added: boolean;
+    if (kv !== null) {
+      let i = 0;
+      while (i < kv.length && kv[i] !== h) i += 2;
+      added = i === kv.length;
+      if (added && i === 2 * SMALL_OBJECT) {
+        const map = new Map<HashKey, Value>();
+        for (let j = 0; j < kv.length; j += 2) map.set(kv[j] as HashKey, kv[j + 1] as Value);
+        map.set(h, value);
+        this.map = map;
+        this.kv = null;
+      } else if (added) kv.push(h, value);
+      else kv[i + 1] = value;
+    } else {
+      const map = this.map as Map<HashKey, Value>;
+      added = !map.has(h);
+      map.set(h, value);
+    }
+    if (added) {
       this.sorted = undefined;
       if (h !== key) (this.otherKeys ??= new Map()).set(h, key);
     }
-    this.values.set(h, value);
     this.sortedValues = undefined;
     this.canon = undefined;
     this.hash = undefined;
@@ -70,7 +110,15 @@ export class RObject {
 
   delete(key: Value): void {
     const h = hashKey(key);
-    if (this.values.delete(h)) {
+    const kv = this.kv;
+    let removed: boolean;
+    if (kv !== null) {
+      let i = 0;
+      while (i < kv.length && kv[i] !== h) i += 2;
+      removed = i < kv.length;
+      if (removed) kv.splice(i, 2);
+    } else removed = (this.map as Map<HashKey, Value>).delete(h);
+    if (removed) {
       this.otherKeys?.delete(h);
       this.sorted = undefined;
       this.sortedValues = undefined;
@@ -79,13 +127,20 @@ export class RObject {
     }
   }
 
+  /** The original key of hash key `h`. */
+  private keyOf(h: HashKey): Value {
+    const other = this.otherKeys;
+    return other === undefined ? (h as Value) : (other.get(h) ?? (h as Value));
+  }
+
   /** Keys in Rego's order. Cached until the next mutation. */
   keys(): Value[] {
     if (this.sorted === undefined) {
       const keys: Value[] = [];
-      const other = this.otherKeys;
-      for (const h of this.values.keys()) keys.push(other?.get(h) ?? (h as Value));
-      if (keys.length > 1) keys.sort(compare);
+      const kv = this.kv;
+      if (kv !== null) for (let i = 0; i < kv.length; i += 2) keys.push(this.keyOf(kv[i] as HashKey));
+      else for (const h of (this.map as Map<HashKey, Value>).keys()) keys.push(this.keyOf(h));
+      if (keys.length > 1) sortValues(keys);
       this.sorted = keys;
     }
     return this.sorted;
@@ -96,7 +151,7 @@ export class RObject {
     if (this.sortedValues === undefined) {
       const keys = this.keys();
       const vals: Value[] = new Array(keys.length);
-      for (let i = 0; i < keys.length; i++) vals[i] = this.values.get(hashKey(keys[i] as Value)) as Value;
+      for (let i = 0; i < keys.length; i++) vals[i] = this.lookup(hashKey(keys[i] as Value)) as Value;
       this.sortedValues = vals;
     }
     return this.sortedValues;
@@ -104,43 +159,51 @@ export class RObject {
 
   /** Entries in key order. */
   *entries(): IterableIterator<[Value, Value]> {
-    for (const k of this.keys()) yield [k, this.values.get(hashKey(k)) as Value];
+    const keys = this.keys();
+    const vals = this.valuesInKeyOrder();
+    for (let i = 0; i < keys.length; i++) yield [keys[i] as Value, vals[i] as Value];
   }
 
   /** Calls `fn` for each entry in key order; stops early when `fn` returns true. */
   some(fn: (key: Value, value: Value) => boolean): boolean {
     const keys = this.keys();
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i] as Value;
-      if (fn(k, this.values.get(hashKey(k)) as Value)) return true;
-    }
+    const vals = this.valuesInKeyOrder();
+    for (let i = 0; i < keys.length; i++) if (fn(keys[i] as Value, vals[i] as Value)) return true;
     return false;
   }
 
   /** Values in insertion order: cheaper when the order does not matter. */
   unorderedValues(): IterableIterator<Value> {
-    return this.values.values();
+    const kv = this.kv;
+    if (kv === null) return (this.map as Map<HashKey, Value>).values();
+    const vals: Value[] = new Array(kv.length >> 1);
+    for (let i = 1; i < kv.length; i += 2) vals[i >> 1] = kv[i] as Value;
+    return vals.values();
   }
 
   /** Calls `fn` for every entry in insertion order (no allocation per entry). */
   forEachUnordered(fn: (key: Value, value: Value) => void): void {
-    const other = this.otherKeys;
-    this.values.forEach((v, h) => fn(other?.get(h) ?? (h as Value), v));
+    const kv = this.kv;
+    if (kv !== null) for (let i = 0; i < kv.length; i += 2) fn(this.keyOf(kv[i] as HashKey), kv[i + 1] as Value);
+    else (this.map as Map<HashKey, Value>).forEach((v, h) => fn(this.keyOf(h), v));
   }
 
   /** True when `fn` holds for every entry; visits entries in insertion order. */
   everyUnordered(fn: (key: Value, value: Value) => boolean): boolean {
-    const other = this.otherKeys;
-    for (const [h, v] of this.values) {
-      if (!fn(other?.get(h) ?? (h as Value), v)) return false;
+    const kv = this.kv;
+    if (kv !== null) {
+      for (let i = 0; i < kv.length; i += 2) if (!fn(this.keyOf(kv[i] as HashKey), kv[i + 1] as Value)) return false;
+      return true;
     }
+    for (const [h, v] of this.map as Map<HashKey, Value>) if (!fn(this.keyOf(h), v)) return false;
     return true;
   }
 
-  /** A copy that shares nothing mutable: the maps are copied whole (no re-hashing), the cached key order is shared until either changes. */
+  /** A copy that shares nothing mutable: the entries are copied whole (no re-hashing), the cached key order is shared until either changes. */
   clone(): RObject {
     const o = new RObject();
-    o.values = new Map(this.values);
+    o.kv = this.kv !== null ? this.kv.slice() : null;
+    if (this.map !== null) o.map = new Map(this.map);
     if (this.otherKeys) o.otherKeys = new Map(this.otherKeys);
     o.sorted = this.sorted;
     return o;
@@ -189,7 +252,7 @@ export class RSet {
   values(): Value[] {
     if (this.sorted === undefined) {
       const vs = [...this.members.values()];
-      if (vs.length > 1) vs.sort(compare);
+      if (vs.length > 1) sortValues(vs);
       this.sorted = vs;
     }
     return this.sorted;
