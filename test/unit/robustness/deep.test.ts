@@ -74,11 +74,28 @@ describe("big and long constructs compile and run", () => {
     }
   });
 
-  it("a chain of 900 additions works; 3,000 is the nesting limit", async () => {
-    expect(value(await run(`package p\nr := ${repeat("1", 900, " + ")}`))).toBe(900);
-    for (const op of ["+", "*", "|", "&", "==", "-"]) {
-      const o = await run(`package p\nr := ${repeat("1", 3000, ` ${op} `)}`);
-      expect(o.ok ? "ok" : o.error).toMatchObject({ code: "rego_parse_error", message: NESTING, location: { file: "p.rego", row: 2 } });
+  it("operator chains of 3,000 and 10,000 terms compile and run; parentheses still count as nesting", async () => {
+    for (const n of [3000, 10_000]) {
+      expect(value(await run(`package p\nr := ${repeat("1", n, " + ")}`))).toBe(n);
+      expect(value(await run(`package p\nr := ${repeat("input.x", n, " * ")}`, { input: { x: 1 } }))).toBe(1);
+      expect(value(await run(`package p\nr := ${repeat("{1}", n, " | ")}`))).toEqual([1]);
+      expect(value(await run(`package p\nr := 1 ${repeat("== 1", n, " ")}`))).toBe(false);
+      expect(value(await run(`package p\nr if ${repeat("input.x", n, " - ")} < 0`, { input: { x: 1 } }))).toBe(true);
+    }
+    const o = await run(`package p\nr := ${repeat("(1 + ", 1100)}1${repeat(")", 1100)}`);
+    expect(o.ok ? "ok" : o.error).toMatchObject({ code: "rego_parse_error", location: { file: "p.rego", row: 2 } });
+  });
+
+  it("a body of 255 iterating expressions runs; more nest the plan too deep, a located compile error", async () => {
+    const body = (n: number) => `package p\nr if {\n${Array.from({ length: n }, (_, i) => `  x${i} := input.xs[_]`).join("\n")}\n}`;
+    expect(value(await run(body(255), { input: { xs: [1] } }))).toBe(true);
+    for (const n of [256, 3000]) {
+      const o = await run(body(n), { input: { xs: [1] } });
+      expect(o.ok ? "ok" : o.error).toMatchObject({
+        code: "rego_compile_error",
+        message: expect.stringMatching(/^plan nesting deeper than 256/),
+        location: { file: "p.rego", row: 258, col: 3 },
+      });
     }
   });
 

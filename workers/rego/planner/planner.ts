@@ -1068,12 +1068,17 @@ export class Planner {
     this.planScan(p, () => this.planRefRec(parts, i + 1, k));
   }
 
-  /** A term is bound when all its variables are (closures aside, which are values). */
+  /**
+   * A term is bound when all its variables are (closures aside, which are
+   * values). A part planned ahead already has its value, so it is not walked
+   * again (in a long operator chain that would be quadratic).
+   */
   private isBound(t: Term): boolean {
     let bound = true;
     walkTerm(
       t,
       (x) => {
+        if (this.precomputed.size > 0 && this.precomputed.has(x)) return false;
         if (x.type === "var" && !ROOTS.has(x.value) && this.lookup(x.value) === undefined) bound = false;
         return bound;
       },
