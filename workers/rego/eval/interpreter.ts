@@ -14,6 +14,7 @@ import { RObject, RSet, equals, formatNumber } from "../value/index.js";
 import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
 import { type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 import { deepSize } from "../builtins/costs.js";
+import { mergeDeep } from "../value/deep.js";
 
 const CONTINUE = -1;
 /** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
@@ -492,13 +493,7 @@ export class Evaluation implements BuiltinContext {
  * document's value stays.
  */
 function mergeObjects(a: RObject, b: RObject): RObject {
-  const out = a.clone();
-  for (const [k, bv] of b.entries()) {
-    const av = out.get(k);
-    if (av === undefined) out.set(k, bv);
-    else if (av instanceof RObject && bv instanceof RObject) out.set(k, mergeObjects(av, bv));
-  }
-  return out;
+  return mergeDeep(a, b, (av, bv) => (av === undefined ? bv : av));
 }
 
 /** Copy-on-write replacement of the value at `path` (for `with`). */
