@@ -5,7 +5,10 @@
  * documented in README.md (the engine section).
  */
 import { describe, expect, it } from "vitest";
-import { fromJS, parseJSON, toJS, toJSONText, compare, equals, hashKey, RSet } from "../../../workers/rego/index.js";
+import { fromJS, parseJSON, toJS, toJSONText, compare, equals, hashKey, RSet, termString } from "../../../workers/rego/index.js";
+import type { RObject, Value } from "../../../workers/rego/index.js";
+import { mergeDeep } from "../../../workers/rego/value/deep.js";
+import { valueToYAML } from "../../../workers/rego/builtins/govalues.js";
 import { deepArray, deepObject, repeat, run, value } from "./harness.js";
 
 const NESTING = "nesting deeper than 1000";
@@ -197,6 +200,31 @@ describe("deep values from input, data and built-ins", () => {
     expect(j).toBe('{"a":'.repeat(3000) + "1" + "}".repeat(3000));
     const y = await run("package p\nr := yaml.marshal(input)", { input: deepObject(3000), strict: true });
     expect(y.ok || /^eval_/.test(y.error.code)).toBe(true);
+  });
+
+  it("termString, yaml.marshal, object.union and the document merge take values 10,000+ deep", async () => {
+    const v = fromJS(deepObject(100_000));
+    expect(termString(v)).toBe('{"a": '.repeat(100_000) + "1" + "}".repeat(100_000));
+    expect(termString(fromJS(new Set([deepArray(5000)])))).toBe("{" + "[".repeat(5000) + "1" + "]".repeat(5000) + "}");
+    const yaml = valueToYAML(fromJS(deepArray(10_000)));
+    expect(yaml.startsWith("- - - ")).toBe(true);
+    expect(yaml.endsWith("- 1\n")).toBe(true);
+    const merged = mergeDeep(fromJS(deepObject(50_000)) as RObject, fromJS(deepObject(50_000, { b: 2 })) as RObject, (_, bv) => bv);
+    let x: Value | undefined = merged;
+    for (let i = 0; i < 50_000; i++) x = (x as RObject).get("a");
+    expect(toJS(x as Value)).toEqual({ b: 2 });
+    const union = value(
+      await run("package p\nr := object.union(input.x, input.y) == input.y", {
+        input: { x: deepObject(20_000), y: deepObject(20_000, 2) },
+      }),
+    );
+    expect(union).toBe(true);
+    const unionN = value(
+      await run("package p\nr := object.union_n([input.x, input.y]) == input.y", {
+        input: { x: deepObject(20_000), y: deepObject(20_000, 2) },
+      }),
+    );
+    expect(unionN).toBe(true);
   });
 
   it("deep values compared, hashed, put in sets and sorted", async () => {

@@ -442,10 +442,7 @@ function collectRefOutputs(t: Term, safe: Set<string>, acc: ExprVars, s: Safety)
         for (const o of v.outputs) acc.outputs.add(o);
         return false;
       }
-      if (x.type === "call") {
-        x.value.slice(1).forEach((a) => collectRefOutputs(a, safe, acc, s));
-        return false;
-      }
+      // walkTerm goes on into a call's arguments (not its operator) itself.
       return true;
     },
     false,

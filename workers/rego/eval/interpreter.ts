@@ -177,7 +177,9 @@ export class Evaluation implements BuiltinContext {
     try {
       return (instr.builtin as NonNullable<Instr["builtin"]>)(args, this);
     } catch (e) {
-      if (e instanceof Suspend || e instanceof RegoError) throw e;
+      if (e instanceof Suspend) throw e;
+      // A budget a built-in's charge() exhausted is located at the call.
+      if (e instanceof RegoError) throw e.location ? e : this.error(e.code, e.message, instr);
       if (e instanceof LimitError) throw this.error("eval_builtin_error", `${instr.name}: ${e.message}`, instr);
       let err: RegoError;
       if (e instanceof BuiltinError) err = this.error(e.code, `${instr.name}: ${e.message}`, instr);
