@@ -270,6 +270,7 @@ const BEFORE: Record<string, Cost> = {
   // Results of up to one element per character.
   indexof_n: (a) => bytes(strLen(a[0])) + Math.floor(strLen(a[0]) / Math.max(1, strLen(a[1]))),
   split: (a) => bytes(strLen(a[0])) + Math.floor(strLen(a[0]) / Math.max(1, strLen(a[1]))),
+  "strings.split_n": (a) => bytes(strLen(a[0])) + Math.floor(strLen(a[0]) / Math.max(1, strLen(a[1]))),
 
   // Matching: text × pattern in the worst case.
   "glob.match": (a) => bytes(strLen(a[0]) * Math.max(1, strLen(a[2]))) + memberStrings(a[1]),

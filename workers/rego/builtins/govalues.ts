@@ -49,23 +49,62 @@ function toRego(v: GoYAML): Value {
   }
 }
 
-/** What go-yaml reads back from the JSON OPA writes for a Rego value. */
-function fromRego(v: Value): GoYAML {
+/** What go-yaml reads back from the JSON OPA writes for a scalar. */
+function scalarFromRego(v: Value): GoYAML {
   if (v === null) return { t: "null" };
   switch (typeof v) {
     case "boolean":
       return { t: "bool", v };
     case "string":
       return { t: "str", v };
-    case "number":
-    case "bigint":
-      return resolveJSONNumber(formatNumber(v));
+    default:
+      return resolveJSONNumber(formatNumber(v as number | bigint));
   }
-  if (Array.isArray(v)) return { t: "seq", v: v.map(fromRego) };
-  if (v instanceof RSet) return { t: "seq", v: v.values().map(fromRego) };
-  const m = new Map<string, GoYAML>();
-  for (const [k, x] of (v as RObject).entries()) m.set(jsonKey(k), fromRego(x));
-  return { t: "map", v: m };
+}
+
+/**
+ * What go-yaml reads back from the JSON OPA writes for a Rego value. Built
+ * from an explicit stack, each collection after its members, so values of
+ * any depth convert (input may nest arbitrarily deep).
+ */
+function fromRego(root: Value): GoYAML {
+  interface Frame {
+    kind: "seq" | "map";
+    items: Value[];
+    keys: string[];
+    i: number;
+    out: GoYAML[];
+  }
+  const open = (v: Value): Frame | GoYAML => {
+    if (Array.isArray(v)) return { kind: "seq", items: v, keys: [], i: 0, out: [] };
+    if (v instanceof RSet) return { kind: "seq", items: v.values(), keys: [], i: 0, out: [] };
+    if (v instanceof RObject) return { kind: "map", items: v.valuesInKeyOrder(), keys: v.keys().map(jsonKey), i: 0, out: [] };
+    return scalarFromRego(v);
+  };
+  const close = (f: Frame): GoYAML => {
+    if (f.kind === "seq") return { t: "seq", v: f.out };
+    // In key order, as the JSON text lists them: of two keys that print alike, the later wins.
+    const m = new Map<string, GoYAML>();
+    for (let i = 0; i < f.keys.length; i++) m.set(f.keys[i] as string, f.out[i] as GoYAML);
+    return { t: "map", v: m };
+  };
+  const first = open(root);
+  if (!("items" in first)) return first;
+  const stack: Frame[] = [first];
+  for (;;) {
+    const f = stack[stack.length - 1] as Frame;
+    if (f.i < f.items.length) {
+      const next = open(f.items[f.i++] as Value);
+      if ("items" in next) stack.push(next);
+      else f.out.push(next);
+      continue;
+    }
+    stack.pop();
+    const done = close(f);
+    const parent = stack[stack.length - 1];
+    if (!parent) return done;
+    parent.out.push(done);
+  }
 }
 
 /** yaml.unmarshal: the first document of the stream (null when there is none). */

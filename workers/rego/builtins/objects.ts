@@ -4,6 +4,7 @@
  */
 import type { Value } from "../value/index.js";
 import { RObject, RSet, equals, typeName } from "../value/index.js";
+import { mergeDeep } from "../value/deep.js";
 import type { BuiltinTable } from "./types.js";
 import { array, object, typeError } from "./args.js";
 
@@ -71,17 +72,7 @@ function filter(args: Value[]): Value {
 
 /** Recursive merge: on a shared key two objects merge, otherwise `b` wins. */
 function merge(a: RObject, b: RObject): RObject {
-  const out = new RObject();
-  a.everyUnordered((k, v) => {
-    out.set(k, v);
-    return true;
-  });
-  b.everyUnordered((k, bv) => {
-    const av = a.get(k);
-    out.set(k, av instanceof RObject && bv instanceof RObject ? merge(av, bv) : bv);
-    return true;
-  });
-  return out;
+  return mergeDeep(a, b, (_, bv) => bv);
 }
 
 function union(args: Value[]): Value {
@@ -92,33 +83,50 @@ function union(args: Value[]): Value {
   return merge(a, b);
 }
 
-/** Copies nested objects so merging into them cannot touch the inputs. */
+/**
+ * Copies nested objects so merging into them cannot touch the inputs. From
+ * an explicit stack (objects of any depth): each copy is filled after it is
+ * put into its parent, as mergeEarlier fills them.
+ */
 function deepCopyObjects(o: RObject): RObject {
-  const out = new RObject();
-  o.everyUnordered((k, v) => {
-    out.set(k, v instanceof RObject ? deepCopyObjects(v) : v);
-    return true;
-  });
-  return out;
+  const root = new RObject();
+  const todo: [RObject, RObject][] = [[o, root]];
+  while (todo.length > 0) {
+    const [src, dst] = todo.pop() as [RObject, RObject];
+    src.everyUnordered((k, v) => {
+      if (v instanceof RObject) {
+        const copy = new RObject();
+        dst.set(k, copy);
+        todo.push([v, copy]);
+      } else dst.set(k, v);
+      return true;
+    });
+  }
+  return root;
 }
 
 /**
  * Merges `other` into `target` where `target` holds the later objects' values:
  * existing values win, nested objects merge, and an object value that a later
- * non-object overrode is frozen so no earlier object merges into it.
+ * non-object overrode is frozen so no earlier object merges into it. Nested
+ * pairs are merged from an explicit stack; each touches objects of its own.
  */
 function mergeEarlier(target: RObject, other: RObject, frozen: Set<RObject>): void {
-  other.everyUnordered((k, v) => {
-    const existing = target.get(k);
-    if (existing === undefined) {
-      target.set(k, v instanceof RObject ? deepCopyObjects(v) : v);
-    } else if (existing instanceof RObject && v instanceof RObject) {
-      if (!frozen.has(existing)) mergeEarlier(existing, v, frozen);
-    } else if (existing instanceof RObject) {
-      frozen.add(existing);
-    }
-    return true;
-  });
+  const todo: [RObject, RObject][] = [[target, other]];
+  while (todo.length > 0) {
+    const [t, o] = todo.pop() as [RObject, RObject];
+    o.everyUnordered((k, v) => {
+      const existing = t.get(k);
+      if (existing === undefined) {
+        t.set(k, v instanceof RObject ? deepCopyObjects(v) : v);
+      } else if (existing instanceof RObject && v instanceof RObject) {
+        if (!frozen.has(existing)) todo.push([existing, v]);
+      } else if (existing instanceof RObject) {
+        frozen.add(existing);
+      }
+      return true;
+    });
+  }
 }
 
 function unionN(args: Value[]): Value {

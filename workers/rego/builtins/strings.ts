@@ -309,6 +309,18 @@ export const stringsBuiltins: BuiltinTable = {
     return replaceAll(s, pairs);
   },
 
+  /**
+   * OPA 1.20: the first n parts of split(x, delimiter), or with a negative n
+   * the last -n; 0 gives none, and more than there are gives them all.
+   */
+  "strings.split_n"(args) {
+    const s = str(args, 0);
+    const delim = str(args, 1);
+    const n = goInt(args, 2);
+    const parts = delim === "" ? Array.from(s) : s.split(delim);
+    return n >= 0 ? parts.slice(0, n) : parts.slice(Math.max(0, parts.length + n));
+  },
+
   "strings.reverse"(args) {
     const s = str(args, 0);
     return Array.from(s).reverse().join("");

@@ -5,7 +5,7 @@
  * built-in name or the data path of a user function.
  */
 import type { RegoErrorInfo } from "../errors.js";
-import type { Annotations, Body, Expr, Head, Import, Loc, Module, RefTerm, Rule, Term, With } from "../syntax/ast.js";
+import type { Annotations, Body, CallTerm, Expr, Head, Import, Loc, Module, RefTerm, Rule, Term, With } from "../syntax/ast.js";
 import { termOf } from "../syntax/value.js";
 import { fromJS, type Value } from "../value/index.js";
 import { isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
@@ -380,7 +380,7 @@ export class RuleResolver {
       case "call": {
         const metadata = this.metadata(refName(t.value[0] as Term), t);
         if (metadata) return metadata;
-        return { ...t, value: [this.operator(t.value[0] as Term), ...t.value.slice(1).map((x) => this.term(x, scope))] };
+        return this.callChain(t, scope);
       }
       case "arraycomprehension":
       case "setcomprehension": {
@@ -414,6 +414,27 @@ export class RuleResolver {
       default:
         return t;
     }
+  }
+
+  /**
+   * A call and the calls that are its first argument (`1 + 1 + … + 1` nests
+   * to the left as deep as it is long), resolved in a loop in the order the
+   * recursion would take: the operators outermost first, then the innermost
+   * first argument, then the other arguments innermost first.
+   */
+  private callChain(t: CallTerm, scope: Scope): Term {
+    const spine: CallTerm[] = [t];
+    for (let c = t.value[1]; c?.type === "call" && c.value.length > 1; c = c.value[1]) spine.push(c);
+    const ops = spine.map((c) => this.operator(c.value[0] as Term));
+    const first = (spine[spine.length - 1] as CallTerm).value[1];
+    // undefined only for a call without arguments, which is then the whole spine
+    let inner = first && this.term(first, scope);
+    for (let i = spine.length - 1; i >= 0; i--) {
+      const c = spine[i] as CallTerm;
+      const args = c.value.slice(2).map((x) => this.term(x, scope));
+      inner = { ...c, value: [ops[i] as Term, ...(inner ? [inner] : []), ...args] };
+    }
+    return inner as Term;
   }
 
   /**

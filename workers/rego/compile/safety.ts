@@ -6,8 +6,8 @@
  * inputs are all safe. What cannot be scheduled is reported as unsafe.
  */
 import type { RegoErrorInfo } from "../errors.js";
-import type { Body, Every, Expr, Loc, Term } from "../syntax/ast.js";
-import { isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
+import type { Body, CallTerm, Every, Expr, Loc, Term } from "../syntax/ast.js";
+import { callSpine, isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
 import { refName, ROOTS } from "./names.js";
 import type { NameSource } from "./scope.js";
 import type { CompiledRule } from "./types.js";
@@ -63,12 +63,14 @@ export class Safety {
   /** Reorders a body so each expression's inputs are bound first; `safe` grows with the outputs. */
   reorder(body: Body, safe: Set<string>): Body {
     this.someOnlyInClosures(body);
-    const pending = [...body];
+    // The expressions still to place, last first: the one usually picked is
+    // then taken off the end (removing from the front would be quadratic).
+    const pending = [...body].reverse();
     const out: Body = [];
     while (pending.length > 0) {
       let picked = -1;
       let vars: ExprVars | undefined;
-      for (let i = 0; i < pending.length; i++) {
+      for (let i = pending.length - 1; i >= 0; i--) {
         const v = this.exprVars(pending[i] as Expr, safe, pending);
         if ([...v.inputs].every((x) => safe.has(x))) {
           picked = i;
@@ -78,14 +80,15 @@ export class Safety {
       }
       if (picked < 0) {
         const unsafe = new Map<string, Loc>();
-        for (const e of pending) {
-          const v = this.exprVars(e, safe, pending);
+        const rest = pending.reverse();
+        for (const e of rest) {
+          const v = this.exprVars(e, safe, rest);
           for (const x of v.inputs) if (!safe.has(x) && !unsafe.has(x)) unsafe.set(x, v.where.get(x) as Loc);
         }
         this.reportUnsafe(unsafe);
-        return [...out, ...pending];
+        return [...out, ...rest];
       }
-      const e = pending.splice(picked, 1)[0] as Expr;
+      const e = (picked === pending.length - 1 ? pending.pop() : pending.splice(picked, 1)[0]) as Expr;
       this.reorderClosuresInExpr(e, safe);
       for (const x of (vars as ExprVars).outputs) safe.add(x);
       out.push(e);
@@ -325,9 +328,15 @@ export class Safety {
           this.termInto(v, safe, acc);
         }
         return;
-      case "call":
-        t.value.slice(1).forEach((x) => this.termInto(x, safe, acc));
+      case "call": {
+        // Innermost call's arguments first, then each outer call's others.
+        const spine = callSpine(t);
+        for (let i = spine.length - 1; i >= 0; i--) {
+          const args = (spine[i] as CallTerm).value;
+          for (let j = i === spine.length - 1 ? 1 : 2; j < args.length; j++) this.termInto(args[j] as Term, safe, acc);
+        }
         return;
+      }
       case "arraycomprehension":
       case "setcomprehension":
       case "objectcomprehension":
@@ -409,7 +418,7 @@ export class Safety {
 
   /** Unification `a = b`: refs iterate; a side whose vars are known binds the vars of the other. */
   private unifyInto(a: Term, b: Term, safe: Set<string>, acc: ExprVars): void {
-    const known = new Set(safe);
+    const known = new Extended(safe);
     const refOut: ExprVars = { inputs: new Set(), outputs: new Set(), where: acc.where };
     collectRefOutputs(a, safe, refOut, this);
     collectRefOutputs(b, safe, refOut, this);
@@ -423,6 +432,20 @@ export class Safety {
       if (known.has(v) && !safe.has(v)) acc.outputs.add(v);
       else if (!safe.has(v)) acc.inputs.add(v);
     }
+  }
+}
+
+/**
+ * A set that also has what `base` has, without copying it: the safe set of a
+ * long body grows with it, and copying it per expression would be quadratic.
+ */
+class Extended extends Set<string> {
+  constructor(private readonly base: ReadonlySet<string>) {
+    super();
+  }
+
+  override has(v: string): boolean {
+    return super.has(v) || this.base.has(v);
   }
 }
 
@@ -455,10 +478,7 @@ function collectRefOutputs(t: Term, safe: Set<string>, acc: ExprVars, s: Safety)
         for (const o of v.outputs) acc.outputs.add(o);
         return false;
       }
-      if (x.type === "call") {
-        x.value.slice(1).forEach((a) => collectRefOutputs(a, safe, acc, s));
-        return false;
-      }
+      // walkTerm goes on into a call's arguments (not its operator) itself.
       return true;
     },
     false,

@@ -14,6 +14,7 @@ import { RObject, RSet, equals, formatNumber } from "../value/index.js";
 import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
 import { type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 import { deepSize } from "../builtins/costs.js";
+import { mergeDeep } from "../value/deep.js";
 
 const CONTINUE = -1;
 /** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
@@ -176,7 +177,9 @@ export class Evaluation implements BuiltinContext {
     try {
       return (instr.builtin as NonNullable<Instr["builtin"]>)(args, this);
     } catch (e) {
-      if (e instanceof Suspend || e instanceof RegoError) throw e;
+      if (e instanceof Suspend) throw e;
+      // A budget a built-in's charge() exhausted is located at the call.
+      if (e instanceof RegoError) throw e.location ? e : this.error(e.code, e.message, instr);
       if (e instanceof LimitError) throw this.error("eval_builtin_error", `${instr.name}: ${e.message}`, instr);
       let err: RegoError;
       if (e instanceof BuiltinError) err = this.error(e.code, `${instr.name}: ${e.message}`, instr);
@@ -528,13 +531,7 @@ export class Evaluation implements BuiltinContext {
  * document's value stays.
  */
 function mergeObjects(a: RObject, b: RObject): RObject {
-  const out = a.clone();
-  for (const [k, bv] of b.entries()) {
-    const av = out.get(k);
-    if (av === undefined) out.set(k, bv);
-    else if (av instanceof RObject && bv instanceof RObject) out.set(k, mergeObjects(av, bv));
-  }
-  return out;
+  return mergeDeep(a, b, (av, bv) => (av === undefined ? bv : av));
 }
 
 /** Copy-on-write replacement of the value at `path` (for `with`). */

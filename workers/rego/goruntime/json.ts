@@ -43,6 +43,13 @@ const DIGIT = (c: number) => c >= 0x30 && c <= 0x39;
 /** Thrown internally when the input ends inside a value. */
 class EndOfInput {}
 
+/** An array or object being read: its keys (objects) and the values read so far. */
+interface Open<T> {
+  obj: boolean;
+  keys: string[];
+  values: (T | JSONScalar)[];
+}
+
 class Scanner<T> {
   i = 0;
   constructor(
@@ -59,15 +66,57 @@ class Scanner<T> {
     while (this.i < this.s.length && WS(this.s.charCodeAt(this.i))) this.i++;
   }
 
+  /**
+   * The value at the current position, `depth` levels down. Arrays and
+   * objects are read from an explicit stack of the ones still open, so text
+   * nests as deep as Go allows (10,000) whatever the JavaScript stack.
+   */
   value(depth: number): T | JSONScalar {
-    if (depth > 10000) throw new GoJSONError("exceeded max depth");
-    this.skipWS();
-    const c = this.s.charCodeAt(this.i);
+    const open: Open<T>[] = [];
+    for (;;) {
+      // Read the start of a value: a scalar, an empty collection, or a collection opened.
+      if (depth + open.length > 10000) throw new GoJSONError("exceeded max depth");
+      this.skipWS();
+      const c = this.s.charCodeAt(this.i);
+      let v: T | JSONScalar;
+      if (c === 0x7b || c === 0x5b) {
+        // { or [
+        const obj = c === 0x7b;
+        this.i++;
+        this.skipWS();
+        if (this.s[this.i] === (obj ? "}" : "]")) {
+          this.i++;
+          v = obj ? this.build.object([], []) : this.build.array([]);
+        } else {
+          const frame: Open<T> = { obj, keys: [], values: [] };
+          open.push(frame);
+          if (obj) this.key(frame);
+          continue;
+        }
+      } else v = this.scalar(c);
+      // A value is complete: it goes into the collection it is in, which may complete in turn.
+      for (;;) {
+        const top = open[open.length - 1];
+        if (!top) return v;
+        top.values.push(v);
+        this.skipWS();
+        const d = this.s[this.i];
+        if (d === (top.obj ? "}" : "]")) {
+          this.i++;
+          open.pop();
+          v = top.obj ? this.build.object(top.keys, top.values) : this.build.array(top.values);
+          continue;
+        }
+        if (d !== ",") this.fail(top.obj ? "after object key:value pair" : "after array element");
+        this.i++;
+        if (top.obj) this.key(top);
+        break;
+      }
+    }
+  }
+
+  private scalar(c: number): T | JSONScalar {
     switch (c) {
-      case 0x7b: // {
-        return this.object(depth);
-      case 0x5b: // [
-        return this.array(depth);
       case 0x22: // "
         return this.string();
       case 0x74: // t
@@ -80,6 +129,17 @@ class Scanner<T> {
         if (c === 0x2d || DIGIT(c)) return this.number();
         return this.fail("looking for beginning of value");
     }
+  }
+
+  /** An object member's key and colon; its value comes next. */
+  private key(frame: Open<T>): void {
+    this.skipWS();
+    if (this.s[this.i] !== '"') this.fail("looking for beginning of object key string");
+    const k = this.string();
+    this.skipWS();
+    if (this.s[this.i] !== ":") this.fail("after object key");
+    this.i++;
+    frame.keys.push(k);
   }
 
   private literal<L extends JSONScalar>(word: string, v: L): L {
@@ -170,56 +230,6 @@ class Scanner<T> {
       this.i++;
     }
     return v;
-  }
-
-  private object(depth: number): T {
-    const keys: string[] = [];
-    const values: (T | JSONScalar)[] = [];
-    this.i++;
-    this.skipWS();
-    if (this.s[this.i] === "}") {
-      this.i++;
-      return this.build.object(keys, values);
-    }
-    for (;;) {
-      this.skipWS();
-      if (this.s[this.i] !== '"') this.fail("looking for beginning of object key string");
-      const k = this.string();
-      this.skipWS();
-      if (this.s[this.i] !== ":") this.fail("after object key");
-      this.i++;
-      keys.push(k);
-      values.push(this.value(depth + 1));
-      this.skipWS();
-      const d = this.s[this.i];
-      if (d === "}") {
-        this.i++;
-        return this.build.object(keys, values);
-      }
-      if (d !== ",") this.fail("after object key:value pair");
-      this.i++;
-    }
-  }
-
-  private array(depth: number): T {
-    const a: (T | JSONScalar)[] = [];
-    this.i++;
-    this.skipWS();
-    if (this.s[this.i] === "]") {
-      this.i++;
-      return this.build.array(a);
-    }
-    for (;;) {
-      a.push(this.value(depth + 1));
-      this.skipWS();
-      const d = this.s[this.i];
-      if (d === "]") {
-        this.i++;
-        return this.build.array(a);
-      }
-      if (d !== ",") this.fail("after array element");
-      this.i++;
-    }
   }
 }
 

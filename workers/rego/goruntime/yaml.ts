@@ -561,53 +561,82 @@ function escapeDouble(c: number): string {
   return "U" + c.toString(16).toUpperCase().padStart(8, "0");
 }
 
-/** Emits a node whose first character goes at the current position; `indent` is its block's indentation. */
-function emitNode(e: Emitter, v: GoYAML, indent: number, inMapping: boolean): void {
-  switch (v.t) {
-    case "null":
-      return e.word("null");
-    case "bool":
-      return e.word(v.v ? "true" : "false");
-    case "int":
-      return e.word(v.v.toString());
-    case "float": {
-      const s = formatFloat(v.v, "g", -1);
-      return e.word(s === "+Inf" ? ".inf" : s === "-Inf" ? "-.inf" : s === "NaN" ? ".nan" : s);
+/** A node to emit, with its block's indentation, or text the emitter writes before the next one. */
+type EmitTask = { v: GoYAML; indent: number; inMapping: boolean } | ((e: Emitter) => void);
+
+/**
+ * Emits a node whose first character goes at the current position; `indent`
+ * is its block's indentation. Collections are emitted from a work list, so
+ * a value of any depth is written in the order recursion would write it.
+ */
+function emitNode(e: Emitter, root: GoYAML, rootIndent: number, rootInMapping: boolean): void {
+  const todo: EmitTask[] = [{ v: root, indent: rootIndent, inMapping: rootInMapping }];
+  while (todo.length > 0) {
+    const task = todo.pop() as EmitTask;
+    if (typeof task === "function") {
+      task(e);
+      continue;
     }
-    case "str":
-    case "timestamp":
-      return e.scalar(v.v, indent + BEST_INDENT, false, canUsePlain(v.v));
-    case "seq": {
-      if (v.v.length === 0) return e.indicator("[]", true, false, false);
-      // Sequences directly inside a mapping are not indented (go-yaml v2).
-      const seqIndent = inMapping ? indent : indent + BEST_INDENT;
-      for (const item of v.v) {
-        e.writeIndent(seqIndent);
-        e.indicator("-", true, false, true);
-        emitNode(e, item, seqIndent, false);
+    const { v, indent, inMapping } = task;
+    switch (v.t) {
+      case "null":
+        e.word("null");
+        break;
+      case "bool":
+        e.word(v.v ? "true" : "false");
+        break;
+      case "int":
+        e.word(v.v.toString());
+        break;
+      case "float": {
+        const s = formatFloat(v.v, "g", -1);
+        e.word(s === "+Inf" ? ".inf" : s === "-Inf" ? "-.inf" : s === "NaN" ? ".nan" : s);
+        break;
       }
-      return;
-    }
-    case "map": {
-      if (v.v.size === 0) return e.indicator("{}", true, false, false);
-      const mapIndent = indent + BEST_INDENT;
-      const keys = [...v.v.keys()].sort((a, b) => (naturalLess(a, b) ? -1 : naturalLess(b, a) ? 1 : 0));
-      for (const k of keys) {
-        const val = v.v.get(k) as GoYAML;
-        e.writeIndent(mapIndent);
-        const simple = Array.from(k).length <= 128 && !/[\n\r\u0085\u2028\u2029]/.test(k);
-        if (simple) {
-          e.scalar(k, mapIndent + BEST_INDENT, true, canUsePlain(k));
-          e.indicator(":", false, false, false);
-        } else {
-          e.indicator("?", true, false, true);
-          e.scalar(k, mapIndent + BEST_INDENT, false, canUsePlain(k));
-          e.writeIndent(mapIndent);
-          e.indicator(":", true, false, true);
+      case "str":
+      case "timestamp":
+        e.scalar(v.v, indent + BEST_INDENT, false, canUsePlain(v.v));
+        break;
+      case "seq": {
+        if (v.v.length === 0) {
+          e.indicator("[]", true, false, false);
+          break;
         }
-        emitNode(e, val, mapIndent, true);
+        // Sequences directly inside a mapping are not indented (go-yaml v2).
+        const seqIndent = inMapping ? indent : indent + BEST_INDENT;
+        const item = (em: Emitter) => {
+          em.writeIndent(seqIndent);
+          em.indicator("-", true, false, true);
+        };
+        for (let i = v.v.length - 1; i >= 0; i--) todo.push({ v: v.v[i] as GoYAML, indent: seqIndent, inMapping: false }, item);
+        break;
       }
-      return;
+      case "map": {
+        if (v.v.size === 0) {
+          e.indicator("{}", true, false, false);
+          break;
+        }
+        const mapIndent = indent + BEST_INDENT;
+        const keys = [...v.v.keys()].sort((a, b) => (naturalLess(a, b) ? -1 : naturalLess(b, a) ? 1 : 0));
+        for (let i = keys.length - 1; i >= 0; i--) {
+          const k = keys[i] as string;
+          const key = (em: Emitter) => {
+            em.writeIndent(mapIndent);
+            const simple = Array.from(k).length <= 128 && !/[\n\r\u0085\u2028\u2029]/.test(k);
+            if (simple) {
+              em.scalar(k, mapIndent + BEST_INDENT, true, canUsePlain(k));
+              em.indicator(":", false, false, false);
+            } else {
+              em.indicator("?", true, false, true);
+              em.scalar(k, mapIndent + BEST_INDENT, false, canUsePlain(k));
+              em.writeIndent(mapIndent);
+              em.indicator(":", true, false, true);
+            }
+          };
+          todo.push({ v: v.v.get(k) as GoYAML, indent: mapIndent, inMapping: true }, key);
+        }
+        break;
+      }
     }
   }
 }

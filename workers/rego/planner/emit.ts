@@ -4,6 +4,19 @@
  */
 import type { Loc } from "../syntax/ast.js";
 import type { Block, Operand, Stmt, StmtBodies, StmtType } from "../plan/types.js";
+import { RegoError } from "../errors.js";
+
+/**
+ * How deep blocks may nest in one function: what follows an expression that
+ * iterates is planned inside its scan's block (as in OPA's IR), and so is a
+ * `not`, an `every` or a comprehension body, so a body of many iterating
+ * expressions nests as deep as it is long. The planner and the evaluator
+ * recurse over nested blocks; beyond this a located compile error, not an
+ * exhausted stack. Documented in README.md (the engine section).
+ */
+export const MAX_BLOCK_DEPTH = 256;
+
+export const BLOCK_DEPTH_ERROR = `plan nesting deeper than ${MAX_BLOCK_DEPTH} (each iterating expression, not, every and comprehension nests one level)`;
 
 export class Emitter {
   readonly strings: { value: string }[] = [];
@@ -58,6 +71,10 @@ export class Emitter {
 
   /** Runs `fn` with a fresh current block and returns that block. */
   block(fn: () => void, inline = false): Block {
+    if (!inline && this.depth >= MAX_BLOCK_DEPTH) {
+      const l = this.loc;
+      throw new RegoError("rego_compile_error", BLOCK_DEPTH_ERROR, l && { file: l.file, row: l.row, col: l.col });
+    }
     const prev = this.curr;
     this.curr = [];
     if (!inline) this.depth++;

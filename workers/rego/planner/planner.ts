@@ -59,6 +59,22 @@ interface Callee {
 /** Terms nested deeper than this are planned innermost first from an explicit stack (see planStraightTerm). */
 const STRAIGHT_NESTING = 32;
 
+/**
+ * Rules that use rules that use rules… are planned on demand, each inside the
+ * planning of its first user; beyond this many at once the next is planned
+ * later instead, so a chain of thousands of rules (`r1 := r0 + 1`, …) costs
+ * no stack in proportion to its length.
+ */
+const DEFERRED_DEPTH = 32;
+
+/** One rule node on the planning path; `up` is the one whose planning needed it. */
+interface PathNode {
+  key: string;
+  up: PathNode | undefined;
+  /** its position on the path, from 1 */
+  depth: number;
+}
+
 /** Built-ins whose output argument is matched against each element of their result. */
 const RELATIONS = new Set(["walk"]);
 
@@ -77,7 +93,17 @@ export class Planner {
   private gen: Generation = { id: 0, funcs: new Map(), shadowed: [], mocks: new Map(), captures: 0 };
   /** operands of the generation's captured mock values in the function being planned */
   private captured: Operand[] = [];
-  private readonly planning: string[] = [];
+  /** the rule nodes being planned, outermost first (a node met again is a cycle); their keys in `onPath` */
+  private path: PathNode[] = [];
+  private readonly onPath = new Set<string>();
+  /**
+   * Rule functions whose planning was put off because the rules being planned
+   * nest deeper than DEFERRED_DEPTH: planned later, from a loop, each with
+   * the path that led to it (so cycles through it are still found).
+   */
+  private readonly deferred: { node: RuleNode; gen: Generation; at: PathNode | undefined }[] = [];
+  /** how much of `path` a deferred function's path takes (its nodes are finished) */
+  private pathBase = 0;
   /**
    * Errors of rules planned so far. A rule that fails is left out and planning
    * goes on, so one compile reports every rule's error; a plan is only usable
@@ -1089,7 +1115,9 @@ export class Planner {
   /**
    * A term is bound when all its variables are (closures aside, which are values).
    * Called for every ref part and expression the planner meets: scalars answer at
-   * once, the rest is walked with an explicit stack (no callback, no recursion).
+   * once, the rest is walked with an explicit stack (no callback, no recursion). A
+   * part planned ahead already has its value, so it is not walked again (in a long
+   * operator chain that would be quadratic).
    */
   private isBound(t: Term): boolean {
     switch (t.type) {
@@ -1105,7 +1133,9 @@ export class Planner {
         return true;
     }
     const stack: Term[] = [t];
+    const ahead = this.precomputed.size > 0 ? this.precomputed : null;
     for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+      if (ahead?.has(x)) continue;
       switch (x.type) {
         case "var":
           if (!ROOTS.has(x.value) && this.lookup(x.value) === undefined) return false;
@@ -1314,13 +1344,15 @@ export class Planner {
   /** Plans the function of a rule node (once per generation) and returns its name. */
   private nodeFunc(node: RuleNode): string {
     const key = node.path.join("\u0000");
-    const cached = this.gen.funcs.get(key);
+    // A node on the path is a cycle even when it is planned already: after a
+    // deferral the path holds nodes that were finished meanwhile.
+    const cycle = this.onPath.has(key) ? this.path.findIndex((p) => p.key === key) : -1;
+    const cached = cycle < 0 ? this.gen.funcs.get(key) : undefined;
     if (cached) return cached;
     const dotted = ["data", ...node.path].join(".");
-    const cycle = this.planning.indexOf(key);
     if (cycle >= 0) {
       // Like OPA, name every rule on the cycle, each with the cycle seen from it.
-      const members = this.planning.slice(cycle);
+      const members = this.path.slice(cycle).map((p) => p.key);
       const dottedPath = (p: string) => ["data", ...p.split("\u0000")].join(".");
       const recursionError = (i: number) => {
         const chain = [...members.slice(i), ...members.slice(0, i + 1)].map(dottedPath);
@@ -1335,7 +1367,13 @@ export class Planner {
       throw recursionError(0);
     }
     const name = `g${this.gen.id}.${dotted}`;
-    this.planning.push(key);
+    if (this.path.length - this.pathBase >= DEFERRED_DEPTH) {
+      this.deferred.push({ node, gen: this.gen, at: this.path[this.path.length - 1] });
+      return name;
+    }
+    const outermost = this.path.length === 0;
+    this.path.push({ key, up: this.path[this.path.length - 1], depth: this.path.length + 1 });
+    this.onPath.add(key);
     const saved = {
       vars: this.vars,
       lnext: this.lnext,
@@ -1353,9 +1391,9 @@ export class Planner {
       const fn = this.planRules(node, name);
       this.funcs.push(fn);
       this.gen.funcs.set(key, name);
-      return name;
     } finally {
-      this.planning.pop();
+      this.path.pop();
+      this.onPath.delete(key);
       this.vars = saved.vars;
       this.lnext = saved.lnext;
       this.dataRefs = saved.dataRefs;
@@ -1365,6 +1403,43 @@ export class Planner {
       this.out.depth = saved.depth;
       this.captured = saved.captured;
       this.hoisted = saved.hoisted;
+    }
+    if (outermost) this.planDeferred();
+    return name;
+  }
+
+  /** Plans the functions put off by nodeFunc, each in its generation and with its path; they may put off more. */
+  private planDeferred(): void {
+    const outer = this.gen;
+    try {
+      while (this.deferred.length > 0) {
+        const { node, gen, at } = this.deferred.pop() as (typeof this.deferred)[number];
+        this.gen = gen;
+        this.moveTo(at);
+        this.pathBase = this.path.length;
+        this.collectingErrors(() => this.nodeFunc(node));
+      }
+    } finally {
+      this.moveTo(undefined);
+      this.pathBase = 0;
+      this.gen = outer;
+    }
+  }
+
+  /** Makes `at` the end of the path, changing only what differs (the functions put off share most of theirs). */
+  private moveTo(at: PathNode | undefined): void {
+    const add: PathNode[] = [];
+    let n = at;
+    while (n && this.path[n.depth - 1] !== n) {
+      add.push(n);
+      n = n.up;
+    }
+    const keep = n ? n.depth : 0;
+    while (this.path.length > keep) this.onPath.delete((this.path.pop() as PathNode).key);
+    for (let i = add.length - 1; i >= 0; i--) {
+      const p = add[i] as PathNode;
+      this.path.push(p);
+      this.onPath.add(p.key);
     }
   }
 

@@ -5,15 +5,17 @@
  * The parser reads operator chains (`1 + 1 + … + 1`), refs, `else` chains and
  * `with` lists with loops, so those can nest far deeper than the parser's own
  * recursion guard (MAX_DEPTH in parser-base.ts) notices; this check counts
- * them. The check itself uses an explicit stack.
+ * them, except the left operands of operator chains. The check itself uses an
+ * explicit stack.
  *
  * One level is: a term inside another (an array element, an object value, a
- * call argument, a ref part, an operand of a chained operator), an expression
+ * call argument, a ref part, the right operand of an operator), an expression
  * inside a body, a body inside a comprehension or `every`, each `with` on an
  * expression, each `else` of a rule.
  */
 import type { RegoErrorInfo } from "../errors.js";
 import type { Body, Expr, Loc, Rule, Term } from "./ast.js";
+import { BINARY_OPS } from "./tokens.js";
 
 /** Documented in README.md (the engine section). */
 export const MAX_NESTING = 1000;
@@ -92,10 +94,16 @@ export function checkNesting(file: string, rules: Rule[], body?: Body): RegoErro
       default: {
         const t = node as Term;
         switch (t.type) {
+          case "call":
+            // The left operand of an infix operator stays at the operator's
+            // level: `1 + 1 + … + 1` is a flat chain the parser reads in a
+            // loop, not nesting a user wrote, and every stage handles long
+            // chains without recursion (the sweep in test/unit/robustness).
+            t.value.forEach((x, i) => stack.term(x, i === 1 && isChainOperator(t.value[0] as Term) ? depth : d));
+            break;
           case "ref":
           case "array":
           case "set":
-          case "call":
             for (const x of t.value) stack.term(x, d);
             break;
           case "object":
@@ -130,6 +138,17 @@ export function checkNesting(file: string, rules: Rule[], body?: Body): RegoErro
     }
   }
   return undefined;
+}
+
+/** Operators that chain to the left: what BINARY_OPS names, and `in`. */
+const CHAIN_OPERATORS = new Set([...[...BINARY_OPS.values()].map((o) => o.name), "internal.member_2"]);
+
+function isChainOperator(op: Term): boolean {
+  if (op.type !== "ref") return false;
+  const [head, ...rest] = op.value;
+  if (head?.type !== "var") return false;
+  const name = [head.value, ...rest.map((p) => (p.type === "string" ? p.value : "\u0000"))].join(".");
+  return CHAIN_OPERATORS.has(name);
 }
 
 function error(file: string, loc: Loc): RegoErrorInfo {

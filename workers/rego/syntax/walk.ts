@@ -3,7 +3,7 @@
  * collecting variables, with control over whether closures (comprehension and
  * `every` bodies) are entered.
  */
-import type { Body, Expr, SomeDecl, Every, Term, VarTerm } from "./ast.js";
+import type { Body, CallTerm, Expr, SomeDecl, Every, Term, VarTerm, With } from "./ast.js";
 
 export function isCall(terms: Expr["terms"]): terms is Term[] {
   return Array.isArray(terms);
@@ -21,46 +21,66 @@ export function isEvery(terms: Expr["terms"]): terms is Every {
  * Calls `fn` for every term under `t` (pre-order). `fn` returning false stops
  * descent below that term. Closures (comprehension bodies) are entered only
  * when `closures` is true. Call operators are names and are not visited.
+ * Terms are visited from an explicit stack: an operator chain (`1 + 1 + …`)
+ * nests as deep as it is long.
  */
-export function walkTerm(t: Term, fn: (t: Term) => boolean | void, closures = true): void {
-  if (fn(t) === false) return;
-  switch (t.type) {
-    case "ref":
-    case "array":
-    case "set":
-      for (const x of t.value) walkTerm(x, fn, closures);
-      return;
-    case "templatestring":
-      for (const x of t.value) walkTerm(x, fn, closures);
-      for (const ws of t.withs ?? []) for (const w of ws ?? []) walkTerm(w.value, fn, closures);
-      return;
-    case "call":
-      // The operator is a name, not a value: only the arguments are visited.
-      for (let i = 1; i < t.value.length; i++) walkTerm(t.value[i] as Term, fn, closures);
-      return;
-    case "object":
-      for (const [k, v] of t.value) {
-        walkTerm(k, fn, closures);
-        walkTerm(v, fn, closures);
+export function walkTerm(root: Term, fn: (t: Term) => boolean | void, closures = true): void {
+  // Terms still to visit, the next on top; a body stands for its closure's body.
+  const stack: (Term | Body)[] = [root];
+  while (stack.length > 0) {
+    const t = stack.pop() as Term | Body;
+    if (Array.isArray(t)) {
+      walkBody(t, fn, closures);
+      continue;
+    }
+    if (fn(t) === false) continue;
+    switch (t.type) {
+      case "ref":
+      case "array":
+      case "set":
+        for (let i = t.value.length - 1; i >= 0; i--) stack.push(t.value[i] as Term);
+        break;
+      case "templatestring": {
+        const ws = t.withs ?? [];
+        for (let i = ws.length - 1; i >= 0; i--) {
+          const list = ws[i] ?? [];
+          for (let j = list.length - 1; j >= 0; j--) stack.push((list[j] as With).value);
+        }
+        for (let i = t.value.length - 1; i >= 0; i--) stack.push(t.value[i] as Term);
+        break;
       }
-      return;
-    case "arraycomprehension":
-    case "setcomprehension":
-      if (closures) {
-        walkTerm(t.value.term, fn, closures);
-        walkBody(t.value.body, fn, closures);
-      }
-      return;
-    case "objectcomprehension":
-      if (closures) {
-        walkTerm(t.value.key, fn, closures);
-        walkTerm(t.value.value, fn, closures);
-        walkBody(t.value.body, fn, closures);
-      }
-      return;
-    default:
-      return;
+      case "call":
+        // The operator is a name, not a value: only the arguments are visited.
+        for (let i = t.value.length - 1; i >= 1; i--) stack.push(t.value[i] as Term);
+        break;
+      case "object":
+        for (let i = t.value.length - 1; i >= 0; i--) {
+          const [k, v] = t.value[i] as [Term, Term];
+          stack.push(v, k);
+        }
+        break;
+      case "arraycomprehension":
+      case "setcomprehension":
+        if (closures) stack.push(t.value.body, t.value.term);
+        break;
+      case "objectcomprehension":
+        if (closures) stack.push(t.value.body, t.value.value, t.value.key);
+        break;
+      default:
+        break;
+    }
   }
+}
+
+/**
+ * A call and, while its first argument is a call, that call: outermost first.
+ * An operator chain (`1 + 1 + … + 1`) nests to the left as deep as it is
+ * long, so walks that recurse over terms follow this spine in a loop.
+ */
+export function callSpine(t: CallTerm): CallTerm[] {
+  const spine = [t];
+  for (let c = t.value[1]; c?.type === "call"; c = c.value[1]) spine.push(c);
+  return spine;
 }
 
 export function walkExpr(e: Expr, fn: (t: Term) => boolean | void, closures = true): void {

@@ -1,6 +1,6 @@
 /**
- * Explicit-stack versions of compare, equals, canonical and hashCode, which
- * those switch to beyond a few hundred levels of nesting: input and data may
+ * Explicit-stack versions of compare, equals, canonical, hashCode and
+ * termString, which those switch to beyond a few hundred levels of nesting: input and data may
  * nest arbitrarily deep, and recursion would then exhaust the JavaScript
  * stack. They compute exactly what the recursive versions compute (the hash
  * formulas are repeated here and must stay in step with hash.ts).
@@ -193,4 +193,110 @@ export function hashCodeDeep(root: Composite): number {
       return (v.hash = h);
     },
   );
+}
+
+/** Text written between the values termStringDeep prints. */
+class Text {
+  constructor(readonly s: string) {}
+}
+
+const COMMA = new Text(", ");
+const COLON = new Text(": ");
+const CLOSE_ARRAY = new Text("]");
+const CLOSE_BRACE = new Text("}");
+
+/** termString (format.ts) from a work list of values and text, the next on top; `scalar` prints the rest. */
+export function termStringDeep(root: Value, scalar: (v: Value) => string): string {
+  const out: string[] = [];
+  const todo: (Value | Text)[] = [root];
+  while (todo.length > 0) {
+    const x = todo.pop() as Value | Text;
+    if (x instanceof Text) {
+      out.push(x.s);
+      continue;
+    }
+    if (!isComposite(x)) {
+      out.push(scalar(x));
+      continue;
+    }
+    if (x instanceof RSet && x.size === 0) {
+      out.push("set()");
+      continue;
+    }
+    out.push(Array.isArray(x) ? "[" : "{");
+    todo.push(Array.isArray(x) ? CLOSE_ARRAY : CLOSE_BRACE);
+    if (x instanceof RObject) {
+      const keys = x.keys();
+      const vals = x.valuesInKeyOrder();
+      for (let i = keys.length - 1; i >= 0; i--) {
+        todo.push(vals[i] as Value, COLON, keys[i] as Value);
+        if (i > 0) todo.push(COMMA);
+      }
+    } else {
+      const items = Array.isArray(x) ? x : x.values();
+      for (let i = items.length - 1; i >= 0; i--) {
+        todo.push(items[i] as Value);
+        if (i > 0) todo.push(COMMA);
+      }
+    }
+  }
+  return out.join("");
+}
+
+interface MergeFrame {
+  out: RObject;
+  keys: Value[];
+  vals: Value[];
+  i: number;
+  /** the key whose merged object is being built */
+  key: Value;
+}
+
+/**
+ * A copy of object `a` with object `b` merged in key by key: where both hold
+ * objects they merge the same way, otherwise `pick(av, bv)` gives the value
+ * (`av` undefined when only `b` has the key). Nested objects merge from an
+ * explicit stack, each before it is put into its parent, so objects of any
+ * depth merge (object.union, the merge of base and virtual documents).
+ */
+export function mergeDeep(a: RObject, b: RObject, pick: (av: Value | undefined, bv: Value) => Value): RObject {
+  const frame = (x: RObject, y: RObject): MergeFrame => {
+    const keys: Value[] = [];
+    const vals: Value[] = [];
+    y.forEachUnordered((k, v) => {
+      keys.push(k);
+      vals.push(v);
+    });
+    return { out: x.clone(), keys, vals, i: 0, key: null };
+  };
+  const stack: MergeFrame[] = [frame(a, b)];
+  let merged: RObject | undefined;
+  for (;;) {
+    const f = stack[stack.length - 1] as MergeFrame;
+    if (merged) {
+      f.out.set(f.key, merged);
+      merged = undefined;
+    }
+    let nested: MergeFrame | undefined;
+    while (f.i < f.keys.length && !nested) {
+      const k = f.keys[f.i] as Value;
+      const bv = f.vals[f.i] as Value;
+      f.i++;
+      const av = f.out.get(k);
+      if (av instanceof RObject && bv instanceof RObject) {
+        f.key = k;
+        nested = frame(av, bv);
+      } else {
+        const v = pick(av, bv);
+        if (v !== av) f.out.set(k, v);
+      }
+    }
+    if (nested) {
+      stack.push(nested);
+      continue;
+    }
+    stack.pop();
+    if (stack.length === 0) return f.out;
+    merged = f.out;
+  }
 }

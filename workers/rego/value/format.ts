@@ -6,8 +6,16 @@ import type { Value } from "./types.js";
 import { RObject } from "./types.js";
 import { formatNumber } from "./number.js";
 import { quote } from "../goruntime/strconv.js";
+import { termStringDeep } from "./deep.js";
+
+/** Beyond this depth termString continues with an explicit stack (deep.ts). */
+const DIRECT_DEPTH = 200;
 
 export function termString(v: Value): string {
+  return termStringAt(v, 0);
+}
+
+function termStringAt(v: Value, depth: number): string {
   switch (typeof v) {
     case "string":
       return quote(v);
@@ -18,14 +26,23 @@ export function termString(v: Value): string {
       return v ? "true" : "false";
     default: {
       if (v === null) return "null";
-      if (Array.isArray(v)) return "[" + v.map(termString).join(", ") + "]";
+      if (depth > DIRECT_DEPTH) return termStringDeep(v, termString);
+      const d = depth + 1;
+      if (Array.isArray(v)) return "[" + v.map((x) => termStringAt(x, d)).join(", ") + "]";
       if (v instanceof RObject) {
         const parts: string[] = [];
-        for (const [k, val] of v.entries()) parts.push(termString(k) + ": " + termString(val));
+        for (const [k, val] of v.entries()) parts.push(termStringAt(k, d) + ": " + termStringAt(val, d));
         return "{" + parts.join(", ") + "}";
       }
       if (v.size === 0) return "set()";
-      return "{" + v.values().map(termString).join(", ") + "}";
+      return (
+        "{" +
+        v
+          .values()
+          .map((x) => termStringAt(x, d))
+          .join(", ") +
+        "}"
+      );
     }
   }
 }
