@@ -29,3 +29,7 @@ export {
 } from "./pipeline.js";
 export { entrypointPlanName, modulePackage } from "./compile/index.js";
 export { yamlToValue } from "./builtins/govalues.js";
+// Go's JSON and YAML decoding as OPA does it: used to hash bundle files exactly as OPA's signature verification does.
+export { unmarshalJSON, validJSON, type JSONBuilder } from "./goruntime/json.js";
+export { parseYAML, type GoYAML } from "./goruntime/yaml.js";
+export { formatJSONFloat } from "./goruntime/strconv.js";
