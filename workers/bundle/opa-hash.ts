@@ -1,7 +1,7 @@
 /**
  * The bytes OPA's signed-bundle verification hashes for a file, so that a
  * bundle signed by `opa sign` verifies here and one signed here verifies in
- * OPA (docs/architecture.md §10, "Signed bundles").
+ * OPA (README "Policy bundles", signed bundles).
  *
  * OPA (bundle/verify.go VerifyBundleFile, bundle/hash.go) treats a file as
  * structured when its base name is `data.json`, `data.yaml` or `.manifest`
