@@ -92,6 +92,27 @@ describe("bundles", () => {
     ]);
     expect(rules).toContainEqual(["data.payments.allow", ["payments/main.rego:7"]]);
     expect(explained.policies[0].revision).toBe("2026-12-01.1");
+    // the data paths the deciding rule read, through the library module's function
+    expect(explained.policies[0].data_read).toEqual({
+      rule: "data.payments.allow",
+      paths: ["data.roles.by_user.alice", "data.roles.grants.payer"],
+      missing: [],
+      truncated: false,
+    });
+    const bob = await explain(f.zone, denied.headers.get("x-request-id") as string);
+    expect(bob.policies[0]).toMatchObject({
+      outcome: "deny",
+      data_read: { rule: "data.payments.allow", paths: ["data.roles.by_user.bob", "data.roles.grants.viewer"], missing: [] },
+    });
+    const stranger = await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint({ sub: "mallory" })));
+    expectOAuthError(stranger, 403, "access_denied");
+    const mallory = await explain(f.zone, stranger.headers.get("x-request-id") as string);
+    expect(mallory.policies[0].data_read).toEqual({
+      rule: "data.payments.allow",
+      paths: [],
+      missing: ["data.roles.by_user.mallory"],
+      truncated: false,
+    });
   });
 
   it("gives one version id for the same files however uploaded, and for its export uploaded again", async () => {

@@ -14,6 +14,8 @@ export {
   type EvalResult,
   type PreparedPolicy,
   type RuleProvenance,
+  type DataPaths,
+  MAX_DATA_PATHS,
 } from "./eval/index.js";
 export { FORBIDDEN_BUILTINS } from "./builtins/index.js";
 export { callBuiltinJSON, syncBuiltinUnavailable, type SyncBuiltinOptions } from "./host-builtins.js";

@@ -14,6 +14,7 @@ import { RObject, RSet, equals, formatNumber } from "../value/index.js";
 import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
 import { type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 import { deepSize } from "../builtins/costs.js";
+import type { DataReads } from "./data-reads.js";
 
 const CONTINUE = -1;
 /** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
@@ -26,6 +27,8 @@ export interface EvalLimits {
   budget: number;
   trace: boolean;
   print?: ((message: string) => void) | undefined;
+  /** when tracing: records the paths into data that Dot statements read (for explain) */
+  dataReads?: DataReads | undefined;
 }
 
 /**
@@ -47,6 +50,7 @@ export class Evaluation implements BuiltinContext {
   readonly results: Value[] = [];
   /** rule name → indexes into program.locations of the statements that produced its value */
   readonly fired: Map<string, Set<number>> | null;
+  private readonly dataReads: DataReads | null;
 
   private steps = 0;
   private readonly budget: number;
@@ -66,6 +70,7 @@ export class Evaluation implements BuiltinContext {
     this.print = limits.print;
     this.budget = limits.budget;
     this.fired = limits.trace ? new Map() : null;
+    this.dataReads = limits.dataReads ?? null;
     this.consts = program.consts;
   }
 
@@ -241,6 +246,7 @@ export class Evaluation implements BuiltinContext {
             v = src.getString(formatNumber(key));
         } else if (Array.isArray(src)) v = typeof key === "number" && Number.isInteger(key) && key >= 0 ? src[key] : undefined;
         else if (src instanceof RSet) v = src.has(key) ? key : undefined;
+        if (this.dataReads !== null) this.dataReads.read(src, key, v);
         if (v === undefined) return 0;
         L[instr.c] = v;
         return CONTINUE;
