@@ -410,6 +410,13 @@ describe("bad bundles", () => {
       "link_not_allowed",
       "p.rego",
     ],
+    [
+      "path traversal inside an archive",
+      async () => ({ bundle: btoa(String.fromCharCode(...tarEntry("../evil.rego", "0", "package evil\n"))) }),
+      422,
+      "path_traversal",
+      "../evil.rego",
+    ],
     ["a device", async () => ({ bundle: btoa(String.fromCharCode(...tarEntry("p.rego", "3"))) }), 422, "invalid_archive", "p.rego"],
     [
       "a file that is not UTF-8",

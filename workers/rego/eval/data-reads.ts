@@ -10,60 +10,103 @@
  *
  * Only the most specific paths are kept (reading `data.roles.alice` replaces
  * `data.roles`), at most MAX_DATA_PATHS of them, each cut at MAX_PATH_CHARS;
- * beyond that `truncated` says so. Paths looked up and not found are listed
+ * beyond that `truncated` says so. Reads are kept as links to the read they
+ * extend and spelled out as text only when the result is asked for, so a
+ * traced evaluation pays little per read. Paths looked up and not found are listed
  * apart: they often explain a deny (the user has no role entry).
  */
 import type { Value } from "../value/index.js";
-import { formatNumber, RObject, RSet } from "../value/index.js";
+import { formatNumber } from "../value/index.js";
 
 export const MAX_DATA_PATHS = 50;
 export const MAX_PATH_CHARS = 256;
+/** Reads recorded before listing stops (repeated reads of one scalar count each time). */
+const MAX_READS = 1000;
 
 export interface DataPaths {
   /** paths read that had a value, in the order first read */
   paths: string[];
   /** paths looked up that had none */
   missing: string[];
-  /** more than MAX_DATA_PATHS distinct paths were read: the rest are not listed */
+  /** more than MAX_DATA_PATHS distinct paths (or MAX_READS reads) were recorded: the rest are not listed */
   truncated: boolean;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export class DataReads {
-  private readonly pathOf = new WeakMap<object, string>();
-  /** path → whether it had a value */
-  private readonly seen = new Map<string, boolean>();
-  private truncated = false;
+/** One read: `parent[key]`. Paths are spelled out only when the result is asked for. */
+interface Read {
+  parent: Read | null;
+  key: Value;
+  found: boolean;
+  /** a read went further into this value (then the more specific path stands for it) */
+  extended: boolean;
+}
 
-  constructor(data: Value) {
-    if (data !== null && typeof data === "object") this.pathOf.set(data, "data");
-  }
+export class DataReads {
+  /**
+   * Values taken out of data → the read that took them. A plain Map made on the first read: it
+   * lives only as long as one evaluation (cheaper than a WeakMap; most decision rules read no data).
+   */
+  private readOf: Map<object, Read> | undefined;
+  private reads: Read[] | undefined;
+  private overflow = false;
+
+  constructor(private readonly root: Value) {}
 
   /** `src[key]` was looked up and gave `v` (undefined: not found). */
   read(src: Value, key: Value, v: Value | undefined): void {
-    if (!(src instanceof RObject || Array.isArray(src) || src instanceof RSet)) return;
-    const parent = this.pathOf.get(src);
-    if (parent === undefined) return;
-    const path = parent.length >= MAX_PATH_CHARS ? parent : cut(parent + segment(key));
-    if (v !== undefined && v !== null && typeof v === "object" && !this.pathOf.has(v)) this.pathOf.set(v, path);
-    const seen = this.seen;
-    if (seen.has(path)) return;
-    // The more specific path replaces its parent.
-    if (seen.get(parent) === true) seen.delete(parent);
-    if (seen.size >= MAX_DATA_PATHS) {
-      this.truncated = true;
-      return;
+    if (src === null || typeof src !== "object") return;
+    let parent: Read | null = null;
+    if (src !== this.root) {
+      const p = this.readOf?.get(src);
+      if (p === undefined) return;
+      parent = p;
+      p.extended = true;
     }
-    seen.set(path, v !== undefined);
+    let read: Read;
+    if (v !== undefined && v !== null && typeof v === "object") {
+      const readOf = (this.readOf ??= new Map());
+      // The same value reached again is the same path, already recorded.
+      if (readOf.has(v)) return;
+      read = { parent, key, found: true, extended: false };
+      readOf.set(v, read);
+    } else read = { parent, key, found: v !== undefined, extended: false };
+    const reads = (this.reads ??= []);
+    if (reads.length >= MAX_READS) this.overflow = true;
+    else reads.push(read);
   }
 
   result(): DataPaths {
     const paths: string[] = [];
     const missing: string[] = [];
-    for (const [p, found] of this.seen) (found ? paths : missing).push(p);
-    return { paths, missing, truncated: this.truncated };
+    const reads = this.reads;
+    if (reads === undefined) return { paths, missing, truncated: false };
+    let truncated = this.overflow;
+    let listed = 0;
+    for (let i = 0; i < reads.length; i++) {
+      const r = reads[i] as Read;
+      if (r.extended) continue;
+      const path = spell(r);
+      // Few paths: a linear look for a repeat is cheaper than a Set.
+      if (paths.includes(path) || missing.includes(path)) continue;
+      if (listed >= MAX_DATA_PATHS) {
+        truncated = true;
+        break;
+      }
+      listed++;
+      (r.found ? paths : missing).push(path);
+    }
+    return { paths, missing, truncated };
   }
+}
+
+function spell(r: Read): string {
+  const keys: Value[] = [];
+  for (let x: Read | null = r; x !== null; x = x.parent) keys.push(x.key);
+  let path = "data";
+  for (let i = keys.length - 1; i >= 0 && path.length < MAX_PATH_CHARS; i--) path += segment(keys[i] as Value);
+  return path.length <= MAX_PATH_CHARS ? path : `${path.slice(0, MAX_PATH_CHARS - 1)}…`;
 }
 
 function segment(key: Value): string {
@@ -71,8 +114,4 @@ function segment(key: Value): string {
   if (typeof key === "number" || typeof key === "bigint") return `[${formatNumber(key)}]`;
   if (typeof key === "boolean" || key === null) return `[${String(key)}]`;
   return "[…]";
-}
-
-function cut(path: string): string {
-  return path.length <= MAX_PATH_CHARS ? path : `${path.slice(0, MAX_PATH_CHARS - 1)}…`;
 }
