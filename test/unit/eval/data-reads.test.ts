@@ -70,7 +70,14 @@ describe("data paths read", () => {
     expect(r?.truncated).toBe(true);
   });
 
-  it("records nothing without trace", () => {
+  it("records nothing without trace, or when asked not to", () => {
     expect(run("p/allow", { user: "alice", action: "pay" }, false).dataPaths).toBeUndefined();
+    const provenanceOnly = policy.evaluateSync(
+      "p/allow",
+      { input: fromJS({ user: "alice", action: "pay" }), data: DATA },
+      { trace: true, dataPaths: false },
+    );
+    expect(provenanceOnly.dataPaths).toBeUndefined();
+    expect(provenanceOnly.provenance?.length).toBeGreaterThan(0);
   });
 });

@@ -32,8 +32,6 @@ export interface DataPaths {
   truncated: boolean;
 }
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** One read: `parent[key]`. Paths are spelled out only when the result is asked for. */
 interface Read {
   parent: Read | null;
@@ -110,7 +108,17 @@ function spell(r: Read): string {
 }
 
 function segment(key: Value): string {
-  if (typeof key === "string") return IDENT.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  if (typeof key === "string") {
+    // Scanned by hand: most keys are plain, and JSON.stringify costs more than the rest of a path.
+    let ident = key.length > 0;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return `[${JSON.stringify(key)}]`;
+      if (ident && !(c === 0x5f || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (i > 0 && c >= 0x30 && c <= 0x39)))
+        ident = false;
+    }
+    return ident ? `.${key}` : `["${key}"]`;
+  }
   if (typeof key === "number" || typeof key === "bigint") return `[${formatNumber(key)}]`;
   if (typeof key === "boolean" || key === null) return `[${String(key)}]`;
   return "[…]";

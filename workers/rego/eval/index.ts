@@ -31,6 +31,8 @@ export interface EvalOptions {
    * data the evaluation read (for explain).
    */
   trace?: boolean;
+  /** With `trace`, whether to record the data paths read too (default true; replays that never explain can skip them). */
+  dataPaths?: boolean;
   /**
    * Receives each line `print(...)` writes, as OPA's print hook does. Without
    * it print statements still evaluate (to true) but write nothing. Lines
@@ -125,7 +127,7 @@ class Prepared implements PreparedPolicy {
       if (printed && options.print) for (const line of printed) options.print(line);
     };
     const data = doc.data ?? EMPTY_DATA;
-    const dataReads = options.trace ? new DataReads(data) : undefined;
+    const dataReads = options.trace && options.dataPaths !== false ? new DataReads(data) : undefined;
     const ev = new Evaluation(
       this.program,
       {
