@@ -142,6 +142,8 @@ export interface EvaluateOptions {
   nowNs: bigint;
   /** evaluates Wasm versions; absent, a set holding one fails closed */
   wasm?: WasmDecider;
+  /** record the data paths the rules read (`data_read`, for explain); default true, replay needs none */
+  dataPaths?: boolean;
 }
 
 export function evaluationBudget(configured: string | undefined): number {
@@ -332,7 +334,13 @@ class PolicyRun implements Run {
       entrypointPlanName(this.current),
       // The version's data, decoded once when the isolate prepared it: never converted per request.
       { input: this.input, data: this.policy.data },
-      { strict: true, trace: true, budget: this.options.budget ?? DEFAULT_STEP_BUDGET, nowNs: this.options.nowNs },
+      {
+        strict: true,
+        trace: true,
+        dataPaths: this.options.dataPaths ?? true,
+        budget: this.options.budget ?? DEFAULT_STEP_BUDGET,
+        nowNs: this.options.nowNs,
+      },
     );
     for (const p of result.provenance ?? []) this.record(p);
     if (result.dataPaths) this.read.set(rule, result.dataPaths);
