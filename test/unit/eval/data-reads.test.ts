@@ -31,6 +31,8 @@ lookups contains x if {
 }
 
 odd_key if data.weird["a b"][0] == 1
+
+repeated := count([x | some i in numbers.range(1, 3000); x := data.limits.max + i])
 `;
 
 const DATA = fromJS({
@@ -38,10 +40,11 @@ const DATA = fromJS({
   grants: { payer: ["pay"], viewer: ["view"] },
   many: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i + 1}`, i])),
   weird: { "a b": [1] },
+  limits: { max: 10 },
 });
 
 describe("data paths read", () => {
-  const policy = prepared(POLICY, ["data.p.allow", "data.p.copied", "data.p.lookups", "data.p.odd_key"]);
+  const policy = prepared(POLICY, ["data.p.allow", "data.p.copied", "data.p.lookups", "data.p.odd_key", "data.p.repeated"]);
   const run = (entrypoint: string, input: unknown, trace = true) =>
     policy.evaluateSync(entrypoint, { input: fromJS(input), data: DATA }, { trace });
 
@@ -68,6 +71,10 @@ describe("data paths read", () => {
     expect(r?.paths).toHaveLength(MAX_DATA_PATHS);
     expect(r?.paths[0]).toBe("data.many.k1");
     expect(r?.truncated).toBe(true);
+  });
+
+  it("counts a scalar read again and again once, so a loop does not fill the list", () => {
+    expect(run("p/repeated", {}).dataPaths).toEqual({ paths: ["data.limits.max"], missing: [], truncated: false });
   });
 
   it("records nothing without trace, or when asked not to", () => {

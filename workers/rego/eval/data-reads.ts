@@ -20,7 +20,7 @@ import { formatNumber } from "../value/index.js";
 
 export const MAX_DATA_PATHS = 50;
 export const MAX_PATH_CHARS = 256;
-/** Reads recorded before listing stops (repeated reads of one scalar count each time). */
+/** Distinct reads recorded before listing stops (repeats of a scalar read are dropped when this fills). */
 const MAX_READS = 1000;
 
 export interface DataPaths {
@@ -28,7 +28,7 @@ export interface DataPaths {
   paths: string[];
   /** paths looked up that had none */
   missing: string[];
-  /** more than MAX_DATA_PATHS distinct paths (or MAX_READS reads) were recorded: the rest are not listed */
+  /** more than MAX_DATA_PATHS distinct paths were read (or MAX_READS distinct reads): the rest are not listed */
   truncated: boolean;
 }
 
@@ -70,9 +70,28 @@ export class DataReads {
       read = { parent, key, found: true, extended: false };
       readOf.set(v, read);
     } else read = { parent, key, found: v !== undefined, extended: false };
-    const reads = (this.reads ??= []);
+    let reads = (this.reads ??= []);
+    if (reads.length >= MAX_READS) reads = this.compact(reads);
     if (reads.length >= MAX_READS) this.overflow = true;
     else reads.push(read);
+  }
+
+  /**
+   * Drops repeated reads of one scalar (a loop reading `data.limits.max` each time): a value that
+   * is an object is reached through one read only, so only scalar and missing reads repeat.
+   */
+  private compact(reads: Read[]): Read[] {
+    const keysOf = new Map<Read | null, Set<Value>>();
+    const kept = reads.filter((r) => {
+      if (r.extended) return true;
+      let keys = keysOf.get(r.parent);
+      if (keys === undefined) keysOf.set(r.parent, (keys = new Set()));
+      if (keys.has(r.key)) return false;
+      keys.add(r.key);
+      return true;
+    });
+    this.reads = kept;
+    return kept;
   }
 
   result(): DataPaths {
