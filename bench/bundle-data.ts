@@ -80,12 +80,28 @@ export async function benchBundleData(): Promise<string[]> {
     const run = (i: number) => policy.evaluateSync("roles/allow", { input: inputs[i % 3] as Value, data });
     for (let i = 0; i < 20_000; i++) run(i);
     const samples = Array.from({ length: 60_000 }, (_, i) => timeNs(() => run(i)));
+    // The STS evaluates with trace (provenance and the data paths explain shows): what each adds.
+    // The three are sampled interleaved, so the machine's load colours them alike.
+    const traced = (i: number, dataPaths: boolean) =>
+      policy.evaluateSync("roles/allow", { input: inputs[i % 3] as Value, data }, { trace: true, dataPaths });
+    for (let i = 0; i < 20_000; i++) traced(i, i % 2 === 0);
+    const plain: number[] = [];
+    const provenanceOnly: number[] = [];
+    const withPaths: number[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      plain.push(timeNs(() => run(i)));
+      provenanceOnly.push(timeNs(() => traced(i, false)));
+      withPaths.push(timeNs(() => traced(i, true)));
+    }
 
     const jsonMiB = (json.length / 1024 / 1024).toFixed(2);
     out.push(
       `data.json ${jsonMiB} MiB (${Object.keys(JSON.parse(json).by_user).length} users): decoded once in ${fmtNs(decodeNs)}, holds ${(held / 1024 / 1024).toFixed(1)} MiB of heap (${(held / json.length).toFixed(1)}× the JSON)`,
       `  stored: data blob ${(dataBlob.chunks.join("").length / 1024).toFixed(0)} KiB in ${dataBlob.chunks.length} chunk(s), plan blob ${(planBlob.chunks.join("").length / 1024).toFixed(1)} KiB (gzip+base64)`,
       line("  lookup per exchange (data shared, not converted)", summarize(samples)),
+      line("  interleaved: plain", summarize(plain)),
+      line("  interleaved: trace, provenance only", summarize(provenanceOnly)),
+      line("  interleaved: trace with data paths (as the STS)", summarize(withPaths)),
     );
     data = null;
   }

@@ -136,5 +136,10 @@ function printOutcome(indent: string, o: SetOutcome): void {
     line(`  ${i + 1}. ${p.policy_name} ${p.policy_version_id}: ${outcome}${p.determining ? " (determining)" : ""}`);
     for (const reason of p.outcome === "deny" || p.outcome === "error" ? p.reasons : []) line(`       reason: ${reason}`);
     for (const r of p.rules) line(`       ${r.rule}: ${r.locations.map((l) => `${l.file}:${l.row}`).join(", ")}`);
+    if (p.data_read) {
+      const read = p.data_read;
+      line(`       data read by ${read.rule}: ${read.paths.join(", ") || "none found"}${read.truncated ? " (truncated)" : ""}`);
+      if (read.missing.length > 0) line(`       data looked up, not found: ${read.missing.join(", ")}`);
+    }
   });
 }

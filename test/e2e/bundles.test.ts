@@ -9,10 +9,10 @@ import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createHash } from "node:crypto";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { idOf, useLocalStack } from "./local-stack.js";
+import { referenceFileHash, VECTOR_JSON } from "../opa-hash-reference.js";
 
 const MAIN = `package payments
 
@@ -138,6 +138,15 @@ describe("policy bundles with the real CLI", () => {
     const allowedId = /^Request ID: (req-[a-z0-9]{16})$/m.exec(allowed.stdout)![1]!;
     const explained = await ok("explain", allowedId);
     expect(explained).toContain(`Decided by: payments ${pv} (revision r-2026-12-01) data.payments.allow at payments/main.rego:7`);
+    expect(explained).toContain("data read by data.payments.allow: data.roles.by_user.alice, data.roles.grants.payer\n");
+    const deniedId = /req-[a-z0-9]{16}/.exec(denied.stderr)![0]!;
+    const whyNot = await ok("explain", deniedId);
+    expect(whyNot).toContain("data read by data.payments.allow: data.roles.by_user.bob, data.roles.grants.viewer\n");
+    const stranger = await exchange("mallory");
+    const strangerId = /req-[a-z0-9]{16}/.exec(stranger.stderr)![0]!;
+    expect(await ok("explain", strangerId)).toContain(
+      "data read by data.payments.allow: none found\n       data looked up, not found: data.roles.by_user.mallory\n",
+    );
   });
 
   it("refuses a bad bundle naming the file, and runs a bundle locally with eval -b and test -b", async () => {
@@ -176,26 +185,24 @@ describe("policy bundles with the real CLI", () => {
     expect(unsigned.code).toBe(1);
     expect(unsigned.stderr).toContain("requires signed bundles");
 
-    // .signatures.json as opa sign writes it: one JWT over each file's SHA-256 (data and manifest as sorted, compact JSON)
-    const canonical = (v: unknown): string =>
-      v === null || typeof v !== "object"
-        ? JSON.stringify(v)
-        : Array.isArray(v)
-          ? `[${v.map(canonical).join(",")}]`
-          : `{${Object.keys(v)
-              .sort()
-              .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-              .join(",")}}`;
+    // .signatures.json as opa sign writes it: one JWT over each file's SHA-256, data and manifest hashed
+    // canonically with number literals as written (test/opa-hash-reference.ts; no opa binary here)
     const signed = join(stack.workDir, "signed");
     await writeBundle(signed);
-    const names = [".manifest", "lib/roles.rego", "lib/roles_test.rego", "payments/main.rego", "roles/data.json"];
+    await mkdir(join(signed, "roles/vectors"), { recursive: true });
+    await writeFile(join(signed, "roles/vectors/data.json"), VECTOR_JSON);
+    const names = [
+      ".manifest",
+      "lib/roles.rego",
+      "lib/roles_test.rego",
+      "payments/main.rego",
+      "roles/data.json",
+      "roles/vectors/data.json",
+    ];
     const { readFile } = await import("node:fs/promises");
     const files = [];
-    for (const name of names) {
-      const text = await readFile(join(signed, name), "utf8");
-      const hashed = name.endsWith(".json") || name === ".manifest" ? canonical(JSON.parse(text)) : text;
-      files.push({ name, hash: createHash("sha256").update(hashed).digest("hex"), algorithm: "SHA-256" });
-    }
+    for (const name of names)
+      files.push({ name, hash: await referenceFileHash(name, await readFile(join(signed, name), "utf8")), algorithm: "SHA-256" });
     const jwt = await new SignJWT({ files }).setProtectedHeader({ alg: "ES256", kid: "release" }).sign(privateKey);
     await writeFile(join(signed, ".signatures.json"), JSON.stringify({ signatures: [jwt] }));
     const created = await ok("policy", "create", "--name", "signed", "--bundle", "./signed");

@@ -13,6 +13,7 @@ import { exchangeParams, expectIssued, expectOAuthError, explain, stsFixture, to
 import { exports } from "cloudflare:workers";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { zoneCache } from "../../workers/sts/zone-cache.js";
+import { referenceFileHash, VECTOR_JSON } from "../opa-hash-reference.js";
 
 const MAIN = `package payments
 
@@ -91,6 +92,27 @@ describe("bundles", () => {
     ]);
     expect(rules).toContainEqual(["data.payments.allow", ["payments/main.rego:7"]]);
     expect(explained.policies[0].revision).toBe("2026-12-01.1");
+    // the data paths the deciding rule read, through the library module's function
+    expect(explained.policies[0].data_read).toEqual({
+      rule: "data.payments.allow",
+      paths: ["data.roles.by_user.alice", "data.roles.grants.payer"],
+      missing: [],
+      truncated: false,
+    });
+    const bob = await explain(f.zone, denied.headers.get("x-request-id") as string);
+    expect(bob.policies[0]).toMatchObject({
+      outcome: "deny",
+      data_read: { rule: "data.payments.allow", paths: ["data.roles.by_user.bob", "data.roles.grants.viewer"], missing: [] },
+    });
+    const stranger = await tokenRequest(f.zone, f.client, exchangeParams(await f.idp.mint({ sub: "mallory" })));
+    expectOAuthError(stranger, 403, "access_denied");
+    const mallory = await explain(f.zone, stranger.headers.get("x-request-id") as string);
+    expect(mallory.policies[0].data_read).toEqual({
+      rule: "data.payments.allow",
+      paths: [],
+      missing: ["data.roles.by_user.mallory"],
+      truncated: false,
+    });
   });
 
   it("gives one version id for the same files however uploaded, and for its export uploaded again", async () => {
@@ -388,6 +410,13 @@ describe("bad bundles", () => {
       "link_not_allowed",
       "p.rego",
     ],
+    [
+      "path traversal inside an archive",
+      async () => ({ bundle: btoa(String.fromCharCode(...tarEntry("../evil.rego", "0", "package evil\n"))) }),
+      422,
+      "path_traversal",
+      "../evil.rego",
+    ],
     ["a device", async () => ({ bundle: btoa(String.fromCharCode(...tarEntry("p.rego", "3"))) }), 422, "invalid_archive", "p.rego"],
     [
       "a file that is not UTF-8",
@@ -451,29 +480,18 @@ describe("bad bundles", () => {
 });
 
 describe("signed bundles", () => {
-  const hex = async (text: string) =>
-    Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))), (b) =>
-      b.toString(16).padStart(2, "0"),
-    ).join("");
-  /** JSON with keys sorted, compact: what OPA hashes for data files and the manifest (computed here independently). */
-  const canonical = (v: unknown): string =>
-    v === null || typeof v !== "object"
-      ? JSON.stringify(v)
-      : Array.isArray(v)
-        ? `[${v.map(canonical).join(",")}]`
-        : `{${Object.keys(v)
-            .sort()
-            .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-            .join(",")}}`;
-  // pretty-printed on purpose: signatures cover the JSON value, not its whitespace
-  const SIGNED_FILES = FILES.map((f) => (f.path === "roles/data.json" ? { ...f, content: JSON.stringify(JSON.parse(ROLES), null, 2) } : f));
+  // Pretty-printed on purpose (signatures cover the JSON value, not its whitespace), plus a data
+  // document whose number literals (1.50, 1e3), escapes, unicode and unsorted keys OPA hashes as
+  // written: each file's hash comes from test/opa-hash-reference.ts, an independent
+  // reimplementation of OPA's bundle hashing (no opa binary exists here to sign with).
+  const SIGNED_FILES = [
+    ...FILES.map((f) => (f.path === "roles/data.json" ? { ...f, content: JSON.stringify(JSON.parse(ROLES), null, 2) } : f)),
+    { path: "roles/vectors/data.json", content: VECTOR_JSON },
+  ];
 
   async function signatures(files: { path: string; content: string }[], key: CryptoKey, kid: string, extra: Record<string, unknown> = {}) {
     const listed = [];
-    for (const f of files) {
-      const structured = f.path.endsWith(".json") || f.path === ".manifest";
-      listed.push({ name: f.path, hash: await hex(structured ? canonical(JSON.parse(f.content)) : f.content), algorithm: "SHA-256" });
-    }
+    for (const f of files) listed.push({ name: f.path, hash: await referenceFileHash(f.path, f.content), algorithm: "SHA-256" });
     const jwt = await new SignJWT({ files: listed, ...extra }).setProtectedHeader({ alg: "ES256", kid }).sign(key);
     return { path: ".signatures.json", content: JSON.stringify({ signatures: [jwt] }) };
   }
@@ -516,6 +534,11 @@ describe("signed bundles", () => {
       f.path === "roles/data.json" ? { ...f, content: JSON.stringify({ by_user: { bob: ["payer"] }, grants: {} }) } : f,
     );
     await refused([...tampered, signature], "does not match its signed hash", "roles/data.json");
+    // the same value written differently is a different file to OPA: it hashes number literals as written
+    const relettered = SIGNED_FILES.map((f) =>
+      f.path === "roles/vectors/data.json" ? { ...f, content: f.content.replace("1.50", "1.5") } : f,
+    );
+    await refused([...relettered, signature], "does not match its signed hash", "roles/vectors/data.json");
     await refused(
       [...SIGNED_FILES, { path: "extra.rego", content: "package extra\n" }, signature],
       "not covered by the bundle's signature",

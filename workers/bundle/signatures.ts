@@ -1,9 +1,10 @@
 /**
  * Signed bundles, in OPA's format: `.signatures.json` is `{"signatures": [JWT]}`
  * with one JWT whose payload lists every file of the bundle with its hash
- * (`files: [{name, hash, algorithm}]`, optional `keyid`, `scope`). Data files
- * and the manifest are hashed over their canonical JSON (keys sorted, compact),
- * as OPA does, so whitespace does not matter; other files over their bytes.
+ * (`files: [{name, hash, algorithm}]`, optional `keyid`, `scope`). Each file
+ * is hashed as OPA hashes it (./opa-hash.ts): `data.json`, `data.yaml` and the
+ * manifest over a canonical encoding that keeps number literals as written,
+ * so whitespace and key order do not matter; other files over their bytes.
  *
  * Whether a bundle is verified is decided by the presence of the signatures
  * file alone — never by a key id, which only selects the key (an unknown key
@@ -12,11 +13,10 @@
  * key's, and the listed files are exactly the bundle's files with those hashes.
  */
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from "jose";
-import { yamlToValue } from "../rego/index.js";
-import { parseJSON, toJSONText } from "../rego/index.js";
 import { type Bundle, type BundleFile, SIGNATURES_FILE } from "./bundle.js";
 import { BundleError } from "./errors.js";
 import { normalizePath } from "./paths.js";
+import { canonicalStructuredText, isStructuredDoc, UnhashableFile } from "./opa-hash.js";
 
 /** Asymmetric JWS algorithms only: a shared secret (HS*) cannot be a zone's public verification key. */
 export const SIGNATURE_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
@@ -108,11 +108,15 @@ async function checkFiles(files: BundleFile[], listed: unknown): Promise<void> {
   if (missing.length > 0) refuse(`signed files missing from the bundle: ${missing.join(", ")}`);
 }
 
-/** What OPA hashes: structured documents (data, manifest) as canonical JSON, anything else as it is. */
+/** What OPA hashes: structured documents (data, manifest) canonically, anything else as it is. */
 function signedBytes(f: BundleFile): Uint8Array {
-  if (f.kind === "manifest" || (f.kind === "data" && f.path.endsWith(".json"))) return encoder.encode(toJSONText(parseJSON(f.content)));
-  if (f.kind === "data") return encoder.encode(toJSONText(yamlToValue(f.content)));
-  return encoder.encode(f.content);
+  if (!isStructuredDoc(f.path)) return encoder.encode(f.content);
+  try {
+    return encoder.encode(canonicalStructuredText(f.content));
+  } catch (e) {
+    if (e instanceof UnhashableFile) throw new BundleError("invalid_signature", `cannot be hashed as OPA does: ${e.message}`, f.path);
+    throw e;
+  }
 }
 
 function toHex(bytes: Uint8Array): string {

@@ -15,6 +15,8 @@ export {
   type EvalResult,
   type PreparedPolicy,
   type RuleProvenance,
+  type DataPaths,
+  MAX_DATA_PATHS,
 } from "./eval/index.js";
 export { FORBIDDEN_BUILTINS } from "./builtins/index.js";
 export { callBuiltinJSON, syncBuiltinUnavailable, type SyncBuiltinOptions } from "./host-builtins.js";
@@ -30,3 +32,7 @@ export {
 } from "./pipeline.js";
 export { entrypointPlanName, modulePackage } from "./compile/index.js";
 export { yamlToValue } from "./builtins/govalues.js";
+// Go's JSON and YAML decoding as OPA does it: used to hash bundle files exactly as OPA's signature verification does.
+export { unmarshalJSON, validJSON, type JSONBuilder } from "./goruntime/json.js";
+export { parseYAML, type GoYAML } from "./goruntime/yaml.js";
+export { formatJSONFloat } from "./goruntime/strconv.js";

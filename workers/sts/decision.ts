@@ -26,6 +26,7 @@ import {
   RObject,
   RSet,
   toJSONText,
+  type DataPaths,
   type JSONValue,
   type Location,
   type PreparedPolicy,
@@ -62,6 +63,14 @@ export interface PolicyEvaluation {
   entrypoints?: { entrypoint: string; value: JSONValue }[];
   /** what explain cannot show for this policy */
   note?: string;
+  /** the paths into the version's data that its deciding rule read (Rego versions; absent when it read none) */
+  data_read?: DataRead;
+}
+
+/** What the deciding rule read from data, as the engine's trace recorded it (bounded: workers/rego/eval/data-reads.ts). */
+export interface DataRead extends DataPaths {
+  /** the deciding rule, e.g. `data.payments.allow` */
+  rule: string;
 }
 
 export const WASM_LOCATIONS_NOTE = "rule locations are not available for compiled Wasm; each entrypoint's value is shown instead";
@@ -134,6 +143,8 @@ export interface EvaluateOptions {
   nowNs: bigint;
   /** evaluates Wasm versions; absent, a set holding one fails closed */
   wasm?: WasmDecider;
+  /** record the data paths the rules read (`data_read`, for explain); default true, replay needs none */
+  dataPaths?: boolean;
 }
 
 export function evaluationBudget(configured: string | undefined): number {
@@ -190,14 +201,14 @@ export async function evaluateSet(set: SnapshotSet | null, input: Value, options
       const denyReasons = denials(await run.value("deny"));
       if (allowed && denyReasons.length === 0) {
         const obligations = await readObligations(run);
-        Object.assign(evaluation, { outcome: "allow", rules: run.rulesFired(), ...run.explained() });
+        Object.assign(evaluation, { outcome: "allow", rules: run.rulesFired(), ...run.explained(), ...run.dataRead("allow") });
         // The winner alone determines an allow; the policies that denied before it did not.
         const winner = { ...policyRef(policy), rule: run.ruleName("allow"), location: run.firstLocation("allow") };
         return { ...base, decision: "allow", status: "ok", evaluations, determining: [winner], reasons: [], obligations, error: null };
       }
       const deciding: DecisionRule = denyReasons.length > 0 ? "deny" : "allow";
       const own = denyReasons.length > 0 ? denyReasons : [NOT_ALLOWED];
-      Object.assign(evaluation, { outcome: "deny", reasons: own, rules: run.rulesFired(), ...run.explained() });
+      Object.assign(evaluation, { outcome: "deny", reasons: own, rules: run.rulesFired(), ...run.explained(), ...run.dataRead(deciding) });
       determining.push({ ...policyRef(policy), rule: run.ruleName(deciding), location: run.firstLocation(deciding) });
       reasons.push(...own.map((r) => `${policy.policyName}: ${r}`));
     } catch (err) {
@@ -242,6 +253,8 @@ interface Run {
   rulesFired(): RuleFired[];
   /** what explain shows besides the rules fired */
   explained(): Partial<PolicyEvaluation>;
+  /** `data_read` for explain: what the deciding rule read from data, when it read anything */
+  dataRead(rule: DecisionRule): Partial<PolicyEvaluation>;
 }
 
 /** A Wasm version: every decision rule from one call into its child, on first use. */
@@ -282,6 +295,10 @@ class WasmRun implements Run {
     return [];
   }
 
+  dataRead(): Partial<PolicyEvaluation> {
+    return {};
+  }
+
   explained(): Partial<PolicyEvaluation> {
     const path = this.policy.package.replaceAll(".", "/");
     const entrypoints = Object.entries(this.values ?? {}).flatMap(([rule, value]) =>
@@ -294,6 +311,8 @@ class WasmRun implements Run {
 /** Evaluations of one policy's decision rules, collecting what fired. */
 class PolicyRun implements Run {
   private readonly fired = new Map<string, Location[]>();
+  /** decision rule → the data paths its evaluation read */
+  private readonly read = new Map<DecisionRule, DataPaths>();
   /** the rule being evaluated: named by an error */
   current: string | undefined;
 
@@ -316,9 +335,16 @@ class PolicyRun implements Run {
       entrypointPlanName(this.current),
       // The version's data, decoded once when the isolate prepared it: never converted per request.
       { input: this.input, data: this.policy.data },
-      { strict: true, trace: true, budget: this.options.budget ?? DEFAULT_STEP_BUDGET, nowNs: this.options.nowNs },
+      {
+        strict: true,
+        trace: true,
+        dataPaths: this.options.dataPaths ?? true,
+        budget: this.options.budget ?? DEFAULT_STEP_BUDGET,
+        nowNs: this.options.nowNs,
+      },
     );
     for (const p of result.provenance ?? []) this.record(p);
+    if (result.dataPaths) this.read.set(rule, result.dataPaths);
     const row = result.results[0];
     return row instanceof RObject ? row.getString("result") : undefined;
   }
@@ -341,6 +367,12 @@ class PolicyRun implements Run {
 
   explained(): Partial<PolicyEvaluation> {
     return {};
+  }
+
+  dataRead(rule: DecisionRule): Partial<PolicyEvaluation> {
+    const read = this.read.get(rule);
+    if (!read || (read.paths.length === 0 && read.missing.length === 0)) return {};
+    return { data_read: { rule: this.ruleName(rule), ...read } };
   }
 }
 

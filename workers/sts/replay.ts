@@ -89,7 +89,13 @@ export async function replayDecision(
     return failed(before, "replay_input_error", `the recorded input cannot be read: ${err instanceof Error ? err.message : String(err)}`);
   }
   // time.now_ns() sees the recorded request's time, exactly as the STS passed it.
-  const decision: SetDecision = await evaluateSet(set, input, { budget, nowNs: timeNs(new Date(row.time)), ...(wasm ? { wasm } : {}) });
+  // Replay compares outcomes only: no data paths (explain's data_read) to record.
+  const decision: SetDecision = await evaluateSet(set, input, {
+    budget,
+    nowNs: timeNs(new Date(row.time)),
+    dataPaths: false,
+    ...(wasm ? { wasm } : {}),
+  });
   return {
     ...before,
     to: decision.decision,

@@ -89,6 +89,15 @@ const PolicyEvaluationSchema = z
       .optional()
       .openapi({ description: "a Wasm version's decision entrypoints and their values (no rule locations: compiled Wasm has none)" }),
     note: z.string().optional(),
+    data_read: z
+      .object({
+        rule: z.string().openapi({ example: "data.payments.allow" }),
+        paths: z.array(z.string()).openapi({ description: "paths into data it read that had a value, e.g. data.roles.alice" }),
+        missing: z.array(z.string()).openapi({ description: "paths it looked up that had none" }),
+        truncated: z.boolean().openapi({ description: "more than 50 distinct paths were read; the rest are not listed" }),
+      })
+      .optional()
+      .openapi({ description: "the paths into the version's data its deciding rule read (Rego versions; absent when it read none)" }),
     determining: z.boolean(),
   })
   .openapi("PolicyEvaluation");

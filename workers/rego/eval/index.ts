@@ -12,6 +12,9 @@ import { Suspend } from "../builtins/index.js";
 import { decodePlan, decodePlanText } from "../plan/decode.js";
 import { buildProgram, type Program } from "./program.js";
 import { Evaluation, type Clock } from "./interpreter.js";
+import { DataReads, type DataPaths } from "./data-reads.js";
+
+export { MAX_DATA_PATHS, type DataPaths } from "./data-reads.js";
 
 export const DEFAULT_STEP_BUDGET = 1_000_000;
 const MAX_RESUMES = 256;
@@ -23,8 +26,13 @@ export interface EvalOptions {
   budget?: number;
   /** time.now_ns() for this evaluation; defaults to the current time. */
   nowNs?: bigint;
-  /** Record which statements produced each rule's value (for explain). */
+  /**
+   * Record which statements produced each rule's value and which paths into
+   * data the evaluation read (for explain).
+   */
   trace?: boolean;
+  /** With `trace`, whether to record the data paths read too (default true; replays that never explain can skip them). */
+  dataPaths?: boolean;
   /**
    * Receives each line `print(...)` writes, as OPA's print hook does. Without
    * it print statements still evaluate (to true) but write nothing. Lines
@@ -52,6 +60,8 @@ export interface EvalResult {
   /** the result set, one row object per result */
   results: Value[];
   provenance?: RuleProvenance[];
+  /** with `trace`: the paths into data the evaluation read (bounded; see eval/data-reads.ts) */
+  dataPaths?: DataPaths;
 }
 
 export interface PreparedPolicy {
@@ -116,6 +126,8 @@ class Prepared implements PreparedPolicy {
     const flush = () => {
       if (printed && options.print) for (const line of printed) options.print(line);
     };
+    const data = doc.data ?? EMPTY_DATA;
+    const dataReads = options.trace && options.dataPaths !== false ? new DataReads(data) : undefined;
     const ev = new Evaluation(
       this.program,
       {
@@ -123,12 +135,13 @@ class Prepared implements PreparedPolicy {
         budget: options.budget ?? DEFAULT_STEP_BUDGET,
         trace: options.trace ?? false,
         print: printed ? (line) => void printed.push(line) : undefined,
+        dataReads,
       },
       settled,
       clock,
     );
     try {
-      ev.runPlan(plan.blocks, plan.nlocals, doc.input, doc.data ?? EMPTY_DATA);
+      ev.runPlan(plan.blocks, plan.nlocals, doc.input, data);
       flush();
     } catch (e) {
       if (!(e instanceof Suspend)) flush();
@@ -139,6 +152,7 @@ class Prepared implements PreparedPolicy {
     }
     const result: EvalResult = { results: ev.results };
     if (ev.fired) result.provenance = provenance(this.program, ev.fired);
+    if (dataReads) result.dataPaths = dataReads.result();
     return result;
   }
 }

@@ -15,6 +15,7 @@ import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext } fr
 import { type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 import { deepSize } from "../builtins/costs.js";
 import { mergeDeep } from "../value/deep.js";
+import type { DataReads } from "./data-reads.js";
 
 const CONTINUE = -1;
 /** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
@@ -27,6 +28,8 @@ export interface EvalLimits {
   budget: number;
   trace: boolean;
   print?: ((message: string) => void) | undefined;
+  /** when tracing: records the paths into data that Dot statements read (for explain) */
+  dataReads?: DataReads | undefined;
 }
 
 /**
@@ -48,6 +51,7 @@ export class Evaluation implements BuiltinContext {
   readonly results: Value[] = [];
   /** rule name → indexes into program.locations of the statements that produced its value */
   readonly fired: Map<string, Set<number>> | null;
+  private readonly dataReads: DataReads | null;
 
   private steps = 0;
   private readonly budget: number;
@@ -67,6 +71,7 @@ export class Evaluation implements BuiltinContext {
     this.print = limits.print;
     this.budget = limits.budget;
     this.fired = limits.trace ? new Map() : null;
+    this.dataReads = limits.dataReads ?? null;
     this.consts = program.consts;
   }
 
@@ -244,6 +249,7 @@ export class Evaluation implements BuiltinContext {
             v = src.getString(formatNumber(key));
         } else if (Array.isArray(src)) v = typeof key === "number" && Number.isInteger(key) && key >= 0 ? src[key] : undefined;
         else if (src instanceof RSet) v = src.has(key) ? key : undefined;
+        if (this.dataReads !== null) this.dataReads.read(src, key, v);
         if (v === undefined) return 0;
         L[instr.c] = v;
         return CONTINUE;
