@@ -4,7 +4,7 @@
  * Worker uses (workers/bundle/tar.ts, through engine.ts), so the console needs no route of its own for them.
  */
 import { bytes, enc, get } from "./api.js";
-import { readBundleFiles, type TextFile } from "./engine-api.js";
+import type { TextFile } from "./engine-api.js";
 import type { PolicyVersionDetail } from "./types.js";
 
 export type { TextFile };
@@ -23,6 +23,7 @@ export function versionFiles(base: string, detail: PolicyVersionDetail): Promise
     if (detail.engine === "wasm") return [];
     const modules = detail.files.filter((f) => f.path.endsWith(".rego"));
     if (detail.source !== undefined && detail.files.length === 1 && modules[0]) return [{ path: modules[0].path, content: detail.source }];
+    const { readBundleFiles } = await import("./engine-api.js");
     return readBundleFiles(await bytes(`${base}/policy-versions/${enc(detail.id)}/bundle`));
   };
   const p = load();

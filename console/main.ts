@@ -31,8 +31,12 @@ const statusEl = document.getElementById("status") as HTMLElement;
 let leave: (() => void)[] = [];
 let generation = 0;
 
+let statusTimer: ReturnType<typeof setTimeout> | undefined;
+/** A short message in the status region (announced politely), cleared after a while. */
 function status(message: string): void {
+  clearTimeout(statusTimer);
   statusEl.textContent = message;
+  if (message) statusTimer = setTimeout(() => (statusEl.textContent = ""), 15_000);
 }
 
 function signIn(reason?: string): void {

@@ -9,7 +9,7 @@ import { enc, get, type Page, query } from "../api.js";
 import { versionIndex } from "../catalog.js";
 import { type ViewContext, zonePath } from "../context.js";
 import { badge, clear, facts, h, pre } from "../dom.js";
-import { evaluatePolicy, type PlaygroundDecision, type TextFile } from "../engine-api.js";
+import type { PlaygroundDecision, TextFile } from "../engine-api.js";
 import { versionDetail, versionFiles } from "../files.js";
 import { ruleRows, sourceView } from "../source.js";
 import type { AuditEvent, Explanation } from "../types.js";
@@ -71,7 +71,7 @@ export async function playgroundView(ctx: ViewContext, params: string[]): Promis
       .filter((e) => e.request_id !== explained?.request_id)
       .map((e) => h("option", { value: e.request_id }, `${e.request_id} · ${e.client_id} · ${e.subject.sub} · ${e.decision}`)),
   );
-  const inputArea = h("textarea", { id: "pg-input", rows: 14, spellcheck: "false", className: "editor" });
+  const inputArea = h("textarea", { id: "pg-input", rows: 8, spellcheck: "false", className: "editor" });
   const run = h("button", { type: "button", id: "pg-run" }, "Evaluate");
   const result = h(
     "section",
@@ -124,6 +124,7 @@ export async function playgroundView(ctx: ViewContext, params: string[]): Promis
     run.disabled = true;
     try {
       clear(result, h("h2", { id: "pg-result-title" }, "Result"), ...(await evaluateInBrowser(files, regoVersion, pkg, inputArea.value)));
+      result.scrollIntoView({ block: "nearest" });
     } finally {
       run.disabled = false;
     }
@@ -146,7 +147,7 @@ export async function playgroundView(ctx: ViewContext, params: string[]): Promis
         h("h2", { id: "pg-policy-title" }, "Policy"),
         h("div", { className: "field" }, h("label", { for: "pg-version" }, "Start from"), versionSelect),
         h("div", { className: "field" }, h("label", { for: "pg-file" }, "File"), fileSelect),
-        h("label", { for: "pg-source" }, "Source"),
+        h("label", { for: "pg-source" }, "Policy source"),
         editor,
       ),
       h(
@@ -157,9 +158,9 @@ export async function playgroundView(ctx: ViewContext, params: string[]): Promis
         h("label", { for: "pg-input" }, "Input document (JSON)"),
         inputArea,
         run,
+        result,
       ),
     ),
-    result,
   );
   await loadVersion(initialVersion ?? "");
   const first = recorded(inputSelect.value) ?? recent.items[0]?.input;
@@ -174,6 +175,8 @@ async function evaluateInBrowser(
   pkg: string | undefined,
   inputText: string,
 ): Promise<HTMLElement[]> {
+  // The engine chunk loads on first use (the shell and the other views do not need it).
+  const { evaluatePolicy } = await import("../engine-api.js");
   const r = await evaluatePolicy(files, regoVersion, pkg, inputText);
   switch (r.kind) {
     case "input_error":

@@ -21,21 +21,27 @@ describe("web console", () => {
       const html = await res.text();
       // No inline script: the only script is the same-origin module the page names.
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-      expect(html).toMatch(/<script type="module" src="\/console\/app-[0-9a-f]{12}\.js"><\/script>/);
-      expect(html).toMatch(/<link rel="stylesheet" href="\/console\/app-[0-9a-f]{12}\.css">/);
+      expect(html).toMatch(/<script type="module" src="\/console\/app-[A-Z0-9]{8}\.js"><\/script>/);
+      expect(html).toMatch(/<link rel="stylesheet" href="\/console\/app-[A-Z0-9]{8}\.css">/);
     }
   });
 
   it("serves the script and stylesheet the page names, cacheable by content", async () => {
     const html = await (await get("/console")).text();
-    const script = /src="(\/console\/app-[0-9a-f]{12}\.js)"/.exec(html)![1]!;
-    const style = /href="(\/console\/app-[0-9a-f]{12}\.css)"/.exec(html)![1]!;
+    const script = /src="(\/console\/app-[A-Z0-9]{8}\.js)"/.exec(html)![1]!;
+    const style = /href="(\/console\/app-[A-Z0-9]{8}\.css)"/.exec(html)![1]!;
     const js = await get(script);
+    const entry = await js.clone().text();
+    // The engine is a chunk the entry loads on demand, by a same-origin relative import.
+    const chunk = /"\.\/(engine-[A-Z0-9]{8}\.js)"/.exec(entry)?.[1];
+    expect(chunk).toBeDefined();
     expect(js.status).toBe(200);
     expect(js.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect(js.headers.get("cache-control")).toContain("immutable");
-    const code = await js.text();
-    // The bundle holds the engine the playground runs; it never generates code at run time.
+    const engine = await get(`/console/${chunk}`);
+    expect(engine.status).toBe(200);
+    const code = entry + (await engine.text());
+    // The chunk holds the engine the playground runs; nothing generates code at run time.
     expect(code.includes("rego_parse_error")).toBe(true);
     // (a method named eval — `.eval(`, or `}eval(` defining one — is not the global eval)
     expect(/new Function\b|(?<![.\w$}])eval\(/.exec(code)?.[0] ?? null).toBeNull();
@@ -45,7 +51,7 @@ describe("web console", () => {
   });
 
   it("answers 404 problem+json for other paths under /console and a stale script name", async () => {
-    for (const path of ["/console/app-000000000000.js", "/console/nope", "/console/app.js"]) {
+    for (const path of ["/console/app-00000000.js", "/console/nope", "/console/app.js"]) {
       const res = await get(path);
       expect(res.status, path).toBe(404);
       expect(res.headers.get("content-type")).toBe("application/problem+json");

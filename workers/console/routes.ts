@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../env.js";
-import { css, html, js, tag } from "./assets.gen.js";
+import { files, html } from "./assets.gen.js";
 
 export const CONSOLE_CSP = [
   "default-src 'self'",
@@ -34,13 +34,12 @@ export function consoleApp() {
     c.body(html, 200, { ...SECURITY_HEADERS, "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache" });
   app.get("/console", (c) => page(c));
   app.get("/console/", (c) => page(c));
-  // Versioned by content: cacheable for a long time, and a new build gets new URLs.
+  // Named by content: cacheable for a long time, and a new build has new names.
   const immutable = "public, max-age=31536000, immutable";
-  app.get(`/console/app-${tag}.js`, (c) =>
-    c.body(js, 200, { ...SECURITY_HEADERS, "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": immutable }),
-  );
-  app.get(`/console/app-${tag}.css`, (c) =>
-    c.body(css, 200, { ...SECURITY_HEADERS, "Content-Type": "text/css; charset=utf-8", "Cache-Control": immutable }),
-  );
+  for (const [name, file] of Object.entries(files)) {
+    app.get(`/console/${name}`, (c) =>
+      c.body(file.body, 200, { ...SECURITY_HEADERS, "Content-Type": file.type, "Cache-Control": immutable }),
+    );
+  }
   return app;
 }
