@@ -1,30 +1,12 @@
 /** A policy's source with line numbers; chosen lines highlighted (explain's deciding rule, the playground's). */
 import { h } from "./dom.js";
+export { ruleRows } from "./text.js";
 
 export interface Marks {
   /** rows (1-based) of the deciding rule's body: highlighted and scrolled to */
   deciding?: number[];
   /** rows of other bodies that fired */
   fired?: number[];
-}
-
-/**
- * The rows of the rule starting at `row`: up to its closing brace at the rule's indentation, or that
- * line alone for a one-line rule. A location names where the body starts; the highlight covers it.
- */
-export function ruleRows(lines: string[], row: number): number[] {
-  const start = lines[row - 1];
-  if (start === undefined) return [];
-  const rows = [row];
-  const opened = (start.match(/\{/g)?.length ?? 0) - (start.match(/\}/g)?.length ?? 0);
-  if (opened <= 0) return rows;
-  let depth = opened;
-  for (let r = row + 1; r <= lines.length && depth > 0; r++) {
-    const line = lines[r - 1] ?? "";
-    depth += (line.match(/\{/g)?.length ?? 0) - (line.match(/\}/g)?.length ?? 0);
-    rows.push(r);
-  }
-  return rows;
 }
 
 export function sourceView(source: string, file: string, marks: Marks = {}): HTMLElement {
