@@ -138,7 +138,20 @@ describe("the web console in chromium", () => {
     await page.getByRole("navigation").getByRole("link", { name: "Policy sets" }).click();
     await page.getByRole("link", { name: "production" }).click();
     await page.getByRole("heading", { name: "Policy set production" }).waitFor();
-    await page.locator(`button[data-action="activate"][data-version="${ids.psv1}"]`).click();
+    // Fits the laptop screen: no horizontal scrolling at 1366 px.
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(1366);
+    // By keyboard: Enter opens the confirmation with focus on Cancel (focus ring shown), Escape cancels.
+    const activate = page.locator(`button[data-action="activate"][data-version="${ids.psv1}"]`);
+    await activate.focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("dialog").waitFor();
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Cancel");
+    expect(await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")).toBe("solid");
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog").waitFor({ state: "detached" });
+    expect(JSON.parse(await stack.ok("policy-set", "get", ids.set!, "--json")).activation).toBeNull();
+
+    await activate.click();
     const dialog = page.getByRole("dialog");
     await dialog.locator(".replay-summary").waitFor();
     expect(await dialog.locator(".replay-summary").textContent()).toMatch(/decisions replayed|No recorded decisions/);
