@@ -117,7 +117,16 @@ async function route(): Promise<void> {
   leave = [];
   const mine = ++generation;
   if (!token()) return signIn();
-  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  const parts = location.hash
+    .replace(/^#\/?/, "")
+    .split("/")
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p; // a malformed escape: the id is then simply not found
+      }
+    });
   let zone: string | null = null;
   let key = "zones";
   let view: View;

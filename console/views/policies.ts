@@ -87,9 +87,10 @@ export async function policyView(ctx: ViewContext, params: string[]): Promise<vo
       detail.files.map((f) => [h("code", {}, f.path), `${f.size} B`, h("code", { className: "hash" }, f.sha256.slice(0, 16) + "…")]),
     ),
     detail.engine === "wasm" ? h("p", {}, "An OPA-compiled Wasm version: it has no Rego source to show.") : null,
-    ...files.filter((f) => f.path.endsWith(".rego")).map((f) => sourceView(f.content, f.path)),
     older.length ? h("div", { className: "field" }, h("label", { for: "compare" }, "Compare with version"), select) : null,
     diffBox,
+    h("h3", {}, "Files"),
+    ...files.map((f) => sourceView(f.content, f.path)),
   );
   const other = compareId && compareId !== "-" ? versions.find((v) => v.id === compareId) : undefined;
   if (!other) return;

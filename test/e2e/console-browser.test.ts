@@ -237,6 +237,7 @@ describe("the web console in chromium", () => {
   it("shows a policy's versions with the diff between them", async () => {
     await page.goto(`${stack.env.CARACAL_API_URL}/console#/z/${ids.zone}/policies/${ids.policy}/${ids.pv2}`);
     await page.locator("figure.diff").waitFor();
+    await page.locator("figure.diff").scrollIntoViewIfNeeded();
     expect(await page.locator("figure.diff .line.add").allTextContents()).toEqual(
       expect.arrayContaining([expect.stringContaining('deny contains "viewers may not pay"')]),
     );
