@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { buildConsole } from "./scripts/build-console.mjs";
 import { buildWasmChild } from "./scripts/build-wasm-child.mjs";
 import { testModulesBase64 } from "./test/wasm/build.js";
 
@@ -31,8 +32,9 @@ export default defineConfig({
         // with the checked-in migrations applied by the setup file.
         plugins: [
           cloudflareTest(async () => {
-            // The OPA-Wasm child Worker's code and the OPA-ABI test modules are built, not checked in.
+            // The OPA-Wasm child Worker's code, the console and the OPA-ABI test modules are built, not checked in.
             await buildWasmChild();
+            await buildConsole();
             return {
               main: "./workers/index.ts",
               wrangler: { configPath: "./wrangler.toml" },

@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { readdir, readFile } from "node:fs/promises";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import type { Miniflare as MiniflareInstance } from "miniflare";
+import { buildConsole } from "../scripts/build-console.mjs";
 import { buildWasmChild } from "../scripts/build-wasm-child.mjs";
 
 /** The project root: benches and tests run from it, also when bench/run.ts bundles them elsewhere. */
@@ -49,8 +50,10 @@ export async function bundle(entry: string): Promise<string> {
 let caracalBundle: Promise<string> | undefined;
 
 export function caracalWorker(): Promise<string> {
-  // The Worker imports the OPA-Wasm child's generated bundle: build it first, as wrangler's [build] does.
-  return (caracalBundle ??= buildWasmChild().then(() => bundle(`${ROOT}workers/index.ts`)));
+  // The Worker imports the OPA-Wasm child's and the console's generated bundles: build them first, as wrangler's [build] does.
+  return (caracalBundle ??= buildWasmChild()
+    .then(buildConsole)
+    .then(() => bundle(`${ROOT}workers/index.ts`)));
 }
 
 export interface EdgeInstance {

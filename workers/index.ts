@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import { adminApi } from "./admin/index.js";
+import { consoleApp } from "./console/routes.js";
 import { resendPendingCredentials } from "./distribution/credentials-stream.js";
 import { InvalidationListener } from "./distribution/listener.js";
 import { resendPending } from "./distribution/publish.js";
@@ -36,6 +37,8 @@ app.use("/zones/*", async (c, next) => {
   await next();
 });
 app.route("/v1", adminApi());
+// The web console (docs/console.md): static page and script; its data comes from /v1 like the CLI's.
+app.route("/", consoleApp());
 app.route("/", stsApi());
 app.notFound(onNotFound);
 app.onError(onError);
