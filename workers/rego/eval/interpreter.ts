@@ -323,20 +323,7 @@ export class Evaluation implements BuiltinContext {
         L[instr.c] = r;
         return CONTINUE;
       }
-      case Op.CallBuiltin: {
-        const ops = instr.args as number[];
-        const args: Value[] = new Array(ops.length);
-        for (let i = 0; i < ops.length; i++) {
-          const o = ops[i] as number;
-          const v = o >= 0 ? L[o] : consts[~o];
-          if (v === undefined) return 0;
-          args[i] = v;
-        }
-        const r = this.callBuiltinInstr(instr, args);
-        if (r === undefined) return 0;
-        L[instr.c] = r;
-        return CONTINUE;
-      }
+      case Op.CallBuiltin:
       case Op.CallBuiltinTest: {
         const ops = instr.args as number[];
         const args: Value[] = new Array(ops.length);
@@ -349,7 +336,8 @@ export class Evaluation implements BuiltinContext {
         const r = this.callBuiltinInstr(instr, args);
         if (r === undefined) return 0;
         L[instr.c] = r;
-        // The fused NotEqualStmt: a statement of its own in the budget.
+        if (instr.op === Op.CallBuiltin) return CONTINUE;
+        // CallBuiltinTest's fused NotEqualStmt: a statement of its own in the budget.
         if (++this.steps > this.budget) this.chargeWork(0, instr);
         return r === false ? 0 : CONTINUE;
       }
