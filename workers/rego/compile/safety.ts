@@ -7,7 +7,7 @@
  */
 import type { RegoErrorInfo } from "../errors.js";
 import type { Body, CallTerm, Every, Expr, Loc, Term } from "../syntax/ast.js";
-import { callSpine, isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
+import { callSpine, isCall, isEvery, isSomeDecl, pushOperands, walkExpr, walkTerm } from "../syntax/walk.js";
 import { refName, ROOTS } from "./names.js";
 import type { NameSource } from "./scope.js";
 import type { CompiledRule } from "./types.js";
@@ -187,29 +187,8 @@ export class Safety {
         case "objectcomprehension":
           this.reorderClosure(x, safe);
           break;
-        case "ref":
-        case "array":
-        case "set":
-          for (let i = x.value.length - 1; i >= 0; i--) stack.push(x.value[i] as Term);
-          break;
-        case "templatestring": {
-          const withs = x.withs ?? [];
-          for (let i = withs.length - 1; i >= 0; i--) {
-            const ws = withs[i] ?? [];
-            for (let j = ws.length - 1; j >= 0; j--) stack.push((ws[j] as { value: Term }).value);
-          }
-          for (let i = x.value.length - 1; i >= 0; i--) stack.push(x.value[i] as Term);
-          break;
-        }
-        case "call":
-          for (let i = x.value.length - 1; i >= 1; i--) stack.push(x.value[i] as Term);
-          break;
-        case "object":
-          for (let i = x.value.length - 1; i >= 0; i--) {
-            const [k, v] = x.value[i] as [Term, Term];
-            stack.push(v, k);
-          }
-          break;
+        default:
+          pushOperands(stack, x);
       }
     }
   }

@@ -11,7 +11,7 @@
  */
 import { RegoError, type Location } from "../errors.js";
 import type { Body, Every, Expr, Loc, ObjectTerm, RefTerm, Term, TemplateStringTerm, VarTerm, With } from "../syntax/ast.js";
-import { isCall, isEvery, isSomeDecl, walkTerm } from "../syntax/walk.js";
+import { isCall, isEvery, isSomeDecl, pushOperands, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS } from "../builtins/index.js";
 import type { Block, Func, Operand, Policy } from "../plan/types.js";
 import { operatorRef, refName, refPath, ROOTS } from "../compile/names.js";
@@ -1140,24 +1140,8 @@ export class Planner {
         case "var":
           if (!ROOTS.has(x.value) && this.lookup(x.value) === undefined) return false;
           break;
-        case "ref":
-        case "array":
-        case "set":
-          for (let i = x.value.length - 1; i >= 0; i--) stack.push(x.value[i] as Term);
-          break;
-        case "templatestring":
-          for (let i = x.value.length - 1; i >= 0; i--) stack.push(x.value[i] as Term);
-          for (const ws of x.withs ?? []) for (const w of ws ?? []) stack.push(w.value);
-          break;
-        case "call":
-          for (let i = x.value.length - 1; i >= 1; i--) stack.push(x.value[i] as Term);
-          break;
-        case "object":
-          for (let i = x.value.length - 1; i >= 0; i--) {
-            const [k, v] = x.value[i] as [Term, Term];
-            stack.push(v, k);
-          }
-          break;
+        default:
+          pushOperands(stack, x);
       }
     }
     return true;

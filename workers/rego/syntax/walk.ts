@@ -18,6 +18,41 @@ export function isEvery(terms: Expr["terms"]): terms is Every {
 }
 
 /**
+ * Pushes the terms directly inside a composite or call term (not closures, and not a call's
+ * operator, which is a name) so that popping them gives source order. The explicit-stack walks
+ * (here, the compiler's safety pass, the planner's binding check) share it.
+ */
+export function pushOperands(stack: { push(...items: Term[]): number }, t: Term): void {
+  switch (t.type) {
+    case "ref":
+    case "array":
+    case "set":
+      for (let i = t.value.length - 1; i >= 0; i--) stack.push(t.value[i] as Term);
+      break;
+    case "templatestring": {
+      const ws = t.withs ?? [];
+      for (let i = ws.length - 1; i >= 0; i--) {
+        const list = ws[i] ?? [];
+        for (let j = list.length - 1; j >= 0; j--) stack.push((list[j] as With).value);
+      }
+      for (let i = t.value.length - 1; i >= 0; i--) stack.push(t.value[i] as Term);
+      break;
+    }
+    case "call":
+      for (let i = t.value.length - 1; i >= 1; i--) stack.push(t.value[i] as Term);
+      break;
+    case "object":
+      for (let i = t.value.length - 1; i >= 0; i--) {
+        const [k, v] = t.value[i] as [Term, Term];
+        stack.push(v, k);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/**
  * Calls `fn` for every term under `t` (pre-order). `fn` returning false stops
  * descent below that term. Closures (comprehension bodies) are entered only
  * when `closures` is true. Call operators are names and are not visited.
@@ -38,26 +73,10 @@ export function walkTerm(root: Term, fn: (t: Term) => boolean | void, closures =
       case "ref":
       case "array":
       case "set":
-        for (let i = t.value.length - 1; i >= 0; i--) stack.push(t.value[i] as Term);
-        break;
-      case "templatestring": {
-        const ws = t.withs ?? [];
-        for (let i = ws.length - 1; i >= 0; i--) {
-          const list = ws[i] ?? [];
-          for (let j = list.length - 1; j >= 0; j--) stack.push((list[j] as With).value);
-        }
-        for (let i = t.value.length - 1; i >= 0; i--) stack.push(t.value[i] as Term);
-        break;
-      }
+      case "templatestring":
       case "call":
-        // The operator is a name, not a value: only the arguments are visited.
-        for (let i = t.value.length - 1; i >= 1; i--) stack.push(t.value[i] as Term);
-        break;
       case "object":
-        for (let i = t.value.length - 1; i >= 0; i--) {
-          const [k, v] = t.value[i] as [Term, Term];
-          stack.push(v, k);
-        }
+        pushOperands(stack, t);
         break;
       case "arraycomprehension":
       case "setcomprehension":
