@@ -14,6 +14,7 @@
  */
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from "jose";
 import { type Bundle, type BundleFile, SIGNATURES_FILE } from "./bundle.js";
+import { toHex } from "../crypto.js";
 import { BundleError } from "./errors.js";
 import { normalizePath } from "./paths.js";
 import { canonicalStructuredText, isStructuredDoc, UnhashableFile } from "./opa-hash.js";
@@ -117,8 +118,4 @@ function signedBytes(f: BundleFile): Uint8Array {
     if (e instanceof UnhashableFile) throw new BundleError("invalid_signature", `cannot be hashed as OPA does: ${e.message}`, f.path);
     throw e;
   }
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
