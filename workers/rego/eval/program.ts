@@ -9,7 +9,7 @@ import type { Value } from "../value/index.js";
 import { parseNumber } from "../value/index.js";
 import { FORBIDDEN_BUILTINS, getBuiltin, type BuiltinFn } from "../builtins/index.js";
 import type { Block, Func, Operand, Policy, Stmt } from "../plan/types.js";
-import { planError, type PlanUses } from "../plan/decode.js";
+import { planError, type PlanUses } from "../plan/checks.js";
 
 export const enum Op {
   ArrayAppend,

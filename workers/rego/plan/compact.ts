@@ -30,7 +30,7 @@
  * only when lowering first asks for its blocks. A malformed compact plan is a
  * `plan_error` naming the position in `code`.
  */
-import { checkNames, planError, type PlanUses } from "./decode.js";
+import { checkNames, planError, type PlanUses } from "./checks.js";
 import { STMT_FIELDS, type FieldKind } from "./fields.js";
 import type { Block, Func, Operand, Plan, Policy, Static, Stmt, StmtType } from "./types.js";
 import { STMT_TYPES } from "./types.js";

@@ -4,20 +4,16 @@
  * depths, call targets — so evaluation never meets a malformed plan. A
  * problem is reported with the JSON path where it was found.
  */
-import { RegoError } from "../errors.js";
 import type { Block, Func, Operand, Plan, Policy, Static, Stmt, StmtType } from "./types.js";
 import { STMT_TYPES } from "./types.js";
 import { decodeCompactPlanText, isCompactPlanText } from "./compact.js";
 import { STMT_FIELDS, type FieldKind } from "./fields.js";
+import { checkNames, planError, type PlanUses } from "./checks.js";
 
 /** Fields that may be `null` or absent in OPA's output, meaning empty. */
 const NULLABLE_ARRAYS = new Set<FieldKind>(["blocks", "locals", "operands", "strindexes"]);
 
 const MAX_LOCAL = 1 << 20;
-
-export function planError(path: string, message: string): RegoError {
-  return new RegoError("plan_error", `${path}: ${message}`);
-}
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -198,19 +194,6 @@ class Decoder {
   }
 }
 
-export function checkNames(policy: Policy): void {
-  const seen = new Set<string>();
-  policy.plans.plans.forEach((p, i) => {
-    if (seen.has(p.name)) throw planError(`plan.plans.plans[${i}].name`, `duplicate plan ${p.name}`);
-    seen.add(p.name);
-  });
-  const funcs = new Set<string>();
-  policy.funcs.funcs.forEach((f, i) => {
-    if (funcs.has(f.name)) throw planError(`plan.funcs.funcs[${i}].name`, `duplicate function ${f.name}`);
-    funcs.add(f.name);
-  });
-}
-
 /** Thrown by the fast checker at the first problem; the path-tracking Decoder then says what and where. */
 const INVALID = new Error("invalid plan");
 
@@ -220,14 +203,6 @@ const STMT_SPECS = new Map<string, [string, FieldKind, boolean][]>(
     Object.entries(spec).map(([field, kind]): [string, FieldKind, boolean] => [field, kind, NULLABLE_ARRAYS.has(kind)]),
   ]),
 );
-
-/** What lowering will look up, gathered while checking so that `prepare` can refuse a bad plan without lowering it. */
-export interface PlanUses {
-  /** `name/arity` of every CallStmt */
-  calls: Set<string>;
-  /** string indexes of every MakeNumberRefStmt */
-  numberRefs: Set<number>;
-}
 
 /**
  * The checks of Decoder without its copies and JSON paths: validates plan
