@@ -122,6 +122,8 @@ export interface PolicyEvaluation {
   engine?: "wasm";
   entrypoints?: { entrypoint: string; value: unknown }[];
   note?: string;
+  /** the paths into the version's data its deciding rule read (absent when it read none) */
+  data_read?: { rule: string; paths: string[]; missing: string[]; truncated: boolean };
   determining: boolean;
 }
 

@@ -147,6 +147,7 @@ function policyCard(
               .join("; ")
           : "—",
       ],
+      ...dataReadFacts(p),
     ]),
     det
       ? h(
@@ -185,4 +186,15 @@ function shadowCard(sh: SetOutcome & { agrees: boolean }): HTMLElement {
       ["Reasons", sh.reasons.join("; ") || "—"],
     ]),
   );
+}
+
+/** Which paths into data the deciding rule read, when it read any (explain's `data_read`). */
+function dataReadFacts(p: PolicyEvaluation): [string, string][] {
+  const read = p.data_read;
+  if (!read) return [];
+  const rows: [string, string][] = [
+    [`Data read by ${read.rule}`, (read.paths.join(", ") || "—") + (read.truncated ? " (more not listed)" : "")],
+  ];
+  if (read.missing.length > 0) rows.push(["Data looked up, not found", read.missing.join(", ")]);
+  return rows;
 }
