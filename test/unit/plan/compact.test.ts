@@ -18,6 +18,7 @@ import {
   type Value,
 } from "../../../workers/rego/index.js";
 import { loadCases, type CaseRecord } from "../../conformance/cases.js";
+import { rng } from "../../conformance/differential.js";
 import { expectationOf } from "../../conformance/judge.js";
 import { VENDORED_SUITES } from "../../conformance/suite-dir.js";
 
@@ -265,15 +266,7 @@ is_a(n) if n == "a"
   });
 
   it("never crashes on randomly corrupted code (seeded)", () => {
-    let s = 12345;
-    const rand = () => {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      return s / 0x100000000;
-    };
+    const rand = rng(12345);
     const input = fromJS({ n: 3, names: ["a", "z"] });
     let refused = 0;
     for (let i = 0; i < 400; i++) {
