@@ -138,14 +138,10 @@ export interface SetOutcome {
   policies: PolicyEvaluation[];
 }
 
-export interface Explanation extends SetOutcome {
-  request_id: string;
-  time: string;
-  client_id: string;
-  subject: { iss: string; sub: string };
-  scope_requested: string[];
-  scope_granted: string[] | null;
-  input: Record<string, unknown>;
+/** An explained request: its set outcome, the audit event's request facts, and the shadow outcome. */
+export interface Explanation
+  extends SetOutcome,
+    Pick<AuditEvent, "request_id" | "time" | "client_id" | "subject" | "scope_requested" | "scope_granted" | "input"> {
   shadow: (SetOutcome & { agrees: boolean }) | null;
 }
 
