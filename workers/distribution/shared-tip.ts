@@ -8,9 +8,13 @@
  *
  * The Cache API has no compare-and-set, so two isolates can both find the copy
  * stale and both read Redis. To keep that window short, the first one puts the
- * stale copy back with a lease (`leaseUntil`, LEASE_MS ahead) before it reads:
- * others that see the lease use the stale copy meanwhile (at most LEASE_MS
- * older than usual) instead of reading Redis too. And each look draws its own
+ * stale copy back with a lease (`leaseUntil`, LEASE_MS ahead, and its own
+ * random `leaseBy`) before it reads: others that see the lease use the stale
+ * copy meanwhile (at most LEASE_MS older than usual) instead of reading Redis
+ * too. Two that found it stale in the same cache round trip both put a lease;
+ * each then looks again and only the one whose lease the cache kept reads
+ * Redis (the last put wins), so a double read needs one isolate's whole
+ * claim to fall inside the other's. And each look draws its own
  * staleness threshold between 60% and 100% of STREAM_SHARE_MS, so the
  * isolates of a colo do not all find the copy stale in the same instant: one
  * refreshes it a little early and the others find it fresh.
@@ -47,6 +51,8 @@ export interface StreamWindow {
   entries: StreamEntry[];
   /** an isolate is reading Redis for a fresher copy until then */
   leaseUntil?: number;
+  /** which isolate's claim that lease is (a random token per claim) */
+  leaseBy?: string;
 }
 
 export function shareMs(env: Env): number {
@@ -107,7 +113,13 @@ export class SharedStreamReader {
       } else if (copy) {
         this.ownCopyMisses = 0;
       }
-      if (copy) await this.put(cache, { ...copy, leaseUntil: now + LEASE_MS }, share).catch(() => undefined);
+      if (copy) {
+        const claimed = await this.claim(cache, copy, now, share);
+        if (claimed !== true) {
+          this.counts.cache++;
+          return claimed;
+        }
+      }
     }
     const window = await readWindow(redis);
     this.counts.redis++;
@@ -124,6 +136,20 @@ export class SharedStreamReader {
       }
     }
     return window;
+  }
+
+  /** Puts a lease on the stale copy; true when this isolate's lease is the one the cache kept, else the copy to use meanwhile. */
+  private async claim(cache: Cache, stale: StreamWindow, now: number, share: number): Promise<true | StreamWindow> {
+    const leaseBy = crypto.randomUUID();
+    try {
+      await this.put(cache, { ...stale, leaseUntil: now + LEASE_MS, leaseBy }, share);
+    } catch {
+      return true;
+    }
+    const kept = await this.cached(cache);
+    // Another isolate's lease (or a fresher copy) landed after ours: it reads Redis, we use what is there.
+    if (kept && kept.leaseBy !== leaseBy && (kept.leaseBy !== undefined || kept.readAt > stale.readAt)) return kept;
+    return true;
   }
 
   private put(cache: Cache, window: StreamWindow, share: number): Promise<void> {
