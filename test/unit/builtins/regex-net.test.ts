@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { call, failure } from "./harness.js";
 import { RObject, RSet, toJSONText, type Value } from "../../../workers/rego/value/index.js";
+import { compileRegex } from "../../../workers/rego/goruntime/regexp.js";
+import { rng } from "../../conformance/differential.js";
 
 /** Result as JSON text (sets as sorted arrays), for compact expectations. */
 function json(name: string, ...args: Value[]): string {
@@ -356,5 +358,33 @@ describe("net.cidr_contains_matches", () => {
         message: "operand 2: element must be string or non-empty array",
       });
     }
+  });
+});
+
+describe("regex.match's fast path", () => {
+  // regex.match, glob.match and regex.template_match ask re2js `test()` (its DFA, no
+  // capture groups) instead of building a Matcher; both must agree on every pattern.
+  it("agrees with a Matcher's find on generated patterns and texts", () => {
+    const r = rng(20261202);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
+    const atoms = ["a", "b", ".", "[a-c]", "[^a]", "\\d", "\\w", "\\s", "^", "$", "\\b", "\\B", "é", "😀", "(?i)A", "\\A", "\\z"];
+    const more = ["(?m)^", "(?s).", "x*", "(ab)+", "(?:a|b)", "a{2,3}", "\\pL", "[[:alpha:]]", "a??", "(a|)b"];
+    const chars = ["a", "b", "c", "1", " ", "\n", "é", "😀", "A", "_", "-", "x"];
+    let checked = 0;
+    for (let i = 0; i < 3000; i++) {
+      const pattern = Array.from({ length: 1 + Math.floor(r() * 4) }, () => pick(r() < 0.7 ? atoms : more)).join("");
+      let re: ReturnType<typeof compileRegex>;
+      try {
+        re = compileRegex(pattern);
+      } catch {
+        continue;
+      }
+      for (let t = 0; t < 4; t++) {
+        const text = Array.from({ length: Math.floor(r() * 8) }, () => pick(chars)).join("");
+        expect(re.test(text), `${pattern} on ${JSON.stringify(text)}`).toBe(re.matcher(text).find(0));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(5000);
   });
 });

@@ -22,7 +22,7 @@ export const globBuiltins: BuiltinTable = {
     const pattern = str(args, 0);
     const delimiters = delimiterOperand(args[1] as Value);
     const value = str(args, 2);
-    return compileGlob(pattern, delimiters).matcher(value).find(0);
+    return compileGlob(pattern, delimiters).test(value);
   },
 
   "glob.quote_meta": (args) => str(args, 0).replace(/[*?\\[\]{}]/g, "\\$&"),

@@ -40,7 +40,7 @@ export const regexBuiltins: BuiltinTable = {
   "regex.match": (args) => {
     const pattern = str(args, 0);
     const value = str(args, 1);
-    return compileRegex(pattern).matcher(value).find(0);
+    return compileRegex(pattern).test(value);
   },
 
   "regex.find_n": (args) => {
@@ -89,9 +89,7 @@ export const regexBuiltins: BuiltinTable = {
     const startLen = byteLength(start);
     if (startLen !== 1) throw builtinError(`start delimiter has to be exactly one character long but is ${startLen} long`);
     if (byteLength(end) !== 1) throw builtinError(`end delimiter has to be exactly one character long but is ${startLen} long`);
-    return compileRegex(templatePattern(template, start, end))
-      .matcher(value)
-      .find(0);
+    return compileRegex(templatePattern(template, start, end)).test(value);
   },
 
   "regex.globs_match": (args) => {
