@@ -3,7 +3,8 @@
  * playwright-core; nothing downloads a browser) against the local stack (`caracal dev`). Signs in,
  * activates a set version through the replay confirmation, watches an exchange made with the CLI
  * appear in the live audit, opens its explain (deciding rule highlighted), runs the playground,
- * shadows a version and reads the shadow report, and checks the version diff. Screenshots go to
+ * shadows a version and reads the shadow report, checks the version diff, and explains a decision
+ * of a bundle with data down to the data paths its deciding rule read. Screenshots go to
  * test-output/console/ (git-ignored). Timeouts here are hang caps only, never assertions.
  */
 import { existsSync } from "node:fs";
@@ -27,6 +28,14 @@ allow if {
 `;
 const PAYMENTS_V2 = `${PAYMENTS}
 deny contains "viewers may not pay" if input.subject.claims.role == "viewer"
+`;
+
+/** A bundle's module: who may pay comes from the bundle's data (roles/data.json). */
+const PAYERS = `package payments
+
+default allow := false
+
+allow if data.roles.payers[input.subject.claims.role]
 `;
 
 let stack: LocalStack;
@@ -242,6 +251,25 @@ describe("the web console in chromium", () => {
       expect.arrayContaining([expect.stringContaining('deny contains "viewers may not pay"')]),
     );
     await shot("08-policy-diff");
+  });
+
+  it("explains a decision of a bundle with data, listing the data paths the deciding rule read", async () => {
+    await mkdir(join(stack.workDir, "payers/roles"), { recursive: true });
+    await writeFile(join(stack.workDir, "payers/policy.rego"), PAYERS);
+    await writeFile(join(stack.workDir, "payers/roles/data.json"), JSON.stringify({ payers: { treasurer: true } }));
+    const pv3 = idOf(await stack.ok("policy", "version", ids.policy!, "--bundle", "./payers"), "pv");
+    const psv3 = idOf(await stack.ok("policy-set", "version", ids.set!, "--policy-versions", pv3), "psv");
+    await stack.ok("policy-set", "activate", ids.set!, "--version", psv3);
+    const requestId = await exchange("treasurer");
+    await page.goto(`${stack.env.CARACAL_API_URL}/console#/z/${ids.zone}/explain/${requestId}`);
+    await page.getByRole("heading", { name: `Explain ${requestId}` }).waitFor();
+    const read = page.locator(".policy.determining").filter({ hasText: "Data read by data.payments.allow" });
+    await read.waitFor();
+    expect(await read.textContent()).toContain("data.roles.payers.treasurer");
+    expect(await page.locator(".policy.determining .line.deciding").allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining("allow if")]),
+    );
+    await shot("09-explain-data-read");
     expect(problems).toEqual([]);
   });
 });
