@@ -439,15 +439,6 @@ function findResultLocals(f: Func): Set<number> {
   return result;
 }
 
-/**
- * Chains of set unions, `a | b | c | …`, which the planner writes as
- * `or(a, b) → t1; or(t1, c) → t2; …`: copying the growing set at every step
- * makes a rule that unions n sets quadratic. A step whose first operand is a
- * local written by another `or` and read by nothing else (that local occurs
- * exactly twice in the function: its definition and this read) extends that
- * set in place (UnionInto); the chain's first union always builds a new set
- * (UnionNew), so no set that anything else can see is ever changed.
- */
 /** Whether `st` is `NotEqualStmt local false` on `local`. */
 function isFalseTestOf(st: Stmt | undefined, local: number): boolean {
   if (st === undefined || st.type !== "NotEqualStmt") return false;
@@ -457,6 +448,15 @@ function isFalseTestOf(st: Stmt | undefined, local: number): boolean {
 
 const LOCATION_KEYS = new Set(["file", "row", "col"]);
 
+/**
+ * Chains of set unions, `a | b | c | …`, which the planner writes as
+ * `or(a, b) → t1; or(t1, c) → t2; …`: copying the growing set at every step
+ * makes a rule that unions n sets quadratic. A step whose first operand is a
+ * local written by another `or` and read by nothing else (that local occurs
+ * exactly twice in the function: its definition and this read) extends that
+ * set in place (UnionInto); the chain's first union always builds a new set
+ * (UnionNew), so no set that anything else can see is ever changed.
+ */
 function unionChains(blocks: Block[]): Map<Stmt, Op> {
   const occurrences = new Map<number, number>();
   const defs = new Map<number, Stmt>();
