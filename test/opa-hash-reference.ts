@@ -138,10 +138,12 @@ export function referenceCanonicalJSON(text: string): string {
   return write(parse(text));
 }
 
-/** The hex SHA-256 OPA's signature lists for a file: canonical for JSON documents, raw bytes otherwise. */
-export async function referenceFileHash(path: string, content: string): Promise<string> {
+/** The hex SHA-256 OPA's signature lists for a file: canonical for JSON documents, raw bytes otherwise (a module, policy.wasm). */
+export async function referenceFileHash(path: string, content: string | Uint8Array): Promise<string> {
   const base = path.slice(path.lastIndexOf("/") + 1);
-  const bytes = utf8.encode(base === "data.json" || base === ".manifest" ? referenceCanonicalJSON(content) : content);
+  const structured = base === "data.json" || base === ".manifest";
+  const text = typeof content === "string" ? content : new TextDecoder().decode(content);
+  const bytes = structured ? utf8.encode(referenceCanonicalJSON(text)) : typeof content === "string" ? utf8.encode(content) : content;
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -10,7 +10,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { writeTarGz } from "../../workers/bundle/tar.js";
+import { referenceFileHash } from "../opa-hash-reference.js";
 import { call, expectProblem, expectStatus, newPolicySet, newSetVersion, uniqueName } from "./helpers.js";
 import { auditOf, exchangeParams, expectIssued, expectOAuthError, stsFixture, tokenRequest } from "./sts-helpers.js";
 
@@ -136,5 +138,69 @@ describe("Wasm bundles through the bundle upload", () => {
     const psv = await newSetVersion(fx.zone, set, [versionId]);
     expectStatus(await call("POST", `/v1/zones/${fx.zone}/policy-sets/${set}/activate`, { version: psv }), 200);
     expectIssued(await tokenRequest(fx.zone, fx.client, exchangeParams(await fx.idp.mint())));
+  });
+
+  it("verifies a signed Wasm bundle over all its files, the leftover .rego included, and refuses it tampered or unsigned where required", async () => {
+    const fx = await stsFixture([]);
+    const { privateKey, publicKey } = await generateKeyPair("ES256");
+    const jwk = await exportJWK(publicKey);
+    expectStatus(await call("POST", `/v1/zones/${fx.zone}/bundle-signing/keys`, { key_id: "release", alg: "ES256", jwk }), 201);
+    type File = { path: string; content: string | Uint8Array };
+    const files: File[] = [
+      { path: "policy.wasm", content: wasmBytes("authz") },
+      { path: "data.json", content: JSON.stringify({ allowed_client: fx.client.id }, null, 2) },
+      { path: ".manifest", content: MANIFEST },
+      { path: "authz/policy.rego", content: LEFTOVER_REGO },
+    ];
+    // As `opa sign` writes it (no opa binary here): one ES256 JWT listing each file's hash, computed by the
+    // independent reference in test/opa-hash-reference.ts (policy.wasm over its bytes).
+    const signatures = async (signed: File[]) => {
+      const listed = [];
+      for (const f of signed) listed.push({ name: f.path, hash: await referenceFileHash(f.path, f.content), algorithm: "SHA-256" });
+      const jwt = await new SignJWT({ files: listed }).setProtectedHeader({ alg: "ES256", kid: "release" }).sign(privateKey);
+      return { path: ".signatures.json", content: JSON.stringify({ signatures: [jwt] }) };
+    };
+    const archive = async (parts: File[]) => base64(await writeTarGz(parts.map((f) => ({ ...f, path: `/${f.path}` }))));
+    const signature = await signatures(files);
+    const create = async (parts: File[]) =>
+      call("POST", `/v1/zones/${fx.zone}/policies`, { name: uniqueName("signed-wasm"), bundle: await archive(parts) });
+
+    const created = expectStatus(await create([...files, signature]), 201);
+    expect(created.versions[0]).toMatchObject({ engine: "wasm", package: "authz" });
+
+    const refused = async (parts: File[], text: string, path: string) => {
+      const problem = expectProblem(await create(parts), 422);
+      expect(problem.errors[0]).toMatchObject({ code: "invalid_signature", path });
+      expect(problem.detail).toContain(text);
+    };
+    const swap = (path: string, content: string | Uint8Array) => files.map((f) => (f.path === path ? { ...f, content } : f));
+    await refused([...swap("policy.wasm", wasmBytes("needs-http-send")), signature], "does not match its signed hash", "policy.wasm");
+    // The .rego files OPA leaves do not run, but the signature covers them: changed, the bundle is not the one signed.
+    await refused(
+      [...swap("authz/policy.rego", "package authz\n\nextra := 1\n"), signature],
+      "does not match its signed hash",
+      "authz/policy.rego",
+    );
+    await refused([...files, { path: "authz/more.rego", content: "package authz\n" }, signature], "not covered", "authz/more.rego");
+    await refused(
+      [...files.filter((f) => f.path !== "authz/policy.rego"), signature],
+      "signed files missing from the bundle: authz/policy.rego",
+      ".signatures.json",
+    );
+
+    expectStatus(await call("PUT", `/v1/zones/${fx.zone}/bundle-signing`, { required: true }), 200);
+    expect(expectProblem(await create(files), 422).detail).toContain("requires signed bundles");
+    // The JSON route carries no signature file, so it is refused too.
+    const parts = await call("POST", `/v1/zones/${fx.zone}/policies/${created.id}/versions/wasm`, {
+      wasm: base64(wasmBytes("authz")),
+      data: { allowed_client: "someone-else" },
+      manifest: JSON.parse(MANIFEST),
+    });
+    expect(expectProblem(parts, 422).detail).toContain("requires signed bundles");
+    // Signed, it is accepted in that zone, as the same version it already is.
+    const again = await call("POST", `/v1/zones/${fx.zone}/policies/${created.id}/versions`, {
+      bundle: await archive([...files, signature]),
+    });
+    expect(expectStatus(again, 200).id).toBe(created.versions[0].id);
   });
 });

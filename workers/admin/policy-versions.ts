@@ -11,14 +11,14 @@
  */
 import { and, eq } from "drizzle-orm";
 import { policyVersions } from "../../schema/index.js";
-import { assembleBundle, type Bundle, bundleDigest, MANIFEST_FILE, SIGNATURES_FILE } from "../bundle/bundle.js";
+import { assembleBundle, type Bundle, bundleDigest, MANIFEST_FILE, SIGNATURES_FILE, strictUtf8 } from "../bundle/bundle.js";
 import { normalizePath } from "../bundle/paths.js";
 import { validateWasmBundle } from "../wasm/bundle.js";
 import { wasmLimits } from "../wasm/loader.js";
 import { type NewWasmVersion, newWasmVersion } from "../wasm/store.js";
 import { blobWrites, prepareBlob, readBlobs } from "../bundle/blobs.js";
 import { BundleError } from "../bundle/errors.js";
-import { verifyBundleSignature } from "../bundle/signatures.js";
+import { type BundleSignature, bundleSignature, type SignedFile, verifyBundleSignature } from "../bundle/signatures.js";
 import { readArchive } from "../bundle/tar.js";
 import { zoneSigning } from "./routes/bundle-signing.js";
 import { writeTarGz } from "../bundle/tar.js";
@@ -99,6 +99,8 @@ export interface WasmUpload {
   digest: string;
   revision: string | null;
   fileCount: number;
+  /** `.signatures.json` and every other file of the archive, the ignored `.rego` files included: OPA signs them all */
+  signature?: BundleSignature;
 }
 
 export type UploadedVersion = { kind: "rego"; bundle: Bundle } | { kind: "wasm"; wasm: WasmUpload };
@@ -133,10 +135,16 @@ export function uploadedVersion(policyName: string, upload: VersionUpload): Prom
 
 async function wasmParts(entries: { path: string; bytes: Uint8Array }[]): Promise<WasmUpload> {
   const kept = new Map<string, Uint8Array>();
+  let signatures: string | undefined;
+  const signed: SignedFile[] = [];
   for (const e of entries) {
+    if (e.path === SIGNATURES_FILE) {
+      if (signatures !== undefined) throw new BundleError("duplicate_path", "the bundle has this path twice", e.path);
+      signatures = new TextDecoder().decode(e.bytes);
+      continue;
+    }
+    signed.push(e);
     if (e.path.endsWith(".rego")) continue;
-    if (e.path === SIGNATURES_FILE)
-      throw new BundleError("invalid_signature", "signed Wasm bundles are not verified here yet; upload the bundle unsigned", e.path);
     if (e.path !== WASM_MODULE && e.path !== "data.json" && e.path !== MANIFEST_FILE)
       throw new BundleError(
         "unknown_file_kind",
@@ -150,7 +158,7 @@ async function wasmParts(entries: { path: string; bytes: Uint8Array }[]): Promis
     const bytes = kept.get(path);
     if (bytes === undefined) return undefined;
     try {
-      return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes));
+      return JSON.parse(strictUtf8.decode(bytes));
     } catch (err) {
       throw new BundleError(path === MANIFEST_FILE ? "invalid_manifest" : "invalid_data", `not JSON: ${(err as Error).message}`, path);
     }
@@ -165,6 +173,7 @@ async function wasmParts(entries: { path: string; bytes: Uint8Array }[]): Promis
     digest: await bundleDigest(files),
     revision: typeof revision === "string" ? revision : null,
     fileCount: kept.size,
+    ...(signatures !== undefined ? { signature: { signatures, files: signed } } : {}),
   };
 }
 
@@ -213,7 +222,7 @@ export async function storeWasmVersion(
   return { version: row, created: true };
 }
 
-/** Validates a Wasm upload (422/413 as `validateWasmBundle` answers) into a new version and its writes; zone signing rules apply. */
+/** Validates a Wasm upload (422/413 as `validateWasmBundle` answers) into a new version and its writes; its signature is checked before (`checkSignature`). */
 export async function wasmVersion(
   db: Db,
   env: Pick<Env, "LOADER" | "WASM_CPU_MS" | "WASM_TIMEOUT_MS">,
@@ -221,11 +230,6 @@ export async function wasmVersion(
   upload: WasmUpload,
   decisionPackage: string | undefined,
 ): Promise<NewWasmVersion> {
-  const { required } = await zoneSigning(db, policy.zoneId);
-  if (required)
-    throw bundleProblem(
-      new BundleError("invalid_signature", "this zone requires signed bundles, and Wasm bundles cannot be verified here yet"),
-    );
   const validated = await validateWasmBundle(
     {
       wasm: upload.wasm,
@@ -248,18 +252,22 @@ function decodeBase64(text: string): Uint8Array {
   }
 }
 
+/** The signature an upload carries, Rego or Wasm bundle: undefined when it has no `.signatures.json`. */
+export function uploadSignature(uploaded: UploadedVersion): BundleSignature | undefined {
+  return uploaded.kind === "rego" ? bundleSignature(uploaded.bundle) : uploaded.wasm.signature;
+}
+
 /**
  * A signed bundle is verified against the zone's keys, and an unsigned one refused when the zone
  * requires signatures. Decided by the presence of `.signatures.json`, never by a key id.
  */
-export async function checkSignature(db: Db, zoneId: string, bundle: Bundle): Promise<void> {
-  if (!bundle.signed) {
-    const { required } = await zoneSigning(db, zoneId);
+export async function checkSignature(db: Db, zoneId: string, signature: BundleSignature | undefined): Promise<void> {
+  const { required, keys } = await zoneSigning(db, zoneId);
+  if (!signature) {
     if (required) throw bundleProblem(new BundleError("invalid_signature", "this zone requires signed bundles (.signatures.json)"));
     return;
   }
-  const { keys } = await zoneSigning(db, zoneId);
-  await asProblem(() => verifyBundleSignature(bundle, keys));
+  await asProblem(() => verifyBundleSignature(signature, keys));
 }
 
 /** The Rego version: the upload's, else the manifest's, else 1; the two must agree when both are given. */

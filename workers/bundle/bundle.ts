@@ -58,7 +58,8 @@ export interface Bundle {
   digest: string;
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** UTF-8 that refuses malformed bytes and keeps a BOM (which then fails JSON and Rego parsing, as in OPA). */
+export const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 export async function assembleBundle(raw: RawFile[], origin: PathOrigin): Promise<Bundle> {

@@ -13,7 +13,7 @@
  * key's, and the listed files are exactly the bundle's files with those hashes.
  */
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from "jose";
-import { type Bundle, type BundleFile, SIGNATURES_FILE } from "./bundle.js";
+import { type Bundle, SIGNATURES_FILE, strictUtf8 } from "./bundle.js";
 import { toHex } from "../crypto.js";
 import { BundleError } from "./errors.js";
 import { normalizePath } from "./paths.js";
@@ -30,19 +30,37 @@ export interface VerificationKey {
   scope: string | null;
 }
 
+/** A file as the signature covers it: its bundle path and its bytes as uploaded. */
+export interface SignedFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** What a signed upload carries: the text of `.signatures.json` and every other file of the bundle. */
+export interface BundleSignature {
+  signatures: string;
+  files: SignedFile[];
+}
+
 const encoder = new TextEncoder();
+
+/** A Rego bundle's signature, when it carries `.signatures.json`. */
+export function bundleSignature(bundle: Bundle): BundleSignature | undefined {
+  const file = bundle.files.find((f) => f.kind === "signatures");
+  if (!file) return undefined;
+  const files = bundle.files.filter((f) => f.kind !== "signatures").map((f) => ({ path: f.path, bytes: encoder.encode(f.content) }));
+  return { signatures: file.content, files };
+}
 
 function refuse(message: string): never {
   throw new BundleError("invalid_signature", message, SIGNATURES_FILE);
 }
 
-/** Verifies the bundle's signature against the zone's keys; returns the key id that verified it. */
-export async function verifyBundleSignature(bundle: Bundle, keys: VerificationKey[]): Promise<string> {
-  const file = bundle.files.find((f) => f.kind === "signatures");
-  if (!file) throw new BundleError("invalid_signature", "the bundle is not signed, and this zone requires signed bundles");
+/** Verifies a bundle's signature against the zone's keys; returns the key id that verified it. */
+export async function verifyBundleSignature(signed: BundleSignature, keys: VerificationKey[]): Promise<string> {
   let doc: unknown;
   try {
-    doc = JSON.parse(file.content);
+    doc = JSON.parse(signed.signatures);
   } catch {
     refuse("not JSON");
   }
@@ -76,11 +94,11 @@ export async function verifyBundleSignature(bundle: Bundle, keys: VerificationKe
   }
   if ((typeof payload.scope === "string" ? payload.scope : "") !== (key.scope ?? ""))
     refuse("the signature's scope does not match the key's");
-  await checkFiles(bundle.files, payload.files);
+  await checkFiles(signed.files, payload.files);
   return key.keyId;
 }
 
-async function checkFiles(files: BundleFile[], listed: unknown): Promise<void> {
+async function checkFiles(files: SignedFile[], listed: unknown): Promise<void> {
   if (!Array.isArray(listed)) refuse("the signature's payload has no files list");
   const signed = new Map<string, { hash: string; algorithm: string }>();
   for (const entry of listed as { name?: unknown; hash?: unknown; algorithm?: unknown }[]) {
@@ -96,7 +114,6 @@ async function checkFiles(files: BundleFile[], listed: unknown): Promise<void> {
     signed.set(name, { hash: entry.hash.toLowerCase(), algorithm: entry.algorithm });
   }
   for (const f of files) {
-    if (f.kind === "signatures") continue;
     const entry = signed.get(f.path);
     if (!entry) throw new BundleError("invalid_signature", "this file is not covered by the bundle's signature", f.path);
     const algorithm = HASHES[entry.algorithm];
@@ -109,11 +126,17 @@ async function checkFiles(files: BundleFile[], listed: unknown): Promise<void> {
   if (missing.length > 0) refuse(`signed files missing from the bundle: ${missing.join(", ")}`);
 }
 
-/** What OPA hashes: structured documents (data, manifest) canonically, anything else as it is. */
-function signedBytes(f: BundleFile): Uint8Array {
-  if (!isStructuredDoc(f.path)) return encoder.encode(f.content);
+/** What OPA hashes: structured documents (data, manifest) canonically, anything else (modules, policy.wasm) as it is. */
+function signedBytes(f: SignedFile): Uint8Array {
+  if (!isStructuredDoc(f.path)) return f.bytes;
+  let text: string;
   try {
-    return encoder.encode(canonicalStructuredText(f.content));
+    text = strictUtf8.decode(f.bytes);
+  } catch {
+    throw new BundleError("invalid_signature", "cannot be hashed as OPA does: not UTF-8", f.path);
+  }
+  try {
+    return encoder.encode(canonicalStructuredText(text));
   } catch (e) {
     if (e instanceof UnhashableFile) throw new BundleError("invalid_signature", `cannot be hashed as OPA does: ${e.message}`, f.path);
     throw e;

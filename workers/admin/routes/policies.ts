@@ -10,6 +10,7 @@ import { zonePage } from "../zone-page.js";
 import { pageOrder } from "../pagination.js";
 import {
   checkSignature,
+  uploadSignature,
   compileVersion,
   effectiveRegoVersion,
   uploadedVersion,
@@ -50,7 +51,7 @@ policiesRouter.openapi(createPolicy, async (c) => {
       .where(and(eq(policies.zoneId, zone), eq(policies.name, name)));
   const [zoneRows, sameName] = await db.batch([zoneLookup(db, zone), nameTaken()]);
   found(zoneRows, "zone");
-  if (bundle) await checkSignature(db, zone, bundle);
+  await checkSignature(db, zone, uploadSignature(uploaded));
   const nameConflict = conflict(`a policy named "${name}" already exists in this zone`);
   if (sameName.length > 0) throw nameConflict;
 

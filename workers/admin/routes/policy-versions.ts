@@ -6,6 +6,7 @@ import { database, found } from "../../db.js";
 import {
   checkSamePackage,
   checkSignature,
+  uploadSignature,
   compileVersion,
   effectiveRegoVersion,
   exportArchive,
@@ -50,13 +51,13 @@ policyVersionsRouter.openapi(createPolicyVersion, async (c) => {
   const db = database(c.env);
   const owner = found(await policyOfZone(db, zone, policy), "policy");
   const uploaded = await uploadedVersion(owner.name, upload);
+  await checkSignature(db, zone, uploadSignature(uploaded));
   if (uploaded.kind === "wasm") {
     // An `opa build -t wasm` archive: a Wasm version, identified by its bundle digest like any bundle.
     const { version, created } = await storeWasmVersion(db, c.env, owner, uploaded.wasm, upload.package);
     return c.json(policyVersionView(version), created ? 201 : 200);
   }
   const bundle = uploaded.bundle;
-  await checkSignature(db, zone, bundle);
   const regoVersion = effectiveRegoVersion(bundle, upload.rego_version);
   const existing = (await sameContent(db, policy, zone, bundle.digest, regoVersion))[0];
   if (existing) {

@@ -11,7 +11,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { base64Decode } from "../../crypto.js";
 import { database, found } from "../../db.js";
 import { badRequest } from "../../http/problem.js";
-import { storeWasmVersion, wasmUploadFromParts } from "../policy-versions.js";
+import { checkSignature, storeWasmVersion, wasmUploadFromParts } from "../policy-versions.js";
 import { jsonBody, jsonResponse, PolicyParams, problems } from "../schemas/common.js";
 import { PolicyVersion, policyVersionView } from "../schemas/policies.js";
 import { newRouter } from "../router.js";
@@ -63,6 +63,8 @@ wasmVersionsRouter.openapi(createWasmVersion, async (c) => {
   const db = database(c.env);
   const owner = found(await policyOfZone(db, zone, policy), "policy");
   const upload = await wasmUploadFromParts({ wasm: decodeWasm(body.wasm), data: body.data, manifest: body.manifest });
+  // Parts carry no signature: a zone that requires signed bundles refuses them.
+  await checkSignature(db, zone, upload.signature);
   const { version, created } = await storeWasmVersion(db, c.env, owner, upload, body.package);
   return c.json(policyVersionView(version), created ? 201 : 200);
 });
