@@ -1,0 +1,116 @@
+/**
+ * The compile-time type check of built-in calls, case by case against what
+ * OPA's checker (ast/check.go: unify1, unifies, the type environment of a
+ * body) accepts and refuses when no schema is given.
+ */
+import { describe, expect, it } from "vitest";
+import { compile, formatError } from "../../../workers/rego/index.js";
+
+/** The errors of a rule whose body is `body` (one line, after a tab). */
+const errorsOf = (body: string) =>
+  compile({ modules: [{ name: "p.rego", source: `package t\np if {\n\t${body}\n}\n` }], entrypoints: ["data.t.p"] }).errors.map(
+    formatError,
+  );
+
+/** The one error OPA's checker also reports, without its location. */
+function refusal(body: string): string {
+  const errors = errorsOf(body);
+  expect(errors, body).toHaveLength(1);
+  return (errors[0] as string).replace(/^p\.rego:\d+:\d+: /, "");
+}
+
+describe("variables take the type of what binds them", () => {
+  it("an assignment or unification with a literal", () => {
+    expect(refusal("x := 1; count(x) > 0")).toBe(
+      "rego_type_error: count: invalid argument(s): operand 1 is number, want any<string, array[any], object[any: any], set[any]>",
+    );
+    expect(refusal(`x = "a"; abs(x) > 0`)).toBe("rego_type_error: abs: invalid argument(s): operand 1 is string, want number");
+    expect(refusal(`x := [1, "a"]; concat(",", x) == ""`)).toBe(
+      "rego_type_error: concat: invalid argument(s): operand 2 is array<number, string>, want any<array[string], set[string]>",
+    );
+  });
+
+  it("a built-in's result, assigned or as its output", () => {
+    expect(refusal('n := count(input.xs); upper(n) == ""')).toBe(
+      "rego_type_error: upper: invalid argument(s): operand 1 is number, want string",
+    );
+    expect(refusal(`count(input.xs, n); startswith(n, "1")`)).toBe(
+      "rego_type_error: startswith: invalid argument(s): operand 1 is number, want string",
+    );
+  });
+
+  it("a variable bound by a ref or `some … in`, or to a ref, stays any", () => {
+    expect(errorsOf('input.a[x]; x = 1; upper(x) == ""')).toEqual([]);
+    expect(errorsOf('some x in input.xs; upper(x) == ""')).toEqual([]);
+    expect(errorsOf('x := input.a; x = 1; upper(x) == ""')).toEqual([]);
+  });
+});
+
+describe("results keep their element types", () => {
+  it("an array of strings is not an array of numbers", () => {
+    expect(refusal(`x := split(input.s, ","); sum(x) > 0`)).toBe(
+      "rego_type_error: sum: invalid argument(s): operand 1 is array[string], want any<array[number], set[number]>",
+    );
+  });
+
+  it("a static array result has its length and element types", () => {
+    expect(refusal(`concat(",", time.clock(1)) == ""`)).toBe(
+      "rego_type_error: concat: invalid argument(s): operand 2 is array<number, number, number>, want any<array[string], set[string]>",
+    );
+  });
+
+  it("a comprehension is a collection of its head's type", () => {
+    expect(refusal(`sum([x | x := "a"]) > 0`)).toBe(
+      "rego_type_error: sum: invalid argument(s): operand 1 is array[string], want any<array[number], set[number]>",
+    );
+    expect(errorsOf(`sum([x | x := 1]) > 0`)).toEqual([]);
+    expect(errorsOf(`count({k: 1 | k := input.a[_]}) > 0`)).toEqual([]);
+  });
+
+  it("a union result fits where one of its members does", () => {
+    expect(refusal(`upper(1 - 2) == ""`)).toBe(
+      "rego_type_error: upper: invalid argument(s): operand 1 is any<number, set[any]>, want string",
+    );
+    expect(errorsOf("x := 1 - 2; y := x + 1; y > 0")).toEqual([]);
+    expect(errorsOf("x := input.a - input.b; count(x) > 0")).toEqual([]);
+  });
+});
+
+describe("composite literals are matched element by element", () => {
+  it("a static array type fixes the length", () => {
+    expect(refusal(`time.clock([1, "UTC", 3])`)).toBe(
+      "rego_type_error: time.clock: invalid argument(s): operand 1 is array<number, string, number>, want any<number, array<number, string>>",
+    );
+    expect(refusal("time.clock([1])")).toMatch(/^rego_type_error: time\.clock: invalid argument\(s\): operand 1 is array<number>/);
+    expect(errorsOf(`time.clock([1, "UTC"])`)).toEqual([]);
+  });
+
+  it("object keys must be of the declared key type", () => {
+    expect(refusal(`io.jwt.encode_sign({1: "a"}, {}, {}) == ""`)).toBe(
+      "rego_type_error: io.jwt.encode_sign: invalid argument(s): operand 1 is object<1: string>, want object[string: any]",
+    );
+    expect(errorsOf(`io.jwt.encode_sign({"alg": "HS256"}, {}, {"kty": "oct", "k": "a2V5"}) != ""`)).toEqual([]);
+  });
+
+  it("a declared key fixes its value's type; other keys fall to the dynamic part", () => {
+    expect(refusal(`json.marshal_with_options(1, {"pretty": 1}) == ""`)).toBe(
+      "rego_type_error: json.marshal_with_options: invalid argument(s): operand 2 is object<pretty: number>, want object<indent: string, prefix: string, pretty: boolean>[string: any]",
+    );
+    expect(errorsOf(`json.marshal_with_options(1, {"pretty": true, "other": 1}) != ""`)).toEqual([]);
+  });
+
+  it("set elements must each fit", () => {
+    expect(refusal(`concat(",", {"a", 1}) == ""`)).toBe(
+      "rego_type_error: concat: invalid argument(s): operand 2 is set[any<string, number>], want any<array[string], set[string]>",
+    );
+    expect(errorsOf(`concat(",", {"a", input.b}) != ""`)).toEqual([]);
+  });
+});
+
+describe("the output a call is unified with is checked against its result", () => {
+  it("a literal or typed variable of another type is refused", () => {
+    expect(refusal(`count([1], "a")`)).toBe("rego_type_error: count: invalid argument(s): operand 2 is string, want number");
+    expect(refusal(`x := "a"; count([1], x)`)).toBe("rego_type_error: count: invalid argument(s): operand 2 is string, want number");
+    expect(errorsOf("count([1], 1)")).toEqual([]);
+  });
+});
