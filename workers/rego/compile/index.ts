@@ -205,7 +205,7 @@ class Compilation {
     const ctx: ModuleContext = {
       packageAnnotations: [],
       subpackageAnnotations: new Map(),
-      module: this.modules[0] as Module,
+      module: this.modules[0] ?? queryModule(this.req.regoVersion),
       pkg: [],
       imports: new Map(),
       globals: new Set(),
@@ -233,6 +233,20 @@ class Compilation {
     bindings.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return { name: "eval", body: ordered, bindings };
   }
+}
+
+/** The module a query without modules is read in: empty, of the request's Rego version. */
+function queryModule(regoVersion: 0 | 1): Module {
+  const loc: Loc = { file: "<query>", row: 1, col: 1, offset: 0, length: 0 };
+  return {
+    file: "<query>",
+    regoVersion,
+    package: { path: [varTerm("data", loc)], loc },
+    imports: [],
+    rules: [],
+    comments: [],
+    annotations: [],
+  };
 }
 
 function err(code: RegoErrorInfo["code"], message: string, loc: Loc): RegoErrorInfo {
