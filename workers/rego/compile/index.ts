@@ -16,7 +16,7 @@ import { Safety } from "./safety.js";
 import { NameSource } from "./scope.js";
 import { checkTree } from "./checks.js";
 import { optimizeRule } from "./optimize.js";
-import { VarTypeInference } from "./var-types.js";
+import { TypeInference } from "./var-types.js";
 import type { QueryPlanSpec } from "./types.js";
 
 export interface CheckRequest {
@@ -171,13 +171,13 @@ class Compilation {
       for (const r of node.allRules()) {
         safety.checkRule(r);
         optimizeRule(r);
-        this.varTypes.rule(r);
       }
     this.safety = safety;
+    this.types.program();
   }
 
   private safety: Safety | undefined;
-  private readonly varTypes = new VarTypeInference(this.tree.varTypes);
+  private readonly types = new TypeInference(this.tree, this.tree.inferredTypes);
 
   private arity(op: string): number | undefined {
     if (op.startsWith("data.")) {
@@ -215,7 +215,7 @@ class Compilation {
     };
     const resolved = new RuleResolver(ctx).resolveQuery(body);
     const ordered = (this.safety as Safety).reorder(resolved.body, new Set());
-    this.varTypes.body(ordered);
+    this.types.query(ordered);
     const bindings: [string, string][] = [];
     const seen = new Set<string>();
     for (const e of resolved.body)

@@ -61,8 +61,8 @@ export class RuleNode {
 
 export class RuleTree {
   readonly root = new RuleNode([]);
-  /** the inferred type of every variable of the program's bodies (var-types.ts), for the type checks */
-  readonly varTypes = new Map<string, TypeDecl>();
+  /** the inferred type of every variable of the program's bodies and of its rules (var-types.ts), for the type checks */
+  readonly inferredTypes = new Map<string, TypeDecl>();
 
   node(path: string[], create = false): RuleNode | undefined {
     let n = this.root;

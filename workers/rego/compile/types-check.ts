@@ -3,19 +3,30 @@
  * following OPA's checker (ast/check.go): an argument — or the output a call
  * is unified with — must unify with the declared type. What is known of a
  * term: literals and their elements, results of built-ins (with their element
- * types), comprehensions (their head's type) and variables whose type was
- * inferred from what bound them (var-types.ts). Refs into input and data stay
- * `any`, as in OPA when no schema is given, and so do refs to rules.
+ * types), comprehensions (their head's type), variables whose type was
+ * inferred from what bound them and rules whose values' types were
+ * (var-types.ts). Refs into input and data stay `any`, as in OPA when no
+ * schema is given.
  *
  * Types are the catalogue's own shape (`TypeDecl`): `any` without `of` is
  * anything, `any` with `of` is one of those types (OPA's types.Any).
  */
 import type { Term } from "../syntax/ast.js";
 import { BUILTIN_DECLS, type TypeDecl } from "../builtins/index.js";
-import { refName } from "./names.js";
+import { refName, refPath } from "./names.js";
 
-/** Unique variable name → the type inferred for it. */
-export type VarTypes = ReadonlyMap<string, TypeDecl>;
+/**
+ * What is known of names: a unique variable name, or a rule's key
+ * (`ruleTypeKey`), → the type inferred for it (var-types.ts).
+ */
+export interface VarTypes {
+  get(name: string): TypeDecl | undefined;
+}
+
+/** The key a rule's inferred type is known by: its data path (rule keys never clash with `x$3` variable names). */
+export function ruleTypeKey(path: string[]): string {
+  return `data${JSON.stringify(path)}`;
+}
 
 const ANY: TypeDecl = { type: "any" };
 const NO_VARS: VarTypes = new Map();
@@ -133,6 +144,11 @@ export function typeOfTerm(t: Term, vars: VarTypes = NO_VARS): TypeDecl {
       return { type: "string" };
     case "var":
       return vars.get(t.value) ?? ANY;
+    case "ref": {
+      // A ref to a rule's whole value has the rule's type; anything else (input, data, deeper refs) is any.
+      const path = refPath(t);
+      return (path?.[0] === "data" && vars.get(ruleTypeKey(path.slice(1)))) || ANY;
+    }
     case "array":
       return { type: "array", static: t.value.map((x) => typeOfTerm(x, vars)) };
     case "set":

@@ -1,33 +1,148 @@
 /**
- * Variable types, inferred as OPA's checker infers them (ast/check.go): a
- * variable takes the type of what first binds it — `x := 1`, `x = [1, "a"]`,
- * the output of a built-in (`count(xs, n)`, `n := count(xs)`). Bodies are
- * walked in the order they are planned (after safety's reordering), so a
- * variable's first occurrence is where it is bound. A variable first seen
- * anywhere else (a ref index, `some x in xs`, a function argument, a
- * destructuring pattern) is `any`: nothing is claimed that OPA might not.
+ * Types of variables and rules, inferred as OPA's checker infers them
+ * (ast/check.go). A variable takes the type of what first binds it —
+ * `x := 1`, `x = [1, "a"]`, the output of a built-in (`count(xs, n)`,
+ * `n := count(xs)`). Bodies are walked in the order they are planned (after
+ * safety's reordering), so a variable's first occurrence is where it is bound;
+ * one first seen anywhere else (a ref index, `some x in xs`, a function
+ * argument, a destructuring pattern) is `any`: nothing is claimed that OPA
+ * might not.
+ *
+ * A rule's type is the union of its definitions' values (defaults and else
+ * branches included), or a set of its elements' for a multi-value rule; rules
+ * are typed on demand, so a rule's type is known before the bodies that refer
+ * to it use it, and a cycle leaves the rule `any`. Functions, rules with refs
+ * in their heads (`p[k] := v`, `a.b := 1`) and rules with rules below them
+ * stay `any`.
  */
 import type { Body, Expr, Term } from "../syntax/ast.js";
 import { isCall, isEvery, walkExpr, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS, type TypeDecl } from "../builtins/index.js";
-import { refName } from "./names.js";
-import { typeOfTerm } from "./types-check.js";
+import { refName, refPath } from "./names.js";
+import type { RuleNode, RuleTree } from "./ruletree.js";
+import { ruleTypeKey, typeOfTerm, unionOf, type VarTypes } from "./types-check.js";
 import type { CompiledRule } from "./types.js";
 
 const ANY: TypeDecl = { type: "any" };
 
-export class VarTypeInference {
-  /** @param types unique variable name → its type (names are unique across a compilation), filled in */
-  constructor(private readonly types: Map<string, TypeDecl>) {}
+export class TypeInference {
+  private readonly done = new Set<CompiledRule>();
+  private readonly typing = new Set<RuleNode>();
+  /** data paths some `with` replaces */
+  private readonly mocked: string[][] = [];
+  /** What typeOfTerm sees while inferring: known types, and rules typed when first asked for. */
+  private readonly known: VarTypes = {
+    get: (name) => this.types.get(name) ?? this.ruleTypeOf(name),
+  };
 
-  rule(r: CompiledRule): void {
+  /**
+   * @param tree the program's rules
+   * @param types unique variable name or rule key → its type (names are unique across a compilation), filled in
+   */
+  constructor(
+    private readonly tree: RuleTree,
+    private readonly types: Map<string, TypeDecl>,
+  ) {}
+
+  /** Every rule's body and every rule's type. */
+  program(): void {
+    for (const node of this.tree.nodesWithRules()) for (const r of node.allRules()) this.collectMocks(r);
+    for (const node of this.tree.nodesWithRules()) {
+      for (const r of node.allRules()) this.rule(r);
+      this.ruleType(node);
+    }
+  }
+
+  /** A query's body: what it mocks with `with` stops being typed in the program too. */
+  query(body: Body): void {
+    this.collectMocksIn(body);
+    for (const [key, t] of this.types)
+      if (t.type !== "any" && key.startsWith("data[") && this.isMocked(JSON.parse(key.slice("data".length)) as string[]))
+        this.types.set(key, ANY);
+    this.body(body);
+  }
+
+  private body(body: Body): void {
+    for (const e of body) this.expr(e);
+  }
+
+  private collectMocks(r: CompiledRule): void {
+    for (let e: CompiledRule | undefined = r; e; e = e.else) this.collectMocksIn(e.body);
+  }
+
+  /**
+   * Data a `with` replaces (`with data.a.b as …`), in closures too. OPA's
+   * checker types such refs as if nothing were replaced; whether that holds
+   * in every release is not certain, so a rule whose value a `with` may
+   * replace is left `any`.
+   */
+  private collectMocksIn(body: Body): void {
+    for (const e of body) {
+      for (const w of e.with ?? []) {
+        const path = refPath(w.target);
+        if (path?.[0] === "data") this.mocked.push(path.slice(1));
+      }
+      if (isEvery(e.terms)) this.collectMocksIn(e.terms.body);
+      walkExpr(
+        e,
+        (t) => {
+          if (t.type === "arraycomprehension" || t.type === "setcomprehension" || t.type === "objectcomprehension") {
+            this.collectMocksIn(t.value.body);
+            return false;
+          }
+          return true;
+        },
+        false,
+      );
+    }
+  }
+
+  /** Whether a `with` replaces the rule's value or part of it (one path is a prefix of the other). */
+  private isMocked(path: string[]): boolean {
+    return this.mocked.some((m) => m.every((p, i) => i >= path.length || path[i] === p));
+  }
+
+  private rule(r: CompiledRule): void {
+    if (this.done.has(r)) return;
+    this.done.add(r);
     for (const a of r.args) this.markVars(a);
     this.body(r.body);
     if (r.else) this.rule(r.else);
   }
 
-  body(body: Body): void {
-    for (const e of body) this.expr(e);
+  private ruleTypeOf(key: string): TypeDecl | undefined {
+    if (!key.startsWith("data[")) return undefined;
+    const node = this.tree.node(JSON.parse(key.slice("data".length)) as string[]);
+    return node?.hasRules ? this.ruleType(node) : undefined;
+  }
+
+  private ruleType(node: RuleNode): TypeDecl {
+    const key = ruleTypeKey(node.path);
+    const known = this.types.get(key);
+    if (known) return known;
+    // A rule that (through others) refers to itself is any, as OPA's checker leaves it.
+    if (this.typing.has(node)) return ANY;
+    this.typing.add(node);
+    const t = this.valuesType(node);
+    this.typing.delete(node);
+    this.types.set(key, t);
+    return t;
+  }
+
+  private valuesType(node: RuleNode): TypeDecl {
+    const rules = node.allRules().flatMap((r) => {
+      const chain: CompiledRule[] = [];
+      for (let e: CompiledRule | undefined = r; e; e = e.else) chain.push(e);
+      return chain;
+    });
+    const belowHasRules = [...node.children.values()].some((c) => c.isVirtual);
+    if (belowHasRules || this.isMocked(node.path) || rules.some((r) => r.kind === "function" || r.suffix.length > 0)) return ANY;
+    for (const r of rules) this.rule(r);
+    if (rules.every((r) => r.kind === "multi" && r.key))
+      return { type: "set", of: unionOf(rules.map((r) => typeOfTerm(r.key as Term, this.known))) };
+    if (rules.every((r) => r.kind === "single" && r.value && !r.key))
+      return unionOf(rules.map((r) => typeOfTerm(r.value as Term, this.known)));
+    return ANY;
   }
 
   private expr(e: Expr): void {
@@ -71,7 +186,7 @@ export class VarTypeInference {
 
   private bind(target: Term, source: Term): void {
     if (target.type !== "var" || this.types.has(target.value)) return;
-    this.types.set(target.value, typeOfTerm(source, this.types));
+    this.types.set(target.value, typeOfTerm(source, this.known));
   }
 
   private markVars(t: Term): void {

@@ -575,7 +575,7 @@ export class Planner {
   /** Arguments (and an output) whose type is known must suit the built-in (OPA's type check). */
   private checkArguments(op: string, args: Term[], at: Term): void {
     if (op.startsWith("data.")) return;
-    const problem = argumentTypeError(op, args, this.tree.varTypes);
+    const problem = argumentTypeError(op, args, this.tree.inferredTypes);
     if (problem) this.fail(problem.message, args[problem.index]?.loc ?? at.loc, "rego_type_error");
   }
 
