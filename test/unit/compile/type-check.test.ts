@@ -122,6 +122,22 @@ describe("the output a call is unified with is checked against its result", () =
   });
 });
 
+describe("a unification of two known types that cannot unify is a match error", () => {
+  it("a built-in's result against a literal, or a typed variable against another type", () => {
+    expect(refusal("count(input.c) = []")).toBe("rego_type_error: match error");
+    expect(refusal(`x := 1; x = "a"`)).toBe("rego_type_error: match error");
+    expect(refusal(`x := {"a": 1}; x = {"a": "b"}`)).toBe("rego_type_error: match error");
+    expect(refusal(`not count(input.c) = "a"`)).toBe("rego_type_error: match error");
+  });
+
+  it("comparison is no unification, and a side of unknown type unifies with anything", () => {
+    expect(errorsOf("count(input.c) == []")).toEqual([]);
+    expect(errorsOf(`x := input.a; x = "a"`)).toEqual([]);
+    expect(errorsOf("x := count(input.a); x = 1")).toEqual([]);
+    expect(errorsOf("x := [1]; [y] = x; y > 0")).toEqual([]);
+  });
+});
+
 describe("rules have the type of their values", () => {
   const upperOf = (rules: string) => moduleErrors(`${rules}\nq if upper(p) == ""`);
 

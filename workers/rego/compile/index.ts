@@ -177,7 +177,7 @@ class Compilation {
   }
 
   private safety: Safety | undefined;
-  private readonly types = new TypeInference(this.tree, this.tree.inferredTypes);
+  private readonly types = new TypeInference(this.tree, this.tree.inferredTypes, this.errors);
 
   private arity(op: string): number | undefined {
     if (op.startsWith("data.")) {

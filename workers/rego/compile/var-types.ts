@@ -8,6 +8,9 @@
  * argument, a destructuring pattern) is `any`: nothing is claimed that OPA
  * might not.
  *
+ * A unification of two sides whose types are both known and cannot unify is
+ * OPA's "match error".
+ *
  * A rule's type is the union of its definitions' values (defaults and else
  * branches included), or a set of its elements' for a multi-value rule; rules
  * are typed on demand, so a rule's type is known before the bodies that refer
@@ -15,12 +18,13 @@
  * in their heads (`p[k] := v`, `a.b := 1`) and rules with rules below them
  * stay `any`.
  */
+import type { RegoErrorInfo } from "../errors.js";
 import type { Body, Expr, Term } from "../syntax/ast.js";
-import { isCall, isEvery, walkExpr, walkTerm } from "../syntax/walk.js";
+import { isCall, isEvery, termVars, walkExpr, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS, type TypeDecl } from "../builtins/index.js";
-import { refName, refPath } from "./names.js";
+import { refName, refPath, ROOTS } from "./names.js";
 import type { RuleNode, RuleTree } from "./ruletree.js";
-import { ruleTypeKey, typeOfTerm, unionOf, type VarTypes } from "./types-check.js";
+import { ruleTypeKey, typeOfTerm, unionOf, unifies, type VarTypes } from "./types-check.js";
 import type { CompiledRule } from "./types.js";
 
 const ANY: TypeDecl = { type: "any" };
@@ -38,10 +42,12 @@ export class TypeInference {
   /**
    * @param tree the program's rules
    * @param types unique variable name or rule key → its type (names are unique across a compilation), filled in
+   * @param errors where a unification of two types that cannot unify is reported
    */
   constructor(
     private readonly tree: RuleTree,
     private readonly types: Map<string, TypeDecl>,
+    private readonly errors: RegoErrorInfo[],
   ) {}
 
   /** Every rule's body and every rule's type. */
@@ -164,19 +170,29 @@ export class TypeInference {
       this.markVars(e.terms.value);
       this.body(e.terms.body);
     }
-    if (isCall(e.terms) && !e.negated) this.bindings(e.terms);
+    if (isCall(e.terms)) this.bindings(e, e.terms);
     walkExpr(e, (t) => this.markVar(t), false);
   }
 
-  private bindings(terms: Term[]): void {
+  private bindings(e: Expr, terms: Term[]): void {
     const op = refName(terms[0] as Term);
     const operands = terms.slice(1);
     if ((op === "eq" || op === "assign") && operands.length === 2) {
       const [a, b] = operands as [Term, Term];
-      this.bind(a, b);
-      this.bind(b, a);
+      // OPA's checkExprEq: two sides whose types are both known must unify (`count(xs) = []` cannot).
+      if (!e.generated && this.bound(a) && this.bound(b) && !unifies(typeOfTerm(a, this.known), typeOfTerm(b, this.known)))
+        this.errors.push({
+          code: "rego_type_error",
+          message: "match error",
+          location: { file: e.loc.file, row: e.loc.row, col: e.loc.col },
+        });
+      if (!e.negated) {
+        this.bind(a, b);
+        this.bind(b, a);
+      }
       return;
     }
+    if (e.negated) return;
     const decl = op === undefined ? undefined : BUILTIN_DECLS.get(op);
     const arity = decl?.args?.length ?? 0;
     const output = operands[arity];
@@ -187,6 +203,12 @@ export class TypeInference {
   private bind(target: Term, source: Term): void {
     if (target.type !== "var" || this.types.has(target.value)) return;
     this.types.set(target.value, typeOfTerm(source, this.known));
+  }
+
+  /** Whether every variable of a term is bound by now (a ref's root is no variable). */
+  private bound(t: Term): boolean {
+    for (const v of termVars(t)) if (!ROOTS.has(v) && !this.types.has(v)) return false;
+    return true;
   }
 
   private markVars(t: Term): void {
