@@ -167,7 +167,25 @@ describe("rules have the type of their values", () => {
   });
 });
 
+describe("a function defined once has its value's type as its result's", () => {
+  it("nested in a call or bound as its output", () => {
+    expect(only(moduleErrors(`f(x) := 1\nq if upper(f(1)) == ""`), "nested")).toMatch(/operand 1 is number, want string$/);
+    expect(only(moduleErrors(`f(x) := count(x)\nq if { f([1], y); upper(y) == "" }`), "output")).toMatch(
+      /operand 1 is number, want string$/,
+    );
+    expect(only(moduleErrors(`f(x) := y if y := x + 1\nq if upper(f(1)) == ""`), "body")).toMatch(/operand 1 is number, want string$/);
+  });
+
+  it("a result that is an argument is any", () => {
+    expect(moduleErrors(`f(x) := x\nq if upper(f(1)) == ""`)).toEqual([]);
+  });
+});
+
 describe("left any on purpose", () => {
+  it("a function defined more than once (OPA checks no call when the definitions' types differ)", () => {
+    expect(moduleErrors(`f(1) := "a"\nf(x) := 2\nq if upper(f(1)) == ""`)).toEqual([]);
+  });
+
   it("a rule whose value a `with` replaces somewhere (OPA's checker ignores the replacement, a known OPA bug)", () => {
     expect(moduleErrors(`p := 1\nq if upper(p) == "" with data.t.p as "x"`)).toEqual([]);
     expect(moduleErrors(`p := 1\nq if upper(p) == ""\nr if q with data.t as {"p": "x"}`)).toEqual([]);

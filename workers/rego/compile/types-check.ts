@@ -169,8 +169,13 @@ export function typeOfTerm(t: Term, vars: VarTypes = NO_VARS): TypeDecl {
       return { type: "set", of: typeOfTerm(t.value.term, vars) };
     case "objectcomprehension":
       return { type: "object", dynamic: { key: typeOfTerm(t.value.key, vars), value: typeOfTerm(t.value.value, vars) } };
-    case "call":
-      return BUILTIN_DECLS.get(refName(t.value[0] as Term) ?? "")?.result ?? ANY;
+    case "call": {
+      // A function of the policy's is known by its key (its result's type), a built-in by its declaration.
+      const op = t.value[0] as Term;
+      const path = refPath(op);
+      if (path?.[0] === "data") return vars.get(ruleTypeKey(path.slice(1))) ?? ANY;
+      return BUILTIN_DECLS.get(refName(op) ?? "")?.result ?? ANY;
+    }
     default:
       return ANY;
   }

@@ -14,9 +14,10 @@
  * A rule's type is the union of its definitions' values (defaults and else
  * branches included), or a set of its elements' for a multi-value rule; rules
  * are typed on demand, so a rule's type is known before the bodies that refer
- * to it use it, and a cycle leaves the rule `any`. Functions, rules with refs
- * in their heads (`p[k] := v`, `a.b := 1`) and rules with rules below them
- * stay `any`.
+ * to it use it, and a cycle leaves the rule `any`. A function with a single
+ * definition has its value's type as its result's. Rules with refs in their
+ * heads (`p[k] := v`, `a.b := 1`), rules with rules below them and functions
+ * defined more than once stay `any`.
  */
 import type { RegoErrorInfo } from "../errors.js";
 import type { Body, Expr, Term } from "../syntax/ast.js";
@@ -142,8 +143,14 @@ export class TypeInference {
       return chain;
     });
     const belowHasRules = [...node.children.values()].some((c) => c.isVirtual);
-    if (belowHasRules || this.isMocked(node.path) || rules.some((r) => r.kind === "function" || r.suffix.length > 0)) return ANY;
+    if (belowHasRules || this.isMocked(node.path) || rules.some((r) => r.suffix.length > 0)) return ANY;
     for (const r of rules) this.rule(r);
+    if (rules.some((r) => r.kind === "function")) {
+      // A function's key stands for its result. With several definitions OPA's function
+      // types may differ in their arguments, and OPA then checks no call: only one is typed.
+      const only = rules.length === 1 ? rules[0] : undefined;
+      return only?.value ? typeOfTerm(only.value, this.known) : ANY;
+    }
     if (rules.every((r) => r.kind === "multi" && r.key))
       return { type: "set", of: unionOf(rules.map((r) => typeOfTerm(r.key as Term, this.known))) };
     if (rules.every((r) => r.kind === "single" && r.value && !r.key))
@@ -193,11 +200,21 @@ export class TypeInference {
       return;
     }
     if (e.negated) return;
+    const path = refPath(terms[0] as Term);
+    if (path?.[0] === "data") {
+      const node = this.tree.node(path.slice(1));
+      if (node?.isFunction) this.bindOutput(operands, node.arity, this.known.get(ruleTypeKey(node.path)));
+      return;
+    }
     const decl = op === undefined ? undefined : BUILTIN_DECLS.get(op);
-    const arity = decl?.args?.length ?? 0;
+    this.bindOutput(operands, decl?.args?.length ?? 0, decl?.result);
+  }
+
+  /** The output of a call (the operand after its arguments) takes the call's result type. */
+  private bindOutput(operands: Term[], arity: number, result: TypeDecl | undefined): void {
     const output = operands[arity];
-    if (decl?.result && operands.length === arity + 1 && output?.type === "var" && !this.types.has(output.value))
-      this.types.set(output.value, decl.result);
+    if (result && operands.length === arity + 1 && output?.type === "var" && !this.types.has(output.value))
+      this.types.set(output.value, result);
   }
 
   private bind(target: Term, source: Term): void {
