@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_DECLS, FORBIDDEN_BUILTINS, getBuiltin } from "../../../workers/rego/builtins/index.js";
-import { describe as describeType } from "../../../workers/rego/compile/types-check.js";
+import { typeString } from "../../../workers/rego/compile/types-check.js";
 import { compile, formatError } from "../../../workers/rego/index.js";
 
 const opaSignatures = readFileSync(new URL("./opa-v1.20.2-builtins.txt", import.meta.url), "utf8")
@@ -30,7 +30,7 @@ const EXTRA = ["test.sleep"];
 function signature(name: string): string {
   const d = BUILTIN_DECLS.get(name);
   if (!d) return `${name} (not declared)`;
-  return `${name}(${(d.args ?? []).map(describeType).join(", ")})${d.result ? ` ${describeType(d.result)}` : ""}`;
+  return `${name}(${(d.args ?? []).map(typeString).join(", ")})${d.result ? ` ${typeString(d.result)}` : ""}`;
 }
 
 const errorsOf = (body: string) =>

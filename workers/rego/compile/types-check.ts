@@ -51,7 +51,7 @@ export function unionOf(types: TypeDecl[]): TypeDecl {
   const seen = new Set<string>();
   for (const t of types.flatMap((x) => (x.type === "any" && !isAnything(x) ? members(x) : [x]))) {
     if (isAnything(t)) return ANY;
-    const key = describe(t);
+    const key = typeString(t);
     if (!seen.has(key)) {
       seen.add(key);
       out.push(t);
@@ -227,29 +227,29 @@ function termFits(t: Term, want: TypeDecl, vars: VarTypes): boolean {
 }
 
 /** A type in OPA's notation (`array[string]`, `object[string: any]`, `any<number, set[any]>`). */
-export function describe(t: TypeDecl | undefined): string {
+export function typeString(t: TypeDecl | undefined): string {
   if (!t) return "???";
   switch (t.type) {
     case "any": {
       const of = members(t);
-      return of.length === 0 ? "any" : `any<${of.map(describe).join(", ")}>`;
+      return of.length === 0 ? "any" : `any<${of.map(typeString).join(", ")}>`;
     }
     case "array": {
       const fixed = (t.static ?? []) as TypeDecl[];
-      const prefix = fixed.length > 0 ? `<${fixed.map(describe).join(", ")}>` : "";
+      const prefix = fixed.length > 0 ? `<${fixed.map(typeString).join(", ")}>` : "";
       const dyn = t.dynamic as TypeDecl | undefined;
-      return `array${prefix}${dyn || fixed.length === 0 ? `[${describe(dyn ?? ANY)}]` : ""}`;
+      return `array${prefix}${dyn || fixed.length === 0 ? `[${typeString(dyn ?? ANY)}]` : ""}`;
     }
     case "set":
-      return `set[${describe(setOf(t))}]`;
+      return `set[${typeString(setOf(t))}]`;
     case "object": {
       const props = staticProps(t);
       const prefix =
         props.length > 0
-          ? `<${props.map((p) => `${typeof p.key === "string" ? p.key : JSON.stringify(p.key)}: ${describe(p.value)}`).join(", ")}>`
+          ? `<${props.map((p) => `${typeof p.key === "string" ? p.key : JSON.stringify(p.key)}: ${typeString(p.value)}`).join(", ")}>`
           : "";
       const dyn = dynamicProp(t);
-      return `object${prefix}${dyn ? `[${describe(dyn.key)}: ${describe(dyn.value)}]` : props.length === 0 ? "[any: any]" : ""}`;
+      return `object${prefix}${dyn ? `[${typeString(dyn.key)}: ${typeString(dyn.value)}]` : props.length === 0 ? "[any: any]" : ""}`;
     }
     default:
       return t.type;
@@ -270,7 +270,7 @@ export function argumentTypeError(op: string, args: Term[], vars: VarTypes = NO_
     if (!termFits(arg, want, vars))
       return {
         index: i,
-        message: `${op}: invalid argument(s): operand ${i + 1} is ${describe(typeOfTerm(arg, vars))}, want ${describe(want)}`,
+        message: `${op}: invalid argument(s): operand ${i + 1} is ${typeString(typeOfTerm(arg, vars))}, want ${typeString(want)}`,
       };
   }
   return undefined;
