@@ -83,6 +83,23 @@ describe("results keep their element types", () => {
   });
 });
 
+describe("a ref into a typed variable or rule has the type of what it selects", () => {
+  it("a constant selects an element, a variable stands for every element", () => {
+    expect(refusal(`x := [1, 2]; upper(x[0]) == ""`)).toBe("rego_type_error: upper: invalid argument(s): operand 1 is number, want string");
+    expect(refusal(`x := {"a": {"b": [true]}}; upper(x.a.b[0]) == ""`)).toMatch(/operand 1 is boolean, want string$/);
+    expect(refusal(`x := split(input.s, ","); abs(x[_]) > 0`)).toMatch(/operand 1 is string, want number$/);
+    expect(refusal(`x := time.clock(1); upper(x[1]) == ""`)).toMatch(/operand 1 is number, want string$/);
+    expect(only(moduleErrors(`p := {"a": 1}\nq if upper(p.a) == ""`), "rule")).toMatch(/operand 1 is number, want string$/);
+    expect(only(moduleErrors(`s contains "a"\nq if abs(s[x]) > 0`), "set")).toMatch(/operand 1 is string, want number$/);
+  });
+
+  it("elements of several types fit where one of them does; input stays any", () => {
+    expect(errorsOf(`x := [1, "a"]; upper(x[i]) == ""`)).toEqual([]);
+    expect(errorsOf(`x := split(input.s, ","); upper(x[0]) == ""`)).toEqual([]);
+    expect(errorsOf(`upper(input.a[0]) == ""`)).toEqual([]);
+  });
+});
+
 describe("composite literals are matched element by element", () => {
   it("a static array type fixes the length", () => {
     expect(refusal(`time.clock([1, "UTC", 3])`)).toBe(

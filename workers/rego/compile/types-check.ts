@@ -5,8 +5,8 @@
  * term: literals and their elements, results of built-ins (with their element
  * types), comprehensions (their head's type), variables whose type was
  * inferred from what bound them and rules whose values' types were
- * (var-types.ts). Refs into input and data stay `any`, as in OPA when no
- * schema is given.
+ * (var-types.ts), and refs into those. Refs into input and other data stay
+ * `any`, as in OPA when no schema is given.
  *
  * Types are the catalogue's own shape (`TypeDecl`): `any` without `of` is
  * anything, `any` with `of` is one of those types (OPA's types.Any).
@@ -144,11 +144,8 @@ export function typeOfTerm(t: Term, vars: VarTypes = NO_VARS): TypeDecl {
       return { type: "string" };
     case "var":
       return vars.get(t.value) ?? ANY;
-    case "ref": {
-      // A ref to a rule's whole value has the rule's type; anything else (input, data, deeper refs) is any.
-      const path = refPath(t);
-      return (path?.[0] === "data" && vars.get(ruleTypeKey(path.slice(1)))) || ANY;
-    }
+    case "ref":
+      return refType(t.value, vars);
     case "array":
       return { type: "array", static: t.value.map((x) => typeOfTerm(x, vars)) };
     case "set":
@@ -178,6 +175,52 @@ export function typeOfTerm(t: Term, vars: VarTypes = NO_VARS): TypeDecl {
     }
     default:
       return ANY;
+  }
+}
+
+/**
+ * The type of a ref (OPA's checkRefLeaf): its head's — a variable's, or a
+ * rule's for `data.…` up to the rule — narrowed by each operand after it: a
+ * constant selects its element, anything else stands for every element.
+ * Input, other data and anything OPA would call an undefined ref are any.
+ */
+function refType(parts: Term[], vars: VarTypes): TypeDecl {
+  const head = parts[0] as Term;
+  if (head.type !== "var") return ANY;
+  let type: TypeDecl | undefined;
+  let i = 1;
+  if (head.value === "data") {
+    const path: string[] = [];
+    for (; i < parts.length && type === undefined; i++) {
+      const p = parts[i] as Term;
+      if (p.type !== "string") return ANY;
+      path.push(p.value);
+      type = vars.get(ruleTypeKey(path));
+    }
+  } else type = vars.get(head.value);
+  for (; type && i < parts.length; i++) type = selectOperand(type, parts[i] as Term);
+  return type ?? ANY;
+}
+
+function selectOperand(t: TypeDecl, operand: Term): TypeDecl | undefined {
+  const key = constantKey(operand);
+  switch (t.type) {
+    case "array": {
+      if (key) return typeof key.value === "number" ? selectIndex(t, key.value) : undefined;
+      const fixed = (t.static ?? []) as TypeDecl[];
+      const dyn = t.dynamic as TypeDecl | undefined;
+      return fixed.length > 0 || dyn ? unionOf([...fixed, ...(dyn ? [dyn] : [])]) : undefined;
+    }
+    case "object": {
+      if (key) return selectKey(t, key.value);
+      const dyn = dynamicProp(t);
+      const values = [...staticProps(t).map((p) => p.value), ...(dyn ? [dyn.value] : [])];
+      return values.length > 0 ? unionOf(values) : undefined;
+    }
+    case "set":
+      return setOf(t);
+    default:
+      return undefined;
   }
 }
 
