@@ -155,6 +155,24 @@ describe("a unification of two known types that cannot unify is a match error", 
   });
 });
 
+describe("a ref to a key or index a variable's known shape does not have is an undefined ref", () => {
+  it("a missing key of an object literal, an index past a fixed-length array", () => {
+    expect(refusal(`x := {"a": 1}; x.b == 1`)).toBe("rego_type_error: undefined ref: x.b");
+    expect(refusal(`x := {"a": {"b": 1}}; x.a.c == 1`)).toBe("rego_type_error: undefined ref: x.a.c");
+    expect(refusal(`x := {"a b": 1}; x["c d"] == 1`)).toBe('rego_type_error: undefined ref: x["c d"]');
+    expect(refusal("x := [1, 2]; x[2] == 1")).toBe("rego_type_error: undefined ref: x[2]");
+    expect(refusal("x := time.clock(1); x[3] == 1")).toBe("rego_type_error: undefined ref: x[3]");
+  });
+
+  it("keys a shape may have, and shapes not fully known, are no error", () => {
+    expect(errorsOf(`x := {"a": 1}; x["a"] == 1`)).toEqual([]);
+    expect(errorsOf(`x := split(input.s, ","); x[5] == ""`)).toEqual([]);
+    expect(errorsOf("x := {k: 1 | k := input.a[_]}; x.b == 1")).toEqual([]);
+    expect(errorsOf("x := [y | y := 1]; x[7] == 1")).toEqual([]);
+    expect(errorsOf(`x := {"a": 1}; x[k] == 1`)).toEqual([]);
+  });
+});
+
 describe("rules have the type of their values", () => {
   const upperOf = (rules: string) => moduleErrors(`${rules}\nq if upper(p) == ""`);
 

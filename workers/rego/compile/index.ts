@@ -177,7 +177,7 @@ class Compilation {
   }
 
   private safety: Safety | undefined;
-  private readonly types = new TypeInference(this.tree, this.tree.inferredTypes, this.errors);
+  private readonly types = new TypeInference(this.tree, this.tree.inferredTypes, this.errors, (n) => this.names.original(n));
 
   private arity(op: string): number | undefined {
     if (op.startsWith("data.")) {

@@ -202,6 +202,31 @@ function refType(parts: Term[], vars: VarTypes): TypeDecl {
   return type ?? ANY;
 }
 
+/**
+ * The operand of a ref into a variable that OPA's checker calls an undefined
+ * ref: a string key an object type without dynamic keys does not have, or an
+ * index past a fixed-length array type. Only such fully known, non-empty
+ * shapes count.
+ */
+export function undefinedRefOperand(parts: Term[], vars: VarTypes): number | undefined {
+  const head = parts[0] as Term;
+  if (head.type !== "var") return undefined;
+  let type = vars.get(head.value);
+  for (let i = 1; type && i < parts.length; i++) {
+    const operand = parts[i] as Term;
+    // Empty literals are left out: whether OPA gives `{}` and `[]` a shape at all is not certain.
+    const props = type.type === "object" && !type.dynamic ? staticProps(type) : [];
+    if (props.length > 0 && operand.type === "string" && !props.some((p) => p.key === operand.value)) return i;
+    const fixed = type.type === "array" && !type.dynamic ? (type.static ?? []) : [];
+    if (fixed.length > 0 && operand.type === "number") {
+      const index = Number(operand.value);
+      if (Number.isInteger(index) && (index < 0 || index >= fixed.length)) return i;
+    }
+    type = selectOperand(type, operand);
+  }
+  return undefined;
+}
+
 function selectOperand(t: TypeDecl, operand: Term): TypeDecl | undefined {
   const key = constantKey(operand);
   switch (t.type) {

@@ -9,7 +9,8 @@
  * might not.
  *
  * A unification of two sides whose types are both known and cannot unify is
- * OPA's "match error".
+ * OPA's "match error"; a ref to a key or index a variable's known shape does
+ * not have is its "undefined ref".
  *
  * A rule's type is the union of its definitions' values (defaults and else
  * branches included), or a set of its elements' for a multi-value rule; rules
@@ -25,7 +26,7 @@ import { isCall, isEvery, termVars, walkExpr, walkTerm } from "../syntax/walk.js
 import { BUILTIN_DECLS, type TypeDecl } from "../builtins/index.js";
 import { refName, refPath, ROOTS } from "./names.js";
 import type { RuleNode, RuleTree } from "./ruletree.js";
-import { ruleTypeKey, typeOfTerm, unionOf, unifies, type VarTypes } from "./types-check.js";
+import { ruleTypeKey, typeOfTerm, undefinedRefOperand, unionOf, unifies, type VarTypes } from "./types-check.js";
 import type { CompiledRule } from "./types.js";
 
 const ANY: TypeDecl = { type: "any" };
@@ -43,12 +44,14 @@ export class TypeInference {
   /**
    * @param tree the program's rules
    * @param types unique variable name or rule key → its type (names are unique across a compilation), filled in
-   * @param errors where a unification of two types that cannot unify is reported
+   * @param errors where a unification of two types that cannot unify, or an undefined ref, is reported
+   * @param display a variable's name as the user wrote it
    */
   constructor(
     private readonly tree: RuleTree,
     private readonly types: Map<string, TypeDecl>,
     private readonly errors: RegoErrorInfo[],
+    private readonly display: (unique: string) => string,
   ) {}
 
   /** Every rule's body and every rule's type. */
@@ -178,7 +181,33 @@ export class TypeInference {
       this.body(e.terms.body);
     }
     if (isCall(e.terms)) this.bindings(e, e.terms);
-    walkExpr(e, (t) => this.markVar(t), false);
+    walkExpr(e, (t) => this.markVar(t) && this.checkRef(t), false);
+  }
+
+  /** OPA's "undefined ref": a key or index the variable's known shape does not have. */
+  private checkRef(t: Term): boolean {
+    if (t.type !== "ref") return true;
+    const at = undefinedRefOperand(t.value, this.types);
+    if (at !== undefined) {
+      const text = t.value
+        .slice(0, at + 1)
+        .map((p, i) => this.refPart(p, i))
+        .join("");
+      this.errors.push({
+        code: "rego_type_error",
+        message: `undefined ref: ${text}`,
+        location: { file: t.loc.file, row: t.loc.row, col: t.loc.col },
+      });
+    }
+    return true;
+  }
+
+  /** A ref's part as written: `x`, `.name`, `["a b"]`, `[0]`, `[i]`. */
+  private refPart(p: Term, i: number): string {
+    if (p.type === "var") return i === 0 ? this.display(p.value) : `[${this.display(p.value)}]`;
+    if (p.type === "string") return /^[A-Za-z_][A-Za-z0-9_]*$/.test(p.value) ? `.${p.value}` : `[${JSON.stringify(p.value)}]`;
+    if (p.type === "number") return `[${String(p.value)}]`;
+    return "[…]";
   }
 
   private bindings(e: Expr, terms: Term[]): void {
