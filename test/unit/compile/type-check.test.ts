@@ -202,7 +202,7 @@ describe("rules have the type of their values", () => {
   });
 });
 
-describe("a function defined once has its value's type as its result's", () => {
+describe("a function defined once has a type: its parameters' and its value's", () => {
   it("nested in a call or bound as its output", () => {
     expect(only(moduleErrors(`f(x) := 1\nq if upper(f(1)) == ""`), "nested")).toMatch(/operand 1 is number, want string$/);
     expect(only(moduleErrors(`f(x) := count(x)\nq if { f([1], y); upper(y) == "" }`), "output")).toMatch(
@@ -213,6 +213,25 @@ describe("a function defined once has its value's type as its result's", () => {
 
   it("a result that is an argument is any", () => {
     expect(moduleErrors(`f(x) := x\nq if upper(f(1)) == ""`)).toEqual([]);
+  });
+
+  it("its parameters take the type of their first use, and calls are checked against them", () => {
+    expect(only(moduleErrors(`f(x) := upper(x)\nq if f(1) == ""`), "head call")).toBe(
+      "rego_type_error: data.t.f: invalid argument(s): operand 1 is number, want string",
+    );
+    expect(only(moduleErrors(`f(x) if x = 1\nq if f("a")`), "unification")).toMatch(/operand 1 is string, want number$/);
+    expect(only(moduleErrors(`f(x) := count(x)\nq if f(1) > 0`), "union")).toMatch(/operand 1 is number, want any<string/);
+    expect(only(moduleErrors(`f(x) := upper(x)\ng(y) := f(y)\nq if g(1) == ""`), "through g")).toMatch(/^rego_type_error: data\.t\.g:/);
+    expect(only(moduleErrors(`f(x) := 1\nq if f(1, "a")`), "output")).toBe(
+      "rego_type_error: data.t.f: invalid argument(s): operand 2 is string, want number",
+    );
+  });
+
+  it("arguments of the parameter's type, or of unknown type, are accepted", () => {
+    expect(moduleErrors(`f(x) := upper(x)\nq if f("a") == ""`)).toEqual([]);
+    expect(moduleErrors(`f(x) := upper(x)\nq if f(input.a) == ""`)).toEqual([]);
+    expect(moduleErrors(`f(x) if x > 1\nq if f("a")`)).toEqual([]);
+    expect(moduleErrors(`f(x) := count(x)\nq if f([1]) > 0`)).toEqual([]);
   });
 });
 

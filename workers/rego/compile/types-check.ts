@@ -12,7 +12,7 @@
  * anything, `any` with `of` is one of those types (OPA's types.Any).
  */
 import type { Term } from "../syntax/ast.js";
-import { BUILTIN_DECLS, type TypeDecl } from "../builtins/index.js";
+import { BUILTIN_DECLS, type BuiltinDecl, type TypeDecl } from "../builtins/index.js";
 import { refName, refPath } from "./names.js";
 
 /**
@@ -167,15 +167,21 @@ export function typeOfTerm(t: Term, vars: VarTypes = NO_VARS): TypeDecl {
     case "objectcomprehension":
       return { type: "object", dynamic: { key: typeOfTerm(t.value.key, vars), value: typeOfTerm(t.value.value, vars) } };
     case "call": {
-      // A function of the policy's is known by its key (its result's type), a built-in by its declaration.
+      // A function of the policy's is known by its inferred type, a built-in by its declaration.
       const op = t.value[0] as Term;
       const path = refPath(op);
-      if (path?.[0] === "data") return vars.get(ruleTypeKey(path.slice(1))) ?? ANY;
-      return BUILTIN_DECLS.get(refName(op) ?? "")?.result ?? ANY;
+      const decl = path?.[0] === "data" ? functionDecl(path.slice(1), vars) : BUILTIN_DECLS.get(refName(op) ?? "");
+      return decl?.result ?? ANY;
     }
     default:
       return ANY;
   }
+}
+
+/** A function's inferred type (var-types.ts), in a built-in declaration's shape; undefined when it has none. */
+function functionDecl(path: string[], vars: VarTypes): BuiltinDecl | undefined {
+  const t = vars.get(ruleTypeKey(path));
+  return t?.type === "function" ? (t as unknown as BuiltinDecl) : undefined;
 }
 
 /**
@@ -329,7 +335,7 @@ export function typeString(t: TypeDecl | undefined): string {
  * call is unified with — with a message in OPA's terms.
  */
 export function argumentTypeError(op: string, args: Term[], vars: VarTypes = NO_VARS): { index: number; message: string } | undefined {
-  const decl = BUILTIN_DECLS.get(op);
+  const decl = op.startsWith("data.") ? functionDecl(op.split(".").slice(1), vars) : BUILTIN_DECLS.get(op);
   if (!decl) return undefined;
   const wanted = [...(decl.args ?? []), ...(decl.result ? [decl.result] : [])];
   for (let i = 0; i < Math.min(args.length, wanted.length); i++) {

@@ -16,7 +16,9 @@
  * branches included), or a set of its elements' for a multi-value rule; rules
  * are typed on demand, so a rule's type is known before the bodies that refer
  * to it use it, and a cycle leaves the rule `any`. A function with a single
- * definition has its value's type as its result's. Rules with refs in their
+ * definition has a function type: its parameters typed by their first use in
+ * its body (a built-in's argument, a unification), its value's type as its
+ * result's; calls to it are checked against it. Rules with refs in their
  * heads (`p[k] := v`, `a.b := 1`), rules with rules below them and functions
  * defined more than once stay `any`.
  */
@@ -34,6 +36,8 @@ const ANY: TypeDecl = { type: "any" };
 export class TypeInference {
   private readonly done = new Set<CompiledRule>();
   private readonly typing = new Set<RuleNode>();
+  /** parameters of the functions being inferred: typed by their first use, not by a binding */
+  private readonly openArgs = new Set<string>();
   /** data paths some `with` replaces */
   private readonly mocked: string[][] = [];
   /** What typeOfTerm sees while inferring: known types, and rules typed when first asked for. */
@@ -115,8 +119,15 @@ export class TypeInference {
   private rule(r: CompiledRule): void {
     if (this.done.has(r)) return;
     this.done.add(r);
-    for (const a of r.args) this.markVars(a);
+    // A function's parameter is typed by its first use in the body, as OPA types it; a pattern's variables are any.
+    for (const a of r.args) {
+      if (a.type === "var") this.openArgs.add(a.value);
+      else this.markVars(a);
+    }
     this.body(r.body);
+    // Calls in the head run after the body (OPA moves them there).
+    for (const t of [r.value, r.key]) if (t) walkTerm(t, (x) => void (x.type === "call" && this.typeArgs(x.value)), false);
+    for (const a of r.args) this.markVars(a);
     if (r.else) this.rule(r.else);
   }
 
@@ -149,10 +160,10 @@ export class TypeInference {
     if (belowHasRules || this.isMocked(node.path) || rules.some((r) => r.suffix.length > 0)) return ANY;
     for (const r of rules) this.rule(r);
     if (rules.some((r) => r.kind === "function")) {
-      // A function's key stands for its result. With several definitions OPA's function
-      // types may differ in their arguments, and OPA then checks no call: only one is typed.
+      // With several definitions OPA's function types may differ, and OPA then checks no call: only one is typed.
       const only = rules.length === 1 ? rules[0] : undefined;
-      return only?.value ? typeOfTerm(only.value, this.known) : ANY;
+      if (!only?.value) return ANY;
+      return { type: "function", args: only.args.map((a) => typeOfTerm(a, this.known)), result: typeOfTerm(only.value, this.known) };
     }
     if (rules.every((r) => r.kind === "multi" && r.key))
       return { type: "set", of: unionOf(rules.map((r) => typeOfTerm(r.key as Term, this.known))) };
@@ -180,8 +191,38 @@ export class TypeInference {
       this.markVars(e.terms.value);
       this.body(e.terms.body);
     }
-    if (isCall(e.terms)) this.bindings(e, e.terms);
+    if (isCall(e.terms)) {
+      this.typeArgs(e.terms);
+      this.bindings(e, e.terms);
+    }
+    walkExpr(
+      e,
+      (t) => {
+        if (t.type === "call") this.typeArgs(t.value);
+        return true;
+      },
+      false,
+    );
     walkExpr(e, (t) => this.markVar(t) && this.checkRef(t), false);
+  }
+
+  /** A function parameter not typed yet, passed to a call, takes the type the callee declares there (OPA's unify1). */
+  private typeArgs(call: Term[]): void {
+    const decl = this.calleeDecl(call[0] as Term);
+    const want = decl?.args ?? [];
+    for (let i = 0; i < want.length; i++) {
+      const operand = call[i + 1];
+      if (operand?.type === "var" && this.openArgs.has(operand.value) && !this.types.has(operand.value))
+        this.types.set(operand.value, want[i] as TypeDecl);
+    }
+  }
+
+  /** A built-in's declaration, or a function's type when it has one. */
+  private calleeDecl(op: Term): { args?: TypeDecl[]; result?: TypeDecl } | undefined {
+    const path = refPath(op);
+    if (path?.[0] !== "data") return BUILTIN_DECLS.get(refName(op) ?? "");
+    const t = this.known.get(ruleTypeKey(path.slice(1)));
+    return t?.type === "function" ? (t as { args?: TypeDecl[]; result?: TypeDecl }) : undefined;
   }
 
   /** OPA's "undefined ref": a key or index the variable's known shape does not have. */
@@ -232,7 +273,7 @@ export class TypeInference {
     const path = refPath(terms[0] as Term);
     if (path?.[0] === "data") {
       const node = this.tree.node(path.slice(1));
-      if (node?.isFunction) this.bindOutput(operands, node.arity, this.known.get(ruleTypeKey(node.path)));
+      if (node?.isFunction) this.bindOutput(operands, node.arity, this.calleeDecl(terms[0] as Term)?.result);
       return;
     }
     const decl = op === undefined ? undefined : BUILTIN_DECLS.get(op);
