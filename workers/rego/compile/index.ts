@@ -16,7 +16,7 @@ import { Safety } from "./safety.js";
 import { NameSource } from "./scope.js";
 import { checkTree } from "./checks.js";
 import { optimizeRule } from "./optimize.js";
-import { TypeInference } from "./var-types.js";
+import { TypeInference } from "./infer-types.js";
 import type { QueryPlanSpec } from "./types.js";
 
 export interface CheckRequest {

@@ -61,7 +61,7 @@ export class RuleNode {
 
 export class RuleTree {
   readonly root = new RuleNode([]);
-  /** the inferred type of every variable of the program's bodies and of its rules (var-types.ts), for the type checks */
+  /** the inferred type of every variable of the program's bodies and of its rules (infer-types.ts), for the type checks */
   readonly inferredTypes = new Map<string, TypeDecl>();
 
   node(path: string[], create = false): RuleNode | undefined {

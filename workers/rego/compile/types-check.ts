@@ -5,7 +5,7 @@
  * term: literals and their elements, results of built-ins (with their element
  * types), comprehensions (their head's type), variables whose type was
  * inferred from what bound them and rules whose values' types were
- * (var-types.ts), and refs into those. Refs into input and other data stay
+ * (infer-types.ts), and refs into those. Refs into input and other data stay
  * `any`, as in OPA when no schema is given.
  *
  * Types are the catalogue's own shape (`TypeDecl`): `any` without `of` is
@@ -17,7 +17,7 @@ import { refName, refPath } from "./names.js";
 
 /**
  * What is known of names: a unique variable name, or a rule's key
- * (`ruleTypeKey`), → the type inferred for it (var-types.ts).
+ * (`ruleTypeKey`), → the type inferred for it (infer-types.ts).
  */
 export interface VarTypes {
   get(name: string): TypeDecl | undefined;
@@ -178,8 +178,8 @@ export function typeOfTerm(t: Term, vars: VarTypes = NO_VARS): TypeDecl {
   }
 }
 
-/** A function's inferred type (var-types.ts), in a built-in declaration's shape; undefined when it has none. */
-function functionDecl(path: string[], vars: VarTypes): BuiltinDecl | undefined {
+/** A function's inferred type (infer-types.ts), in a built-in declaration's shape; undefined when it has none. */
+export function functionDecl(path: string[], vars: VarTypes): BuiltinDecl | undefined {
   const t = vars.get(ruleTypeKey(path));
   return t?.type === "function" ? (t as unknown as BuiltinDecl) : undefined;
 }

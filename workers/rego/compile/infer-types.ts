@@ -4,9 +4,9 @@
  * `x := 1`, `x = [1, "a"]`, the output of a built-in (`count(xs, n)`,
  * `n := count(xs)`). Bodies are walked in the order they are planned (after
  * safety's reordering), so a variable's first occurrence is where it is bound;
- * one first seen anywhere else (a ref index, `some x in xs`, a function
- * argument, a destructuring pattern) is `any`: nothing is claimed that OPA
- * might not.
+ * one first seen anywhere else (a ref index, `some x in xs`, a destructuring
+ * pattern) is `any`: nothing is claimed that OPA might not. A function's
+ * parameter, which nothing in its body binds, is typed by its first use.
  *
  * A unification of two sides whose types are both known and cannot unify is
  * OPA's "match error"; a ref to a key or index a variable's known shape does
@@ -25,10 +25,10 @@
 import type { RegoErrorInfo } from "../errors.js";
 import type { Body, Expr, Term } from "../syntax/ast.js";
 import { isCall, isEvery, termVars, walkExpr, walkTerm } from "../syntax/walk.js";
-import { BUILTIN_DECLS, type TypeDecl } from "../builtins/index.js";
+import { BUILTIN_DECLS, type BuiltinDecl, type TypeDecl } from "../builtins/index.js";
 import { refName, refPath, ROOTS } from "./names.js";
 import type { RuleNode, RuleTree } from "./ruletree.js";
-import { ruleTypeKey, typeOfTerm, undefinedRefOperand, unionOf, unifies, type VarTypes } from "./types-check.js";
+import { functionDecl, ruleTypeKey, typeOfTerm, undefinedRefOperand, unionOf, unifies, type VarTypes } from "./types-check.js";
 import type { CompiledRule } from "./types.js";
 
 const ANY: TypeDecl = { type: "any" };
@@ -97,17 +97,7 @@ export class TypeInference {
         if (path?.[0] === "data") this.mocked.push(path.slice(1));
       }
       if (isEvery(e.terms)) this.collectMocksIn(e.terms.body);
-      walkExpr(
-        e,
-        (t) => {
-          if (t.type === "arraycomprehension" || t.type === "setcomprehension" || t.type === "objectcomprehension") {
-            this.collectMocksIn(t.value.body);
-            return false;
-          }
-          return true;
-        },
-        false,
-      );
+      forEachComprehension(e, (body) => this.collectMocksIn(body));
     }
   }
 
@@ -174,17 +164,7 @@ export class TypeInference {
 
   private expr(e: Expr): void {
     // Closures first: a comprehension's type is its head's, known once its body is.
-    walkExpr(
-      e,
-      (t) => {
-        if (t.type === "arraycomprehension" || t.type === "setcomprehension" || t.type === "objectcomprehension") {
-          this.body(t.value.body);
-          return false;
-        }
-        return true;
-      },
-      false,
-    );
+    forEachComprehension(e, (body) => this.body(body));
     if (isEvery(e.terms)) {
       // `every k, v in xs { … }`: the domain binds k and v before the body runs.
       if (e.terms.key) this.markVars(e.terms.key);
@@ -195,15 +175,15 @@ export class TypeInference {
       this.typeArgs(e.terms);
       this.bindings(e, e.terms);
     }
+    // Pre-order: a nested call types the parameters it is passed before they are marked.
     walkExpr(
       e,
       (t) => {
         if (t.type === "call") this.typeArgs(t.value);
-        return true;
+        return this.markVar(t) && this.checkRef(t);
       },
       false,
     );
-    walkExpr(e, (t) => this.markVar(t) && this.checkRef(t), false);
   }
 
   /** A function parameter not typed yet, passed to a call, takes the type the callee declares there (OPA's unify1). */
@@ -218,11 +198,9 @@ export class TypeInference {
   }
 
   /** A built-in's declaration, or a function's type when it has one. */
-  private calleeDecl(op: Term): { args?: TypeDecl[]; result?: TypeDecl } | undefined {
+  private calleeDecl(op: Term): BuiltinDecl | undefined {
     const path = refPath(op);
-    if (path?.[0] !== "data") return BUILTIN_DECLS.get(refName(op) ?? "");
-    const t = this.known.get(ruleTypeKey(path.slice(1)));
-    return t?.type === "function" ? (t as { args?: TypeDecl[]; result?: TypeDecl }) : undefined;
+    return path?.[0] === "data" ? functionDecl(path.slice(1), this.known) : BUILTIN_DECLS.get(refName(op) ?? "");
   }
 
   /** OPA's "undefined ref": a key or index the variable's known shape does not have. */
@@ -306,4 +284,17 @@ export class TypeInference {
     if (t.type === "var" && !this.types.has(t.value)) this.types.set(t.value, ANY);
     return true;
   }
+}
+
+/** Calls `fn` with the body of each comprehension directly in the expression (nested ones are the bodies' own). */
+function forEachComprehension(e: Expr, fn: (body: Body) => void): void {
+  walkExpr(
+    e,
+    (t) => {
+      if (t.type !== "arraycomprehension" && t.type !== "setcomprehension" && t.type !== "objectcomprehension") return true;
+      fn(t.value.body);
+      return false;
+    },
+    false,
+  );
 }
