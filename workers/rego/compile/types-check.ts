@@ -1,7 +1,8 @@
 /**
- * Type checks of built-in calls against OPA's declarations (the catalogue),
- * following OPA's checker (ast/check.go): an argument — or the output a call
- * is unified with — must unify with the declared type. What is known of a
+ * Type checks of calls against OPA's declarations of built-ins (the
+ * catalogue) and the types inferred for the policy's functions, following
+ * OPA's checker (ast/check.go): an argument — or the output a call is unified
+ * with — must unify with the declared type. What is known of a
  * term: literals and their elements, results of built-ins (with their element
  * types), comprehensions (their head's type), variables whose type was
  * inferred from what bound them and rules whose values' types were
