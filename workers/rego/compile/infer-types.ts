@@ -33,6 +33,9 @@ import type { CompiledRule } from "./types.js";
 
 const ANY: TypeDecl = { type: "any" };
 
+/** Rules typed on demand inside one another at most: each level costs a dozen stack frames. */
+const MAX_ON_DEMAND = 32;
+
 export class TypeInference {
   private readonly done = new Set<CompiledRule>();
   private readonly typing = new Set<RuleNode>();
@@ -131,8 +134,10 @@ export class TypeInference {
     const key = ruleTypeKey(node.path);
     const known = this.types.get(key);
     if (known) return known;
-    // A rule that (through others) refers to itself is any, as OPA's checker leaves it.
-    if (this.typing.has(node)) return ANY;
+    // A rule that (through others) refers to itself is any, as OPA's checker leaves it; so is
+    // one asked for at the end of a long chain of rules each typed on demand, which would
+    // otherwise recurse as deep as the chain is long (it is typed in its own turn later).
+    if (this.typing.has(node) || this.typing.size >= MAX_ON_DEMAND) return ANY;
     this.typing.add(node);
     const t = this.valuesType(node);
     this.typing.delete(node);
