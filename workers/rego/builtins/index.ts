@@ -11,6 +11,7 @@ import { arraysBuiltins } from "./arrays.js";
 import { castsBuiltins } from "./casts.js";
 import { comparisonBuiltins } from "./comparison.js";
 import { cryptoBuiltins } from "./crypto.js";
+import { deprecatedBuiltins } from "./deprecated.js";
 import { encodingBuiltins } from "./encoding.js";
 import { globBuiltins } from "./glob.js";
 import { graphBuiltins } from "./graph.js";
@@ -38,6 +39,7 @@ import { walkBuiltins } from "./walk.js";
 import { x509Builtins } from "./x509.js";
 
 export type { BuiltinContext, BuiltinFn, BuiltinTable } from "./types.js";
+export { DEPRECATED_BUILTINS } from "./deprecated.js";
 export { BuiltinError, LimitError, Suspend } from "./types.js";
 import { costed } from "./costs.js";
 
@@ -47,6 +49,7 @@ const families: BuiltinTable[] = [
   castsBuiltins,
   comparisonBuiltins,
   cryptoBuiltins,
+  deprecatedBuiltins,
   encodingBuiltins,
   globBuiltins,
   graphBuiltins,

@@ -16,6 +16,7 @@ import { Safety } from "./safety.js";
 import { NameSource } from "./scope.js";
 import { checkTree } from "./checks.js";
 import { optimizeRule } from "./optimize.js";
+import { TypeInference } from "./infer-types.js";
 import type { QueryPlanSpec } from "./types.js";
 
 export interface CheckRequest {
@@ -172,9 +173,11 @@ class Compilation {
         optimizeRule(r);
       }
     this.safety = safety;
+    this.types.program();
   }
 
   private safety: Safety | undefined;
+  private readonly types = new TypeInference(this.tree, this.tree.inferredTypes, this.errors, (n) => this.names.original(n));
 
   private arity(op: string): number | undefined {
     if (op.startsWith("data.")) {
@@ -202,7 +205,7 @@ class Compilation {
     const ctx: ModuleContext = {
       packageAnnotations: [],
       subpackageAnnotations: new Map(),
-      module: this.modules[0] as Module,
+      module: this.modules[0] ?? queryModule(this.req.regoVersion),
       pkg: [],
       imports: new Map(),
       globals: new Set(),
@@ -212,6 +215,7 @@ class Compilation {
     };
     const resolved = new RuleResolver(ctx).resolveQuery(body);
     const ordered = (this.safety as Safety).reorder(resolved.body, new Set());
+    this.types.query(ordered);
     const bindings: [string, string][] = [];
     const seen = new Set<string>();
     for (const e of resolved.body)
@@ -229,6 +233,20 @@ class Compilation {
     bindings.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return { name: "eval", body: ordered, bindings };
   }
+}
+
+/** The module a query without modules is read in: empty, of the request's Rego version. */
+function queryModule(regoVersion: 0 | 1): Module {
+  const loc: Loc = { file: "<query>", row: 1, col: 1, offset: 0, length: 0 };
+  return {
+    file: "<query>",
+    regoVersion,
+    package: { path: [varTerm("data", loc)], loc },
+    imports: [],
+    rules: [],
+    comments: [],
+    annotations: [],
+  };
 }
 
 function err(code: RegoErrorInfo["code"], message: string, loc: Loc): RegoErrorInfo {

@@ -9,7 +9,7 @@ import type { Annotations, Body, CallTerm, Expr, Head, Import, Loc, Module, RefT
 import { termOf } from "../syntax/value.js";
 import { fromJS, type Value } from "../value/index.js";
 import { isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
-import { BUILTIN_DECLS, FORBIDDEN_BUILTINS } from "../builtins/index.js";
+import { BUILTIN_DECLS, DEPRECATED_BUILTINS, FORBIDDEN_BUILTINS } from "../builtins/index.js";
 import { dataRef, operatorRef, refName, ROOTS, v1Checks } from "./names.js";
 import { type NameSource, Scope, WILDCARD } from "./scope.js";
 import type { CompiledRule } from "./types.js";
@@ -503,6 +503,11 @@ export class RuleResolver {
     if (forbidden && replaced) return operatorRef(name, t.loc);
     if (forbidden) {
       this.error("rego_type_error", `${name}: ${forbidden}`, t.loc);
+      return t;
+    }
+    // OPA keeps its deprecated built-ins for Rego v0 only.
+    if (DEPRECATED_BUILTINS.has(name) && v1Checks(this.ctx.module)) {
+      this.error("rego_type_error", `deprecated built-in function calls in expression: ${name}`, t.loc);
       return t;
     }
     if (BUILTIN_DECLS.has(name)) return operatorRef(name, t.loc);

@@ -2,6 +2,7 @@
  * Rules by data path. A node holds the rules whose ground path ends there
  * (`p[x] := …` sits at `p`, with `[x]` as its suffix) and the nodes below it.
  */
+import type { TypeDecl } from "../builtins/index.js";
 import type { CompiledRule } from "./types.js";
 
 export class RuleNode {
@@ -60,6 +61,8 @@ export class RuleNode {
 
 export class RuleTree {
   readonly root = new RuleNode([]);
+  /** the inferred type of every variable of the program's bodies and of its rules (infer-types.ts), for the type checks */
+  readonly inferredTypes = new Map<string, TypeDecl>();
 
   node(path: string[], create = false): RuleNode | undefined {
     let n = this.root;

@@ -523,7 +523,7 @@ export class Planner {
     const callee = mock?.kind === "func" ? this.replacement(mock.name, terms[0] as Term) : this.callee(op, terms[0] as Term);
     if (args.length !== callee.arity && args.length !== callee.arity + 1)
       this.fail(`${op}: wrong number of arguments: got ${args.length}, want ${callee.arity}`, terms[0]?.loc, "rego_type_error");
-    this.checkArguments(callee.name, args.slice(0, callee.arity), terms[0] as Term);
+    this.checkArguments(mock?.kind === "func" ? callee.name : op, args, terms[0] as Term);
     this.planTerms(args.slice(0, callee.arity), (ops) => {
       const result = this.newLocal();
       this.out.emit("CallStmt", { func: callee.name, args: [...callee.prefix, ...ops, ...callee.suffix], result });
@@ -572,10 +572,9 @@ export class Planner {
     return { name: op, arity: decl.args?.length ?? 0, prefix: [], suffix: [] };
   }
 
-  /** Arguments whose type is known must suit the built-in (OPA's type check). */
+  /** Arguments (and an output) whose type is known must suit the built-in or function (OPA's type check). */
   private checkArguments(op: string, args: Term[], at: Term): void {
-    if (op.startsWith("data.")) return;
-    const problem = argumentTypeError(op, args);
+    const problem = argumentTypeError(op, args, this.tree.inferredTypes);
     if (problem) this.fail(problem.message, args[problem.index]?.loc ?? at.loc, "rego_type_error");
   }
 
@@ -1025,7 +1024,7 @@ export class Planner {
     const callee = mock?.kind === "func" ? this.replacement(mock.name, terms[0] as Term) : this.callee(op, terms[0] as Term);
     if (args.length !== callee.arity)
       this.fail(`${op}: wrong number of arguments: got ${args.length}, want ${callee.arity}`, terms[0]?.loc, "rego_type_error");
-    this.checkArguments(callee.name, args, terms[0] as Term);
+    this.checkArguments(mock?.kind === "func" ? callee.name : op, args, terms[0] as Term);
     this.planTerms(args, (ops) => {
       const result = this.newLocal();
       this.out.emit("CallStmt", { func: callee.name, args: [...callee.prefix, ...ops, ...callee.suffix], result });
