@@ -47,21 +47,52 @@ describe("big and long constructs compile and run", () => {
     expect(value(await run(`package p\nr := input${ref}`, { input: deepObject(10) }))).toBe("undefined");
   });
 
-  it("rules each reading the last: 800 run; 5,000 and 20,000 compile, and evaluating them is a clear error", async () => {
+  it("rules each reading the last: 398 run; longer chains compile and are a located depth error", async () => {
     const chain = (n: number) =>
       `package p\nr0 := 0\n${Array.from({ length: n }, (_, i) => `r${i + 1} := r${i} + 1`).join("\n")}\nr := r${n}`;
     expect(value(await run(chain(100)))).toBe(100);
-    expect(value(await run(chain(800)))).toBe(800);
-    // The planner puts off rules nested deeper than it plans at once; the
-    // evaluator calls rule functions recursively, so a chain this long is a
-    // structured error at evaluation (README, engine limits).
-    for (const n of [5000, 20_000]) {
-      const o = await run(chain(n));
-      expect(o.ok ? value(o) : o.error).toMatchObject({
+    // The plan calls r, r398, …, r0: 400 calls of weight 3 reach the evaluation depth limit of 1200 (eval/depth.ts).
+    expect(value(await run(chain(398)))).toBe(398);
+    expect(await run(chain(399))).toMatchObject({
+      stage: "eval",
+      error: {
         code: "eval_budget_exceeded",
-        message: expect.stringMatching(/nested too deeply|call depth/),
+        message: "evaluation nested too deeply: calling data.p.r0 exceeds the evaluation depth limit of 1200",
+        location: { file: "p.rego", row: 3, col: 1 },
+      },
+    });
+    for (const n of [5000, 20_000]) {
+      expect(await run(chain(n))).toMatchObject({
+        stage: "eval",
+        error: {
+          code: "eval_budget_exceeded",
+          message: expect.stringMatching(/^evaluation nested too deeply: calling data\.p\.r\d+ exceeds/),
+        },
       });
-      expect(o.ok || o.stage).toBe("eval");
+    }
+  });
+
+  it("calls nested in blocks weigh more: functions called from inside iterating expressions", async () => {
+    // Each call from inside k iterating expressions weighs 3 + 3k; planning defers by the same nesting,
+    // so even 200 such functions compile.
+    const fns = (n: number, k: number) =>
+      `package p\nf0(x) := x\n${Array.from(
+        { length: n },
+        (_, i) => `f${i + 1}(x) := y if { ${Array.from({ length: k }, (_, j) => `a${j} := input.xs[_]`).join("; ")}; y := f${i}(x) + 1 }`,
+      ).join("\n")}\nr := f${n}(0)`;
+    expect(value(await run(fns(40, 4), { input: { xs: [1] } }))).toBe(40);
+    for (const [n, k] of [
+      [200, 16],
+      [200, 200],
+    ] as const) {
+      expect(await run(fns(n, k), { input: { xs: [1] } })).toMatchObject({
+        stage: "eval",
+        error: {
+          code: "eval_budget_exceeded",
+          message: expect.stringMatching(/evaluation depth limit of 1200$/),
+          location: { file: "p.rego" },
+        },
+      });
     }
   });
 

@@ -26,8 +26,12 @@ const lines = (n: number, line: (i: number) => string) => Array.from({ length: n
 
 const NESTING = { code: "rego_parse_error", message: /^nesting deeper than 1000$|^max parsing recursion depth exceeded$/, located: true };
 const PLAN_DEPTH = { code: "rego_compile_error", message: /^plan nesting deeper than 256 /, located: true };
-// The evaluator calls rule functions recursively (README, engine limits).
-const CALL_DEPTH = { code: "eval_budget_exceeded", message: /nested too deeply|call depth exceeded/, located: false };
+// Calls are weighed against the evaluation depth limit (eval/depth.ts, README engine limits).
+const CALL_DEPTH = {
+  code: "eval_budget_exceeded",
+  message: /^evaluation nested too deeply: calling data\.p\.\w+ exceeds the evaluation depth limit of 1200$/,
+  located: true,
+};
 
 /** `{"a": …, "b": [i]}` nested n deep, built without recursion. */
 function deepValue(n: number): unknown {
@@ -93,17 +97,17 @@ const constructs: Construct[] = [
   // ---- rules and functions
   {
     name: "rules each using the last",
-    sizes: [10, 1000, 10_000],
+    sizes: [10, 398, 399, 10_000],
     source: (n) => `r0 := 0\n${lines(n, (i) => `r${i + 1} := r${i} + 1`)}\nr := r${n}`,
     expect: (n) => n,
-    limit: { from: 10_000, ...CALL_DEPTH },
+    limit: { from: 399, ...CALL_DEPTH },
   },
   {
     name: "functions each calling the last",
-    sizes: [10, 1000, 10_000],
+    sizes: [10, 398, 399, 10_000],
     source: (n) => `f0(x) := x\n${lines(n, (i) => `f${i + 1}(x) := f${i}(x) + 1`)}\nr := f${n}(0)`,
     expect: (n) => n,
-    limit: { from: 10_000, ...CALL_DEPTH },
+    limit: { from: 399, ...CALL_DEPTH },
   },
   {
     name: "many rules, one array of them",
