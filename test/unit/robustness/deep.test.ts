@@ -5,7 +5,7 @@
  * documented in README.md (the engine section).
  */
 import { describe, expect, it } from "vitest";
-import { fromJS, parseJSON, toJS, toJSONText, compare, equals, hashKey, RSet, termString } from "../../../workers/rego/index.js";
+import { compile, fromJS, parseJSON, toJS, toJSONText, compare, equals, hashKey, RSet, termString } from "../../../workers/rego/index.js";
 import type { RObject, Value } from "../../../workers/rego/index.js";
 import { mergeDeep } from "../../../workers/rego/value/deep.js";
 import { valueToYAML } from "../../../workers/rego/builtins/govalues.js";
@@ -105,6 +105,25 @@ describe("big and long constructs compile and run", () => {
         message: expect.stringMatching(/^rule data\.p\.r0 is recursive: data\.p\.r0 -> data\.p\.r\d+ -> .* -> data\.p\.r0$/),
         location: { file: "p.rego", row: 2 },
       });
+    }
+  });
+
+  it("a cycle through 5,000 rules, functions or comprehensions reports the first 10 errors", async () => {
+    const lines = (n: number, line: (i: number) => string) => Array.from({ length: n }, (_, i) => line(i)).join("\n");
+    const n = 5000;
+    for (const [src, first] of [
+      [`r0 := r${n - 1} + 1\n${lines(n - 1, (i) => `r${i + 1} := r${i} + 1`)}\nr := r0`, "r0"],
+      [`f0(x) := f${n - 1}(x) + 1\n${lines(n - 1, (i) => `f${i + 1}(x) := f${i}(x) + 1`)}\nr := f0(1)`, "f0"],
+      [`r0 := [x | x := r${n - 1}[_]]\n${lines(n - 1, (i) => `r${i + 1} := [x | x := r${i}[_]]`)}\nr := r0`, "r0"],
+    ] as const) {
+      const compiled = compile({ modules: [{ name: "p.rego", source: `package p\n${src}` }], entrypoints: ["data.p.r"] });
+      expect(compiled.errors.length).toBe(10);
+      expect(compiled.errors[0]).toMatchObject({
+        code: "rego_recursion_error",
+        message: expect.stringMatching(new RegExp(`^rule data\\.p\\.${first} is recursive: data\\.p\\.${first} -> `)),
+        location: { file: "p.rego", row: 2, col: 1 },
+      });
+      expect(compiled.errors.map((e) => e.location?.row)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     }
   });
 

@@ -15,9 +15,9 @@
  * exec → scan → runBlock for a scan). The limit is calibrated so that the
  * deepest evaluation it allows, plus a leaf function nested as deep as a plan
  * may nest (256 blocks) and a built-in's own recursion, stays well inside the
- * stack of Node and of workerd,
- * where a cold interpreter overflows at about 2,500 to 3,000 frames
- * (test/workers/rego-limits.test.ts runs the deepest cases there).
+ * stack of Node and of workerd, where a cold interpreter overflows at about
+ * 2,500 to 3,000 frames (test/workers/rego-limits.test.ts runs the deepest
+ * cases there).
  */
 import { RegoError, type Location } from "../errors.js";
 
