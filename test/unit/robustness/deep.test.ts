@@ -232,7 +232,7 @@ describe("deep values from input, data and built-ins", () => {
     expect(value(await run(`package p\nr := data${repeat(".a", 3000)}`, { data: deepObject(3000) }))).toBe(1);
   });
 
-  it("json.unmarshal and yaml.unmarshal of text nested 3,000 deep; Go's 10,000 limit beyond", async () => {
+  it("json.unmarshal of text nested 3,000 deep; Go's 10,000 limit beyond", async () => {
     const deep = "[".repeat(3000) + "]".repeat(3000);
     expect(value(await run("package p\nr := count(json.unmarshal(input.s))", { input: { s: deep } }))).toBe(1);
     expect(value(await run("package p\nr := json.is_valid(input.s)", { input: { s: deep } }))).toBe(true);
@@ -241,8 +241,33 @@ describe("deep values from input, data and built-ins", () => {
       strict: true,
     });
     expect(tooDeep.ok ? "ok" : tooDeep.error.code).toMatch(/^eval_/);
-    const y = await run("package p\nr := yaml.unmarshal(input.s)", { input: { s: deep }, strict: true });
-    expect(y.ok ? value(y) : y.error.code).toSatisfy((v: unknown) => (Array.isArray(v) && v.length === 1) || /^eval_/.test(String(v)));
+  });
+
+  it("yaml.unmarshal takes 200 levels; deeper text and alias bombs are built-in errors before anything recurses", async () => {
+    const unmarshal = (s: string) => run("package p\nr := yaml.unmarshal(input.s)", { input: { s }, strict: true });
+    const block = (n: number) => `${Array.from({ length: n }, (_, i) => `${" ".repeat(i)}a:`).join("\n")} 1`;
+    expect(JSON.stringify(value(await unmarshal("[".repeat(200) + "]".repeat(200))))).toBe("[".repeat(200) + "]".repeat(200));
+    expect(value(await unmarshal(block(200)))).toEqual(deepObject(200));
+    expect(value(await unmarshal(`a: "${"[".repeat(5000)}"`))).toEqual({ a: "[".repeat(5000) });
+    expect(value(await unmarshal(`a: |\n${"  [[[[{{{{\n".repeat(3000)}`))).toEqual({ a: "[[[[{{{{\n".repeat(3000) });
+    // 100,000 flow brackets made the yaml package's recursion abort V8 (a RegExp compiled at the stack's edge).
+    for (const s of ["[".repeat(201) + "]".repeat(201), "[".repeat(100_000), block(201), `${"- ".repeat(300)}1`, "{".repeat(50_000)]) {
+      expect(await unmarshal(s)).toMatchObject({
+        stage: "eval",
+        error: { code: "eval_builtin_error", message: "yaml.unmarshal: yaml: document nested deeper than 200", location: { row: 2 } },
+      });
+    }
+    const laughs = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++)
+      laughs.push(
+        `${"abcdefghi"[i]}: &${"abcdefghi"[i]} [${Array(9)
+          .fill(`*${"abcdefghi"[i - 1]}`)
+          .join(", ")}]`,
+      );
+    expect(await unmarshal(laughs.join("\n"))).toMatchObject({
+      error: { code: "eval_builtin_error", message: "yaml.unmarshal: yaml: document contains excessive aliasing" },
+    });
+    expect(value(await unmarshal("a: &x [1, 2]\nb: *x\nc: *x"))).toEqual({ a: [1, 2], b: [1, 2], c: [1, 2] });
   });
 
   it("json.marshal and yaml.marshal of values nested 3,000 deep", async () => {
