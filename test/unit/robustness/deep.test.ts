@@ -330,6 +330,20 @@ describe("deep values from input, data and built-ins", () => {
     expect(RSet.from([a, b, fromJS(deepArray(3000))]).size).toBe(2);
   });
 
+  it("walk charges its paths before building them: 100,000 levels (5 billion path segments) stop at the budget", async () => {
+    expect(await run("package p\nr := count([p | walk(input, [p, _])])", { input: deepArray(100_000) })).toMatchObject({
+      stage: "eval",
+      error: { code: "eval_budget_exceeded", location: { file: "p.rego", row: 2 } },
+    });
+    expect(value(await run("package p\nr := [p | walk(input, [p, _])]", { input: { a: [1, { b: 2 }] } }))).toEqual([
+      [],
+      ["a"],
+      ["a", 0],
+      ["a", 1],
+      ["a", 1, "b"],
+    ]);
+  });
+
   it("walk over a value nested 3,000 deep", async () => {
     const o = await run("package p\nr := count([p | walk(input, [p, _])])", { input: deepObject(3000) });
     expect(o.ok ? value(o) : o.error.code).toSatisfy((v: unknown) => v === 3001 || /^eval_/.test(String(v)));
