@@ -330,6 +330,72 @@ describe("deep values from input, data and built-ins", () => {
     expect(RSet.from([a, b, fromJS(deepArray(3000))]).size).toBe(2);
   });
 
+  it("built-ins that recurse over what they are given stop at 200 levels with a located error, even without strict mode", async () => {
+    const rep = (x: string, n: number, sep = "") => Array.from({ length: n }, () => x).join(sep);
+    const refChain = (n: number) => ({
+      definitions: Object.fromEntries(
+        Array.from({ length: n }, (_, i) => [`d${i}`, i === n - 1 ? { type: "number" } : { $ref: `#/definitions/d${i + 1}` }]),
+      ),
+      $ref: "#/definitions/d0",
+    });
+    const recursive = { type: "object", properties: { a: { $ref: "#" } } };
+    const cases: [string, unknown, string][] = [
+      ["json.match_schema(input.d, {})", { d: deepObject(10_000) }, "json.match_schema: value nested deeper than 200"],
+      ["json.match_schema(input.t, {})[0]", { t: "[".repeat(9000) + "]".repeat(9000) }, "json.match_schema: value nested deeper than 200"],
+      ["json.verify_schema(input.s)", { s: refChain(5000) }, "json.verify_schema: schema nested deeper than 200"],
+      ["json.filter(input.v, [input.p])", { v: deepObject(10_000), p: rep("a", 10_000, "/") }, "json.filter: path nested deeper than 200"],
+      ["json.remove(input.v, [input.p])", { v: deepObject(10_000), p: rep("a", 10_000, "/") }, "json.remove: path nested deeper than 200"],
+    ];
+    for (const [expr, input, message] of cases) {
+      expect(await run(`package p\nr := ${expr}`, { input })).toMatchObject({
+        stage: "eval",
+        error: { code: "eval_builtin_error", message, location: { file: "p.rego", row: 2 } },
+      });
+    }
+    // At the limits: a recursive schema over a document 199 deep, a ref chain of 150, paths of 200.
+    expect(
+      value(await run("package p\nr := json.match_schema(input.d, input.s)[0]", { input: { d: deepObject(199, {}), s: recursive } })),
+    ).toBe(true);
+    expect(value(await run('package p\nr := json.match_schema("1", input.s)[0]', { input: { s: refChain(150) } }))).toBe(true);
+    const path = rep("a", 200, "/");
+    expect(value(await run("package p\nr := json.filter(input.v, [input.p]) == input.v", { input: { v: deepObject(200), p: path } }))).toBe(
+      true,
+    );
+    expect(value(await run("package p\nr := json.remove(input.v, [input.p])", { input: { v: deepObject(200), p: path } }))).toEqual(
+      deepObject(199, {}),
+    );
+    // json.patch walks its path without recursion: any length.
+    const patched = await run('package p\nr := json.patch(input.v, [{"op": "replace", "path": input.p, "value": 2}]) == input.w', {
+      input: { v: deepObject(10_000), w: deepObject(10_000, 2), p: `/${rep("a", 10_000, "/")}` },
+    });
+    expect(value(patched)).toBe(true);
+  });
+
+  it("glob groups and template nesting stop at 200 levels (built-in errors)", async () => {
+    const glob = (n: number) =>
+      run('package p\nr := glob.match(input.p, [], "a")', { input: { p: "{".repeat(n) + "a" + "}".repeat(n) }, strict: true });
+    expect(value(await glob(200))).toBe(true);
+    for (const n of [201, 100_000])
+      expect(await glob(n)).toMatchObject({
+        error: { code: "eval_builtin_error", message: "glob.match: glob: pattern groups nested deeper than 200" },
+      });
+    const render = (t: string) => run('package p\nr := strings.render_template(input.t, {"xs": [1, 2]})', { input: { t }, strict: true });
+    expect(value(await render(`${"{{if true}}".repeat(200)}x${"{{end}}".repeat(200)}`))).toBe("x");
+    for (const t of [
+      `${"{{if true}}".repeat(10_000)}x${"{{end}}".repeat(10_000)}`,
+      `{{if false}}${"{{else if false}}".repeat(5000)}{{end}}`,
+    ])
+      expect(await render(t)).toMatchObject({
+        error: { code: "eval_builtin_error", message: expect.stringMatching(/\{\{if\}\} nested deeper than 200$/) },
+      });
+    expect(await render('{{define "a"}}{{template "a"}}{{end}}{{template "a"}}')).toMatchObject({
+      error: { message: expect.stringMatching(/exceeded maximum template depth \(200\)$/) },
+    });
+    // {{break}} and {{continue}} leave nested ifs without leaking depth.
+    const loops = "{{range .xs}}{{if true}}{{if true}}{{continue}}{{end}}{{end}}{{end}}".repeat(300);
+    expect(value(await render(`${loops}ok`))).toBe("ok");
+  });
+
   it("walk charges its paths before building them: 100,000 levels (5 billion path segments) stop at the budget", async () => {
     expect(await run("package p\nr := count([p | walk(input, [p, _])])", { input: deepArray(100_000) })).toMatchObject({
       stage: "eval",
