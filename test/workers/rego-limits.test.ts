@@ -10,6 +10,29 @@ import { HOSTILE_CASES } from "../../bench/hostile-cases.js";
 import { deepArray, deepObject, repeat, run, value } from "../unit/robustness/harness.js";
 
 describe("Rego engine limits in workerd", () => {
+  // First, so that it runs on a cold interpreter, whose frames are the largest.
+  it("the deepest evaluation the depth limit allows, with the deepest leaf and built-in recursion on top", async () => {
+    // r, r396 … r0 and the leaf: 399 calls of 3 (1197 of 1200), and the leaf nests 255 scans and
+    // validates a recursive schema over a document 199 deep (600 validation steps).
+    const scans = Array.from({ length: 255 }, (_, i) => `x${i} := input.xs[_]`).join("; ");
+    const leaf = `leaf := json.match_schema(input.d, input.s)[0] if { ${scans} }`;
+    const rules = Array.from({ length: 396 }, (_, i) => `r${i + 1} := r${i}`).join("\n");
+    const input = { xs: [1], d: deepObject(199, {}), s: { type: "object", properties: { a: { $ref: "#" } } } };
+    expect(value(await run(`package p\n${leaf}\nr0 := leaf\n${rules}\nr := r396`, { input }))).toBe(true);
+    // Functions called from inside 16 scans weigh 3 + 3 x 16; planning defers them by the same nesting.
+    const fns = Array.from(
+      { length: 200 },
+      (_, i) => `f${i + 1}(x) := y if { ${Array.from({ length: 16 }, (_, j) => `a${j} := input.xs[_]`).join("; ")}; y := f${i}(x) + 1 }`,
+    ).join("\n");
+    expect(await run(`package p\nf0(x) := x\n${fns}\nr := f200(0)`, { input })).toMatchObject({
+      stage: "eval",
+      error: {
+        code: "eval_budget_exceeded",
+        message: expect.stringMatching(/^evaluation nested too deeply: calling data\.p\.f\d+ exceeds/),
+      },
+    });
+  });
+
   it("big flat constructs and constructs at the nesting limit", async () => {
     const members = Array.from({ length: 5000 }, (_, i) => `"user-${i}@example.com"`).join(", ");
     expect(value(await run(`package p\nallow := {${members}}\nr if allow[input.u]`, { input: { u: "user-42@example.com" } }))).toBe(true);
@@ -30,9 +53,51 @@ describe("Rego engine limits in workerd", () => {
     expect(tooDeep.ok ? "ok" : tooDeep.error).toMatchObject({ code: "rego_compile_error", location: { row: 258 } });
     const chain = (n: number) =>
       `package p\nr0 := 0\n${Array.from({ length: n }, (_, i) => `r${i + 1} := r${i} + 1`).join("\n")}\nr := r${n}`;
-    expect(value(await run(chain(500)))).toBe(500);
-    const long = await run(chain(5000));
-    expect(long.ok ? "ok" : [long.stage, long.error.code]).toEqual(["eval", "eval_budget_exceeded"]);
+    expect(value(await run(chain(398)))).toBe(398);
+    for (const n of [399, 5000])
+      expect(await run(chain(n))).toMatchObject({
+        stage: "eval",
+        error: {
+          code: "eval_budget_exceeded",
+          message: expect.stringMatching(/evaluation depth limit of 1200$/),
+          location: { file: "p.rego" },
+        },
+      });
+  });
+
+  it("deep and hostile built-in arguments: YAML, JSON text, schemas, templates, globs", async () => {
+    const unmarshal = (s: string) => run("package p\nr := yaml.unmarshal(input.s)", { input: { s }, strict: true });
+    expect(JSON.stringify(value(await unmarshal("[".repeat(200) + "]".repeat(200))))).toBe("[".repeat(200) + "]".repeat(200));
+    for (const s of ["[".repeat(100_000), `${"- ".repeat(5000)}1`])
+      expect(await unmarshal(s)).toMatchObject({ error: { message: "yaml.unmarshal: yaml: document nested deeper than 200" } });
+    const laughs = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++)
+      laughs.push(
+        `${"abcdefghi"[i]}: &${"abcdefghi"[i]} [${Array(9)
+          .fill(`*${"abcdefghi"[i - 1]}`)
+          .join(", ")}]`,
+      );
+    expect(await unmarshal(laughs.join("\n"))).toMatchObject({
+      error: { message: "yaml.unmarshal: yaml: document contains excessive aliasing" },
+    });
+    const ten = "[".repeat(10_000) + "]".repeat(10_000);
+    expect(value(await run("package p\nr := json.is_valid(input.s)", { input: { s: ten } }))).toBe(true);
+    expect(value(await run("package p\nr := count(json.unmarshal(input.s))", { input: { s: ten } }))).toBe(1);
+    expect(await run("package p\nr := json.match_schema(input.d, {})", { input: { d: deepObject(100_000) } })).toMatchObject({
+      error: { code: "eval_builtin_error", message: "json.match_schema: value nested deeper than 200" },
+    });
+    const render = await run("package p\nr := strings.render_template(input.t, {})", {
+      input: { t: `${"{{if true}}".repeat(10_000)}x${"{{end}}".repeat(10_000)}` },
+      strict: true,
+    });
+    expect(render.ok ? "ok" : render.error.code).toBe("eval_builtin_error");
+    const glob = await run('package p\nr := glob.match(input.p, [], "a")', { input: { p: "{".repeat(100_000) }, strict: true });
+    expect(glob.ok ? "ok" : glob.error.code).toBe("eval_builtin_error");
+    let two: unknown = "leaf";
+    for (let i = 0; i < 40_000; i++) two = { a: two, b: [i] };
+    expect(value(await run("package p\nr := count({input.x, input.x})", { input: { x: two }, budget: 10_000_000 }))).toBe(1);
+    const walked = await run("package p\nr := count([p | walk(input, [p, _])])", { input: deepArray(100_000) });
+    expect(walked.ok ? "ok" : walked.error.code).toBe("eval_budget_exceeded");
   });
 
   it("deep input converts, compares and prints", async () => {

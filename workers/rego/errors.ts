@@ -53,3 +53,14 @@ export function formatError(e: RegoErrorInfo): string {
   const loc = e.location ? `${e.location.file}:${e.location.row}:${e.location.col}: ` : "";
   return `${loc}${e.code}: ${e.message}`;
 }
+
+/**
+ * A RangeError of an exhausted JavaScript stack ("Maximum call stack size
+ * exceeded" in V8 and JavaScriptCore). Told apart by a plain substring test,
+ * never a regular expression: the handler runs close to the stack's edge,
+ * where compiling or running a RegExp can itself fail (and has aborted V8).
+ * Every stage guards its depth explicitly; this is the backstop.
+ */
+export function isStackOverflow(e: unknown): e is RangeError {
+  return e instanceof RangeError && e.message.includes("call stack");
+}

@@ -6,7 +6,7 @@
  * `compile({modules, entrypoints})` → `{plan, errors, packages}`: `plan` is OPA's plan
  * JSON (what `opa build -t plan` emits), present only when there are no errors.
  */
-import { RegoError, type RegoErrorInfo } from "./errors.js";
+import { RegoError, isStackOverflow, type RegoErrorInfo } from "./errors.js";
 import type { Module } from "./syntax/ast.js";
 import { parseModule } from "./syntax/index.js";
 import { checkProgram, entrypointPlanName, modulePackage } from "./compile/index.js";
@@ -57,11 +57,6 @@ export interface ParsedSources {
 
 export function compile(req: CompileRequest): CompileResult {
   return compileParsed(parseSources(req.modules, req.options), req);
-}
-
-/** A RangeError of an exhausted JavaScript stack (V8: "Maximum call stack size exceeded"). */
-export function isStackOverflow(e: unknown): e is RangeError {
-  return e instanceof RangeError && /call stack/i.test(e.message);
 }
 
 /**

@@ -5,7 +5,7 @@
  * documented in README.md (the engine section).
  */
 import { describe, expect, it } from "vitest";
-import { fromJS, parseJSON, toJS, toJSONText, compare, equals, hashKey, RSet, termString } from "../../../workers/rego/index.js";
+import { compile, fromJS, parseJSON, toJS, toJSONText, compare, equals, hashKey, RSet, termString } from "../../../workers/rego/index.js";
 import type { RObject, Value } from "../../../workers/rego/index.js";
 import { mergeDeep } from "../../../workers/rego/value/deep.js";
 import { valueToYAML } from "../../../workers/rego/builtins/govalues.js";
@@ -47,21 +47,52 @@ describe("big and long constructs compile and run", () => {
     expect(value(await run(`package p\nr := input${ref}`, { input: deepObject(10) }))).toBe("undefined");
   });
 
-  it("rules each reading the last: 800 run; 5,000 and 20,000 compile, and evaluating them is a clear error", async () => {
+  it("rules each reading the last: 398 run; longer chains compile and are a located depth error", async () => {
     const chain = (n: number) =>
       `package p\nr0 := 0\n${Array.from({ length: n }, (_, i) => `r${i + 1} := r${i} + 1`).join("\n")}\nr := r${n}`;
     expect(value(await run(chain(100)))).toBe(100);
-    expect(value(await run(chain(800)))).toBe(800);
-    // The planner puts off rules nested deeper than it plans at once; the
-    // evaluator calls rule functions recursively, so a chain this long is a
-    // structured error at evaluation (README, engine limits).
-    for (const n of [5000, 20_000]) {
-      const o = await run(chain(n));
-      expect(o.ok ? value(o) : o.error).toMatchObject({
+    // The plan calls r, r398, …, r0: 400 calls of weight 3 reach the evaluation depth limit of 1200 (eval/depth.ts).
+    expect(value(await run(chain(398)))).toBe(398);
+    expect(await run(chain(399))).toMatchObject({
+      stage: "eval",
+      error: {
         code: "eval_budget_exceeded",
-        message: expect.stringMatching(/nested too deeply|call depth/),
+        message: "evaluation nested too deeply: calling data.p.r0 exceeds the evaluation depth limit of 1200",
+        location: { file: "p.rego", row: 3, col: 1 },
+      },
+    });
+    for (const n of [5000, 20_000]) {
+      expect(await run(chain(n))).toMatchObject({
+        stage: "eval",
+        error: {
+          code: "eval_budget_exceeded",
+          message: expect.stringMatching(/^evaluation nested too deeply: calling data\.p\.r\d+ exceeds/),
+        },
       });
-      expect(o.ok || o.stage).toBe("eval");
+    }
+  });
+
+  it("calls nested in blocks weigh more: functions called from inside iterating expressions", async () => {
+    // Each call from inside k iterating expressions weighs 3 + 3k; planning defers by the same nesting,
+    // so even 200 such functions compile.
+    const fns = (n: number, k: number) =>
+      `package p\nf0(x) := x\n${Array.from(
+        { length: n },
+        (_, i) => `f${i + 1}(x) := y if { ${Array.from({ length: k }, (_, j) => `a${j} := input.xs[_]`).join("; ")}; y := f${i}(x) + 1 }`,
+      ).join("\n")}\nr := f${n}(0)`;
+    expect(value(await run(fns(40, 4), { input: { xs: [1] } }))).toBe(40);
+    for (const [n, k] of [
+      [200, 16],
+      [200, 200],
+    ] as const) {
+      expect(await run(fns(n, k), { input: { xs: [1] } })).toMatchObject({
+        stage: "eval",
+        error: {
+          code: "eval_budget_exceeded",
+          message: expect.stringMatching(/evaluation depth limit of 1200$/),
+          location: { file: "p.rego" },
+        },
+      });
     }
   });
 
@@ -74,6 +105,25 @@ describe("big and long constructs compile and run", () => {
         message: expect.stringMatching(/^rule data\.p\.r0 is recursive: data\.p\.r0 -> data\.p\.r\d+ -> .* -> data\.p\.r0$/),
         location: { file: "p.rego", row: 2 },
       });
+    }
+  });
+
+  it("a cycle through 5,000 rules, functions or comprehensions reports the first 10 errors", async () => {
+    const lines = (n: number, line: (i: number) => string) => Array.from({ length: n }, (_, i) => line(i)).join("\n");
+    const n = 5000;
+    for (const [src, first] of [
+      [`r0 := r${n - 1} + 1\n${lines(n - 1, (i) => `r${i + 1} := r${i} + 1`)}\nr := r0`, "r0"],
+      [`f0(x) := f${n - 1}(x) + 1\n${lines(n - 1, (i) => `f${i + 1}(x) := f${i}(x) + 1`)}\nr := f0(1)`, "f0"],
+      [`r0 := [x | x := r${n - 1}[_]]\n${lines(n - 1, (i) => `r${i + 1} := [x | x := r${i}[_]]`)}\nr := r0`, "r0"],
+    ] as const) {
+      const compiled = compile({ modules: [{ name: "p.rego", source: `package p\n${src}` }], entrypoints: ["data.p.r"] });
+      expect(compiled.errors.length).toBe(10);
+      expect(compiled.errors[0]).toMatchObject({
+        code: "rego_recursion_error",
+        message: expect.stringMatching(new RegExp(`^rule data\\.p\\.${first} is recursive: data\\.p\\.${first} -> `)),
+        location: { file: "p.rego", row: 2, col: 1 },
+      });
+      expect(compiled.errors.map((e) => e.location?.row)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     }
   });
 
@@ -166,10 +216,11 @@ describe("deep values from input, data and built-ins", () => {
     const v = fromJS(deepObject(100_000));
     const text = toJSONText(v);
     expect(text.length).toBe(100_000 * 6 + 1);
-    // parseJSON takes Go's limit of 10,000 levels; beyond it (or beyond the stack) is a syntax error.
-    const five = toJSONText(fromJS(deepObject(5000)));
-    expect(equals(parseJSON(five), fromJS(deepObject(5000)))).toBe(true);
-    expect(() => parseJSON(text)).toThrow(/nesting too deep/);
+    // parseJSON reads from an explicit stack up to Go's limit of 10,000 levels; beyond it is a syntax error.
+    const ten = toJSONText(fromJS(deepObject(10_000)));
+    expect(equals(parseJSON(ten), fromJS(deepObject(10_000)))).toBe(true);
+    expect(() => parseJSON(`[${ten}]`)).toThrow(/^nesting too deep at offset 50001$/);
+    expect(() => parseJSON(text)).toThrow(/^nesting too deep at offset 50005$/);
     let back = toJS(fromJS(deepArray(100_000)));
     let depth = 0;
     for (; Array.isArray(back); depth++) back = back[0] as typeof back;
@@ -182,7 +233,7 @@ describe("deep values from input, data and built-ins", () => {
     expect(value(await run(`package p\nr := data${repeat(".a", 3000)}`, { data: deepObject(3000) }))).toBe(1);
   });
 
-  it("json.unmarshal and yaml.unmarshal of text nested 3,000 deep; Go's 10,000 limit beyond", async () => {
+  it("json.unmarshal of text nested 3,000 deep; Go's 10,000 limit beyond", async () => {
     const deep = "[".repeat(3000) + "]".repeat(3000);
     expect(value(await run("package p\nr := count(json.unmarshal(input.s))", { input: { s: deep } }))).toBe(1);
     expect(value(await run("package p\nr := json.is_valid(input.s)", { input: { s: deep } }))).toBe(true);
@@ -191,8 +242,33 @@ describe("deep values from input, data and built-ins", () => {
       strict: true,
     });
     expect(tooDeep.ok ? "ok" : tooDeep.error.code).toMatch(/^eval_/);
-    const y = await run("package p\nr := yaml.unmarshal(input.s)", { input: { s: deep }, strict: true });
-    expect(y.ok ? value(y) : y.error.code).toSatisfy((v: unknown) => (Array.isArray(v) && v.length === 1) || /^eval_/.test(String(v)));
+  });
+
+  it("yaml.unmarshal takes 200 levels; deeper text and alias bombs are built-in errors before anything recurses", async () => {
+    const unmarshal = (s: string) => run("package p\nr := yaml.unmarshal(input.s)", { input: { s }, strict: true });
+    const block = (n: number) => `${Array.from({ length: n }, (_, i) => `${" ".repeat(i)}a:`).join("\n")} 1`;
+    expect(JSON.stringify(value(await unmarshal("[".repeat(200) + "]".repeat(200))))).toBe("[".repeat(200) + "]".repeat(200));
+    expect(value(await unmarshal(block(200)))).toEqual(deepObject(200));
+    expect(value(await unmarshal(`a: "${"[".repeat(5000)}"`))).toEqual({ a: "[".repeat(5000) });
+    expect(value(await unmarshal(`a: |\n${"  [[[[{{{{\n".repeat(3000)}`))).toEqual({ a: "[[[[{{{{\n".repeat(3000) });
+    // 100,000 flow brackets made the yaml package's recursion abort V8 (a RegExp compiled at the stack's edge).
+    for (const s of ["[".repeat(201) + "]".repeat(201), "[".repeat(100_000), block(201), `${"- ".repeat(300)}1`, "{".repeat(50_000)]) {
+      expect(await unmarshal(s)).toMatchObject({
+        stage: "eval",
+        error: { code: "eval_builtin_error", message: "yaml.unmarshal: yaml: document nested deeper than 200", location: { row: 2 } },
+      });
+    }
+    const laughs = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++)
+      laughs.push(
+        `${"abcdefghi"[i]}: &${"abcdefghi"[i]} [${Array(9)
+          .fill(`*${"abcdefghi"[i - 1]}`)
+          .join(", ")}]`,
+      );
+    expect(await unmarshal(laughs.join("\n"))).toMatchObject({
+      error: { code: "eval_builtin_error", message: "yaml.unmarshal: yaml: document contains excessive aliasing" },
+    });
+    expect(value(await unmarshal("a: &x [1, 2]\nb: *x\nc: *x"))).toEqual({ a: [1, 2], b: [1, 2], c: [1, 2] });
   });
 
   it("json.marshal and yaml.marshal of values nested 3,000 deep", async () => {
@@ -227,6 +303,20 @@ describe("deep values from input, data and built-ins", () => {
     expect(unionN).toBe(true);
   });
 
+  it("objects of two keys nested 50,000 deep are hashed, put in sets and used as keys", async () => {
+    // Sorting an object's entries by their whole strings made canonical() quadratic in the depth.
+    const deep = () => {
+      let x: unknown = "leaf";
+      for (let i = 0; i < 50_000; i++) x = { a: x, b: [i] };
+      return x;
+    };
+    const input = { x: deep(), y: deep() };
+    // (a member or key this big costs more than the default budget)
+    expect(value(await run("package p\nr := count({input.x, input.y})", { input, budget: 10_000_000 }))).toBe(1);
+    expect(value(await run("package p\nr := {input.x: 1}[input.y]", { input, budget: 10_000_000 }))).toBe(1);
+    expect(hashKey(fromJS(input.x))).toBe(hashKey(fromJS(input.y)));
+  });
+
   it("deep values compared, hashed, put in sets and sorted", async () => {
     const input = { x: deepObject(3000), y: deepObject(3000), z: deepArray(3000), w: deepArray(3000, 2) };
     expect(value(await run("package p\nr := input.x == input.y", { input }))).toBe(true);
@@ -238,6 +328,86 @@ describe("deep values from input, data and built-ins", () => {
     expect(compare(a, b)).toBe(-1);
     expect(hashKey(a)).not.toBe(hashKey(b));
     expect(RSet.from([a, b, fromJS(deepArray(3000))]).size).toBe(2);
+  });
+
+  it("built-ins that recurse over what they are given stop at 200 levels with a located error, even without strict mode", async () => {
+    const rep = (x: string, n: number, sep = "") => Array.from({ length: n }, () => x).join(sep);
+    const refChain = (n: number) => ({
+      definitions: Object.fromEntries(
+        Array.from({ length: n }, (_, i) => [`d${i}`, i === n - 1 ? { type: "number" } : { $ref: `#/definitions/d${i + 1}` }]),
+      ),
+      $ref: "#/definitions/d0",
+    });
+    const recursive = { type: "object", properties: { a: { $ref: "#" } } };
+    const cases: [string, unknown, string][] = [
+      ["json.match_schema(input.d, {})", { d: deepObject(10_000) }, "json.match_schema: value nested deeper than 200"],
+      ["json.match_schema(input.t, {})[0]", { t: "[".repeat(9000) + "]".repeat(9000) }, "json.match_schema: value nested deeper than 200"],
+      ["json.verify_schema(input.s)", { s: refChain(5000) }, "json.verify_schema: schema nested deeper than 200"],
+      ["json.filter(input.v, [input.p])", { v: deepObject(10_000), p: rep("a", 10_000, "/") }, "json.filter: path nested deeper than 200"],
+      ["json.remove(input.v, [input.p])", { v: deepObject(10_000), p: rep("a", 10_000, "/") }, "json.remove: path nested deeper than 200"],
+    ];
+    for (const [expr, input, message] of cases) {
+      expect(await run(`package p\nr := ${expr}`, { input })).toMatchObject({
+        stage: "eval",
+        error: { code: "eval_builtin_error", message, location: { file: "p.rego", row: 2 } },
+      });
+    }
+    // At the limits: a recursive schema over a document 199 deep, a ref chain of 150, paths of 200.
+    expect(
+      value(await run("package p\nr := json.match_schema(input.d, input.s)[0]", { input: { d: deepObject(199, {}), s: recursive } })),
+    ).toBe(true);
+    expect(value(await run('package p\nr := json.match_schema("1", input.s)[0]', { input: { s: refChain(150) } }))).toBe(true);
+    const path = rep("a", 200, "/");
+    expect(value(await run("package p\nr := json.filter(input.v, [input.p]) == input.v", { input: { v: deepObject(200), p: path } }))).toBe(
+      true,
+    );
+    expect(value(await run("package p\nr := json.remove(input.v, [input.p])", { input: { v: deepObject(200), p: path } }))).toEqual(
+      deepObject(199, {}),
+    );
+    // json.patch walks its path without recursion: any length.
+    const patched = await run('package p\nr := json.patch(input.v, [{"op": "replace", "path": input.p, "value": 2}]) == input.w', {
+      input: { v: deepObject(10_000), w: deepObject(10_000, 2), p: `/${rep("a", 10_000, "/")}` },
+    });
+    expect(value(patched)).toBe(true);
+  });
+
+  it("glob groups and template nesting stop at 200 levels (built-in errors)", async () => {
+    const glob = (n: number) =>
+      run('package p\nr := glob.match(input.p, [], "a")', { input: { p: "{".repeat(n) + "a" + "}".repeat(n) }, strict: true });
+    expect(value(await glob(200))).toBe(true);
+    for (const n of [201, 100_000])
+      expect(await glob(n)).toMatchObject({
+        error: { code: "eval_builtin_error", message: "glob.match: glob: pattern groups nested deeper than 200" },
+      });
+    const render = (t: string) => run('package p\nr := strings.render_template(input.t, {"xs": [1, 2]})', { input: { t }, strict: true });
+    expect(value(await render(`${"{{if true}}".repeat(200)}x${"{{end}}".repeat(200)}`))).toBe("x");
+    for (const t of [
+      `${"{{if true}}".repeat(10_000)}x${"{{end}}".repeat(10_000)}`,
+      `{{if false}}${"{{else if false}}".repeat(5000)}{{end}}`,
+    ])
+      expect(await render(t)).toMatchObject({
+        error: { code: "eval_builtin_error", message: expect.stringMatching(/\{\{if\}\} nested deeper than 200$/) },
+      });
+    expect(await render('{{define "a"}}{{template "a"}}{{end}}{{template "a"}}')).toMatchObject({
+      error: { message: expect.stringMatching(/exceeded maximum template depth \(200\)$/) },
+    });
+    // {{break}} and {{continue}} leave nested ifs without leaking depth.
+    const loops = "{{range .xs}}{{if true}}{{if true}}{{continue}}{{end}}{{end}}{{end}}".repeat(300);
+    expect(value(await render(`${loops}ok`))).toBe("ok");
+  });
+
+  it("walk charges its paths before building them: 100,000 levels (5 billion path segments) stop at the budget", async () => {
+    expect(await run("package p\nr := count([p | walk(input, [p, _])])", { input: deepArray(100_000) })).toMatchObject({
+      stage: "eval",
+      error: { code: "eval_budget_exceeded", location: { file: "p.rego", row: 2 } },
+    });
+    expect(value(await run("package p\nr := [p | walk(input, [p, _])]", { input: { a: [1, { b: 2 }] } }))).toEqual([
+      [],
+      ["a"],
+      ["a", 0],
+      ["a", 1],
+      ["a", 1, "b"],
+    ]);
   });
 
   it("walk over a value nested 3,000 deep", async () => {

@@ -16,6 +16,8 @@ interface Construct {
   sizes: number[];
   source: (n: number) => string;
   input?: (n: number) => unknown;
+  /** evaluate in strict mode (built-in errors are raised instead of being undefined) */
+  strict?: boolean;
   /** the value of `r` where the construct is within the engine's limits */
   expect?: (n: number) => unknown;
   /** the error beyond the limits (undefined: the construct has none at these sizes) */
@@ -26,8 +28,12 @@ const lines = (n: number, line: (i: number) => string) => Array.from({ length: n
 
 const NESTING = { code: "rego_parse_error", message: /^nesting deeper than 1000$|^max parsing recursion depth exceeded$/, located: true };
 const PLAN_DEPTH = { code: "rego_compile_error", message: /^plan nesting deeper than 256 /, located: true };
-// The evaluator calls rule functions recursively (README, engine limits).
-const CALL_DEPTH = { code: "eval_budget_exceeded", message: /nested too deeply|call depth exceeded/, located: false };
+// Calls are weighed against the evaluation depth limit (eval/depth.ts, README engine limits).
+const CALL_DEPTH = {
+  code: "eval_budget_exceeded",
+  message: /^evaluation nested too deeply: calling data\.p\.\w+ exceeds the evaluation depth limit of 1200$/,
+  located: true,
+};
 
 /** `{"a": …, "b": [i]}` nested n deep, built without recursion. */
 function deepValue(n: number): unknown {
@@ -93,17 +99,34 @@ const constructs: Construct[] = [
   // ---- rules and functions
   {
     name: "rules each using the last",
-    sizes: [10, 1000, 10_000],
+    sizes: [10, 398, 399, 10_000],
     source: (n) => `r0 := 0\n${lines(n, (i) => `r${i + 1} := r${i} + 1`)}\nr := r${n}`,
     expect: (n) => n,
-    limit: { from: 10_000, ...CALL_DEPTH },
+    limit: { from: 399, ...CALL_DEPTH },
   },
   {
     name: "functions each calling the last",
-    sizes: [10, 1000, 10_000],
+    sizes: [10, 398, 399, 10_000],
     source: (n) => `f0(x) := x\n${lines(n, (i) => `f${i + 1}(x) := f${i}(x) + 1`)}\nr := f${n}(0)`,
     expect: (n) => n,
-    limit: { from: 10_000, ...CALL_DEPTH },
+    limit: { from: 399, ...CALL_DEPTH },
+  },
+  {
+    name: "rules each iterating the last in a comprehension",
+    sizes: [10, 150, 300, 10_000],
+    source: (n) => `r0 := [0]\n${lines(n, (i) => `r${i + 1} := [x | x := r${i}[_]]`)}\nr := r${n}`,
+    expect: () => [0],
+    // each call sits inside the comprehension's scan: it weighs more than a plain chain's
+    limit: { from: 300, ...CALL_DEPTH },
+  },
+  {
+    name: "functions called from inside 16 iterating expressions",
+    sizes: [10, 20, 200],
+    source: (n) =>
+      `f0(x) := x\n${lines(n, (i) => `f${i + 1}(x) := y if { ${lines(16, (j) => `a${j} := input.xs[_]`).replaceAll("\n", "; ")}; y := f${i}(x) + 1 }`)}\nr := f${n}(0)`,
+    input: () => ({ xs: [1] }),
+    expect: (n) => n,
+    limit: { from: 200, ...CALL_DEPTH },
   },
   {
     name: "many rules, one array of them",
@@ -205,6 +228,27 @@ const constructs: Construct[] = [
     limit: { from: 3000, ...NESTING },
   },
   {
+    name: "a nested set literal",
+    sizes: [10, 250, 10_000],
+    source: (n) => `r := count(${repeat("{", n)}1${repeat("}", n)})`,
+    expect: () => 1,
+    limit: { from: 10_000, ...NESTING },
+  },
+  {
+    name: "a nested object literal",
+    sizes: [10, 250, 10_000],
+    source: (n) => `r := count(${repeat('{"a": ', n)}1${repeat("}", n)})`,
+    expect: () => 1,
+    limit: { from: 10_000, ...NESTING },
+  },
+  {
+    name: "unary minus repeated (Rego negates number literals only)",
+    sizes: [1, 2, 10_000],
+    source: (n) => `r := ${repeat("-", n)}1`,
+    expect: () => -1,
+    limit: { from: 2, code: "rego_parse_error", message: /^unexpected minus token: expected number$/, located: true },
+  },
+  {
     name: "a long ref into input",
     sizes: [10, 10_000],
     source: (n) => `r := input${repeat(".a", n)}`,
@@ -231,6 +275,8 @@ const constructs: Construct[] = [
       // walk yields every node's path: quadratic in the depth
       ["walk", "count([p | walk(input, [p, _])]) > 0", 1000],
       ["json.remove", 'json.remove(input, ["b"]).a == input.a', undefined],
+      ["json.patch", 'json.patch(input, [{"op": "add", "path": "/c", "value": 1}]).c', undefined],
+      ["json.marshal and json.unmarshal", "json.unmarshal(json.marshal(input)) == input", undefined],
     ] as const
   ).map(
     ([name, expr, budgetFrom]): Construct => ({
@@ -238,11 +284,70 @@ const constructs: Construct[] = [
       sizes: [10, 1000, 9000],
       source: () => `r := ${expr}`,
       input: (n) => deepValue(n),
-      expect: () => (name.startsWith("object.union") && !name.endsWith("itself") ? 1 : true),
+      expect: () => ((name.startsWith("object.union") && !name.endsWith("itself")) || name === "json.patch" ? 1 : true),
       limit: budgetFrom === undefined ? undefined : { from: budgetFrom, code: "eval_budget_exceeded", message: /budget/, located: true },
     }),
   ),
 ];
+
+/** A seeded generator (mulberry32), so a failing mix can be rebuilt from its seed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n wrappers around 1, each drawn from arrays, objects, sets, parentheses, comprehensions and calls. */
+function mixedNesting(n: number, seed: number): string {
+  const wrappers: [string, string][] = [
+    ["[", "]"],
+    ['{"k": ', "}"],
+    ["{", "}"],
+    ["(", ")"],
+    ["[x | x := ", "]"],
+    ["count([", "])"],
+  ];
+  const next = seeded(seed);
+  let open = "";
+  let close = "";
+  for (let i = 0; i < n; i++) {
+    const [o, c] = wrappers[Math.floor(next() * wrappers.length)] as [string, string];
+    open += o;
+    close = c + close;
+  }
+  return `${open}1${close}`;
+}
+
+constructs.push(
+  ...[7, 11, 42].map(
+    (seed): Construct => ({
+      name: `mixed nesting, seed ${seed}`,
+      sizes: [10, 40, 10_000],
+      source: (n) => `r := is_number(${mixedNesting(n, seed)}) == false`,
+      limit: { from: 10_000, ...NESTING },
+    }),
+  ),
+  ...(
+    [
+      ["json.unmarshal", "count(json.unmarshal(input.s))", 10_000, 10_002, "eval_builtin_error"],
+      ["yaml.unmarshal", "count(yaml.unmarshal(input.s))", 200, 201, "eval_builtin_error"],
+    ] as const
+  ).map(
+    ([name, expr, ok, beyond, code]): Construct => ({
+      name: `${name} of text nested n deep`,
+      sizes: [10, ok, beyond, 100_000],
+      source: () => `r := ${expr}`,
+      input: (n) => ({ s: "[".repeat(n) + "]".repeat(n) }),
+      strict: true,
+      expect: () => 1,
+      limit: { from: beyond, code, message: /nesting too deep|exceeded max depth|nested deeper than 200/, located: true },
+    }),
+  ),
+);
 
 function check(c: Construct, n: number, o: Outcome): void {
   const where = `${c.name}, n = ${n}`;
@@ -265,7 +370,7 @@ describe("every construct at every size ends in a result or a structured error",
   for (const c of constructs) {
     it(c.name, async () => {
       for (const n of c.sizes) {
-        const o = await run(`package p\n${c.source(n)}`, c.input ? { input: c.input(n) } : {});
+        const o = await run(`package p\n${c.source(n)}`, { ...(c.input ? { input: c.input(n) } : {}), strict: c.strict ?? false });
         check(c, n, o);
       }
     });

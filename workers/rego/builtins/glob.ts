@@ -16,6 +16,7 @@ import { typeName } from "../value/index.js";
 import { runeLen } from "../goruntime/utf8.js";
 import { builtinError, operandError, str, typeError } from "./args.js";
 import { BuiltinError, type BuiltinTable } from "./types.js";
+import { checkNesting } from "./nesting.js";
 
 export const globBuiltins: BuiltinTable = {
   "glob.match": (args) => {
@@ -309,6 +310,8 @@ export function parseGlob(pattern: string): GlobNode[] {
         current.push(parseRange(lex));
         break;
       case "termsOpen":
+        // Turning the groups into a regular expression recurses once per level.
+        checkNesting(groups.length + 1, "glob: pattern groups");
         groups.push({ alts: [], outer: current });
         current = [];
         break;

@@ -13,16 +13,18 @@ import { fromValue, parseJSONText } from "./jsonschema/document.js";
 import type { SubSchema } from "./jsonschema/compile.js";
 import { SchemaError, compileSchema } from "./jsonschema/compile.js";
 import { validate } from "./jsonschema/validate.js";
+import { checkValueNesting } from "./nesting.js";
 
 /** A schema or document operand: JSON text, an object or an array (OPA's astValueToJSONSchemaLoader). */
 function loadJSON(v: Value): JNode {
   if (typeof v === "string") {
-    const doc = parseJSONText(v);
-    if (doc === undefined) throw new SchemaError("invalid JSON string");
-    return doc;
-  }
-  if (v instanceof RObject || Array.isArray(v)) return fromValue(v);
-  throw new SchemaError("wrong type, expected string or object");
+    const parsed = parseJSONText(v);
+    if (parsed === undefined) throw new SchemaError("invalid JSON string");
+    v = parsed;
+  } else if (!(v instanceof RObject || Array.isArray(v))) throw new SchemaError("wrong type, expected string or object");
+  // Converting, compiling and validating recurse as deep as the value nests.
+  checkValueNesting(v, "value");
+  return fromValue(v);
 }
 
 /**

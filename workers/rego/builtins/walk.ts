@@ -3,40 +3,52 @@
  * itself first, then its children (array indices ascending, object keys and
  * set members in Rego's order; a set member's path segment is the member).
  * As in OPA's IR the whole list is returned and the plan scans it.
+ *
+ * Each pair holds its own path, so the result is as big as the sum of the
+ * nodes' depths: quadratic in the depth of a deep value. That sum is charged
+ * before any path is built, and both passes run from explicit stacks.
  */
 import type { Value } from "../value/index.js";
 import { RObject, RSet } from "../value/index.js";
-import type { BuiltinTable } from "./types.js";
+import type { BuiltinContext, BuiltinTable } from "./types.js";
 
-function visit(node: Value, path: Value[], out: Value[]): void {
-  out.push([path.slice(), node]);
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) {
-      path.push(i);
-      visit(node[i] as Value, path, out);
-      path.pop();
-    }
-  } else if (node instanceof RObject) {
-    for (const k of node.keys()) {
-      path.push(k);
-      visit(node.get(k) as Value, path, out);
-      path.pop();
-    }
-  } else if (node instanceof RSet) {
-    for (const m of node.values()) {
-      path.push(m);
-      visit(m, path, out);
-      path.pop();
-    }
-  }
+/** A node's children as (path segment, child) pairs, in walk's order. */
+function children(node: Value): [Value, Value][] {
+  if (Array.isArray(node)) return node.map((x, i) => [i, x]);
+  if (node instanceof RObject) return node.keys().map((k) => [k, node.get(k) as Value]);
+  if (node instanceof RSet) return node.values().map((m) => [m, m]);
+  return [];
 }
 
-export function walk(x: Value): Value[] {
+/** The sum of the nodes' depths: the path segments walk's result holds. */
+function pathSegments(x: Value): number {
+  let total = 0;
+  const todo: [Value, number][] = [[x, 0]];
+  while (todo.length > 0) {
+    const [node, depth] = todo.pop() as [Value, number];
+    total += depth;
+    for (const [, child] of children(node)) todo.push([child, depth + 1]);
+  }
+  return total;
+}
+
+export function walk(x: Value, ctx: BuiltinContext): Value[] {
+  ctx.charge(pathSegments(x));
   const out: Value[] = [];
-  visit(x, [], out);
+  // Pending nodes with their paths, the next on top (children pushed in reverse).
+  const todo: [Value[], Value][] = [[[], x]];
+  while (todo.length > 0) {
+    const [path, node] = todo.pop() as [Value[], Value];
+    out.push([path, node]);
+    const kids = children(node);
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const [segment, child] = kids[i] as [Value, Value];
+      todo.push([[...path, segment], child]);
+    }
+  }
   return out;
 }
 
 export const walkBuiltins: BuiltinTable = {
-  walk: (args) => walk(args[0] as Value),
+  walk: (args, ctx) => walk(args[0] as Value, ctx),
 };

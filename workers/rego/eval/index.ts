@@ -5,7 +5,7 @@
  * it, and `evaluate` re-runs it once the work has settled (deterministic
  * evaluation makes the re-run reach the same point with the answer cached).
  */
-import { RegoError, type Location } from "../errors.js";
+import { RegoError, isStackOverflow, type Location } from "../errors.js";
 import type { Value } from "../value/index.js";
 import { RObject } from "../value/index.js";
 import { Suspend } from "../builtins/index.js";
@@ -13,6 +13,7 @@ import { decodePlan, decodePlanText } from "../plan/decode.js";
 import { buildProgram, type Program } from "./program.js";
 import { Evaluation, type Clock } from "./interpreter.js";
 import { DataReads, type DataPaths } from "./data-reads.js";
+import { ruleName } from "./depth.js";
 
 export { MAX_DATA_PATHS, type DataPaths } from "./data-reads.js";
 
@@ -89,8 +90,7 @@ export function prepare(plan: unknown): PreparedPolicy {
     return new Prepared(buildProgram(decodePlan(plan)));
   } catch (e) {
     // A plan nested beyond what decoding and lowering handle (the front end's nesting limit keeps its own plans well inside).
-    if (e instanceof RangeError && /call stack/i.test(e.message))
-      throw new RegoError("plan_error", "plan too deeply nested (the engine's stack was exhausted)");
+    if (isStackOverflow(e)) throw new RegoError("plan_error", "plan too deeply nested (the engine's stack was exhausted)");
     throw e;
   }
 }
@@ -146,8 +146,9 @@ class Prepared implements PreparedPolicy {
     } catch (e) {
       if (!(e instanceof Suspend)) flush();
       if (e instanceof Suspend && sync) throw new RegoError("eval_internal_error", "a built-in needs asynchronous work: use evaluate()");
-      if (e instanceof RangeError && /call stack/i.test(e.message))
-        throw new RegoError("eval_budget_exceeded", "evaluation nested too deeply");
+      // The depth limit (depth.ts) keeps evaluation off the stack's edge; this is the backstop.
+      if (isStackOverflow(e))
+        throw new RegoError("eval_budget_exceeded", "evaluation nested too deeply (the engine's stack was exhausted)");
       throw e;
     }
     const result: EvalResult = { results: ev.results };
@@ -166,10 +167,4 @@ function provenance(program: Program, fired: Map<string, Set<number>>): RuleProv
     out.push({ func, rule: ruleName(func), locations });
   }
   return out;
-}
-
-/** `g0.data.payments.allow` → `data.payments.allow` */
-function ruleName(func: string): string {
-  const i = func.indexOf(".data.");
-  return i >= 0 ? func.slice(i + 1) : func;
 }

@@ -8,7 +8,7 @@
  * current block and n more". Undefined is 0. `ReturnLocalStmt` returns a count
  * large enough to leave every block of its function.
  */
-import { RegoError, type ErrorCode, type Location } from "../errors.js";
+import { RegoError, isStackOverflow, type ErrorCode, type Location } from "../errors.js";
 import type { Value } from "../value/index.js";
 import { RObject, RSet, equals, formatNumber } from "../value/index.js";
 import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
@@ -16,12 +16,12 @@ import { type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 import { deepSize } from "../builtins/costs.js";
 import { mergeDeep } from "../value/deep.js";
 import type { DataReads } from "./data-reads.js";
+import { EVAL_DEPTH_LIMIT, depthExceeded } from "./depth.js";
 
 const CONTINUE = -1;
 /** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
 let nextEvaluationId = 0;
 const RETURN = 0x3fffffff;
-const MAX_CALL_DEPTH = 2000;
 
 export interface EvalLimits {
   strict: boolean;
@@ -59,6 +59,7 @@ export class Evaluation implements BuiltinContext {
   private retval: Value | undefined = undefined;
   private current: ProgramFunc | null = null;
   private firing: Set<number> | null = null;
+  /** the weights of the calls in progress (eval/depth.ts) */
   private depth = 0;
 
   constructor(
@@ -131,9 +132,10 @@ export class Evaluation implements BuiltinContext {
     return CONTINUE;
   }
 
-  private callFunc(f: ProgramFunc, args: (Value | undefined)[]): Value | undefined {
+  private callFunc(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
     if (f.isRule && f.memoEval === this.id && f.memoInput === args[0] && f.memoData === args[1]) return f.memoValue;
-    if (++this.depth > MAX_CALL_DEPTH) throw new RegoError("eval_budget_exceeded", `call depth exceeded ${MAX_CALL_DEPTH} in ${f.name}`);
+    if (this.depth + call.weight > EVAL_DEPTH_LIMIT) throw depthExceeded(f.name, this.location(call));
+    this.depth += call.weight;
     if (f.lower !== null) f.lower();
     let L = f.frame;
     const reuse = L !== undefined && !f.busy;
@@ -157,7 +159,7 @@ export class Evaluation implements BuiltinContext {
       this.current = prevFunc;
       this.firing = prevFiring;
       f.busy = prevBusy;
-      this.depth--;
+      this.depth -= call.weight;
     }
     const result = this.retval;
     this.retval = prevRet;
@@ -188,8 +190,7 @@ export class Evaluation implements BuiltinContext {
       if (e instanceof LimitError) throw this.error("eval_builtin_error", `${instr.name}: ${e.message}`, instr);
       let err: RegoError;
       if (e instanceof BuiltinError) err = this.error(e.code, `${instr.name}: ${e.message}`, instr);
-      else if (e instanceof RangeError && /call stack/i.test(e.message))
-        throw this.error("eval_budget_exceeded", `${instr.name}: value nested too deeply`, instr);
+      else if (isStackOverflow(e)) throw this.error("eval_budget_exceeded", `${instr.name}: value nested too deeply`, instr);
       else err = this.error("eval_builtin_error", `${instr.name}: ${(e as Error)?.message ?? String(e)}`, instr);
       if (this.strict) throw err;
       return undefined;
@@ -318,7 +319,7 @@ export class Evaluation implements BuiltinContext {
           args[i] = o >= 0 ? L[o] : consts[~o];
         }
         this.steps++; // a call sets up a frame
-        const r = this.callFunc(instr.func as ProgramFunc, args);
+        const r = this.callFunc(instr.func as ProgramFunc, args, instr);
         if (r === undefined) return 0;
         L[instr.c] = r;
         return CONTINUE;
@@ -353,7 +354,7 @@ export class Evaluation implements BuiltinContext {
         if (!f || f.params.length !== locals.length) return 0;
         const args: (Value | undefined)[] = new Array(locals.length);
         for (let i = 0; i < locals.length; i++) args[i] = L[locals[i] as number];
-        const r = this.callFunc(f, args);
+        const r = this.callFunc(f, args, instr);
         if (r === undefined) return 0;
         L[instr.c] = r;
         return CONTINUE;

@@ -10,6 +10,7 @@ import { parseNumber } from "../value/index.js";
 import { FORBIDDEN_BUILTINS, getBuiltin, type BuiltinFn } from "../builtins/index.js";
 import type { Block, Func, Operand, Policy, Stmt } from "../plan/types.js";
 import { planError, type PlanUses } from "../plan/checks.js";
+import { BLOCK_FRAMES, CALL_FRAMES, SCAN_FRAMES } from "./depth.js";
 
 export const enum Op {
   ArrayAppend,
@@ -77,6 +78,8 @@ export class Instr {
     readonly loc: number,
     /** statement writes a value of its function's result (for provenance) */
     readonly produces: boolean,
+    /** for calls: the evaluation depth the call adds (eval/depth.ts) */
+    readonly weight: number,
   ) {}
 }
 
@@ -185,9 +188,18 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     return i;
   };
 
-  const lowerBlock = (b: Block, path: string): Instr[] => {
+  // The interpreter frames of the blocks enclosing the statement being lowered in its function (eval/depth.ts).
+  let enclosingFrames = 0;
+  const lowerBlock = (b: Block, path: string, frames = 0): Instr[] => {
+    enclosingFrames += frames;
+    try {
+      return lowerStmts(b.stmts, path);
+    } finally {
+      enclosingFrames -= frames;
+    }
+  };
+  const lowerStmts = (stmts: Stmt[], path: string): Instr[] => {
     const out: Instr[] = [];
-    const stmts = b.stmts;
     for (let i = 0; i < stmts.length; i++) {
       const instr = lower(stmts[i] as Stmt, `${path}.stmts[${i}]`);
       // A built-in call whose result the next statement tests against false (how
@@ -206,7 +218,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     }
     return out;
   };
-  const lowerBlocks = (bs: Block[], path: string): Instr[][] => bs.map((b, i) => lowerBlock(b, `${path}[${i}]`));
+  const lowerBlocks = (bs: Block[], path: string, frames = 0): Instr[][] => bs.map((b, i) => lowerBlock(b, `${path}[${i}]`, frames));
 
   const make = (
     op: Op,
@@ -227,6 +239,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
       f.name ?? "",
       location(s),
       f.produces ?? false,
+      op === Op.CallFunc || op === Op.CallDynamic ? CALL_FRAMES + enclosingFrames : 0,
     );
 
   function lower(st: Stmt, path: string): Instr {
@@ -253,7 +266,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
         });
       }
       case "BlockStmt":
-        return make(Op.Block, st.stmt, { blocks: lowerBlocks(st.stmt.blocks, `${path}.stmt.blocks`) });
+        return make(Op.Block, st.stmt, { blocks: lowerBlocks(st.stmt.blocks, `${path}.stmt.blocks`, BLOCK_FRAMES) });
       case "BreakStmt":
         return make(Op.Break, st.stmt, { a: st.stmt.index });
       case "CallDynamicStmt":
@@ -317,7 +330,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
       case "NopStmt":
         return make(Op.Nop, st.stmt, {});
       case "NotStmt":
-        return make(Op.Not, st.stmt, { block: lowerBlock(st.stmt.block, `${path}.stmt.block`) });
+        return make(Op.Not, st.stmt, { block: lowerBlock(st.stmt.block, `${path}.stmt.block`, BLOCK_FRAMES) });
       case "ObjectInsertOnceStmt":
       case "ObjectInsertStmt": {
         const obj = seeLocal(st.stmt.object);
@@ -341,7 +354,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
           a: seeLocal(st.stmt.source),
           b: seeLocal(st.stmt.key),
           c: seeLocal(st.stmt.value),
-          block: lowerBlock(st.stmt.block, `${path}.stmt.block`),
+          block: lowerBlock(st.stmt.block, `${path}.stmt.block`, SCAN_FRAMES),
         });
       case "SetAddStmt": {
         const set = seeLocal(st.stmt.set);
@@ -352,7 +365,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
           a: seeLocal(st.stmt.local),
           b: operand(st.stmt.value),
           path: st.stmt.path.map((i) => strings[i] as string),
-          block: lowerBlock(st.stmt.block, `${path}.stmt.block`),
+          block: lowerBlock(st.stmt.block, `${path}.stmt.block`, BLOCK_FRAMES),
         });
     }
   }

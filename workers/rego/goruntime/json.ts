@@ -243,8 +243,6 @@ export function decodeFirst<T>(text: string, build: JSONBuilder<T>): { value: T 
     return { value, rest: sc.i };
   } catch (e) {
     if (e instanceof EndOfInput) throw new GoJSONError("unexpected EOF");
-    // Nesting deep enough to exhaust the JavaScript stack before Go's limit.
-    if (e instanceof RangeError) throw new GoJSONError("exceeded max depth");
     throw e;
   }
 }

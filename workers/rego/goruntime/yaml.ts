@@ -169,11 +169,96 @@ function parseErrorMessage(src: string, err: { code: string; message: string; po
   return `yaml: line ${line}: ${msg}`;
 }
 
+/** How deep a document may nest (aliases expanded): deeper is refused before anything recurses that far. */
+export const YAML_MAX_DEPTH = 200;
+const DEPTH_ERROR = `yaml: document nested deeper than ${YAML_MAX_DEPTH}`;
+
+/**
+ * An upper bound of a text's nesting, found without parsing it: the `yaml`
+ * package composes nodes recursively, and out of stack it has aborted V8
+ * (compiling a RegExp at the stack's edge), so a text that might nest deeper
+ * than YAML_MAX_DEPTH never reaches it. Flow brackets outside quotes and
+ * comments count one level each; block levels are an indentation stack in
+ * which each compact `- ` or `? ` indicator opens a level of its own; the
+ * content of block scalars (`|`, `>`) is skipped.
+ */
+function nestingBound(src: string): number {
+  const indents: number[] = [];
+  let flow = 0;
+  let quote = "";
+  let scalarParent = -1; // the indent of the line that opened a block scalar, while in one
+  let max = 0;
+  for (const line of src.split("\n")) {
+    let i = 0;
+    while (line[i] === " ") i++;
+    const blank = i === line.length || line[i] === "#" || line[i] === "\r";
+    if (scalarParent >= 0) {
+      if (blank || i > scalarParent) continue;
+      scalarParent = -1;
+    }
+    if (quote === "" && flow === 0) {
+      if (blank) continue;
+      const indent = i;
+      while (indents.length > 0 && (indents[indents.length - 1] as number) >= indent) indents.pop();
+      while ((line[i] === "-" || line[i] === "?") && (i + 1 === line.length || line[i + 1] === " " || line[i + 1] === "\t")) {
+        indents.push(i);
+        i += 2;
+        while (line[i] === " ") i++;
+      }
+      // A flow collection's level is its bracket's.
+      if (i < line.length && line[i] !== "[" && line[i] !== "{") indents.push(i);
+      if (BLOCK_SCALAR_HEADER.test(line)) scalarParent = indent;
+    }
+    for (; i < line.length; i++) {
+      const c = line[i] as string;
+      if (quote !== "") {
+        if (c === "\\" && quote === '"') i++;
+        else if (c === quote) quote = "";
+      } else if (c === "#" && (i === 0 || line[i - 1] === " " || line[i - 1] === "\t")) break;
+      else if ((c === '"' || c === "'") && (i === 0 || TOKEN_START.includes(line[i - 1] as string))) quote = c;
+      else if (c === "[" || c === "{") max = Math.max(max, indents.length + ++flow);
+      else if ((c === "]" || c === "}") && flow > 0) flow--;
+    }
+    max = Math.max(max, indents.length + flow);
+  }
+  return max;
+}
+const BLOCK_SCALAR_HEADER = /(?:^|[\s:-])[|>][-+0-9]*\s*(?:#.*)?$/;
+/** what may stand before a quote that opens a quoted scalar */
+const TOKEN_START = " \t[{,:-?";
+
+/**
+ * Counts nodes decoded and those decoded through aliases, to refuse alias
+ * bombs ("billion laughs") as go-yaml v2 does (decoder.go, allowedAliasRatio).
+ */
+interface Decoding {
+  nodes: number;
+  aliased: number;
+  aliasDepth: number;
+}
+
+function allowedAliasRatio(nodes: number): number {
+  if (nodes <= 400_000) return 0.99;
+  if (nodes >= 4_000_000) return 0.1;
+  return 0.99 - (0.89 * (nodes - 400_000)) / 3_600_000;
+}
+
 /** Converts a parsed node to go-yaml's interface{} value. */
-function toGoYAML(doc: Document, node: unknown, depth: number): GoYAML {
-  if (depth > 1000) throw new YAMLError("yaml: exceeded max depth");
+function toGoYAML(doc: Document, node: unknown, depth: number, d: Decoding): GoYAML {
+  if (depth > YAML_MAX_DEPTH) throw new YAMLError(DEPTH_ERROR);
+  d.nodes++;
+  if (d.aliasDepth > 0) d.aliased++;
+  if (d.aliased > 100 && d.nodes > 1000 && d.aliased / d.nodes > allowedAliasRatio(d.nodes))
+    throw new YAMLError("yaml: document contains excessive aliasing");
   if (node === null || node === undefined) return { t: "null" };
-  if (isAlias(node)) return toGoYAML(doc, node.resolve(doc), depth + 1);
+  if (isAlias(node)) {
+    d.aliasDepth++;
+    try {
+      return toGoYAML(doc, node.resolve(doc), depth + 1, d);
+    } finally {
+      d.aliasDepth--;
+    }
+  }
   if (isScalar(node)) {
     const text = String(node.value ?? "");
     const plain = node.type === "PLAIN";
@@ -182,14 +267,14 @@ function toGoYAML(doc: Document, node: unknown, depth: number): GoYAML {
     const r = resolvePlain(text);
     return r.t === "timestamp" ? { t: "str", v: text } : r;
   }
-  if (isSeq(node)) return { t: "seq", v: node.items.map((x) => toGoYAML(doc, x, depth + 1)) };
+  if (isSeq(node)) return { t: "seq", v: node.items.map((x) => toGoYAML(doc, x, depth + 1, d)) };
   if (isMap(node)) {
     const out = new Map<string, GoYAML>();
     for (const pair of node.items) {
       const keyNode = pair.key as YNode | null;
       // Merge keys (<<) bring in the entries of the referenced mapping(s).
       if (isScalar(keyNode) && keyNode.type === "PLAIN" && keyNode.value === "<<" && !keyNode.tag) {
-        const src = toGoYAML(doc, pair.value, depth + 1);
+        const src = toGoYAML(doc, pair.value, depth + 1, d);
         const maps = src.t === "seq" ? [...src.v].reverse() : [src];
         for (const m of maps) {
           if (m.t !== "map") throw new YAMLError("yaml: map merge requires map or sequence of maps as the value");
@@ -197,8 +282,8 @@ function toGoYAML(doc: Document, node: unknown, depth: number): GoYAML {
         }
         continue;
       }
-      const key = toGoYAML(doc, keyNode, depth + 1);
-      out.set(keyString(key), toGoYAML(doc, pair.value, depth + 1));
+      const key = toGoYAML(doc, keyNode, depth + 1, d);
+      out.set(keyString(key), toGoYAML(doc, pair.value, depth + 1, d));
     }
     return { t: "map", v: out };
   }
@@ -240,6 +325,7 @@ function formatFloat32(f: number): string {
  * none), as go-yaml decodes it.
  */
 export function parseYAML(src: string): GoYAML {
+  if (nestingBound(src) > YAML_MAX_DEPTH) throw new YAMLError(DEPTH_ERROR);
   const docs = parseAllDocuments(src, { schema: "failsafe", uniqueKeys: false, merge: false, version: "1.1", prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [docs];
   const doc = list[0] as Document | undefined;
@@ -247,7 +333,7 @@ export function parseYAML(src: string): GoYAML {
   const err = doc.errors[0] as unknown as { code: string; message: string; pos: [number, number] } | undefined;
   if (err) throw new YAMLError("error converting YAML to JSON: " + parseErrorMessage(src, err));
   try {
-    return toGoYAML(doc, doc.contents, 0);
+    return toGoYAML(doc, doc.contents, 0, { nodes: 0, aliased: 0, aliasDepth: 0 });
   } catch (e) {
     // The yaml package reports problems such as unknown aliases by throwing.
     if (e instanceof YAMLError || !(e instanceof Error)) throw e;

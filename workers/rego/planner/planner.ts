@@ -10,6 +10,7 @@
  * rule needed is planned again under the replacement.
  */
 import { RegoError, type Location } from "../errors.js";
+import { MAX_ERRORS } from "../syntax/parser-base.js";
 import type { Body, Every, Expr, Loc, ObjectTerm, RefTerm, Term, TemplateStringTerm, VarTerm, With } from "../syntax/ast.js";
 import { isCall, isEvery, isSomeDecl, pushOperands, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS } from "../builtins/index.js";
@@ -61,11 +62,14 @@ const STRAIGHT_NESTING = 32;
 
 /**
  * Rules that use rules that use rules… are planned on demand, each inside the
- * planning of its first user; beyond this many at once the next is planned
- * later instead, so a chain of thousands of rules (`r1 := r0 + 1`, …) costs
- * no stack in proportion to its length.
+ * planning of its first user. Each rule planned so adds 1 plus the block
+ * nesting of its use to the planning's nesting (a rule used from inside 16
+ * iterating expressions holds the stack of 16 nested blocks while it is
+ * planned); a rule that would take it past this is planned later instead, so
+ * a chain of thousands of rules (`r1 := r0 + 1`, …) costs no stack in
+ * proportion to its length, whatever their bodies nest.
  */
-const DEFERRED_DEPTH = 32;
+const DEFERRED_NESTING = 32;
 
 /** One rule node on the planning path; `up` is the one whose planning needed it. */
 interface PathNode {
@@ -98,12 +102,14 @@ export class Planner {
   private readonly onPath = new Set<string>();
   /**
    * Rule functions whose planning was put off because the rules being planned
-   * nest deeper than DEFERRED_DEPTH: planned later, from a loop, each with
+   * nest deeper than DEFERRED_NESTING: planned later, from a loop, each with
    * the path that led to it (so cycles through it are still found).
    */
   private readonly deferred: { node: RuleNode; gen: Generation; at: PathNode | undefined }[] = [];
   /** how much of `path` a deferred function's path takes (its nodes are finished) */
   private pathBase = 0;
+  /** the nesting of the rules being planned at once, each counted as nodeFunc adds it (see DEFERRED_NESTING) */
+  private planNesting = 0;
   /**
    * Errors of rules planned so far. A rule that fails is left out and planning
    * goes on, so one compile reports every rule's error; a plan is only usable
@@ -1334,27 +1340,36 @@ export class Planner {
     if (cached) return cached;
     const dotted = ["data", ...node.path].join(".");
     if (cycle >= 0) {
-      // Like OPA, name every rule on the cycle, each with the cycle seen from it.
+      // Like OPA, name every rule on the cycle, each with the cycle seen from it. Only the
+      // MAX_ERRORS first by position can be reported, and each message names the whole
+      // cycle: building them for all of a cycle through thousands of rules is quadratic.
       const members = this.path.slice(cycle).map((p) => p.key);
       const dottedPath = (p: string) => ["data", ...p.split("\u0000")].join(".");
+      const names = members.map(dottedPath);
+      const at = members.map((m) => {
+        const rule = this.tree.node(m.split("\u0000"))?.allRules()[0];
+        return rule ? toLocation(rule.loc) : undefined;
+      });
       const recursionError = (i: number) => {
-        const chain = [...members.slice(i), ...members.slice(0, i + 1)].map(dottedPath);
-        const at = this.tree.node((members[i] as string).split("\u0000"))?.allRules()[0];
-        return new RegoError(
-          "rego_recursion_error",
-          `rule ${chain[0]} is recursive: ${chain.join(" -> ")}`,
-          at ? toLocation(at.loc) : undefined,
-        );
+        const chain = [...names.slice(i), ...names.slice(0, i + 1)];
+        return new RegoError("rego_recursion_error", `rule ${chain[0]} is recursive: ${chain.join(" -> ")}`, at[i]);
       };
-      for (let i = 1; i < members.length; i++) this.errors.push(recursionError(i));
+      const reported = members
+        .map((_, i) => i)
+        .slice(1)
+        .sort((a, b) => compareLocations(at[a], at[b]))
+        .slice(0, MAX_ERRORS);
+      for (const i of reported) this.errors.push(recursionError(i));
       throw recursionError(0);
     }
     const name = `g${this.gen.id}.${dotted}`;
-    if (this.path.length - this.pathBase >= DEFERRED_DEPTH) {
+    const nesting = 1 + this.out.depth;
+    if (this.path.length > this.pathBase && this.planNesting + nesting > DEFERRED_NESTING) {
       this.deferred.push({ node, gen: this.gen, at: this.path[this.path.length - 1] });
       return name;
     }
     const outermost = this.path.length === 0;
+    this.planNesting += nesting;
     this.path.push({ key, up: this.path[this.path.length - 1], depth: this.path.length + 1 });
     this.onPath.add(key);
     const saved = {
@@ -1375,6 +1390,7 @@ export class Planner {
       this.funcs.push(fn);
       this.gen.funcs.set(key, name);
     } finally {
+      this.planNesting -= nesting;
       this.path.pop();
       this.onPath.delete(key);
       this.vars = saved.vars;
@@ -1901,6 +1917,12 @@ function isScalar(t: Term): boolean {
 
 function toLocation(l: Loc): Location {
   return { file: l.file, row: l.row, col: l.col };
+}
+
+/** Source order; no location sorts last (as the pipeline lists errors). */
+function compareLocations(a: Location | undefined, b: Location | undefined): number {
+  if (!a || !b) return (a ? 0 : 1) - (b ? 0 : 1);
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row || a.col - b.col;
 }
 
 /** Terms whose value can be computed (not patterns). */

@@ -8,7 +8,7 @@
 import type { Value } from "./types.js";
 import { RObject, RSet } from "./types.js";
 import { compare, rank } from "./compare.js";
-import { canonical, hashCode, mix } from "./hash.js";
+import { canonical, hashCode, mix, objectCanonical } from "./hash.js";
 
 type Composite = Value[] | RObject | RSet;
 
@@ -165,9 +165,7 @@ export function canonicalDeep(root: Composite): string {
     (v, acc) => {
       if (Array.isArray(v)) return "[" + acc.join(",") + "]";
       if (v instanceof RSet) return (v.canon = "<" + acc.sort().join(",") + ">");
-      const parts: string[] = [];
-      for (let i = 0; i < acc.length; i += 2) parts.push(acc[i] + ":" + acc[i + 1]);
-      return (v.canon = "{" + parts.sort().join(",") + "}");
+      return (v.canon = objectCanonical(acc));
     },
   );
 }

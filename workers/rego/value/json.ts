@@ -19,6 +19,10 @@ export class JSONSyntaxError extends Error {
   }
 }
 
+/** Go's encoding/json nesting limit, which json.unmarshal and the base documents read to. */
+const MAX_JSON_DEPTH = 10_000;
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
 export function parseJSON(text: string): Value {
   let i = 0;
   const n = text.length;
@@ -55,48 +59,17 @@ export function parseJSON(text: string): Value {
       return fail("invalid escape in string");
     }
   };
-  const value = (depth: number): Value => {
-    if (depth > 10000) fail("nesting too deep");
+  const key = (): string => {
     ws();
+    if (text[i] !== '"') fail("expected string key");
+    const k = str();
+    ws();
+    if (text[i++] !== ":") fail("expected ':'");
+    return k;
+  };
+  const scalar = (): Value => {
     const c = text[i];
     switch (c) {
-      case "{": {
-        i++;
-        const o = new RObject();
-        ws();
-        if (text[i] === "}") {
-          i++;
-          return o;
-        }
-        for (;;) {
-          ws();
-          if (text[i] !== '"') fail("expected string key");
-          const k = str();
-          ws();
-          if (text[i++] !== ":") fail("expected ':'");
-          o.set(k, value(depth + 1));
-          ws();
-          const d = text[i++];
-          if (d === "}") return o;
-          if (d !== ",") fail("expected ',' or '}'");
-        }
-      }
-      case "[": {
-        i++;
-        const a: Value[] = [];
-        ws();
-        if (text[i] === "]") {
-          i++;
-          return a;
-        }
-        for (;;) {
-          a.push(value(depth + 1));
-          ws();
-          const d = text[i++];
-          if (d === "]") return a;
-          if (d !== ",") fail("expected ',' or ']'");
-        }
-      }
       case '"':
         return str();
       case "t":
@@ -118,9 +91,8 @@ export function parseJSON(text: string): Value {
         }
         break;
       default: {
-        const m = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-        m.lastIndex = i;
-        const r = m.exec(text);
+        NUMBER.lastIndex = i;
+        const r = NUMBER.exec(text);
         if (r && r[0] !== "-" && r[0].length > 0) {
           i += r[0].length;
           const num = parseNumber(r[0]);
@@ -131,12 +103,46 @@ export function parseJSON(text: string): Value {
     }
     return fail("unexpected " + (i < n ? `'${text[i]}'` : "end of input"));
   };
+  // The containers being read, innermost last (an explicit stack: a text of any depth costs no JavaScript stack).
+  const open: ({ array: Value[] } | { object: RObject; key: string })[] = [];
   let v: Value;
-  try {
-    v = value(0);
-  } catch (e) {
-    if (e instanceof RangeError) throw new JSONSyntaxError(`nesting too deep at offset ${i}`, i);
-    throw e;
+  for (;;) {
+    if (open.length > MAX_JSON_DEPTH) fail("nesting too deep");
+    ws();
+    const c = text[i];
+    if (c === "{" || c === "[") {
+      i++;
+      ws();
+      if (text[i] === (c === "{" ? "}" : "]")) {
+        i++;
+        v = c === "{" ? new RObject() : [];
+      } else {
+        open.push(c === "{" ? { object: new RObject(), key: key() } : { array: [] });
+        continue;
+      }
+    } else v = scalar();
+    // v is complete: add it to its container and close the containers it completes.
+    let more = false;
+    while (!more && open.length > 0) {
+      const top = open[open.length - 1] as (typeof open)[number];
+      ws();
+      const d = text[i++];
+      if ("array" in top) {
+        top.array.push(v);
+        if (d === ",") more = true;
+        else if (d !== "]") fail("expected ',' or ']'");
+        else v = top.array;
+      } else {
+        top.object.set(top.key, v);
+        if (d === ",") {
+          top.key = key();
+          more = true;
+        } else if (d !== "}") fail("expected ',' or '}'");
+        else v = top.object;
+      }
+      if (!more) open.pop();
+    }
+    if (!more) break;
   }
   ws();
   if (i < n) fail("unexpected trailing data");

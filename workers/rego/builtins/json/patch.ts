@@ -69,33 +69,56 @@ function valueAt(doc: Doc, path: Value[]): Value {
   return node;
 }
 
-/** Rebuilds `node` with `fn` applied to the value at `path` (which must exist). */
+/**
+ * Rebuilds `node` with `fn` applied to the value at `path` (which must
+ * exist): down the path to find each node, then up it to copy each with its
+ * new child, so a path of any length costs no stack and no copies of the path.
+ */
 function modifyAt(node: Value, path: Value[], fn: (v: Value) => Value): Value {
-  if (path.length === 0) return fn(node);
-  const [seg, ...rest] = path as [Value, ...Value[]];
-  if (node instanceof RObject) {
-    const child = node.get(seg);
-    if (child === undefined) fail("path does not exist in object");
-    const out = node.clone();
-    out.set(seg, modifyAt(child as Value, rest, fn));
-    return out;
+  // along[i] is the node at depth i; keys[i] the key (or set member) of along[i + 1] in it.
+  const along: Value[] = [node];
+  const keys: Value[] = [];
+  for (const seg of path) {
+    const cur = along[along.length - 1] as Value;
+    let key: Value;
+    let child: Value | undefined;
+    if (cur instanceof RObject) {
+      child = cur.get(seg);
+      if (child === undefined) fail("path does not exist in object");
+      key = seg;
+    } else if (cur instanceof RSet) {
+      child = setMember(cur, seg);
+      if (child === undefined) fail("path does not exist in set");
+      key = child as Value;
+    } else if (Array.isArray(cur)) {
+      const i = toIndex(cur.length, seg);
+      if (i < 0 || i >= cur.length) fail("path does not exist in array");
+      child = cur[i];
+      key = i;
+    } else return fail("expected composite type");
+    keys.push(key);
+    along.push(child as Value);
   }
-  if (node instanceof RSet) {
-    const member = setMember(node, seg);
-    if (member === undefined) fail("path does not exist in set");
-    const out = node.clone();
-    out.delete(member as Value);
-    out.add(modifyAt(member as Value, rest, fn));
-    return out;
+  let v = fn(along[along.length - 1] as Value);
+  for (let d = keys.length - 1; d >= 0; d--) {
+    const parent = along[d] as Value;
+    const key = keys[d] as Value;
+    if (parent instanceof RObject) {
+      const out = parent.clone();
+      out.set(key, v);
+      v = out;
+    } else if (parent instanceof RSet) {
+      const out = parent.clone();
+      out.delete(key);
+      out.add(v);
+      v = out;
+    } else {
+      const out = (parent as Value[]).slice();
+      out[key as number] = v;
+      v = out;
+    }
   }
-  if (Array.isArray(node)) {
-    const i = toIndex(node.length, seg);
-    if (i < 0 || i >= node.length) fail("path does not exist in array");
-    const out = node.slice();
-    out[i] = modifyAt(node[i] as Value, rest, fn);
-    return out;
-  }
-  return fail("expected composite type");
+  return v;
 }
 
 function insertChild(parent: Value, key: Value, value: Value): Value {

@@ -6,6 +6,7 @@
 import type { Value } from "../../value/index.js";
 import { RObject, RSet, typeName } from "../../value/index.js";
 import { typeError } from "../args.js";
+import { checkNesting } from "../nesting.js";
 
 /** OPA's parsePath. Throws OPA's operand-2 type error for other values. */
 export function parsePath(p: Value): Value[] {
@@ -64,15 +65,16 @@ function indexKey(i: number): string {
   return String(i);
 }
 
-/** OPA's Object.Filter: keeps what the tree selects. */
-export function filterByTree(v: Value, tree: Value): Value {
+/** OPA's Object.Filter: keeps what the tree selects (recursing as deep as the paths go, within the built-ins' nesting limit). */
+export function filterByTree(v: Value, tree: Value, depth = 0): Value {
   if (tree === null) return v;
+  checkNesting(depth, "path");
   if (!(tree instanceof RObject)) return v;
   if (Array.isArray(v)) {
     const out: Value[] = [];
     v.forEach((e, i) => {
       const sub = tree.get(indexKey(i));
-      if (sub !== undefined) out.push(filterByTree(e, sub));
+      if (sub !== undefined) out.push(filterByTree(e, sub, depth + 1));
     });
     return out;
   }
@@ -80,7 +82,7 @@ export function filterByTree(v: Value, tree: Value): Value {
     const out = new RSet();
     for (const m of v.values()) {
       const sub = tree.get(m);
-      if (sub !== undefined) out.add(filterByTree(m, sub));
+      if (sub !== undefined) out.add(filterByTree(m, sub, depth + 1));
     }
     return out;
   }
@@ -88,7 +90,7 @@ export function filterByTree(v: Value, tree: Value): Value {
     const out = new RObject();
     for (const [k, val] of v.entries()) {
       const sub = tree.get(k);
-      if (sub !== undefined) out.set(k, filterByTree(val, sub));
+      if (sub !== undefined) out.set(k, filterByTree(val, sub, depth + 1));
     }
     return out;
   }
@@ -96,15 +98,16 @@ export function filterByTree(v: Value, tree: Value): Value {
 }
 
 /** OPA's jsonRemove: drops what the tree's leaves select; undefined when `v` itself goes. */
-export function removeByTree(v: Value, tree: Value | undefined): Value | undefined {
+export function removeByTree(v: Value, tree: Value | undefined, depth = 0): Value | undefined {
   if (tree === undefined) return v;
   if (tree === null) return undefined;
+  checkNesting(depth, "path");
   if (!(tree instanceof RObject)) return v;
   if (Array.isArray(v)) {
     // Removed elements close up, as in JSON Patch.
     const out: Value[] = [];
     v.forEach((e, i) => {
-      const kept = removeByTree(e, tree.get(indexKey(i)));
+      const kept = removeByTree(e, tree.get(indexKey(i)), depth + 1);
       if (kept !== undefined) out.push(kept);
     });
     return out;
@@ -112,7 +115,7 @@ export function removeByTree(v: Value, tree: Value | undefined): Value | undefin
   if (v instanceof RSet) {
     const out = new RSet();
     for (const m of v.values()) {
-      const kept = removeByTree(m, tree.get(m));
+      const kept = removeByTree(m, tree.get(m), depth + 1);
       if (kept !== undefined) out.add(kept);
     }
     return out;
@@ -120,7 +123,7 @@ export function removeByTree(v: Value, tree: Value | undefined): Value | undefin
   if (v instanceof RObject) {
     const out = new RObject();
     for (const [k, val] of v.entries()) {
-      const kept = removeByTree(val, tree.get(k));
+      const kept = removeByTree(val, tree.get(k), depth + 1);
       if (kept !== undefined) out.set(k, kept);
     }
     return out;

@@ -11,6 +11,7 @@ import type { RE2JS } from "re2js";
 import { RegexpError, compileRegex } from "../../goruntime/regexp.js";
 import type { JMap, JNode, Rat } from "./document.js";
 import { canonicalJSON, isInteger, isJMap, isJNumber, toRat } from "./document.js";
+import { Nesting } from "../nesting.js";
 
 export class SchemaError extends Error {}
 
@@ -261,10 +262,18 @@ export function compileSchema(doc: JNode): Compiled {
 class Parser {
   /** Schemas by reference, so recursive references terminate. */
   private readonly refs = new Map<string, SubSchema>();
+  /** Parsing follows $refs as it meets them: a chain of them nests however deep the document does not. */
+  private readonly nesting = new Nesting("schema");
 
   constructor(private readonly pool: Pool) {}
 
   parse(node: JNode, s: SubSchema, isRoot = false): void {
+    this.nesting.enter();
+    this.parseSchema(node, s, isRoot);
+    this.nesting.leave();
+  }
+
+  private parseSchema(node: JNode, s: SubSchema, isRoot: boolean): void {
     if (s.draft >= DRAFT6 && typeof node === "boolean") {
       s.pass = node;
       return;

@@ -31,14 +31,12 @@ export function fromValue(v: Value): JNode {
 }
 
 /** Parses JSON text; undefined when it is not valid JSON (OPA checks json.Valid first). */
-export function parseJSONText(text: string): JNode | undefined {
-  let v: Value;
+export function parseJSONText(text: string): Value | undefined {
   try {
-    v = parseJSON(text);
+    return parseJSON(text);
   } catch {
     return undefined;
   }
-  return fromValue(v);
 }
 
 // ---------------------------------------------------------------------------

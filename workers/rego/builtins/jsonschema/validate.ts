@@ -10,6 +10,7 @@ import { canonicalJSON, compareRats, formatRat, isInteger, isJMap, isJNumber, is
 import type { SubSchema } from "./compile.js";
 import { compileRE2 } from "./compile.js";
 import { isFormat } from "./format.js";
+import { MAX_BUILTIN_NESTING, Nesting } from "../nesting.js";
 
 export interface SchemaViolation {
   /** gojsonschema's error type: "invalid_type", "required", … */
@@ -53,8 +54,16 @@ function typesText(s: SubSchema): string {
 }
 
 /** Validates `doc` against the compiled schema. */
+/**
+ * Validation descends into the document (at most MAX_BUILTIN_NESTING deep,
+ * json.ts checks) and, on each node, into subschemas and along $refs: a
+ * recursive schema (`properties: {a: {$ref: "#"}}`) takes two steps a level.
+ */
+const nesting = new Nesting("schema validation", 3 * MAX_BUILTIN_NESTING);
+
 export function validate(root: SubSchema, doc: JNode): SchemaViolation[] {
   const result = new Result();
+  nesting.start();
   recurse(root, doc, result, ["(root)"]);
   return result.errors;
 }
@@ -66,6 +75,12 @@ function sub(s: SubSchema, node: JNode, context: readonly string[]): Result {
 }
 
 function recurse(s: SubSchema, node: JNode, result: Result, context: readonly string[]): void {
+  nesting.enter();
+  validateNode(s, node, result, context);
+  nesting.leave();
+}
+
+function validateNode(s: SubSchema, node: JNode, result: Result, context: readonly string[]): void {
   if (s.pass !== undefined) {
     if (!s.pass) result.add("false", context, () => "False always fails validation");
     return;

@@ -15,7 +15,7 @@
  * the built-in functions, and this file executes the tree.
  */
 import { lex } from "./lexer.js";
-import { type ControlNode, type Node, type Operand, Parser, type Pipe } from "./parser.js";
+import { type ControlNode, MAX_DEPTH, type Node, type Operand, Parser, type Pipe } from "./parser.js";
 import { FUNCS, type Fn, formatValue, goBool, goString, isTrue, printAction, typeOf } from "./funcs.js";
 import { type GoVal, INVALID, NIL, TemplateError } from "./value.js";
 
@@ -24,7 +24,6 @@ class Continue {}
 
 /** A step limit: templates cannot loop forever, but ranges can nest deeply. */
 const MAX_STEPS = 1_000_000;
-const MAX_DEPTH = 1000;
 
 class Exec {
   private out = "";
@@ -55,6 +54,11 @@ class Exec {
     throw new TemplateError(`template: template:${node.line}: executing "template" at <${node.src}>: ${msg}`);
   }
 
+  /** One level deeper: a template call or an if / with / range body (parser.ts MAX_DEPTH). */
+  private enter(node: { line: number; src: string }): void {
+    if (++this.depth > MAX_DEPTH) this.error(node, `exceeded maximum template depth (${MAX_DEPTH})`);
+  }
+
   private walk(nodes: Node[], dot: GoVal): void {
     for (const n of nodes) {
       this.step();
@@ -71,19 +75,29 @@ class Exec {
         case "with": {
           const mark = this.vars.length;
           const v = this.pipe(n, n.pipe, dot);
-          if (isTrue(v)) this.walk(n.list, n.t === "with" ? v : dot);
-          else if (n.elseList) this.walk(n.elseList, dot);
+          const body = isTrue(v) ? n.list : n.elseList;
+          // {{break}} and {{continue}} leave through here as exceptions.
+          this.enter(n);
+          try {
+            if (body) this.walk(body, n.t === "with" && body === n.list ? v : dot);
+          } finally {
+            this.depth--;
+          }
           this.vars.length = mark;
           break;
         }
         case "range":
-          this.range(n, dot);
+          this.enter(n);
+          try {
+            this.range(n, dot);
+          } finally {
+            this.depth--;
+          }
           break;
         case "template": {
           const body = this.defines.get(n.name);
           if (!body) this.error(n, `no such template "${n.name}"`);
-          // Go allows 100000 nested calls; a JavaScript stack does not.
-          if (++this.depth > MAX_DEPTH) this.error(n, `exceeded maximum template depth (${MAX_DEPTH})`);
+          this.enter(n);
           const saved = this.vars;
           const newDot = n.pipe ? this.pipe(n, n.pipe, dot) : NIL;
           this.vars = [["$", newDot]];

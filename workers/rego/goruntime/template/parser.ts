@@ -91,8 +91,16 @@ function numberConstant(text: string, fail: (m: string) => never): GoVal {
   return { k: "int", v: neg ? -v : v };
 }
 
+/**
+ * How deep if / with / range (else-if chains included) and template calls
+ * nest, in parsing and in execution: both recurse per level, and a
+ * JavaScript stack is far smaller than Go's (which allows 100000 calls).
+ */
+export const MAX_DEPTH = 200;
+
 export class Parser {
   private pos = 0;
+  private depth = 0;
   readonly defines = new Map<string, Node[]>();
   constructor(private readonly pieces: Piece[]) {}
 
@@ -163,6 +171,13 @@ export class Parser {
   }
 
   private control(kind: "if" | "with" | "range", p: Extract<Piece, { kind: "action" }>, toks: Tok[]): Node {
+    if (++this.depth > MAX_DEPTH) this.fail(p.line, `{{${kind}}} nested deeper than ${MAX_DEPTH}`);
+    const node = this.controlNode(kind, p, toks);
+    this.depth--;
+    return node;
+  }
+
+  private controlNode(kind: "if" | "with" | "range", p: Extract<Piece, { kind: "action" }>, toks: Tok[]): Node {
     const pipe = this.pipeline(p, toks, true, kind === "range");
     const { nodes, end } = this.list(true);
     const node: ControlNode = { t: kind, pipe, list: nodes, line: p.line, src: p.src };
