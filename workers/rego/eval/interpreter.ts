@@ -202,6 +202,13 @@ export class Evaluation implements BuiltinContext {
     if (this.steps > this.budget) throw this.error("eval_budget_exceeded", `evaluation exceeded its budget of ${this.budget} steps`, instr);
   }
 
+  /** Comparing two composites walks them as far as they agree: at most the smaller one. */
+  private chargeComparison(a: Value, b: Value, instr: Instr): void {
+    if (a === null || b === null) return;
+    const left = this.budget - this.steps;
+    this.chargeWork(3 * Math.min(deepSize(a, left), deepSize(b, left)), instr);
+  }
+
   private exec(instr: Instr, L: (Value | undefined)[]): number {
     if (++this.steps > this.budget)
       throw this.error("eval_budget_exceeded", `evaluation exceeded its budget of ${this.budget} steps`, instr);
@@ -258,15 +265,15 @@ export class Evaluation implements BuiltinContext {
         const a = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         const b = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (a === undefined || b === undefined) return 0;
-        // Arrays compare element by element (objects and sets mostly by their cached hashes).
-        if (Array.isArray(a) && Array.isArray(b) && a !== b) this.chargeWork(a.length, instr);
+        // Composites compare member by member (equal hashes do not spare the walk).
+        if (a !== b && typeof a === "object" && typeof b === "object") this.chargeComparison(a, b, instr);
         return equals(a, b) ? CONTINUE : 0;
       }
       case Op.NotEqual: {
         const a = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         const b = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (a === undefined || b === undefined) return 0;
-        if (Array.isArray(a) && Array.isArray(b) && a !== b) this.chargeWork(a.length, instr);
+        if (a !== b && typeof a === "object" && typeof b === "object") this.chargeComparison(a, b, instr);
         return equals(a, b) ? 0 : CONTINUE;
       }
       case Op.IsDefined:
@@ -284,15 +291,15 @@ export class Evaluation implements BuiltinContext {
         return CONTINUE;
       // Allocating a collection (and collecting it later) costs several plain statements' worth.
       case Op.MakeObject:
-        this.steps += 3;
+        this.steps += 10;
         L[instr.c] = new RObject();
         return CONTINUE;
       case Op.MakeArray:
-        this.steps += 3;
+        this.steps += 10;
         L[instr.c] = [];
         return CONTINUE;
       case Op.MakeSet:
-        this.steps += 3;
+        this.steps += 10;
         L[instr.c] = new RSet();
         return CONTINUE;
       case Op.MakeNull:
@@ -333,6 +340,7 @@ export class Evaluation implements BuiltinContext {
           if (v === undefined) return 0;
           args[i] = v;
         }
+        this.steps++; // the call's argument array
         const r = this.callBuiltinInstr(instr, args);
         if (r === undefined) return 0;
         L[instr.c] = r;
@@ -370,6 +378,7 @@ export class Evaluation implements BuiltinContext {
         const v = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (arr === undefined || v === undefined) return 0;
         if (!Array.isArray(arr)) throw this.error("eval_internal_error", "ArrayAppendStmt target is not an array", instr);
+        this.steps += 2; // the array grows (and is copied as it does)
         arr.push(v);
         return CONTINUE;
       }
@@ -378,9 +387,9 @@ export class Evaluation implements BuiltinContext {
         const v = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         if (set === undefined || v === undefined) return 0;
         if (!(set instanceof RSet)) throw this.error("eval_internal_error", "SetAddStmt target is not a set", instr);
-        this.steps++; // hashing and inserting
+        this.steps += 3; // hashing and inserting
         // A composite member is hashed by its contents (only objects and sets cache theirs).
-        if (v !== null && typeof v === "object") this.chargeWork(2 * deepSize(v, this.budget - this.steps), instr);
+        if (v !== null && typeof v === "object") this.chargeWork(16 * deepSize(v, this.budget - this.steps), instr);
         set.add(v);
         if (instr.produces && this.firing) this.firing.add(instr.loc);
         return CONTINUE;
@@ -392,8 +401,8 @@ export class Evaluation implements BuiltinContext {
         const v = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (obj === undefined || k === undefined || v === undefined) return 0;
         if (!(obj instanceof RObject)) throw this.error("eval_internal_error", "ObjectInsertStmt target is not an object", instr);
-        this.steps++; // hashing and inserting
-        if (k !== null && typeof k === "object") this.chargeWork(deepSize(k, this.budget - this.steps), instr);
+        this.steps += 8; // hashing and inserting
+        if (k !== null && typeof k === "object") this.chargeWork(4 * deepSize(k, this.budget - this.steps), instr);
         if (instr.op === Op.ObjectInsertOnce) {
           const cur = obj.get(k);
           if (cur !== undefined && !equals(cur, v)) throw this.error("eval_conflict_error", "object keys must be unique", instr);
@@ -444,8 +453,8 @@ export class Evaluation implements BuiltinContext {
         // Restoring an undefined input (path empty) is allowed; upserting undefined is not.
         if (v === undefined && path.length > 0) return 0;
         const orig = L[instr.a];
-        // The replacement copies each object along the path.
-        if (path.length > 0) this.chargeWork(32 * upsertCost(orig, path), instr);
+        // The replacement copies each object along the path; memoized rule values are dropped.
+        this.chargeWork(32 + (path.length > 0 ? 32 * upsertCost(orig, path) : 0), instr);
         L[instr.a] = path.length === 0 ? v : upsert(orig, path, 0, v as Value);
         // The with block is inline: undefined or a break inside it leaves the
         // enclosing block too, with the local restored on the way out.
@@ -487,8 +496,8 @@ export class Evaluation implements BuiltinContext {
       for (let i = 0; i < src.length; i++) {
         L[instr.b] = i;
         L[instr.c] = src[i];
-        // Each iteration is a step of its own, on top of its body's statements.
-        if (++this.steps > this.budget) this.chargeWork(0, instr);
+        // Each iteration is two steps of its own (binding key and value), on top of its body's statements.
+        if ((this.steps += 2) > this.budget) this.chargeWork(0, instr);
         const r = this.runBlock(body, L);
         if (r > 0) return r - 1;
       }
@@ -498,8 +507,8 @@ export class Evaluation implements BuiltinContext {
         const k = keys[i] as Value;
         L[instr.b] = k;
         L[instr.c] = src.get(k);
-        // Each iteration is a step of its own, on top of its body's statements.
-        if (++this.steps > this.budget) this.chargeWork(0, instr);
+        // Each iteration is two steps of its own (binding key and value), on top of its body's statements.
+        if ((this.steps += 2) > this.budget) this.chargeWork(0, instr);
         const r = this.runBlock(body, L);
         if (r > 0) return r - 1;
       }
@@ -509,8 +518,8 @@ export class Evaluation implements BuiltinContext {
         const m = members[i] as Value;
         L[instr.b] = m;
         L[instr.c] = m;
-        // Each iteration is a step of its own, on top of its body's statements.
-        if (++this.steps > this.budget) this.chargeWork(0, instr);
+        // Each iteration is two steps of its own (binding key and value), on top of its body's statements.
+        if ((this.steps += 2) > this.budget) this.chargeWork(0, instr);
         const r = this.runBlock(body, L);
         if (r > 0) return r - 1;
       }

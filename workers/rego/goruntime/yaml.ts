@@ -169,9 +169,16 @@ function parseErrorMessage(src: string, err: { code: string; message: string; po
   return `yaml: line ${line}: ${msg}`;
 }
 
+/**
+ * Charged one unit per node converted, for the parse under way: aliases
+ * expand, so a few lines can stand for billions of nodes ("billion laughs").
+ */
+let chargeNode: ((units: number) => void) | undefined;
+
 /** Converts a parsed node to go-yaml's interface{} value. */
 function toGoYAML(doc: Document, node: unknown, depth: number): GoYAML {
   if (depth > 1000) throw new YAMLError("yaml: exceeded max depth");
+  chargeNode?.(1);
   if (node === null || node === undefined) return { t: "null" };
   if (isAlias(node)) return toGoYAML(doc, node.resolve(doc), depth + 1);
   if (isScalar(node)) {
@@ -239,19 +246,32 @@ function formatFloat32(f: number): string {
  * yaml.unmarshal's parse: the first document of the stream (null when there is
  * none), as go-yaml decodes it.
  */
-export function parseYAML(src: string): GoYAML {
+export function parseYAML(src: string, charge?: (units: number) => void): GoYAML {
   const docs = parseAllDocuments(src, { schema: "failsafe", uniqueKeys: false, merge: false, version: "1.1", prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [docs];
   const doc = list[0] as Document | undefined;
   if (!doc) return { t: "null" };
   const err = doc.errors[0] as unknown as { code: string; message: string; pos: [number, number] } | undefined;
   if (err) throw new YAMLError("error converting YAML to JSON: " + parseErrorMessage(src, err));
+  let stopped: unknown;
+  chargeNode =
+    charge &&
+    ((units) => {
+      try {
+        charge(units);
+      } catch (e) {
+        stopped = e;
+        throw e;
+      }
+    });
   try {
     return toGoYAML(doc, doc.contents, 0);
   } catch (e) {
-    // The yaml package reports problems such as unknown aliases by throwing.
-    if (e instanceof YAMLError || !(e instanceof Error)) throw e;
+    // The yaml package reports problems such as unknown aliases by throwing; the charge's own error passes.
+    if (e === stopped || e instanceof YAMLError || !(e instanceof Error)) throw e;
     throw new YAMLError(`error converting YAML to JSON: yaml: ${e.message}`);
+  } finally {
+    chargeNode = undefined;
   }
 }
 
