@@ -203,7 +203,7 @@ function comparison(a: Value[]): number {
 }
 
 /** Steps of one big.Float operation (non-integer arithmetic follows Go's big.Float: µs each, measured). */
-const FLOAT_COST = 32;
+const FLOAT_COST = 48;
 
 /** Non-integer arithmetic goes through big.Float: a fixed cost, and linear in the bits of a big integer operand. */
 function bigFloat(a: Value[]): number {
@@ -337,8 +337,8 @@ const BEFORE: Record<string, Cost> = {
   "array.flatten": (a) => deepSize(a[0]),
   "object.union": (a) => 8 * deepArgs(a),
   "object.union_n": (a) => 8 * deepSize(a[0]),
-  "object.filter": (a) => 4 * sizes(a),
-  "object.remove": (a) => 4 * sizes(a),
+  "object.filter": (a) => 6 * sizes(a),
+  "object.remove": (a) => 6 * sizes(a),
   "object.keys": sizes,
   "object.subset": (a) => 2 * deepArgs(a),
   "json.filter": (a) => 32 * deepArgs(a),
@@ -385,8 +385,8 @@ const BEFORE: Record<string, Cost> = {
   // Parsers and decoders, per character of their text (measured).
   lower: perChar(8),
   upper: perChar(8),
-  "semver.compare": perChar(2),
-  "semver.is_valid": perChar(2),
+  "semver.compare": perChar(3),
+  "semver.is_valid": perChar(3),
   "uuid.rfc4122": (a) => UUID_COST + stringArgs(a),
   "uuid.parse": (a) => 400 + stringArgs(a),
   "io.jwt.decode": perChar(6),
@@ -395,7 +395,16 @@ const BEFORE: Record<string, Cost> = {
   "crypto.hmac.sha1": perChar(2),
   "crypto.hmac.sha256": perChar(2),
   "crypto.hmac.sha512": perChar(2),
-  "strings.reverse": perChar(2),
+  "strings.reverse": perChar(3),
+  // substring counts code points
+  substring: perChar(2),
+  "base64.encode": perChar(2),
+  "base64.decode": perChar(2),
+  "base64url.encode": perChar(2),
+  "base64url.encode_no_pad": perChar(2),
+  "base64url.decode": perChar(2),
+  "hex.encode": perChar(2),
+  "hex.decode": perChar(2),
   "io.jwt.encode_sign": (a) => 8 * deepArgs(a),
   "io.jwt.encode_sign_raw": perChar(4),
   "crypto.x509.parse_certificates": perChar(4),
@@ -470,7 +479,7 @@ const recentRegexes = new RecentPatterns(250);
 const recentGlobs = new RecentPatterns(250);
 
 /** Steps of compiling a pattern (re2js: about 100 µs for a small one, measured), and per instruction of its program. */
-const COMPILE_BASE = 8000;
+const COMPILE_BASE = 12000;
 const COMPILE_COST = 512;
 
 /**

@@ -202,11 +202,21 @@ export class Evaluation implements BuiltinContext {
     if (this.steps > this.budget) throw this.error("eval_budget_exceeded", `evaluation exceeded its budget of ${this.budget} steps`, instr);
   }
 
-  /** Comparing two composites walks them as far as they agree: at most the smaller one. */
+  /**
+   * Charged after equals(a, b): two composites were walked member by member
+   * unless their lengths, or for objects and sets their sizes and structural
+   * hashes (which equals() has just cached), told them apart at once. So a
+   * policy comparing small fresh objects with its data pays nothing extra,
+   * and a comparison of big equal values is charged once it is done (the
+   * values themselves were charged as they were built, or are input).
+   */
   private chargeComparison(a: Value, b: Value, instr: Instr): void {
     if (a === null || b === null) return;
-    const left = this.budget - this.steps;
-    this.chargeWork(3 * Math.min(deepSize(a, left), deepSize(b, left)), instr);
+    if (Array.isArray(a)) {
+      if (!Array.isArray(b) || a.length !== b.length) return;
+    } else if (!((a instanceof RObject && b instanceof RObject) || (a instanceof RSet && b instanceof RSet))) return;
+    else if (a.size !== b.size || a.hash !== b.hash) return;
+    this.chargeWork(3 * deepSize(a, this.budget - this.steps), instr);
   }
 
   private exec(instr: Instr, L: (Value | undefined)[]): number {
@@ -265,16 +275,17 @@ export class Evaluation implements BuiltinContext {
         const a = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         const b = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (a === undefined || b === undefined) return 0;
-        // Composites compare member by member (equal hashes do not spare the walk).
+        const eq = equals(a, b);
         if (a !== b && typeof a === "object" && typeof b === "object") this.chargeComparison(a, b, instr);
-        return equals(a, b) ? CONTINUE : 0;
+        return eq ? CONTINUE : 0;
       }
       case Op.NotEqual: {
         const a = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         const b = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (a === undefined || b === undefined) return 0;
+        const eq = equals(a, b);
         if (a !== b && typeof a === "object" && typeof b === "object") this.chargeComparison(a, b, instr);
-        return equals(a, b) ? 0 : CONTINUE;
+        return eq ? 0 : CONTINUE;
       }
       case Op.IsDefined:
         return L[instr.a] === undefined ? 0 : CONTINUE;
@@ -401,7 +412,7 @@ export class Evaluation implements BuiltinContext {
         const v = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (obj === undefined || k === undefined || v === undefined) return 0;
         if (!(obj instanceof RObject)) throw this.error("eval_internal_error", "ObjectInsertStmt target is not an object", instr);
-        this.steps += 8; // hashing and inserting
+        this.steps += 16; // hashing and inserting (into a big object: a Map entry and a hash key)
         if (k !== null && typeof k === "object") this.chargeWork(4 * deepSize(k, this.budget - this.steps), instr);
         if (instr.op === Op.ObjectInsertOnce) {
           const cur = obj.get(k);

@@ -170,15 +170,16 @@ function parseErrorMessage(src: string, err: { code: string; message: string; po
 }
 
 /**
- * Charged one unit per node converted, for the parse under way: aliases
- * expand, so a few lines can stand for billions of nodes ("billion laughs").
+ * Charged for each node converted, for the parse under way: aliases expand,
+ * so a few lines can stand for billions of nodes ("billion laughs"), and the
+ * yaml package resolves each alias by visiting the document up to it.
  */
-let chargeNode: ((units: number) => void) | undefined;
+let chargeNode: ((alias: boolean) => void) | undefined;
 
 /** Converts a parsed node to go-yaml's interface{} value. */
 function toGoYAML(doc: Document, node: unknown, depth: number): GoYAML {
   if (depth > 1000) throw new YAMLError("yaml: exceeded max depth");
-  chargeNode?.(1);
+  chargeNode?.(isAlias(node));
   if (node === null || node === undefined) return { t: "null" };
   if (isAlias(node)) return toGoYAML(doc, node.resolve(doc), depth + 1);
   if (isScalar(node)) {
@@ -256,9 +257,10 @@ export function parseYAML(src: string, charge?: (units: number) => void): GoYAML
   let stopped: unknown;
   chargeNode =
     charge &&
-    ((units) => {
+    ((alias) => {
       try {
-        charge(units);
+        // a node is one unit; an alias also a unit per 2 characters of the text its resolution visits
+        charge(alias ? 1 + (src.length >> 1) : 1);
       } catch (e) {
         stopped = e;
         throw e;
