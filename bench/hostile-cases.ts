@@ -9,12 +9,21 @@
 export interface HostileCase {
   name: string;
   source: string;
-  input?: unknown;
+  /** a getter: built when a case runs, so importing the cases allocates nothing big */
+  readonly input?: unknown;
   /** the construct completes within the budget (listed for its time, not as a limit test) */
   finishes?: boolean;
+  /** evaluate with a print hook (as `caracal test` and explain do), so print formats its operands */
+  print?: boolean;
 }
 
 const big = (lines: string[]) => `package p\n${lines.join("\n")}\n`;
+
+/** base64url without padding of an ASCII text (btoa: the cases load in workerd too, which has no Buffer). */
+const b64url = (s: string) => btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+/** A JWT-shaped token of about 64 KB (the signature is not valid). */
+const bigToken = `${b64url('{"alg":"HS256"}')}.${b64url(JSON.stringify({ xs: Array.from({ length: 8000 }, (_, i) => i) }))}.c2ln`;
 
 /** s0 … s<n>: a string doubled n times, starting from `seed`. */
 function doublings(n: number, seed: string, step: (prev: string) => string): string[] {
@@ -176,7 +185,9 @@ export const HOSTILE_CASES: HostileCase[] = [
   {
     name: "with replacing a key of a big input, repeated",
     source: big(["q := input.k", "r := count([x | some i in numbers.range(1, 200000); x := q with input.k as i])"]),
-    input: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, i]).concat([["k", 0]])),
+    get input() {
+      return Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, i]).concat([["k", 0]]));
+    },
   },
   {
     name: "equality of big arrays, repeated",
@@ -207,5 +218,612 @@ export const HOSTILE_CASES: HostileCase[] = [
   {
     name: "net.cidr_expand of a /16, repeated",
     source: big(['r := count([n | some i in numbers.range(1, 10000); n := count(net.cidr_expand("10.0.0.0/16"))])']),
+  },
+  // ---- strings -----------------------------------------------------------------------------
+  {
+    name: "strings.replace_n with 200 pairs over a 64 KB input string, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := strings.replace_n(input.pairs, input.s)])"]),
+    get input() {
+      return { s: "ab".repeat(32768), pairs: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`a${i}`, "xyz"])) };
+    },
+  },
+  {
+    name: "split of a 64 KB input string on a one-byte separator, repeated",
+    source: big(['r := count([n | some i in numbers.range(1, 100000); n := count(split(input.s, ","))])']),
+    get input() {
+      return { s: "a,".repeat(32768) };
+    },
+  },
+  {
+    name: "strings.split_n of a 64 KB input string into all parts, repeated",
+    source: big(['r := count([n | some i in numbers.range(1, 100000); n := count(strings.split_n(input.s, ",", -1))])']),
+    get input() {
+      return { s: "a,".repeat(32768) };
+    },
+  },
+  {
+    name: "indexof_n of a one-byte needle over a 64 KB input string, repeated",
+    source: big(['r := count([n | some i in numbers.range(1, 100000); n := count(indexof_n(input.s, "a"))])']),
+    get input() {
+      return { s: "a".repeat(65536) };
+    },
+  },
+  {
+    name: "strings.count of a one-byte needle over a 64 KB input string, repeated",
+    source: big(['r := count([n | some i in numbers.range(1, 100000); n := strings.count(input.s, "a")])']),
+    get input() {
+      return { s: "a".repeat(65536) };
+    },
+  },
+  {
+    name: "strings.reverse of a 64 KB input string, repeated",
+    source: big(["r := count([n | some i in numbers.range(1, 100000); n := strings.reverse(input.s)])"]),
+    get input() {
+      return { s: "ab".repeat(32768) };
+    },
+  },
+  {
+    name: "trim with a 4 KB cutset over a 64 KB input string, repeated",
+    source: big(["r := count([n | some i in numbers.range(1, 100000); n := trim(input.s, input.cut)])"]),
+    get input() {
+      return { s: "a".repeat(65536), cut: Array.from({ length: 4096 }, (_, i) => String.fromCharCode(0x100 + i)).join("") };
+    },
+  },
+  {
+    name: "substring of a 64 KB input string, repeated",
+    source: big(["r := count([n | some i in numbers.range(1, 100000); n := substring(input.s, 1, 60000)])"]),
+    get input() {
+      return { s: "é".repeat(65536) };
+    },
+  },
+  {
+    name: "lower of a 64 KB non-ASCII input string, repeated",
+    source: big(["r := count([n | some i in numbers.range(1, 100000); n := lower(input.s)])"]),
+    get input() {
+      return { s: "ÀÉÎ".repeat(21845) };
+    },
+  },
+  {
+    name: "equality of two equal 1 MB strings built apart, repeated",
+    source: big([
+      ...doublings(16, "abcdefghijklmnop", (p) => `concat("", [${p}, ${p}])`),
+      'r := count([1 | some i in numbers.range(1, 200000); s16 == concat("", [s15, s15])])',
+    ]),
+  },
+  {
+    name: "comparison of two 1 MB input strings that differ at the end, repeated",
+    source: big(["r := count([1 | some i in numbers.range(1, 200000); input.a < input.b])"]),
+    get input() {
+      return { a: `${"x".repeat(1 << 20)}a`, b: `${"x".repeat(1 << 20)}b` };
+    },
+  },
+  {
+    name: "contains of a near-miss needle in a 64 KB input string, repeated",
+    source: big(["r := count([1 | some i in numbers.range(1, 100000); contains(input.s, input.needle)])"]),
+    get input() {
+      return { s: "a".repeat(65536), needle: `${"a".repeat(2048)}b` };
+    },
+  },
+  {
+    name: "sprintf %v of a nested 5,000-node value, repeated",
+    source: big([
+      'v := [{"k": [i, "abc", {"x": true}]} | some i in numbers.range(1, 700)]',
+      'r := count([s | some i in numbers.range(1, 100000); s := sprintf("%v", [v])])',
+    ]),
+  },
+  {
+    name: "sprintf %d of a 4,000-bit integer, repeated",
+    source: big(["b := bits.lsh(1, 4000)", 'r := count([s | some i in numbers.range(1, 200000); s := sprintf("%d", [b + i])])']),
+  },
+  {
+    name: "strings.render_template with a range over a big input array, repeated",
+    source: big([
+      'r := count([s | some i in numbers.range(1, 100000); s := strings.render_template("{{range .xs}}{{.}},{{end}}", {"xs": input.xs})])',
+    ]),
+    get input() {
+      return { xs: Array.from({ length: 20000 }, (_, i) => i) };
+    },
+  },
+
+  // ---- regex and glob ----------------------------------------------------------------------
+  {
+    name: "regex.match with a fresh pattern per call",
+    source: big(['r := count([1 | some i in numbers.range(1, 200000); regex.match(sprintf("^(a|b)*%d(c|d)+[a-z]{2,9}$", [i]), "abab")])']),
+  },
+  {
+    name: "regex.match with a fresh nested-repeat pattern per call",
+    source: big(['r := count([1 | some i in numbers.range(1, 200000); regex.match(sprintf("((a{%d}){30}){30}", [i % 30 + 1]), "b")])']),
+  },
+  {
+    name: "regex.is_valid of fresh nested-repeat patterns",
+    source: big(['r := count([1 | some i in numbers.range(1, 200000); regex.is_valid(sprintf("(((a{%d}){10}){10}){10}", [i]))])']),
+  },
+  {
+    name: "regex.replace over a 64 KB input string, repeated",
+    source: big(['r := count([x | some i in numbers.range(1, 100000); x := regex.replace(input.s, "a", "bb")])']),
+    get input() {
+      return { s: "a".repeat(65536) };
+    },
+  },
+  {
+    name: "regex.split of a 64 KB input string, repeated",
+    source: big(['r := count([x | some i in numbers.range(1, 100000); x := regex.split(",", input.s)])']),
+    get input() {
+      return { s: "a,".repeat(32768) };
+    },
+  },
+  {
+    name: "regex.find_all_string_submatch_n over a 64 KB input string",
+    source: big(['r := count([x | some i in numbers.range(1, 100000); x := regex.find_all_string_submatch_n("(a)(b)?", input.s, -1)])']),
+    get input() {
+      return { s: "a".repeat(65536) };
+    },
+  },
+  {
+    name: "regex.globs_match of two long wildcard patterns, repeated",
+    source: big(["r := count([1 | some i in numbers.range(1, 100000); regex.globs_match(input.a, input.b)])"]),
+    get input() {
+      return { a: "a.*".repeat(200), b: ".*b".repeat(200) };
+    },
+  },
+  {
+    name: "glob.match with a fresh pattern per call",
+    source: big(['r := count([1 | some i in numbers.range(1, 200000); glob.match(sprintf("*a*%d*{x,y,z}*", [i]), ["."], "a.b.c")])']),
+  },
+
+  // ---- encodings ---------------------------------------------------------------------------
+  {
+    name: "base64.encode and decode of a 64 KB input string, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := base64.decode(base64.encode(input.s))])"]),
+    get input() {
+      return { s: "ab".repeat(32768) };
+    },
+  },
+  {
+    name: "hex.encode and decode of a 64 KB input string, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := hex.decode(hex.encode(input.s))])"]),
+    get input() {
+      return { s: "ab".repeat(32768) };
+    },
+  },
+  {
+    name: "urlquery.encode and decode of a 64 KB input string, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := urlquery.decode(urlquery.encode(input.s))])"]),
+    get input() {
+      return { s: "é &".repeat(21845) };
+    },
+  },
+  {
+    name: "urlquery.decode_object of a query of 10,000 parameters, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := urlquery.decode_object(input.q)])"]),
+    get input() {
+      return { q: Array.from({ length: 10000 }, (_, i) => `k${i}=v`).join("&") };
+    },
+  },
+  {
+    name: "urlquery.encode_object of a big input object, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := urlquery.encode_object(input.o)])"]),
+    get input() {
+      return { o: Object.fromEntries(Array.from({ length: 10000 }, (_, i) => [`k${i}`, ["a", "b"]])) };
+    },
+  },
+  {
+    name: "json.marshal_with_options with a long indent, repeated",
+    source: big([
+      'r := count([x | some i in numbers.range(1, 100000); x := json.marshal_with_options(input.v, {"pretty": true, "indent": input.indent})])',
+    ]),
+    get input() {
+      return { v: Array.from({ length: 200 }, (_, i) => ({ a: [i, { b: i }] })), indent: " ".repeat(64) };
+    },
+  },
+  {
+    name: "json.marshal of a 64 KB input string of control characters, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := json.marshal(input.s)])"]),
+    get input() {
+      return { s: "\u0001".repeat(65536) };
+    },
+  },
+  {
+    name: "json.unmarshal of a 64 KB text of escapes, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := json.unmarshal(input.t)])"]),
+    get input() {
+      return { t: JSON.stringify("\u0001é".repeat(10000)) };
+    },
+  },
+  {
+    name: "yaml.unmarshal of nested aliases (billion laughs)",
+    source: big(["r := count(yaml.unmarshal(input.t))"]),
+    get input() {
+      return {
+        t: [
+          'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+          ...Array.from({ length: 8 }, (_, i) => {
+            const p = String.fromCharCode(97 + i);
+            const q = String.fromCharCode(98 + i);
+            return `${q}: &${q} [*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p}]`;
+          }),
+        ].join("\n"),
+      };
+    },
+  },
+  {
+    name: "yaml.unmarshal of a 64 KB flow sequence, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := yaml.unmarshal(input.t)])"]),
+    get input() {
+      return { t: `[${Array.from({ length: 10000 }, (_, i) => i).join(",")}]` };
+    },
+  },
+  {
+    name: "json.is_valid and yaml.is_valid of 64 KB texts, repeated",
+    source: big(["r := count([1 | some i in numbers.range(1, 100000); json.is_valid(input.t); yaml.is_valid(input.t)])"]),
+    get input() {
+      return { t: `[${Array.from({ length: 10000 }, (_, i) => i).join(",")}]` };
+    },
+  },
+
+  // ---- objects, arrays, sets -----------------------------------------------------------------
+  {
+    name: "object.filter and object.remove with 10,000 keys, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := object.remove(object.filter(input.o, input.ks), input.ks)])"]),
+    get input() {
+      return {
+        o: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, i])),
+        ks: Array.from({ length: 10000 }, (_, i) => `k${i}`),
+      };
+    },
+  },
+  {
+    name: "object.get with a 10,000-key path, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 200000); x := object.get(input.o, input.path, 0)])"]),
+    get input() {
+      return { o: {}, path: Array.from({ length: 10000 }, (_, i) => `k${i}`) };
+    },
+  },
+  {
+    name: "json.filter and json.remove with 2,000 paths, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := json.remove(json.filter(input.o, input.ps), input.ps)])"]),
+    get input() {
+      return {
+        o: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, { a: i, b: [i] }])),
+        ps: Array.from({ length: 2000 }, (_, i) => `k${i}/a`),
+      };
+    },
+  },
+  {
+    name: "json.patch with 2,000 operations, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := json.patch(input.o, input.ops)])"]),
+    get input() {
+      return {
+        o: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, i])),
+        ops: Array.from({ length: 2000 }, (_, i) => ({ op: "copy", from: `/k${i}`, path: `/c${i}` })),
+      };
+    },
+  },
+  {
+    name: "object.union_n of 1,000 input objects, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := object.union_n(input.os)])"]),
+    get input() {
+      return { os: Array.from({ length: 1000 }, (_, i) => ({ [`k${i}`]: i, shared: { [`k${i}`]: i } })) };
+    },
+  },
+  {
+    name: "object.subset of a big input object, repeated",
+    source: big(["r := count([1 | some i in numbers.range(1, 100000); object.subset(input.o, input.o)])"]),
+    get input() {
+      return { o: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, [i]])) };
+    },
+  },
+  {
+    name: "array.concat, slice and reverse of big input arrays, repeated",
+    source: big([
+      "r := count([x | some i in numbers.range(1, 100000); x := array.reverse(array.slice(array.concat(input.xs, input.xs), 1, 30000))])",
+    ]),
+    get input() {
+      return { xs: Array.from({ length: 20000 }, (_, i) => i) };
+    },
+  },
+  {
+    name: "array.flatten of a big nested input array, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := array.flatten(input.xs)])"]),
+    get input() {
+      return { xs: Array.from({ length: 5000 }, (_, i) => [i, [i, [i]]]) };
+    },
+  },
+  {
+    name: "intersection of 1,000 sets, repeated",
+    source: big([
+      "ss := {{j | some j in numbers.range(k, k + 50)} | some k in numbers.range(1, 1000)}",
+      "r := count([x | some i in numbers.range(1, 100000); x := intersection(ss)])",
+    ]),
+  },
+  {
+    name: "union of 1,000 sets, repeated",
+    source: big([
+      "ss := {{j | some j in numbers.range(k, k + 50)} | some k in numbers.range(1, 1000)}",
+      "r := count([x | some i in numbers.range(1, 100000); x := union(ss)])",
+    ]),
+  },
+  {
+    name: "sort of arrays that differ only in their last element",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := sort(input.xs)])"]),
+    get input() {
+      return { xs: Array.from({ length: 500 }, (_, i) => [...Array.from({ length: 200 }, () => 0), 500 - i]) };
+    },
+  },
+  {
+    name: "sum, max and product of a big input array, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := [sum(input.xs), max(input.xs), product(input.ones)]])"]),
+    get input() {
+      return { xs: Array.from({ length: 50000 }, (_, i) => i + 0.5), ones: Array.from({ length: 50000 }, () => 1) };
+    },
+  },
+  {
+    name: "count and type checks of big collections, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 300000); x := count(input.xs) + count(input.o)])"]),
+    get input() {
+      return {
+        xs: Array.from({ length: 50000 }, (_, i) => i),
+        o: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i])),
+      };
+    },
+  },
+
+  // ---- numbers and bits --------------------------------------------------------------------
+  {
+    name: "bits.and, or, xor and rsh of 4,000-bit integers, repeated",
+    source: big([
+      "a := bits.lsh(1, 4000) - 1",
+      "r := count([x | some i in numbers.range(1, 100000); x := bits.rsh(bits.xor(bits.or(a, i), bits.and(a, a - i)), 7)])",
+    ]),
+  },
+  {
+    name: "float arithmetic with a 4,000-bit integer, repeated",
+    source: big(["a := bits.lsh(1, 4000) + 1", "r := count([x | some i in numbers.range(1, 200000); x := (a * 1.5) / 3.7 + 0.1])"]),
+  },
+  {
+    name: "round, ceil and floor of huge floats, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 200000); x := round(1.5e300 * i) + ceil(2.5e300) + floor(-3.5e300)])"]),
+  },
+  {
+    name: "to_number of a huge exponent",
+    source: big(['r := count([x | some i in numbers.range(1, 100000); x := to_number(sprintf("1e%d", [100000 + i]))])']),
+  },
+  {
+    name: "json.unmarshal of a number with a huge exponent",
+    source: big(['r := count([x | some i in numbers.range(1, 100000); x := json.unmarshal(sprintf("1e%d", [100000 + i])) + 1])']),
+  },
+  {
+    name: "units.parse_bytes with a huge exponent",
+    source: big(['r := count([x | some i in numbers.range(1, 100000); x := units.parse_bytes("1e99999KiB")])']),
+  },
+  {
+    name: "numbers.range_step with a tiny fractional step",
+    source: big(["r := count(numbers.range_step(0, 1000000, 1))"]),
+  },
+
+  // ---- time, net, semver, uuid ---------------------------------------------------------------
+  {
+    name: "time.parse_rfc3339_ns, add_date and diff in a loop",
+    source: big([
+      'r := count([x | some i in numbers.range(1, 200000); t := time.parse_rfc3339_ns("2024-02-29T12:34:56.789+05:30"); x := time.diff(time.add_date(t + i, 1, 2, 3), t)])',
+    ]),
+  },
+  {
+    name: "time.parse_duration_ns of a long duration text, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := time.parse_duration_ns(input.d)])"]),
+    get input() {
+      return { d: "1h2m3s4ms5us6ns".repeat(1000) };
+    },
+  },
+  {
+    name: "time.parse_ns with a long layout, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := time.parse_ns(input.layout, input.value)])"]),
+    get input() {
+      return { layout: "2006-01-02 ".repeat(1) + "x".repeat(4096), value: `2024-01-02 ${"x".repeat(4096)}` };
+    },
+  },
+  {
+    name: "net.cidr_merge of 20,000 input addresses, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := net.cidr_merge(input.ips)])"]),
+    get input() {
+      return { ips: Array.from({ length: 20000 }, (_, i) => `10.${(i >> 8) & 255}.${i & 255}.${(i * 7) & 255}/32`) };
+    },
+  },
+  {
+    name: "net.cidr_contains_matches of 300 × 300 CIDRs, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := net.cidr_contains_matches(input.a, input.a)])"]),
+    get input() {
+      return { a: Array.from({ length: 300 }, (_, i) => `10.${i & 255}.0.0/16`) };
+    },
+  },
+  {
+    name: "net.cidr_expand of an IPv6 /100",
+    source: big(['r := count(net.cidr_expand("2001:db8::/100"))']),
+  },
+  {
+    name: "net.cidr_contains and intersects in a loop",
+    source: big([
+      'r := count([1 | some i in numbers.range(1, 300000); net.cidr_contains("2001:db8::/32", "2001:db8:1::/48"); net.cidr_intersects("10.0.0.0/8", "10.1.0.0/16")])',
+    ]),
+  },
+  {
+    name: "semver.compare of versions with long prerelease parts, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := semver.compare(input.a, input.b)])"]),
+    get input() {
+      return {
+        a: `1.2.3-${Array.from({ length: 2000 }, () => "a").join(".")}.1`,
+        b: `1.2.3-${Array.from({ length: 2000 }, () => "a").join(".")}.2`,
+      };
+    },
+  },
+  {
+    name: "uuid.parse and uuid.rfc4122 in a loop",
+    source: big([
+      'r := count([x | some i in numbers.range(1, 200000); x := [uuid.parse("f81d4fae-7dec-11d0-a765-00a0c91e6bf6"), uuid.rfc4122(sprintf("k%d", [i]))]])',
+    ]),
+  },
+
+  // ---- crypto, tokens, graphql, rego ---------------------------------------------------------
+  {
+    name: "crypto.sha256, md5 and sha1 of a 64 KB input string, repeated",
+    source: big([
+      "r := count([x | some i in numbers.range(1, 100000); x := [crypto.sha256(input.s), crypto.md5(input.s), crypto.sha1(input.s)]])",
+    ]),
+    get input() {
+      return { s: "ab".repeat(32768) };
+    },
+  },
+  {
+    name: "crypto.hmac.sha512 of a 64 KB input string, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := crypto.hmac.sha512(input.s, input.s)])"]),
+    get input() {
+      return { s: "ab".repeat(32768) };
+    },
+  },
+  {
+    name: "io.jwt.decode of a 64 KB input token, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := io.jwt.decode(input.t)])"]),
+    get input() {
+      return { t: bigToken };
+    },
+  },
+  {
+    name: "io.jwt.verify_hs256 of a 64 KB input token, repeated",
+    source: big(['r := count([x | some i in numbers.range(1, 100000); x := io.jwt.verify_hs256(input.t, sprintf("k%d", [i]))])']),
+    get input() {
+      return { t: bigToken };
+    },
+  },
+  {
+    name: "graphql.parse_query of a 64 KB query, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := graphql.parse_query(input.q)])"]),
+    get input() {
+      return { q: `{ ${Array.from({ length: 6000 }, (_, i) => `f${i}`).join(" ")} }` };
+    },
+  },
+  {
+    name: "graphql.is_valid of a query against a big schema, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); graphql.is_valid(input.q, input.schema); x := i])"]),
+    get input() {
+      return {
+        schema: `type Query { ${Array.from({ length: 2000 }, (_, i) => `f${i}: Int`).join(" ")} }`,
+        q: `{ ${Array.from({ length: 2000 }, (_, i) => `f${i}`).join(" ")} }`,
+      };
+    },
+  },
+  {
+    name: "rego.parse_module of a 64 KB module, repeated",
+    source: big(['r := count([x | some i in numbers.range(1, 100000); x := rego.parse_module("m.rego", input.m)])']),
+    get input() {
+      return { m: `package m\n${Array.from({ length: 2000 }, (_, i) => `r${i} if { input.x[${i}] == "a" }`).join("\n")}\n` };
+    },
+  },
+  {
+    name: "json.match_schema of a big input document, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := json.match_schema(input.doc, input.schema)])"]),
+    get input() {
+      return {
+        doc: Array.from({ length: 5000 }, (_, i) => ({ a: i, b: "x" })),
+        schema: {
+          type: "array",
+          items: { type: "object", properties: { a: { type: "integer" }, b: { type: "string", pattern: "^x+$" } } },
+          uniqueItems: true,
+        },
+      };
+    },
+  },
+  {
+    name: "crypto.x509.parse_certificates of garbage, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := crypto.x509.parse_certificates(input.c)])"]),
+    get input() {
+      return { c: btoa("0".repeat(49152)) };
+    },
+  },
+
+  // ---- graphs, equality, membership, with ----------------------------------------------------
+  {
+    name: "graph.reachable_paths over a binary tree of 4,096 leaves, repeated",
+    source: big([
+      "g := {k: [2 * k, 2 * k + 1] | some k in numbers.range(1, 4095)}",
+      "r := count([x | some i in numbers.range(1, 100000); x := count(graph.reachable_paths(g, [1]))])",
+    ]),
+  },
+  {
+    name: "equality of nested arrays built apart, repeated",
+    source: big(["r := count([1 | some i in numbers.range(1, 200000); input.a == input.b])"]),
+    get input() {
+      return {
+        a: Array.from({ length: 100 }, () => Array.from({ length: 1000 }, (_, j) => j)),
+        b: Array.from({ length: 100 }, () => Array.from({ length: 1000 }, (_, j) => j)),
+      };
+    },
+  },
+  {
+    name: "equality of big objects built apart, repeated",
+    source: big(["r := count([1 | some i in numbers.range(1, 200000); input.a == input.b])"]),
+    get input() {
+      return {
+        a: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, [i]])),
+        b: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, [i]])),
+      };
+    },
+  },
+  {
+    name: "membership of a big array in a set, repeated",
+    source: big(["s := {[1], [2]}", "r := count([1 | some i in numbers.range(1, 200000); input.xs in s])"]),
+    get input() {
+      return { xs: Array.from({ length: 20000 }, (_, i) => i) };
+    },
+  },
+  {
+    name: "membership in the values of a big input object, repeated",
+    source: big(["r := count([1 | some i in numbers.range(1, 200000); -1 in input.o])"]),
+    get input() {
+      return { o: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, i])) };
+    },
+  },
+  {
+    name: "membership of a number in a big input array, repeated",
+    source: big(["r := count([1 | some i in numbers.range(1, 200000); -1 in input.xs])"]),
+    get input() {
+      return { xs: Array.from({ length: 20000 }, (_, i) => i) };
+    },
+  },
+  {
+    name: "with replacing data by a big document, repeated",
+    source: big(["q := count(data.big)", "r := count([x | some i in numbers.range(1, 200000); x := q with data.big as input.xs])"]),
+    get input() {
+      return { xs: Array.from({ length: 20000 }, (_, i) => i) };
+    },
+  },
+  {
+    name: "object comprehension copying a big input object, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 1000); x := {k: v | some k, v in input.o}])"]),
+    get input() {
+      return { o: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, i])) };
+    },
+  },
+  {
+    name: "set of composite keys built from a big input array",
+    source: big(['r := count({[x, [x, {"a": x}]] | some x in input.xs})']),
+    get input() {
+      return { xs: Array.from({ length: 100000 }, (_, i) => i) };
+    },
+  },
+  {
+    name: "every nested over a cross product",
+    source: big(["xs := numbers.range(1, 3000)", "r if { every x in xs { every y in xs { x + y > 0 } } }"]),
+  },
+  {
+    name: "comprehension over a triple cross product",
+    source: big(["xs := numbers.range(1, 500)", "r := count([[x, y, z] | some x in xs; some y in xs; some z in xs])"]),
+  },
+  {
+    name: "print of a big value, repeated",
+    source: big(["r := count([1 | some i in numbers.range(1, 100000); print(input.xs)])"]),
+    get input() {
+      return { xs: Array.from({ length: 20000 }, (_, i) => ({ a: i })) };
+    },
+    print: true,
   },
 ];

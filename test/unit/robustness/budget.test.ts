@@ -15,7 +15,7 @@ const LIMIT = new RegExp(`integer result larger than ${MAX_INT_BITS} bits`);
 describe("hostile policies stop at the default budget", () => {
   for (const c of HOSTILE_CASES) {
     it(c.name, async () => {
-      const o = await run(c.source, c.input === undefined ? {} : { input: c.input });
+      const o = await run(c.source, { ...(c.input === undefined ? {} : { input: c.input }), ...(c.print ? { print: () => {} } : {}) });
       if (c.finishes) {
         expect(o.ok).toBe(true);
         return;
@@ -30,8 +30,9 @@ describe("hostile policies stop at the default budget", () => {
 
 describe("the cost model", () => {
   it("charges a range for its length before building it", async () => {
-    const src = "package p\nr := count(numbers.range(1, 600000))";
-    expect(value(await run(src))).toBe(600000);
+    // two steps an element
+    const src = "package p\nr := count(numbers.range(1, 300000))";
+    expect(value(await run(src))).toBe(300000);
     const o = await run(src, { budget: 590_000 });
     expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
   });
@@ -50,8 +51,9 @@ describe("the cost model", () => {
   });
 
   it("charges string building by the bytes produced", async () => {
-    const src = 'package p\nr := count(concat("", [x | some i in numbers.range(1, 20000); x := "abcdefghijklmnop"]))';
-    expect(value(await run(src))).toBe(320000);
+    // building the array alone takes about 40,000 steps
+    const src = 'package p\nr := count(concat("", [x | some i in numbers.range(1, 5000); x := "abcdefghijklmnop"]))';
+    expect(value(await run(src))).toBe(80000);
     const o = await run(src, { budget: 200_000 });
     expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
   });
@@ -60,6 +62,64 @@ describe("the cost model", () => {
     const src = "package p\nxs := numbers.range(1, 50000)\nr := count(json.marshal(xs))";
     expect((await run(src)).ok).toBe(true);
     const o = await run(src, { budget: 150_000 });
+    expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
+  });
+
+  it("charges a regex compile for each pattern not compiled recently, and cached ones only for matching", async () => {
+    // 300 distinct patterns, each compiled once; then the same pattern 300 times.
+    const fresh = 'package p\nr := count([1 | some i in numbers.range(1, 300); regex.match(sprintf("^x%dy(a|b)+$", [i]), "xab")])';
+    const same = 'package p\nr := count([1 | some i in numbers.range(1, 300); regex.match("^x7y(a|b)+$", "xab")])';
+    expect(value(await run(same, { budget: 60_000 }))).toBe(0);
+    const o = await run(fresh, { budget: 60_000 });
+    expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
+  });
+
+  it("charges a counted repetition by the program it expands to", async () => {
+    // 17 characters, 900 instructions: the first (compiling) run does not fit 200,000 steps
+    const src = 'package p\nr := regex.match("(a{30}){30}zq", "b")';
+    const o = await run(src, { budget: 200_000 });
+    expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
+    expect(value(await run(src))).toBe(false);
+    // 27,000 instructions: refused at the default budget
+    const huge = await run('package p\nr := regex.match("((a{30}){30}){30}", "b")');
+    expect(huge.ok ? "ok" : huge.error.code).toBe("eval_budget_exceeded");
+  });
+
+  it("charges yaml.unmarshal for every node its aliases expand to", async () => {
+    const laughs = (levels: number) =>
+      ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+        .concat(
+          Array.from({ length: levels }, (_, i) => {
+            const [p, q] = [String.fromCharCode(97 + i), String.fromCharCode(98 + i)];
+            return `${q}: &${q} [${Array(10).fill(`*${p}`).join(",")}]`;
+          }),
+        )
+        .join("\n");
+    const src = "package p\nr := count(yaml.unmarshal(input.t))";
+    // 2 levels: 73 characters expand to about 1,200 nodes (the same text without aliases takes 1,500 steps)
+    expect(value(await run(src, { input: { t: laughs(2) } }))).toBe(3);
+    const o = await run(src, { input: { t: laughs(2) }, budget: 50_000 });
+    expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
+  });
+
+  it("charges comparisons and membership of composite values by their size", async () => {
+    const input = { a: Array.from({ length: 100 }, () => Array.from({ length: 100 }, (_, j) => j)) };
+    const b = { b: Array.from({ length: 100 }, () => Array.from({ length: 100 }, (_, j) => j)) };
+    const eq = "package p\nr := count([1 | some i in numbers.range(1, 20); input.a == input.b])";
+    expect(value(await run(eq, { input: { ...input, ...b } }))).toBe(20);
+    // the same loop comparing a value with itself takes a few hundred steps
+    const o = await run(eq, { input: { ...input, ...b }, budget: 300_000 });
+    expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
+    const member = 'package p\nr := count([1 | some i in numbers.range(1, 10); input.a in {"x"}])';
+    expect(value(await run(member, { input }))).toBe(0);
+    const m = await run(member, { input, budget: 200_000 });
+    expect(m.ok ? "ok" : m.error.code).toBe("eval_budget_exceeded");
+  });
+
+  it("charges string built-ins per character by default", async () => {
+    const src = 'package p\nr := count([1 | some i in numbers.range(1, 10); strings.count(input.s, "a") > 0])';
+    expect(value(await run(src, { input: { s: "a".repeat(50_000) } }))).toBe(10);
+    const o = await run(src, { input: { s: "a".repeat(50_000) }, budget: 450_000 });
     expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
   });
 });

@@ -289,15 +289,18 @@ describe("deep values from input, data and built-ins", () => {
     let x: Value | undefined = merged;
     for (let i = 0; i < 50_000; i++) x = (x as RObject).get("a");
     expect(toJS(x as Value)).toEqual({ b: 2 });
+    // a budget beyond the default: two 20,000-deep objects merged and compared cost more than 1,000,000 steps
     const union = value(
       await run("package p\nr := object.union(input.x, input.y) == input.y", {
         input: { x: deepObject(20_000), y: deepObject(20_000, 2) },
+        budget: 10_000_000,
       }),
     );
     expect(union).toBe(true);
     const unionN = value(
       await run("package p\nr := object.union_n([input.x, input.y]) == input.y", {
         input: { x: deepObject(20_000), y: deepObject(20_000, 2) },
+        budget: 10_000_000,
       }),
     );
     expect(unionN).toBe(true);

@@ -265,18 +265,17 @@ const constructs: Construct[] = [
   ...(
     [
       ["yaml.marshal", "count(yaml.marshal(input)) > 0", 9000],
-      ['sprintf("%v")', 'count(sprintf("%v", [input])) > 0', undefined],
+      ['sprintf("%v")', 'count(sprintf("%v", [input])) > 0', 9000],
       ["object.union", 'object.union(input, {"a": {"a": {"c": 1}}}).a.a.c', undefined],
-      ["object.union of itself", "object.union(input, input) == input", undefined],
-      ["object.union_n", 'object.union_n([input, input, {"z": 1}]).z', undefined],
+      ["object.union of itself", "object.union(input, input) == input", 9000],
+      ["object.union_n", 'object.union_n([input, input, {"z": 1}]).z', 9000],
       ["json.marshal", "count(json.marshal(input)) > 0", undefined],
-      ["json.marshal round trip", "json.unmarshal(json.marshal(input)) == input", undefined],
-      ["a set of deep values", "count({input, input}) == 1", undefined],
+      ["json.marshal round trip", "json.unmarshal(json.marshal(input)) == input", 9000],
+      ["a set of deep values", "count({input, input}) == 1", 9000],
       // walk yields every node's path: quadratic in the depth
       ["walk", "count([p | walk(input, [p, _])]) > 0", 1000],
-      ["json.remove", 'json.remove(input, ["b"]).a == input.a', undefined],
-      ["json.patch", 'json.patch(input, [{"op": "add", "path": "/c", "value": 1}]).c', undefined],
-      ["json.marshal and json.unmarshal", "json.unmarshal(json.marshal(input)) == input", undefined],
+      ["json.remove", 'json.remove(input, ["b"]).a == input.a', 9000],
+      ["json.patch", 'json.patch(input, [{"op": "add", "path": "/c", "value": 1}]).c', 9000],
     ] as const
   ).map(
     ([name, expr, budgetFrom]): Construct => ({

@@ -31,7 +31,13 @@ const BYTES_PER_STEP = 16;
 type Cost = (args: Value[]) => number;
 
 /** Steps of one time-zone conversion (measured with `npm run bench -- hostile`). */
-const TIME_ZONE_COST = 1500;
+const TIME_ZONE_COST = 6000;
+
+/** Steps of parsing one IP address or CIDR block (net.* parse through Go's net rules: µs each). */
+const CIDR_COST = 200;
+
+/** Steps of one uuid.rfc4122 (random bytes and formatting). */
+const UUID_COST = 1600;
 
 function bytes(n: number): number {
   return Math.ceil(n / BYTES_PER_STEP);
@@ -99,7 +105,13 @@ function scalarSize(x: Value): number {
 
 export function bitLength(n: bigint | number): number {
   if (typeof n === "number") return n === 0 ? 0 : Math.ceil(Math.log2(Math.abs(n) + 1));
-  return (n < 0n ? -n : n).toString(16).length * 4;
+  const x = n < 0n ? -n : n;
+  // Measured on every big-integer result, so without a string below 2^1023: the double's
+  // exponent gives the length (within a bit, which no cost minds); the cap (4,096 bits) is
+  // checked on the exact hex length.
+  const f = Number(x);
+  if (f < 2 ** 1023) return f === 0 ? 0 : Math.floor(Math.log2(f)) + 1;
+  return x.toString(16).length * 4;
 }
 
 function intTooLarge(): LimitError {
@@ -110,11 +122,40 @@ function bits(v: Value | undefined): number {
   return typeof v === "bigint" || typeof v === "number" ? bitLength(Number.isInteger(v) || typeof v === "bigint" ? v : 0) : 0;
 }
 
-/** Strings among the arguments, by length (the default for built-ins that read their string operands once). */
+/**
+ * Strings among the arguments, one step per UTF-16 unit: the default for
+ * built-ins that read their string operands once, a character at a time
+ * (measured: 10–25 ns a character for the cheapest — strings.count,
+ * substring, hashes — about one plain statement).
+ */
 function stringArgs(args: Value[]): number {
   let n = 0;
-  for (const a of args) if (typeof a === "string") n += bytes(a.length);
+  for (const a of args) if (typeof a === "string") n += a.length;
   return n;
+}
+
+/** `k` steps per character of the string arguments: built-ins whose work per character is k statements' worth. */
+function perChar(k: number): Cost {
+  return (args) => k * stringArgs(args);
+}
+
+/** `k` steps per node of the first argument: built-ins that visit or write out a whole value. */
+function perNode(k: number, i = 0): Cost {
+  return (args) => k * deepSize(args[i]);
+}
+
+/** IP addresses and CIDR blocks among the arguments (strings, or members of arrays and sets), each parsed once. */
+function cidrs(v: Value | undefined): number {
+  if (typeof v === "string") return 1;
+  return Array.isArray(v) || v instanceof RSet ? shallowSize(v) : 0;
+}
+
+/** Largest decimal exponent written in a number text (`1e99999`): exact conversions build 10^exp. */
+function exponentCost(v: Value | undefined): number {
+  if (typeof v !== "string" || !/[eE]/.test(v)) return 0;
+  let n = 0;
+  for (const m of v.matchAll(/[eE][+-]?0*(\d{3,})/g)) n = Math.max(n, Number(m[1]));
+  return n > 300 ? 8 * n : 0;
 }
 
 function sizes(args: Value[]): number {
@@ -146,6 +187,56 @@ function replaceCost(s: number, old: number, rep: number): number {
   return bytes(s + occurrences * rep);
 }
 
+/** Work of hashing or comparing a value by its contents: nothing for scalars. */
+function composite(v: Value | undefined): number {
+  return v !== null && typeof v === "object" ? deepSize(v) : 0;
+}
+
+/** Members a membership test may compare: an array's elements, an object's values (a set is a lookup). */
+function scanned(v: Value | undefined): number {
+  return Array.isArray(v) || v instanceof RObject ? shallowSize(v) : 0;
+}
+
+/** A comparison walks composite operands (the smaller bounds an equal prefix) and reads strings. */
+function comparison(a: Value[]): number {
+  return Math.min(composite(a[0]), composite(a[1])) + stringArgs(a);
+}
+
+/** Steps of one big.Float operation (non-integer arithmetic follows Go's big.Float: µs each, measured). */
+const FLOAT_COST = 48;
+
+/** Non-integer arithmetic goes through big.Float: a fixed cost, and linear in the bits of a big integer operand. */
+function bigFloat(a: Value[]): number {
+  const x = a[0];
+  const y = a[1];
+  const float = (typeof x === "number" && !Number.isInteger(x)) || (typeof y === "number" && !Number.isInteger(y));
+  // bit lengths only when it matters: measuring a bigint's costs a conversion
+  return float ? FLOAT_COST + ((bits(x) + bits(y)) >> 1) : 0;
+}
+
+/** Rounding a float beyond 2^53: its exact integer is built through big.Float, as many bits as its exponent. */
+function hugeFloat(a: Value[]): number {
+  const x = a[0];
+  if (typeof x === "bigint") return bitLength(x) >> 6;
+  return typeof x === "number" && Math.abs(x) > 2 ** 53 ? 2 * Math.ceil(Math.log2(Math.abs(x))) : 0;
+}
+
+/** product: every member multiplied (through big.Float unless integers), and the integer cap on the result. */
+function productCost(a: Value[]): number {
+  const ms = Array.isArray(a[0]) ? a[0] : a[0] instanceof RSet ? [...a[0].unorderedValues()] : [];
+  let b = 0;
+  for (const m of ms) b += bits(m);
+  if (b > MAX_INT_BITS + ms.length) throw intTooLarge();
+  return 64 * ms.length + ((b * b) >> 12);
+}
+
+/** Decimal digits of the big integers among sprintf's values: quadratic-ish toString, about format_int's cost. */
+function bigDigits(v: Value | undefined): number {
+  let n = 0;
+  if (Array.isArray(v)) for (const x of v) if (typeof x === "bigint") n += bitLength(x);
+  return n;
+}
+
 /** formatWidths by format string: formats are mostly a policy's constants, scanned once. */
 const widthsCache = new Map<string, number>();
 const WIDTHS_CACHE_LIMIT = 1000;
@@ -168,25 +259,26 @@ const BEFORE: Record<string, Cost> = {
   // O(1) or cheap on collections: only the call itself.
   count: (a) => (typeof a[0] === "string" ? bytes(a[0].length) : 0),
   "object.get": (a) => (Array.isArray(a[1]) ? a[1].length : 0),
-  "internal.member_2": (a) => (Array.isArray(a[1]) ? a[1].length : 0),
-  "internal.member_3": (a) => (Array.isArray(a[2]) ? a[2].length : 0),
+  // A composite needle is hashed or compared by its contents; an array or an object's values are scanned.
+  "internal.member_2": (a) => 4 * composite(a[0]) + scanned(a[1]),
+  "internal.member_3": (a) => 4 * (composite(a[0]) + composite(a[1])) + scanned(a[2]),
+  // Comparisons of composite values walk both.
+  equal: comparison,
+  neq: comparison,
+  lt: comparison,
+  lte: comparison,
+  gt: comparison,
+  gte: comparison,
 
-  // Known output size: refused before it is built.
-  "numbers.range": (a) => rangeLength(a[0], a[1], 1),
-  "numbers.range_step": (a) => rangeLength(a[0], a[1], a[2]),
+  // Known output size: refused before it is built (two steps an element: writing it, and collecting it later).
+  "numbers.range": (a) => 2 * rangeLength(a[0], a[1], 1),
+  "numbers.range_step": (a) => 2 * rangeLength(a[0], a[1], a[2]),
 
   // Integer arithmetic: bit lengths, and the cap.
   mul: (a) => {
     const b = bits(a[0]) + bits(a[1]);
     if (b > MAX_INT_BITS + 1) throw intTooLarge();
-    return (bits(a[0]) * bits(a[1])) >> 12;
-  },
-  product: (a) => {
-    const ms = Array.isArray(a[0]) ? a[0] : a[0] instanceof RSet ? [...a[0].unorderedValues()] : [];
-    let b = 0;
-    for (const m of ms) b += bits(m);
-    if (b > MAX_INT_BITS + ms.length) throw intTooLarge();
-    return ms.length + ((b * b) >> 12);
+    return bigFloat(a) + ((bits(a[0]) * bits(a[1])) >> 12);
   },
   "bits.lsh": (a) => {
     const s = typeof a[1] === "number" ? a[1] : typeof a[1] === "bigint" ? Number(a[1]) : 0;
@@ -194,8 +286,28 @@ const BEFORE: Record<string, Cost> = {
     return (bits(a[0]) + s) >> 6;
   },
   // Division of big integers may go through big.Float (a non-integer quotient): linear in the bits, with a large factor.
-  div: (a) => (typeof a[0] === "bigint" || typeof a[1] === "bigint" ? 2 * (bits(a[0]) + bits(a[1])) : 0),
+  div: (a) => bigFloat(a) + (typeof a[0] === "bigint" || typeof a[1] === "bigint" ? 2 * (bits(a[0]) + bits(a[1])) : 0),
   rem: (a) => (typeof a[0] === "bigint" || typeof a[1] === "bigint" ? 2 * (bits(a[0]) + bits(a[1])) : 0),
+  // Big integers with a non-integer operand go through big.Float.
+  plus: bigFloat,
+  minus: (a) => (a[0] instanceof RSet ? 8 * sizes(a) : bigFloat(a)),
+  // Bitwise operations copy their operands' words.
+  "bits.and": (a) => (bits(a[0]) + bits(a[1])) >> 3,
+  "bits.or": (a) => (bits(a[0]) + bits(a[1])) >> 3,
+  "bits.xor": (a) => (bits(a[0]) + bits(a[1])) >> 3,
+  "bits.negate": (a) => bits(a[0]) >> 3,
+  "bits.rsh": (a) => bits(a[0]) >> 3,
+  // Rounding a float beyond 2^53 builds its exact integer.
+  round: hugeFloat,
+  ceil: hugeFloat,
+  floor: hugeFloat,
+  abs: hugeFloat,
+  to_number: (a) => stringArgs(a) + exponentCost(a[0]),
+  // Aggregates add every member, through big.Float when they are not all small integers.
+  sum: (a) => 64 * shallowSize(a[0]),
+  product: productCost,
+  max: (a) => 16 * deepSize(a[0]),
+  min: (a) => 16 * deepSize(a[0]),
 
   // Civil-time conversions go through the runtime's Intl time-zone data: tens of µs a call.
   "time.format": () => TIME_ZONE_COST,
@@ -204,71 +316,127 @@ const BEFORE: Record<string, Cost> = {
   "time.weekday": () => TIME_ZONE_COST,
   "time.add_date": () => TIME_ZONE_COST,
   "time.diff": () => 2 * TIME_ZONE_COST,
-  "time.parse_ns": (a) => TIME_ZONE_COST + stringArgs(a),
-  format_int: (a) => bits(a[0]) >> 3,
+  "time.parse_ns": (a) => TIME_ZONE_COST + 2 * stringArgs(a),
+  "time.parse_duration_ns": perChar(6),
+  // Decimal digits of a big integer: quadratic in JavaScript's toString, measured.
+  format_int: (a) => bits(a[0]) >> 1,
 
   // Collections: elements visited.
+  // Each element takes part in log n comparisons, each walking it.
   sort: (a) => {
     const n = shallowSize(a[0]);
-    return 2 * n * Math.ceil(Math.log2(n + 1));
+    return 3 * Math.max(n, deepSize(a[0])) * Math.ceil(Math.log2(n + 1));
   },
-  union: (a) => 3 * memberSizes(a[0]),
-  intersection: (a) => 3 * memberSizes(a[0]),
-  and: (a) => 3 * sizes(a),
-  or: (a) => 3 * sizes(a),
-  minus: (a) => 3 * sizes(a),
-  set_diff: (a) => 3 * sizes(a),
+  union: (a) => 24 * memberSizes(a[0]),
+  intersection: (a) => 24 * memberSizes(a[0]),
+  and: (a) => 8 * sizes(a),
+  or: (a) => 8 * sizes(a),
+  set_diff: (a) => 8 * sizes(a),
   "array.concat": sizes,
   "array.reverse": sizes,
   "array.slice": (a) => shallowSize(a[0]) >> 4,
   "array.flatten": (a) => deepSize(a[0]),
-  "object.union": (a) => 4 * deepArgs(a),
-  "object.union_n": (a) => 4 * deepSize(a[0]),
-  "object.filter": sizes,
-  "object.remove": sizes,
+  "object.union": (a) => 8 * deepArgs(a),
+  "object.union_n": (a) => 8 * deepSize(a[0]),
+  "object.filter": (a) => 6 * sizes(a),
+  "object.remove": (a) => 6 * sizes(a),
   "object.keys": sizes,
   any: sizes,
   all: sizes,
-  "object.subset": deepArgs,
-  "json.filter": deepArgs,
-  "json.remove": deepArgs,
-  "json.patch": deepArgs,
-  walk: (a) => 32 * deepSize(a[0]),
-  "graph.reachable": (a) => 4 * deepSize(a[0]),
-  "graph.reachable_paths": (a) => 4 * deepSize(a[0]),
+  "object.subset": (a) => 2 * deepArgs(a),
+  "json.filter": (a) => 32 * deepArgs(a),
+  "json.remove": (a) => 32 * deepArgs(a),
+  // Each operation may copy the document.
+  "json.patch": (a) => 4 * deepSize(a[1]) + deepSize(a[0]) * Math.max(1, shallowSize(a[1])),
+  walk: perNode(32),
+  "graph.reachable": perNode(24),
+  "graph.reachable_paths": perNode(16),
+  // Every address is parsed, then sorted and merged.
   "net.cidr_merge": (a) => {
     const n = shallowSize(a[0]);
-    return n * Math.ceil(Math.log2(n + 1));
+    return CIDR_COST * 2 * n + n * Math.ceil(Math.log2(n + 1));
   },
-  "net.cidr_contains_matches": (a) => Math.max(1, shallowSize(a[0])) * Math.max(1, shallowSize(a[1])),
+  "net.cidr_contains_matches": (a) => CIDR_COST * Math.max(1, cidrs(a[0])) * Math.max(1, cidrs(a[1])),
+  "net.cidr_contains": (a) => CIDR_COST * 2 + stringArgs(a),
+  "net.cidr_intersects": (a) => CIDR_COST * 2 + stringArgs(a),
+  "net.cidr_is_valid": (a) => CIDR_COST + stringArgs(a),
 
   // Whole values written out.
-  "json.marshal": (a) => 4 * deepSize(a[0]),
-  "json.unmarshal": (a) => 2 * strLen(a[0]),
+  "json.marshal": perNode(12),
+  "json.unmarshal": (a) => 3 * strLen(a[0]) + exponentCost(a[0]),
   "json.is_valid": (a) => 2 * strLen(a[0]),
-  "yaml.unmarshal": (a) => 4 * strLen(a[0]),
-  "yaml.is_valid": (a) => 4 * strLen(a[0]),
+  // The yaml package's parser: about 1.5 µs a character, measured.
+  "yaml.unmarshal": perChar(64),
+  "yaml.is_valid": perChar(64),
   "net.cidr_expand": (a) => 32 * cidrSize(a[0]),
   "json.marshal_with_options": (a) => {
     const opts = a[1] instanceof RObject ? a[1] : undefined;
     const pad = strLen(opts?.getString("prefix")) + strLen(opts?.getString("indent"));
-    const n = 4 * deepSize(a[0]);
-    return n + bytes(n * pad);
+    // every node starts a line indented by its depth (a few levels, typically)
+    const nodes = deepSize(a[0]);
+    return 12 * nodes + 4 * nodes * pad;
   },
-  "yaml.marshal": (a) => 40 * deepSize(a[0]),
-  sprintf: (a) => stringArgs(a) + 4 * deepSize(a[1] ?? null) + (typeof a[0] === "string" ? formatWidths(a[0]) : 0),
-  "internal.template_string": (a) => deepSize(a[0] ?? null),
-  "urlquery.encode_object": (a) => deepSize(a[0]),
+  "yaml.marshal": perNode(80),
+  sprintf: (a) => stringArgs(a) + 16 * deepSize(a[1] ?? null) + bigDigits(a[1]) + (typeof a[0] === "string" ? formatWidths(a[0]) : 0),
+  "internal.template_string": perNode(8),
+  "internal.print": perNode(12),
+  "urlquery.encode_object": perNode(16),
+  "urlquery.encode": perChar(4),
+  "urlquery.decode": perChar(4),
+  "urlquery.decode_object": perChar(24),
+
+  // Parsers and decoders, per character of their text (measured).
+  lower: perChar(8),
+  upper: perChar(8),
+  "semver.compare": perChar(3),
+  "semver.is_valid": perChar(3),
+  "uuid.rfc4122": (a) => UUID_COST + stringArgs(a),
+  "uuid.parse": (a) => 400 + stringArgs(a),
+  "io.jwt.decode": perChar(6),
+  "io.jwt.decode_verify": perChar(6),
+  "crypto.hmac.md5": perChar(2),
+  "crypto.hmac.sha1": perChar(2),
+  "crypto.hmac.sha256": perChar(2),
+  "crypto.hmac.sha512": perChar(2),
+  "strings.reverse": perChar(3),
+  // substring counts code points
+  substring: perChar(2),
+  "base64.encode": perChar(2),
+  "base64.decode": perChar(2),
+  "base64url.encode": perChar(2),
+  "base64url.encode_no_pad": perChar(2),
+  "base64url.decode": perChar(2),
+  "hex.encode": perChar(2),
+  "hex.decode": perChar(2),
+  "io.jwt.encode_sign": (a) => 8 * deepArgs(a),
+  "io.jwt.encode_sign_raw": perChar(4),
+  "crypto.x509.parse_certificates": perChar(4),
+  "crypto.x509.parse_and_verify_certificates": perChar(4),
+  "crypto.x509.parse_and_verify_certificates_with_options": perChar(4),
+  "crypto.x509.parse_certificate_request": perChar(4),
+  "crypto.x509.parse_keypair": perChar(4),
+  "crypto.x509.parse_rsa_private_key": perChar(4),
+  "crypto.parse_private_keys": perChar(4),
+  "graphql.parse": (a) => 16 * (stringArgs(a) + deepArgs(a)),
+  "graphql.parse_query": perChar(32),
+  "graphql.parse_schema": (a) => 16 * (stringArgs(a) + deepArgs(a)),
+  "graphql.parse_and_verify": (a) => 16 * (stringArgs(a) + deepArgs(a)),
+  "graphql.is_valid": (a) => 16 * (stringArgs(a) + deepArgs(a)),
+  "graphql.schema_is_valid": (a) => 16 * (stringArgs(a) + deepArgs(a)),
+  "rego.parse_module": perChar(64),
+  "json.match_schema": (a) => 64 * deepArgs(a) + 16 * stringArgs(a),
+  "json.verify_schema": (a) => 64 * deepArgs(a) + 16 * stringArgs(a),
 
   // Strings whose output can be far longer than the input.
-  concat: (a) => 6 * (stringArgs(a) + memberStrings(a[1]) + bytes(strLen(a[0]) * shallowSize(a[1]))),
+  concat: (a) => 20 * (bytes(strLen(a[0])) + memberStrings(a[1]) + bytes(strLen(a[0]) * shallowSize(a[1]))),
   replace: (a) => 4 * replaceCost(strLen(a[0]), strLen(a[1]), strLen(a[2])),
   "strings.replace_n": (a) => {
     let n = 0;
     if (a[0] instanceof RObject) a[0].forEachUnordered((k, v) => (n += 4 * replaceCost(strLen(a[1]), strLen(k as Value), strLen(v))));
     return n;
   },
-  "regex.replace": (a) => replaceCost(strLen(a[0]), 1, strLen(a[2])) + bytes(strLen(a[1])) * 8,
+  // re2js replaces through its general matcher: about 0.5 µs a character, measured.
+  "regex.replace": (a) => regexCost([a[1] as Value, a[0] as Value]) + 24 * strLen(a[0]) + replaceCost(strLen(a[0]), 1, strLen(a[2])),
 
   // Results of up to one element per character.
   indexof_n: (a) => bytes(strLen(a[0])) + Math.floor(strLen(a[0]) / Math.max(1, strLen(a[1]))),
@@ -276,23 +444,111 @@ const BEFORE: Record<string, Cost> = {
   "strings.split_n": (a) => bytes(strLen(a[0])) + Math.floor(strLen(a[0]) / Math.max(1, strLen(a[1]))),
 
   // Matching: text × pattern in the worst case.
-  "glob.match": (a) => bytes(strLen(a[0]) * Math.max(1, strLen(a[2]))) + memberStrings(a[1]),
+  "glob.match": (a) => globCompileCost(a) + bytes(strLen(a[0]) * Math.max(1, strLen(a[2]))) + memberStrings(a[1]) + strLen(a[2]),
   "regex.match": regexCost,
   re_match: regexCost,
   "regex.find_n": (a) => regexCost(a) + 12 * strLen(a[1]),
-  "regex.find_all_string_submatch_n": (a) => regexCost(a) + 12 * strLen(a[1]),
-  "regex.split": (a) => regexCost(a) + 12 * strLen(a[1]),
-  "regex.is_valid": (a) => 8 * bytes(strLen(a[0])),
+  // Each submatch is a search of its own (µs each, up to one per character).
+  "regex.find_all_string_submatch_n": (a) => regexCost(a) + 128 * strLen(a[1]),
+  "regex.split": (a) => regexCost(a) + 24 * strLen(a[1]),
+  "regex.is_valid": (a) => regexCost([a[0] as Value, ""]),
   "regex.template_match": (a) => regexCost([a[0] as Value, a[1] as Value]) + bytes(strLen(a[2]) + strLen(a[3])),
-  "regex.globs_match": (a) => bytes(strLen(a[0]) * strLen(a[1])),
+  "regex.globs_match": (a) => 2 * bytes(strLen(a[0]) * strLen(a[1])),
   "strings.any_prefix_match": (a) => memberStrings(a[0]) * Math.max(1, shallowSize(a[1])) + memberStrings(a[1]),
   "strings.any_suffix_match": (a) => memberStrings(a[0]) * Math.max(1, shallowSize(a[1])) + memberStrings(a[1]),
 };
 
-/** Compiling a pattern and running it over the text: RE2 is linear in the text, with a factor for the pattern. */
+/**
+ * Patterns compiled recently, as far as the cost model knows: a compile is
+ * charged when a pattern is not among them. Half the size of the compile
+ * caches (goruntime/regexp.ts, builtins/glob.ts: LRU of 500) and cleared when
+ * full, so a pattern this set holds is always still in the real cache — a
+ * compile is never missed, at worst charged twice.
+ */
+class RecentPatterns {
+  private readonly sizes = new Map<string, number>();
+  constructor(private readonly limit: number) {}
+
+  /** The pattern's program size, and whether it was seen since the last clear. */
+  lookup(key: string, size: (key: string) => number): { size: number; seen: boolean } {
+    const known = this.sizes.get(key);
+    if (known !== undefined) return { size: known, seen: true };
+    const n = size(key);
+    if (this.sizes.size >= this.limit) this.sizes.clear();
+    this.sizes.set(key, n);
+    return { size: n, seen: false };
+  }
+}
+const recentRegexes = new RecentPatterns(250);
+const recentGlobs = new RecentPatterns(250);
+
+/** Steps of compiling a pattern (re2js: about 100 µs for a small one, measured), and per instruction of its program. */
+const COMPILE_BASE = 12000;
+const COMPILE_COST = 512;
+
+/**
+ * Upper bound of the instructions an RE2 program for `p` holds: counted
+ * repetitions copy what they repeat (`((a{30}){30}){30}` is 27,000
+ * instructions from 17 characters).
+ */
+function regexProgramSize(p: string): number {
+  const groups: number[] = [0];
+  let last = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === "(") {
+      groups.push(0);
+      continue;
+    }
+    if (c === ")" && groups.length > 1) {
+      last = (groups.pop() as number) + 1;
+      groups[groups.length - 1] = (groups[groups.length - 1] as number) + last;
+      continue;
+    }
+    if (c === "{") {
+      const m = /^\{(\d+)(?:(,)(\d*))?\}/.exec(p.slice(i, i + 24));
+      if (m) {
+        const times = Math.min(1000, Number(m[3] || m[1]) + (m[2] && !m[3] ? 1 : 0));
+        groups[groups.length - 1] = (groups[groups.length - 1] as number) + last * Math.max(0, times - 1);
+        last *= Math.max(1, times);
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    if (c === "\\") i++;
+    else if (c === "[") {
+      // a class is one instruction: skip to its end
+      let j = i + 1;
+      if (p[j] === "^") j++;
+      if (p[j] === "]") j++;
+      while (j < p.length && p[j] !== "]") j += p[j] === "\\" ? 2 : 1;
+      i = j;
+    }
+    last = 1;
+    groups[groups.length - 1] = (groups[groups.length - 1] as number) + 1;
+  }
+  let n = 0;
+  for (const g of groups) n += g;
+  return n;
+}
+
+/**
+ * Compiling a pattern (when it is not cached), preparing its program for a
+ * match (linear in the program, also when cached) and running it over the
+ * text: RE2 is linear in the text, with a factor for the pattern.
+ */
 function regexCost(a: Value[]): number {
-  const pattern = strLen(a[0]);
-  return 8 * bytes(pattern) + bytes(strLen(a[1]) * Math.max(1, Math.ceil(pattern / 8)));
+  if (typeof a[0] !== "string") return 0;
+  const { size, seen } = recentRegexes.lookup(a[0], regexProgramSize);
+  return (seen ? 0 : COMPILE_BASE + COMPILE_COST * size) + (size >> 5) + bytes(strLen(a[1]) * Math.max(1, Math.ceil(size / 8)));
+}
+
+/** A glob compiles to a regex several times its length (each wildcard a class and a star, each character escaped). */
+function globCompileCost(a: Value[]): number {
+  if (typeof a[0] !== "string") return 0;
+  const key = `${a[0]}\u0000${Array.isArray(a[1]) ? a[1].join("") : ""}`;
+  const { size, seen } = recentGlobs.lookup(key, (k) => 4 * k.length);
+  return seen ? 0 : COMPILE_BASE + COMPILE_COST * size;
 }
 
 function memberSizes(v: Value | undefined): number {
@@ -342,8 +598,10 @@ function after(name: string): ((r: Value, ctx: BuiltinContext) => void) | undefi
     };
   return (r, ctx) => {
     if (typeof r === "bigint") {
-      if (bitLength(r) > MAX_INT_BITS) throw intTooLarge();
-      ctx.charge(bitLength(r) >> 6);
+      const b = bitLength(r);
+      if (b > MAX_INT_BITS) throw intTooLarge();
+      // a new big integer: its words, allocated and later collected
+      ctx.charge(b >> 4);
       return;
     }
     const n = shallowSize(r);

@@ -5,6 +5,7 @@
  * Decoded bytes that are not valid UTF-8 become a string the way Go's string
  * operations see them: each invalid byte reads as one U+FFFD.
  */
+import { RegoError } from "../errors.js";
 import type { Value } from "../value/index.js";
 import { RObject, RSet, compareStrings, jsonKey, termString, toIndentedJSONText, toJSONText } from "../value/index.js";
 import { builtinError, goErrors, object, str, typeError } from "./args.js";
@@ -138,14 +139,17 @@ export const encodingBuiltins: BuiltinTable = {
   "json.is_valid": (args) => typeof args[0] === "string" && validJSON(args[0], REGO_JSON),
 
   "yaml.marshal": (args) => valueToYAML(args[0] as Value),
-  "yaml.unmarshal": (args) => goErrors(() => yamlToValue(str(args, 0))),
-  "yaml.is_valid"(args) {
+  // Aliases expand: each node converted is charged (16 steps a unit: building a Go and a Rego value; see parseYAML).
+  "yaml.unmarshal": (args, ctx) => goErrors(() => yamlToValue(str(args, 0), (n) => ctx.charge(16 * n))),
+  "yaml.is_valid"(args, ctx) {
     const s = args[0];
     if (typeof s !== "string") return false;
     try {
-      yamlToValue(s);
+      yamlToValue(s, (n) => ctx.charge(16 * n));
       return true;
-    } catch {
+    } catch (e) {
+      // An exhausted budget is not an invalid document.
+      if (e instanceof RegoError) throw e;
       return false;
     }
   },

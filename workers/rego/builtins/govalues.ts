@@ -107,9 +107,9 @@ function fromRego(root: Value): GoYAML {
   }
 }
 
-/** yaml.unmarshal: the first document of the stream (null when there is none). */
-export function yamlToValue(src: string): Value {
-  return toRego(parseYAML(src));
+/** yaml.unmarshal: the first document of the stream (null when there is none); `charge` pays per node. */
+export function yamlToValue(src: string, charge?: (steps: number) => void): Value {
+  return toRego(parseYAML(src, charge));
 }
 
 /** yaml.marshal. */

@@ -47,8 +47,8 @@ function reachable(args: Value[]): Value {
  * copies concatenated (Go's `paths = append(paths, path...)`).
  */
 function extend(graph: RObject, root: Value, path: Value[], visited: RSet, out: RSet, ctx: BuiltinContext): void {
-  // The number of paths can grow exponentially with the graph: each step and each path copied is charged.
-  ctx.charge(1 + path.length);
+  // The number of paths can grow exponentially with the graph: each step and each path copied (and hashed into the result) is charged.
+  ctx.charge(16 * (1 + path.length));
   const edges = graph.get(root);
   if (edges === undefined) {
     // A vertex outside the graph ends the path without joining it.

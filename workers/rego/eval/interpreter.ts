@@ -203,6 +203,23 @@ export class Evaluation implements BuiltinContext {
     if (this.steps > this.budget) throw this.error("eval_budget_exceeded", `evaluation exceeded its budget of ${this.budget} steps`, instr);
   }
 
+  /**
+   * Charged after equals(a, b): two composites were walked member by member
+   * unless their lengths, or for objects and sets their sizes and structural
+   * hashes (which equals() has just cached), told them apart at once. So a
+   * policy comparing small fresh objects with its data pays nothing extra,
+   * and a comparison of big equal values is charged once it is done (the
+   * values themselves were charged as they were built, or are input).
+   */
+  private chargeComparison(a: Value, b: Value, instr: Instr): void {
+    if (a === null || b === null) return;
+    if (Array.isArray(a)) {
+      if (!Array.isArray(b) || a.length !== b.length) return;
+    } else if (!((a instanceof RObject && b instanceof RObject) || (a instanceof RSet && b instanceof RSet))) return;
+    else if (a.size !== b.size || a.hash !== b.hash) return;
+    this.chargeWork(3 * deepSize(a, this.budget - this.steps), instr);
+  }
+
   private exec(instr: Instr, L: (Value | undefined)[]): number {
     if (++this.steps > this.budget)
       throw this.error("eval_budget_exceeded", `evaluation exceeded its budget of ${this.budget} steps`, instr);
@@ -259,16 +276,17 @@ export class Evaluation implements BuiltinContext {
         const a = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         const b = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (a === undefined || b === undefined) return 0;
-        // Arrays compare element by element (objects and sets mostly by their cached hashes).
-        if (Array.isArray(a) && Array.isArray(b) && a !== b) this.chargeWork(a.length, instr);
-        return equals(a, b) ? CONTINUE : 0;
+        const eq = equals(a, b);
+        if (a !== b && typeof a === "object" && typeof b === "object") this.chargeComparison(a, b, instr);
+        return eq ? CONTINUE : 0;
       }
       case Op.NotEqual: {
         const a = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         const b = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (a === undefined || b === undefined) return 0;
-        if (Array.isArray(a) && Array.isArray(b) && a !== b) this.chargeWork(a.length, instr);
-        return equals(a, b) ? 0 : CONTINUE;
+        const eq = equals(a, b);
+        if (a !== b && typeof a === "object" && typeof b === "object") this.chargeComparison(a, b, instr);
+        return eq ? 0 : CONTINUE;
       }
       case Op.IsDefined:
         return L[instr.a] === undefined ? 0 : CONTINUE;
@@ -285,15 +303,15 @@ export class Evaluation implements BuiltinContext {
         return CONTINUE;
       // Allocating a collection (and collecting it later) costs several plain statements' worth.
       case Op.MakeObject:
-        this.steps += 3;
+        this.steps += 10;
         L[instr.c] = new RObject();
         return CONTINUE;
       case Op.MakeArray:
-        this.steps += 3;
+        this.steps += 10;
         L[instr.c] = [];
         return CONTINUE;
       case Op.MakeSet:
-        this.steps += 3;
+        this.steps += 10;
         L[instr.c] = new RSet();
         return CONTINUE;
       case Op.MakeNull:
@@ -334,6 +352,7 @@ export class Evaluation implements BuiltinContext {
           if (v === undefined) return 0;
           args[i] = v;
         }
+        this.steps++; // the call's argument array
         const r = this.callBuiltinInstr(instr, args);
         if (r === undefined) return 0;
         L[instr.c] = r;
@@ -371,6 +390,7 @@ export class Evaluation implements BuiltinContext {
         const v = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (arr === undefined || v === undefined) return 0;
         if (!Array.isArray(arr)) throw this.error("eval_internal_error", "ArrayAppendStmt target is not an array", instr);
+        this.steps += 2; // the array grows (and is copied as it does)
         arr.push(v);
         return CONTINUE;
       }
@@ -379,9 +399,9 @@ export class Evaluation implements BuiltinContext {
         const v = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         if (set === undefined || v === undefined) return 0;
         if (!(set instanceof RSet)) throw this.error("eval_internal_error", "SetAddStmt target is not a set", instr);
-        this.steps++; // hashing and inserting
+        this.steps += 3; // hashing and inserting
         // A composite member is hashed by its contents (only objects and sets cache theirs).
-        if (v !== null && typeof v === "object") this.chargeWork(2 * deepSize(v, this.budget - this.steps), instr);
+        if (v !== null && typeof v === "object") this.chargeWork(16 * deepSize(v, this.budget - this.steps), instr);
         set.add(v);
         if (instr.produces && this.firing) this.firing.add(instr.loc);
         return CONTINUE;
@@ -393,8 +413,8 @@ export class Evaluation implements BuiltinContext {
         const v = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (obj === undefined || k === undefined || v === undefined) return 0;
         if (!(obj instanceof RObject)) throw this.error("eval_internal_error", "ObjectInsertStmt target is not an object", instr);
-        this.steps++; // hashing and inserting
-        if (k !== null && typeof k === "object") this.chargeWork(deepSize(k, this.budget - this.steps), instr);
+        this.steps += 16; // hashing and inserting (into a big object: a Map entry and a hash key)
+        if (k !== null && typeof k === "object") this.chargeWork(4 * deepSize(k, this.budget - this.steps), instr);
         if (instr.op === Op.ObjectInsertOnce) {
           const cur = obj.get(k);
           if (cur !== undefined && !equals(cur, v)) throw this.error("eval_conflict_error", "object keys must be unique", instr);
@@ -445,8 +465,8 @@ export class Evaluation implements BuiltinContext {
         // Restoring an undefined input (path empty) is allowed; upserting undefined is not.
         if (v === undefined && path.length > 0) return 0;
         const orig = L[instr.a];
-        // The replacement copies each object along the path.
-        if (path.length > 0) this.chargeWork(32 * upsertCost(orig, path), instr);
+        // The replacement copies each object along the path; memoized rule values are dropped.
+        this.chargeWork(32 + (path.length > 0 ? 32 * upsertCost(orig, path) : 0), instr);
         L[instr.a] = path.length === 0 ? v : upsert(orig, path, 0, v as Value);
         // The with block is inline: undefined or a break inside it leaves the
         // enclosing block too, with the local restored on the way out.
@@ -488,8 +508,8 @@ export class Evaluation implements BuiltinContext {
       for (let i = 0; i < src.length; i++) {
         L[instr.b] = i;
         L[instr.c] = src[i];
-        // Each iteration is a step of its own, on top of its body's statements.
-        if (++this.steps > this.budget) this.chargeWork(0, instr);
+        // Each iteration is two steps of its own (binding key and value), on top of its body's statements.
+        if ((this.steps += 2) > this.budget) this.chargeWork(0, instr);
         const r = this.runBlock(body, L);
         if (r > 0) return r - 1;
       }
@@ -499,8 +519,8 @@ export class Evaluation implements BuiltinContext {
         const k = keys[i] as Value;
         L[instr.b] = k;
         L[instr.c] = src.get(k);
-        // Each iteration is a step of its own, on top of its body's statements.
-        if (++this.steps > this.budget) this.chargeWork(0, instr);
+        // Each iteration is two steps of its own (binding key and value), on top of its body's statements.
+        if ((this.steps += 2) > this.budget) this.chargeWork(0, instr);
         const r = this.runBlock(body, L);
         if (r > 0) return r - 1;
       }
@@ -510,8 +530,8 @@ export class Evaluation implements BuiltinContext {
         const m = members[i] as Value;
         L[instr.b] = m;
         L[instr.c] = m;
-        // Each iteration is a step of its own, on top of its body's statements.
-        if (++this.steps > this.budget) this.chargeWork(0, instr);
+        // Each iteration is two steps of its own (binding key and value), on top of its body's statements.
+        if ((this.steps += 2) > this.budget) this.chargeWork(0, instr);
         const r = this.runBlock(body, L);
         if (r > 0) return r - 1;
       }

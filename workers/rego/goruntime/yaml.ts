@@ -243,9 +243,17 @@ function allowedAliasRatio(nodes: number): number {
   return 0.99 - (0.89 * (nodes - 400_000)) / 3_600_000;
 }
 
+/**
+ * Charged for each node converted, for the parse under way: aliases expand,
+ * so a few lines can stand for many nodes, and the yaml package resolves each
+ * alias by visiting the document up to it.
+ */
+let chargeNode: ((alias: boolean) => void) | undefined;
+
 /** Converts a parsed node to go-yaml's interface{} value. */
 function toGoYAML(doc: Document, node: unknown, depth: number, d: Decoding): GoYAML {
   if (depth > YAML_MAX_DEPTH) throw new YAMLError(DEPTH_ERROR);
+  chargeNode?.(isAlias(node));
   d.nodes++;
   if (d.aliasDepth > 0) d.aliased++;
   if (d.aliased > 100 && d.nodes > 1000 && d.aliased / d.nodes > allowedAliasRatio(d.nodes))
@@ -324,7 +332,7 @@ function formatFloat32(f: number): string {
  * yaml.unmarshal's parse: the first document of the stream (null when there is
  * none), as go-yaml decodes it.
  */
-export function parseYAML(src: string): GoYAML {
+export function parseYAML(src: string, charge?: (units: number) => void): GoYAML {
   if (nestingBound(src) > YAML_MAX_DEPTH) throw new YAMLError(DEPTH_ERROR);
   const docs = parseAllDocuments(src, { schema: "failsafe", uniqueKeys: false, merge: false, version: "1.1", prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [docs];
@@ -332,12 +340,26 @@ export function parseYAML(src: string): GoYAML {
   if (!doc) return { t: "null" };
   const err = doc.errors[0] as unknown as { code: string; message: string; pos: [number, number] } | undefined;
   if (err) throw new YAMLError("error converting YAML to JSON: " + parseErrorMessage(src, err));
+  let stopped: unknown;
+  chargeNode =
+    charge &&
+    ((alias) => {
+      try {
+        // a node is one unit; an alias also a unit per 2 characters of the text its resolution visits
+        charge(alias ? 1 + (src.length >> 1) : 1);
+      } catch (e) {
+        stopped = e;
+        throw e;
+      }
+    });
   try {
     return toGoYAML(doc, doc.contents, 0, { nodes: 0, aliased: 0, aliasDepth: 0 });
   } catch (e) {
-    // The yaml package reports problems such as unknown aliases by throwing.
-    if (e instanceof YAMLError || !(e instanceof Error)) throw e;
+    // The yaml package reports problems such as unknown aliases by throwing; the charge's own error passes.
+    if (e === stopped || e instanceof YAMLError || !(e instanceof Error)) throw e;
     throw new YAMLError(`error converting YAML to JSON: yaml: ${e.message}`);
+  } finally {
+    chargeNode = undefined;
   }
 }
 
