@@ -16,6 +16,7 @@ import { type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 import { deepSize } from "../builtins/costs.js";
 import { mergeDeep } from "../value/deep.js";
 import type { DataReads } from "./data-reads.js";
+import { CallMemo, MISS } from "./call-memo.js";
 
 const CONTINUE = -1;
 /** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
@@ -60,6 +61,8 @@ export class Evaluation implements BuiltinContext {
   private current: ProgramFunc | null = null;
   private firing: Set<number> | null = null;
   private depth = 0;
+  /** function results by arguments; null with a print hook, whose lines each call must write */
+  private readonly calls: CallMemo | null;
 
   constructor(
     private readonly program: Program,
@@ -73,6 +76,7 @@ export class Evaluation implements BuiltinContext {
     this.fired = limits.trace ? new Map() : null;
     this.dataReads = limits.dataReads ?? null;
     this.consts = program.consts;
+    this.calls = limits.print ? null : new CallMemo();
   }
 
   get nowNs(): bigint {
@@ -133,6 +137,10 @@ export class Evaluation implements BuiltinContext {
 
   private callFunc(f: ProgramFunc, args: (Value | undefined)[]): Value | undefined {
     if (f.isRule && f.memoEval === this.id && f.memoInput === args[0] && f.memoData === args[1]) return f.memoValue;
+    if (!f.isRule && this.calls !== null) {
+      const memo = this.calls.lookup(f, args);
+      if (memo !== MISS) return memo;
+    }
     if (++this.depth > MAX_CALL_DEPTH) throw new RegoError("eval_budget_exceeded", `call depth exceeded ${MAX_CALL_DEPTH} in ${f.name}`);
     if (f.lower !== null) f.lower();
     let L = f.frame;
@@ -166,7 +174,7 @@ export class Evaluation implements BuiltinContext {
       f.memoInput = args[0];
       f.memoData = args[1];
       f.memoValue = result;
-    }
+    } else if (this.calls !== null) this.calls.store(f, args, result);
     if (firing !== null && result !== undefined && firing.size > 0) this.recordFiring(f, firing);
     return result;
   }
