@@ -1,11 +1,14 @@
 /**
  * The evaluator's algorithmic shortcuts (issue 11, item 5) give the answers of
- * plain evaluation: function results memoized by argument (eval/call-memo.ts),
- * including the cases where they must not apply. That they apply shows in the
- * budget, which is charged for the work actually done.
+ * plain evaluation: function results memoized by argument (eval/call-memo.ts)
+ * and join-shaped scans answered from an index (eval/scan-index.ts), including
+ * the cases where they must not apply. That they apply shows in the budget,
+ * which is charged for the work actually done.
  */
 import { describe, expect, it } from "vitest";
 import { compile, fromJS, prepare, toJS } from "../../../workers/rego/index.js";
+import type { Operand, Stmt } from "../../../workers/rego/plan/types.js";
+import { joinSpecOf } from "../../../workers/rego/eval/scan-index.js";
 
 interface Options {
   input?: unknown;
@@ -95,5 +98,127 @@ out := [heavy(7) | some _ in numbers.range(1, 100)]
     const out = evaluate(src, "p/out", { budget: 100_000 }) as { result: number[] }[];
     expect(out[0]?.result).toHaveLength(100);
     expect(new Set(out[0]?.result)).toEqual(new Set([285]));
+  });
+});
+
+describe("join-shaped scans answered from an index", () => {
+  const data = {
+    rows: [
+      { id: "r1", g: "a", n: 1 },
+      { id: "r2", g: "b", n: 2 },
+      { id: "r3", g: "a", n: 3 },
+      { id: "r4", n: 4 },
+      { id: "r5", g: 1, n: 5 },
+      { id: "r6", g: "a", n: 6 },
+    ],
+    obj: { k1: { g: "x" }, k2: { g: "y" }, k3: { g: "x" } },
+    nested: [{ t: { g: "p" } }, { t: "flat" }, { t: { g: "p", id: 2 } }],
+  };
+
+  it("select the same elements in the same order as a plain scan", () => {
+    const src = `package p
+out := {
+  "groups": [[r.id | some r in data.rows; r.g == k] | some k in ["a", "b", "a", "c", "a", 1, 1.0]],
+  "keys": [[k | some k, v in data.obj; v.g == want] | some want in ["x", "y", "x", "z"]],
+  "chain": [[i | some i, e in data.nested; e.t.g == want] | some want in ["p", "q", "p"]],
+  "sets": [[s | some s in {"a", "b", "c"}; s == want] | some want in ["b", "c", "b"]],
+}
+`;
+    expect(evaluate(src, "p/out", { data })).toEqual([
+      {
+        result: {
+          groups: [["r1", "r3", "r6"], ["r2"], ["r1", "r3", "r6"], [], ["r1", "r3", "r6"], ["r5"], ["r5"]],
+          keys: [["k1", "k3"], ["k2"], ["k1", "k3"], []],
+          chain: [[0, 2], [], [0, 2]],
+          sets: [["b"], ["c"], ["b"]],
+        },
+      },
+    ]);
+  });
+
+  it("fall back to the plain scan when keys are composite, and meet undefined and composite probes", () => {
+    const src = `package p
+out := {
+  "composite": [[r.id | some r in data.rows; r.g == k] | some k in [["x"], "a", ["x"], {"y": 1}, {"y": 1}]],
+  "undefined": [count([r | some r in data.rows; r.g == input.missing]) | some _ in [1, 2, 3]],
+}
+`;
+    const rows = [...data.rows, { id: "r7", g: ["x"] }, { id: "r8", g: { y: 1 } }];
+    expect(evaluate(src, "p/out", { data: { rows } })).toEqual([
+      {
+        result: {
+          composite: [["r7"], ["r1", "r3", "r6"], ["r7"], ["r8"], ["r8"]],
+          undefined: [0, 0, 0],
+        },
+      },
+    ]);
+  });
+
+  it("see the collection `with` puts in place, and the original again after it", () => {
+    const src = `package p
+counts := [count([r | some r in data.rows; r.g == k]) | some k in ["a", "a", "a"]]
+out := [before, during, after] if {
+  before := counts
+  during := counts with data.rows as [{"g": "a"}]
+  after := counts
+}
+`;
+    expect(evaluate(src, "p/out", { data })).toEqual([
+      {
+        result: [
+          [3, 3, 3],
+          [1, 1, 1],
+          [3, 3, 3],
+        ],
+      },
+    ]);
+  });
+
+  it("keep errors and conflicts of the body", () => {
+    const src = `package p
+out := {k: v | some k in ["a", "b", "a"]; some r in data.rows; r.g == k; v := r.n}
+`;
+    expect(() => evaluate(src, "p/out", { data })).toThrow(/object keys must be unique/);
+    const div = `package p
+out := [[x | some r in data.rows; r.g == k; x := r.n / 0] | some k in ["b", "b", "b"]]
+`;
+    expect(() => evaluate(div, "p/out", { data, strict: true })).toThrow(/div: divide by zero/);
+  });
+
+  it("spare the budget the elements the comparison would reject", () => {
+    const src = `package p
+out := [n | some i in numbers.range(1, 300); n := count([r | some r in data.many; r.k == i])]
+`;
+    const many = Array.from({ length: 300 }, (_, i) => ({ k: (i % 150) + 1 }));
+    const out = evaluate(src, "p/out", { data: { many }, budget: 60_000 }) as { result: number[] }[];
+    expect(out[0]?.result).toEqual(Array.from({ length: 300 }, (_, i) => (i < 150 ? 2 : 0)));
+  });
+
+  it("is found only where the probe is fixed for the whole scan and the keys are constants", () => {
+    const local = (value: number) => ({ type: "local" as const, value });
+    const str = (value: number) => ({ type: "string_index" as const, value });
+    const scan = (stmts: Stmt[]) => ({ type: "ScanStmt" as const, stmt: { source: 1, key: 2, value: 3, block: { stmts } } });
+    const dot = (source: number, key: ReturnType<typeof str | typeof local>, target: number): Stmt => ({
+      type: "DotStmt",
+      stmt: { source: local(source), key, target },
+    });
+    const eq = (a: ReturnType<typeof local | typeof str>, b: ReturnType<typeof local | typeof str>): Stmt => ({
+      type: "EqualStmt",
+      stmt: { a, b },
+    });
+    const operand = (o: Operand) => (o.type === "local" ? o.value : o.type === "string_index" ? ~o.value : Number.NaN);
+    expect(joinSpecOf(scan([dot(3, str(0), 4), dot(4, str(1), 5), eq(local(5), local(9))]), operand)).toEqual({
+      prefix: 2,
+      chain: 5,
+      probe: 9,
+    });
+    expect(joinSpecOf(scan([eq(str(2), local(3))]), operand)).toEqual({ prefix: 0, chain: 3, probe: ~2 });
+    // The probe is written inside the scan, the key is not a constant, the chain does not start at the element.
+    const writesProbe: Stmt = { type: "AssignVarStmt", stmt: { source: local(3), target: 9 } };
+    expect(joinSpecOf(scan([dot(3, str(0), 4), eq(local(4), local(9)), writesProbe]), operand)).toBeNull();
+    expect(joinSpecOf(scan([dot(3, local(7), 4), eq(local(4), local(9))]), operand)).toBeNull();
+    expect(joinSpecOf(scan([dot(1, str(0), 4), eq(local(4), local(9))]), operand)).toBeNull();
+    expect(joinSpecOf(scan([dot(3, str(0), 4), eq(local(3), local(9))]), operand)).toBeNull();
+    expect(joinSpecOf(scan([eq(local(2), local(9))]), operand)).toBeNull();
   });
 });

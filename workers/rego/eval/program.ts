@@ -10,6 +10,7 @@ import { parseNumber } from "../value/index.js";
 import { FORBIDDEN_BUILTINS, getBuiltin, type BuiltinFn } from "../builtins/index.js";
 import type { Block, Func, Operand, Policy, Stmt } from "../plan/types.js";
 import { planError, type PlanUses } from "../plan/checks.js";
+import { type JoinSpec, joinSpecOf } from "./scan-index.js";
 
 export const enum Op {
   ArrayAppend,
@@ -77,6 +78,8 @@ export class Instr {
     readonly loc: number,
     /** statement writes a value of its function's result (for provenance) */
     readonly produces: boolean,
+    /** Scan: the join its body starts with, which an index can answer (see scan-index.ts) */
+    readonly join: JoinSpec | null,
   ) {}
 }
 
@@ -211,7 +214,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
   const make = (
     op: Op,
     s: Stmt["stmt"],
-    f: Partial<Pick<Instr, "a" | "b" | "c" | "args" | "path" | "block" | "blocks" | "func" | "builtin" | "name" | "produces">>,
+    f: Partial<Pick<Instr, "a" | "b" | "c" | "args" | "path" | "block" | "blocks" | "func" | "builtin" | "name" | "produces" | "join">>,
   ) =>
     new Instr(
       op,
@@ -227,6 +230,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
       f.name ?? "",
       location(s),
       f.produces ?? false,
+      f.join ?? null,
     );
 
   function lower(st: Stmt, path: string): Instr {
@@ -342,6 +346,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
           b: seeLocal(st.stmt.key),
           c: seeLocal(st.stmt.value),
           block: lowerBlock(st.stmt.block, `${path}.stmt.block`),
+          join: joinSpecOf(st, operand),
         });
       case "SetAddStmt": {
         const set = seeLocal(st.stmt.set);
