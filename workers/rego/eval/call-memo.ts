@@ -24,11 +24,11 @@ const UNDEFINED: unique symbol = Symbol("undefined result");
 type Level = Map<unknown, unknown>;
 
 export class CallMemo {
-  /** per function a trie with one level per argument */
-  private readonly byFunc = new Map<ProgramFunc, Level>();
+  /** per function a trie with one level per argument; made on the first store (most evaluations of small policies call no function) */
+  private byFunc: Map<ProgramFunc, Level> | undefined;
 
   lookup(f: ProgramFunc, args: (Value | undefined)[]): Value | undefined | typeof MISS {
-    let level = this.byFunc.get(f);
+    let level = this.byFunc?.get(f);
     const last = args.length - 1;
     for (let i = 0; level !== undefined && i < last; i++) level = level.get(args[i]) as Level | undefined;
     if (level === undefined) return MISS;
@@ -38,8 +38,9 @@ export class CallMemo {
   }
 
   store(f: ProgramFunc, args: (Value | undefined)[], result: Value | undefined): void {
-    let level = this.byFunc.get(f);
-    if (level === undefined) this.byFunc.set(f, (level = new Map()));
+    const byFunc = (this.byFunc ??= new Map());
+    let level = byFunc.get(f);
+    if (level === undefined) byFunc.set(f, (level = new Map()));
     const last = args.length - 1;
     for (let i = 0; i < last; i++) {
       let next = level.get(args[i]) as Level | undefined;
