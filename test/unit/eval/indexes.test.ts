@@ -1,14 +1,16 @@
 /**
  * The evaluator's algorithmic shortcuts (issue 11, item 5) give the answers of
- * plain evaluation: function results memoized by argument (eval/call-memo.ts)
- * and join-shaped scans answered from an index (eval/scan-index.ts), including
- * the cases where they must not apply. That they apply shows in the budget,
+ * plain evaluation: function results memoized by argument (eval/call-memo.ts),
+ * join-shaped scans answered from an index (eval/scan-index.ts) and rule
+ * bodies selected by the constant they compare a path with (eval/body-index.ts),
+ * including the cases where they must not apply. That they apply shows in the budget,
  * which is charged for the work actually done.
  */
 import { describe, expect, it } from "vitest";
 import { compile, fromJS, prepare, toJS } from "../../../workers/rego/index.js";
-import type { Operand, Stmt } from "../../../workers/rego/plan/types.js";
+import type { Block, Func, Operand, Stmt } from "../../../workers/rego/plan/types.js";
 import { joinSpecOf } from "../../../workers/rego/eval/scan-index.js";
+import { bodyIndexOf } from "../../../workers/rego/eval/body-index.js";
 
 interface Options {
   input?: unknown;
@@ -220,5 +222,89 @@ out := [n | some i in numbers.range(1, 300); n := count([r | some r in data.many
     expect(joinSpecOf(scan([dot(1, str(0), 4), eq(local(4), local(9))]), operand)).toBeNull();
     expect(joinSpecOf(scan([dot(3, str(0), 4), eq(local(3), local(9))]), operand)).toBeNull();
     expect(joinSpecOf(scan([eq(local(2), local(9))]), operand)).toBeNull();
+  });
+});
+
+describe("rule bodies selected by the constant they compare", () => {
+  const clients = Array.from({ length: 40 }, (_, i) => `c${i}`);
+  const src = `package p
+default allow := false
+
+${clients.map((c, i) => `allow if {\n  input.client.id == "${c}"\n  input.scope == "s${i % 3}"\n}\n`).join("\n")}
+allow if input.admin == true
+
+${clients.map((c, i) => `grants contains "${c}-${i % 2}" if input.client.id == "${c}"\n`).join("")}
+grants contains "again-c7" if input.client.id == "c7"
+grants contains "any" if input.client
+
+${clients.map((c, i) => `level := ${i} if input.client.id == "${c}"\n`).join("")}
+level := 99 if input.client.id == "c7"
+
+${clients
+  .slice(0, 6)
+  .map((c, i) => `kind(x) := ${i} if x.k == "${c}"\n`)
+  .join("")}
+out := {"allow": allow, "grants": grants, "kinds": [kind(x) | some x in input.xs]}
+`;
+
+  it("give the answers of running every body", () => {
+    const run = (input: unknown) => evaluate(src, "p/out", { input });
+    expect(run({ client: { id: "c4" }, scope: "s1", xs: [{ k: "c5" }, { k: "c0" }, { k: 1 }] })).toEqual([
+      { result: { allow: true, grants: ["any", "c4-0"], kinds: [5, 0] } },
+    ]);
+    expect(run({ client: { id: "c4" }, scope: "s2", xs: [] })).toEqual([{ result: { allow: false, grants: ["any", "c4-0"], kinds: [] } }]);
+    expect(run({ client: { id: "nobody" }, admin: true })).toEqual([{ result: { allow: true, grants: ["any"], kinds: [] } }]);
+    expect(run({ client: { id: 4 }, xs: [{ k: ["c1"] }] })).toEqual([{ result: { allow: false, grants: ["any"], kinds: [] } }]);
+    expect(run({ client: "c4" })).toEqual([{ result: { allow: false, grants: ["any"], kinds: [] } }]);
+    expect(run({})).toEqual([{ result: { allow: false, grants: [], kinds: [] } }]);
+    expect(evaluate(src, "p/level", { input: { client: { id: "c12" } } })).toEqual([{ result: 12 }]);
+  });
+
+  it("keep the conflict of two bodies with the same constant", () => {
+    expect(() => evaluate(src, "p/level", { input: { client: { id: "c7" } } })).toThrow(/complete rules must not produce multiple outputs/);
+    expect(evaluate(src, "p/grants", { input: { client: { id: "c7" } } })).toEqual([{ result: ["again-c7", "any", "c7-1"] }]);
+  });
+
+  it("spare the budget the bodies that cannot match", () => {
+    const many = Array.from({ length: 800 }, (_, i) => `allow if input.user == "u${i}"\n`).join("");
+    const out = evaluate(`package p\n${many}`, "p/allow", { input: { user: "u799" }, budget: 3_200 });
+    expect(out).toEqual([{ result: true }]);
+  });
+
+  it("are grouped only where skipping a body cannot be seen", () => {
+    const local = (value: number) => ({ type: "local" as const, value });
+    const str = (value: number) => ({ type: "string_index" as const, value });
+    const body = (want: number, ...rest: Stmt[]): Block => ({
+      stmts: [
+        { type: "ResetLocalStmt", stmt: { target: 3 } },
+        { type: "DotStmt", stmt: { source: local(0), key: str(0), target: 4 } },
+        { type: "EqualStmt", stmt: { a: local(4), b: str(want) } },
+        ...rest,
+      ],
+    });
+    const func = (blocks: Block[]): Func => ({ name: "f", params: [0, 1], return: 2, blocks });
+    const strings = ["user", "a", "b", "c", "d"];
+    const index = bodyIndexOf(func([body(1), body(2), body(3), body(4)]), strings);
+    expect(index?.keys).toEqual(["user"]);
+    expect(index?.wants).toEqual(["a", "b", "c", "d"]);
+    expect(bodyIndexOf(func([body(1), body(2), body(3)]), strings)).toBeNull();
+    // Bodies followed by the blocks that commit them are passed over together with those blocks,
+    // unless another block reads the local the bodies' guards reset (3).
+    const commit: Block = {
+      stmts: [
+        { type: "IsDefinedStmt", stmt: { source: 3 } },
+        { type: "AssignVarOnceStmt", stmt: { source: local(3), target: 2 } },
+      ],
+    };
+    const committed = [body(1), commit, body(2), commit, body(3), commit, body(4), commit];
+    expect(bodyIndexOf(func(committed), strings)?.pairs).toEqual([true, false, true, false, true, false, true, false]);
+    const readsReset: Block = { stmts: [{ type: "AssignVarStmt", stmt: { source: local(3), target: 6 } }] };
+    expect(bodyIndexOf(func([...committed, readsReset]), strings)?.pairs).toEqual(new Array(9).fill(false));
+    // A later block reads the chain's target (4) before writing it: a skipped body would have set it.
+    const readsTarget: Block = { stmts: [{ type: "AssignVarStmt", stmt: { source: local(4), target: 5 } }] };
+    expect(bodyIndexOf(func([body(1), body(2), body(3), body(4), readsTarget]), strings)).toBeNull();
+    // The argument the chain starts from is assigned (not by with).
+    const writesInput: Stmt = { type: "AssignVarStmt", stmt: { source: local(9), target: 0 } };
+    expect(bodyIndexOf(func([body(1), body(2), body(3), body(4, writesInput)]), strings)).toBeNull();
   });
 });

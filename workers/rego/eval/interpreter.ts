@@ -18,6 +18,7 @@ import { mergeDeep } from "../value/deep.js";
 import type { DataReads } from "./data-reads.js";
 import { CallMemo, MISS } from "./call-memo.js";
 import { type JoinSpec, JoinState, joinKey } from "./scan-index.js";
+import type { BodyIndex } from "./body-index.js";
 
 const CONTINUE = -1;
 /** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
@@ -162,8 +163,18 @@ export class Evaluation implements BuiltinContext {
     this.firing = firing;
     f.busy = true;
     const blocks = f.blocks;
+    // Explain records the data paths every body reads, so it runs them all.
+    const bodies = this.dataReads === null ? f.bodies : null;
+    const probe = bodies === null ? undefined : this.probeBodies(bodies, L as (Value | undefined)[]);
     try {
-      for (let i = 0; i < blocks.length; i++) if (this.runBlock(blocks[i] as Instr[], L as (Value | undefined)[]) > 0) break;
+      for (let i = 0; i < blocks.length; i++) {
+        const block = blocks[i] as Instr[];
+        if (bodies?.skips(i, probe)) {
+          if (bodies.pairs[i])
+            i++; // its commit block, which would stop at once
+          else this.runGuards(block, bodies.guards[i] as number, L as (Value | undefined)[]);
+        } else if (this.runBlock(block, L as (Value | undefined)[]) > 0) break;
+      }
     } finally {
       this.current = prevFunc;
       this.firing = prevFiring;
@@ -180,6 +191,17 @@ export class Evaluation implements BuiltinContext {
     } else if (this.calls !== null) this.calls.store(f, args, result);
     if (firing !== null && result !== undefined && firing.size > 0) this.recordFiring(f, firing);
     return result;
+  }
+
+  /** The value a function's indexed bodies compare, charged as the Dot statements it stands for. */
+  private probeBodies(bodies: BodyIndex, L: (Value | undefined)[]): Value | undefined {
+    this.charge(bodies.keys.length);
+    return bodies.probe(L);
+  }
+
+  /** The guard statements a skipped body starts with, up to the first that stops it (they only reset and test locals). */
+  private runGuards(block: Instr[], n: number, L: (Value | undefined)[]): void {
+    for (let i = 0; i < n; i++) if (this.exec(block[i] as Instr, L) !== CONTINUE) return;
   }
 
   private recordFiring(f: ProgramFunc, firing: Set<number>): void {

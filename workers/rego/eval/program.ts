@@ -11,6 +11,7 @@ import { FORBIDDEN_BUILTINS, getBuiltin, type BuiltinFn } from "../builtins/inde
 import type { Block, Func, Operand, Policy, Stmt } from "../plan/types.js";
 import { planError, type PlanUses } from "../plan/checks.js";
 import { type JoinSpec, joinSpecOf } from "./scan-index.js";
+import { type BodyIndex, bodyIndexOf } from "./body-index.js";
 
 export const enum Op {
   ArrayAppend,
@@ -100,6 +101,8 @@ export class ProgramFunc {
   memoValue: Value | undefined;
   /** lowers `blocks` on the function's first call (see buildProgram); null once lowered */
   lower: (() => void) | null = null;
+  /** which blocks a call can skip by the value of a path into an argument (see body-index.ts) */
+  bodies: BodyIndex | null = null;
   constructor(
     readonly index: number,
     readonly name: string,
@@ -372,6 +375,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     dataLocals = new Set(f.params.slice(1, 2)); // every function's second parameter is data
     chains = unionChains(f.blocks);
     pf.blocks = lowerBlocks(f.blocks, `plan.funcs.funcs[${i}].blocks`);
+    pf.bodies = bodyIndexOf(f, strings);
     pf.nlocals = maxLocal + 1;
   };
   const lazy = uses !== undefined && lowersCleanly(uses, funcsByName, strings);

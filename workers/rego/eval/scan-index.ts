@@ -63,13 +63,19 @@ function writtenLocals(scan: Stmt): Set<number> {
   const stack: Stmt[] = [scan];
   while (stack.length > 0) {
     const st = stack.pop() as Stmt;
-    const s = st.stmt as Record<string, unknown>;
-    if (st.type === "ScanStmt") out.add(st.stmt.key).add(st.stmt.value);
-    for (const field of WRITES) if (typeof s[field] === "number") out.add(s[field] as number);
+    for (const l of writesOf(st)) out.add(l);
     const nested = st.stmt as { block?: { stmts: Stmt[] }; blocks?: { stmts: Stmt[] }[] };
     if (nested.block) stack.push(...nested.block.stmts);
     if (nested.blocks) for (const b of nested.blocks) stack.push(...b.stmts);
   }
+  return out;
+}
+
+/** The locals one statement (not counting the statements nested in it) assigns or changes in place. */
+export function writesOf(st: Stmt): number[] {
+  const s = st.stmt as Record<string, unknown>;
+  const out = st.type === "ScanStmt" ? [st.stmt.key, st.stmt.value] : [];
+  for (const field of WRITES) if (typeof s[field] === "number") out.push(s[field] as number);
   return out;
 }
 
