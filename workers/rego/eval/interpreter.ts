@@ -17,6 +17,9 @@ import { deepSize } from "../builtins/costs.js";
 import { mergeDeep } from "../value/deep.js";
 import type { DataReads } from "./data-reads.js";
 import { EVAL_DEPTH_LIMIT, depthExceeded } from "./depth.js";
+import { CallMemo, MISS } from "./call-memo.js";
+import { type JoinSpec, JoinState, joinKey } from "./scan-index.js";
+import type { BodyIndex } from "./body-index.js";
 
 const CONTINUE = -1;
 /** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
@@ -61,6 +64,10 @@ export class Evaluation implements BuiltinContext {
   private firing: Set<number> | null = null;
   /** the weights of the calls in progress (eval/depth.ts) */
   private depth = 0;
+  /** function results by arguments; null with a print hook, whose lines each call must write */
+  private readonly calls: CallMemo | null;
+  /** per join-shaped Scan statement: the collection it last met and its index (see scan-index.ts) */
+  private joins: Map<Instr, JoinState> | undefined;
 
   constructor(
     private readonly program: Program,
@@ -74,6 +81,7 @@ export class Evaluation implements BuiltinContext {
     this.fired = limits.trace ? new Map() : null;
     this.dataReads = limits.dataReads ?? null;
     this.consts = program.consts;
+    this.calls = limits.print ? null : new CallMemo();
   }
 
   get nowNs(): bigint {
@@ -134,6 +142,10 @@ export class Evaluation implements BuiltinContext {
 
   private callFunc(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
     if (f.isRule && f.memoEval === this.id && f.memoInput === args[0] && f.memoData === args[1]) return f.memoValue;
+    if (!f.isRule && this.calls !== null) {
+      const memo = this.calls.lookup(f, args);
+      if (memo !== MISS) return memo;
+    }
     if (this.depth + call.weight > EVAL_DEPTH_LIMIT) throw depthExceeded(f.name, this.location(call));
     this.depth += call.weight;
     if (f.lower !== null) f.lower();
@@ -153,8 +165,18 @@ export class Evaluation implements BuiltinContext {
     this.firing = firing;
     f.busy = true;
     const blocks = f.blocks;
+    // Explain records the data paths every body reads, so it runs them all.
+    const bodies = this.dataReads === null ? f.bodies : null;
+    const probe = bodies === null ? undefined : this.probeBodies(bodies, L as (Value | undefined)[]);
     try {
-      for (let i = 0; i < blocks.length; i++) if (this.runBlock(blocks[i] as Instr[], L as (Value | undefined)[]) > 0) break;
+      for (let i = 0; i < blocks.length; i++) {
+        const block = blocks[i] as Instr[];
+        if (bodies?.skips(i, probe)) {
+          if (bodies.pairs[i])
+            i++; // its commit block, which would stop at once
+          else this.runGuards(block, bodies.guards[i] as number, L as (Value | undefined)[]);
+        } else if (this.runBlock(block, L as (Value | undefined)[]) > 0) break;
+      }
     } finally {
       this.current = prevFunc;
       this.firing = prevFiring;
@@ -168,9 +190,20 @@ export class Evaluation implements BuiltinContext {
       f.memoInput = args[0];
       f.memoData = args[1];
       f.memoValue = result;
-    }
+    } else if (this.calls !== null) this.calls.store(f, args, result);
     if (firing !== null && result !== undefined && firing.size > 0) this.recordFiring(f, firing);
     return result;
+  }
+
+  /** The value a function's indexed bodies compare, charged as the Dot statements it stands for. */
+  private probeBodies(bodies: BodyIndex, L: (Value | undefined)[]): Value | undefined {
+    this.charge(bodies.keys.length);
+    return bodies.probe(L);
+  }
+
+  /** The guard statements a skipped body starts with, up to the first that stops it (they only reset and test locals). */
+  private runGuards(block: Instr[], n: number, L: (Value | undefined)[]): void {
+    for (let i = 0; i < n; i++) if (this.exec(block[i] as Instr, L) !== CONTINUE) return;
   }
 
   private recordFiring(f: ProgramFunc, firing: Set<number>): void {
@@ -503,6 +536,16 @@ export class Evaluation implements BuiltinContext {
 
   private scan(instr: Instr, L: (Value | undefined)[]): number {
     const src = L[instr.a];
+    // An index would skip the Dot reads explain records.
+    if (instr.join !== null && this.dataReads === null && src !== undefined) {
+      const joins = (this.joins ??= new Map());
+      const state = joins.get(instr);
+      if (state?.matches(src)) {
+        if (state.rows !== null) return this.scanIndexed(instr, instr.join, state.rows, L);
+        if (state.indexable) return this.scanIndexing(instr, instr.join, state, L);
+      } else if (state !== undefined) state.meet(src);
+      else joins.set(instr, new JoinState(src));
+    }
     const body = instr.block as Instr[];
     if (Array.isArray(src)) {
       for (let i = 0; i < src.length; i++) {
@@ -536,6 +579,62 @@ export class Evaluation implements BuiltinContext {
         if (r > 0) return r - 1;
       }
     }
+    return CONTINUE;
+  }
+
+  /** A join-shaped scan over a collection it has an index of: the body runs for the elements whose key equals the probe. */
+  private scanIndexed(instr: Instr, join: JoinSpec, rows: Map<unknown, Value[]>, L: (Value | undefined)[]): number {
+    const probe = join.probe >= 0 ? L[join.probe] : this.consts[~join.probe];
+    // An undefined probe fails every element's comparison; a composite one equals none of the scalar keys.
+    const hits = probe === undefined ? undefined : rows.get(joinKey(probe));
+    if (hits === undefined) return CONTINUE;
+    const body = instr.block as Instr[];
+    for (let i = 0; i < hits.length; i += 2) {
+      L[instr.b] = hits[i];
+      L[instr.c] = hits[i + 1];
+      if (++this.steps > this.budget) this.chargeWork(0, instr);
+      const r = this.runBlock(body, L);
+      if (r > 0) return r - 1;
+    }
+    return CONTINUE;
+  }
+
+  /**
+   * A join-shaped scan meeting a collection the second time: a plain scan
+   * that runs each body's key prefix on its own and files the element under
+   * the key value it reached. The index is kept only if the scan ran to the
+   * end and every key was a scalar.
+   */
+  private scanIndexing(instr: Instr, join: JoinSpec, state: JoinState, L: (Value | undefined)[]): number {
+    const src = state.source;
+    const elements: Value[] = [];
+    if (Array.isArray(src)) for (let i = 0; i < src.length; i++) elements.push(i, src[i] as Value);
+    else if (src instanceof RObject) for (const k of src.keys()) elements.push(k, src.get(k) as Value);
+    else if (src instanceof RSet) for (const m of src.values()) elements.push(m, m);
+    const rows = new Map<unknown, Value[]>();
+    let indexable = true;
+    const body = instr.block as Instr[];
+    for (let i = 0; i < elements.length; i += 2) {
+      L[instr.b] = elements[i];
+      L[instr.c] = elements[i + 1];
+      if (++this.steps > this.budget) this.chargeWork(0, instr);
+      let r = CONTINUE;
+      for (let j = 0; j < join.prefix && r === CONTINUE; j++) r = this.exec(body[j] as Instr, L);
+      if (r !== CONTINUE) continue; // a key the element lacks: undefined, as the plain scan's body
+      if (indexable) {
+        const key = joinKey(L[join.chain] as Value);
+        if (key === undefined) indexable = false;
+        else {
+          const hits = rows.get(key);
+          if (hits === undefined) rows.set(key, [elements[i] as Value, elements[i + 1] as Value]);
+          else hits.push(elements[i] as Value, elements[i + 1] as Value);
+        }
+      }
+      for (let j = join.prefix; j < body.length && r === CONTINUE; j++) r = this.exec(body[j] as Instr, L);
+      if (r > 0) return r - 1; // left early: what was filed is not the whole collection
+    }
+    state.indexable = indexable;
+    if (indexable) state.rows = rows;
     return CONTINUE;
   }
 }

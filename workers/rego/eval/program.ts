@@ -11,6 +11,8 @@ import { FORBIDDEN_BUILTINS, getBuiltin, type BuiltinFn } from "../builtins/inde
 import type { Block, Func, Operand, Policy, Stmt } from "../plan/types.js";
 import { planError, type PlanUses } from "../plan/checks.js";
 import { BLOCK_FRAMES, CALL_FRAMES, SCAN_FRAMES } from "./depth.js";
+import { type JoinSpec, joinSpecOf } from "./scan-index.js";
+import { type BodyIndex, bodyIndexOf } from "./body-index.js";
 
 export const enum Op {
   ArrayAppend,
@@ -80,6 +82,8 @@ export class Instr {
     readonly produces: boolean,
     /** for calls: the evaluation depth the call adds (eval/depth.ts) */
     readonly weight: number,
+    /** Scan: the join its body starts with, which an index can answer (see scan-index.ts) */
+    readonly join: JoinSpec | null,
   ) {}
 }
 
@@ -100,6 +104,8 @@ export class ProgramFunc {
   memoValue: Value | undefined;
   /** lowers `blocks` on the function's first call (see buildProgram); null once lowered */
   lower: (() => void) | null = null;
+  /** which blocks a call can skip by the value of a path into an argument (see body-index.ts) */
+  bodies: BodyIndex | null = null;
   constructor(
     readonly index: number,
     readonly name: string,
@@ -223,7 +229,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
   const make = (
     op: Op,
     s: Stmt["stmt"],
-    f: Partial<Pick<Instr, "a" | "b" | "c" | "args" | "path" | "block" | "blocks" | "func" | "builtin" | "name" | "produces">>,
+    f: Partial<Pick<Instr, "a" | "b" | "c" | "args" | "path" | "block" | "blocks" | "func" | "builtin" | "name" | "produces" | "join">>,
   ) =>
     new Instr(
       op,
@@ -240,6 +246,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
       location(s),
       f.produces ?? false,
       op === Op.CallFunc || op === Op.CallDynamic ? CALL_FRAMES + enclosingFrames : 0,
+      f.join ?? null,
     );
 
   function lower(st: Stmt, path: string): Instr {
@@ -355,6 +362,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
           b: seeLocal(st.stmt.key),
           c: seeLocal(st.stmt.value),
           block: lowerBlock(st.stmt.block, `${path}.stmt.block`, SCAN_FRAMES),
+          join: joinSpecOf(st, operand),
         });
       case "SetAddStmt": {
         const set = seeLocal(st.stmt.set);
@@ -380,6 +388,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     dataLocals = new Set(f.params.slice(1, 2)); // every function's second parameter is data
     chains = unionChains(f.blocks);
     pf.blocks = lowerBlocks(f.blocks, `plan.funcs.funcs[${i}].blocks`);
+    pf.bodies = bodyIndexOf(f, strings);
     pf.nlocals = maxLocal + 1;
   };
   const lazy = uses !== undefined && lowersCleanly(uses, funcsByName, strings);
