@@ -11,6 +11,9 @@ import { mergeDeep } from "../../../workers/rego/value/deep.js";
 import { valueToYAML } from "../../../workers/rego/builtins/govalues.js";
 import { deepArray, deepObject, repeat, run, value } from "./harness.js";
 
+/** A budget large enough that these tests reach the nesting limits (the budget is budget.test.ts's subject). */
+const NESTING_BUDGET = 100_000_000;
+
 const NESTING = "nesting deeper than 1000";
 
 describe("big and long constructs compile and run", () => {
@@ -245,7 +248,7 @@ describe("deep values from input, data and built-ins", () => {
   });
 
   it("yaml.unmarshal takes 200 levels; deeper text and alias bombs are built-in errors before anything recurses", async () => {
-    const unmarshal = (s: string) => run("package p\nr := yaml.unmarshal(input.s)", { input: { s }, strict: true });
+    const unmarshal = (s: string) => run("package p\nr := yaml.unmarshal(input.s)", { input: { s }, strict: true, budget: NESTING_BUDGET });
     const block = (n: number) => `${Array.from({ length: n }, (_, i) => `${" ".repeat(i)}a:`).join("\n")} 1`;
     expect(JSON.stringify(value(await unmarshal("[".repeat(200) + "]".repeat(200))))).toBe("[".repeat(200) + "]".repeat(200));
     expect(value(await unmarshal(block(200)))).toEqual(deepObject(200));
@@ -315,8 +318,8 @@ describe("deep values from input, data and built-ins", () => {
     };
     const input = { x: deep(), y: deep() };
     // (a member or key this big costs more than the default budget)
-    expect(value(await run("package p\nr := count({input.x, input.y})", { input, budget: 10_000_000 }))).toBe(1);
-    expect(value(await run("package p\nr := {input.x: 1}[input.y]", { input, budget: 10_000_000 }))).toBe(1);
+    expect(value(await run("package p\nr := count({input.x, input.y})", { input, budget: NESTING_BUDGET }))).toBe(1);
+    expect(value(await run("package p\nr := {input.x: 1}[input.y]", { input, budget: NESTING_BUDGET }))).toBe(1);
     expect(hashKey(fromJS(input.x))).toBe(hashKey(fromJS(input.y)));
   });
 
@@ -350,14 +353,19 @@ describe("deep values from input, data and built-ins", () => {
       ["json.remove(input.v, [input.p])", { v: deepObject(10_000), p: rep("a", 10_000, "/") }, "json.remove: path nested deeper than 200"],
     ];
     for (const [expr, input, message] of cases) {
-      expect(await run(`package p\nr := ${expr}`, { input })).toMatchObject({
+      expect(await run(`package p\nr := ${expr}`, { input, budget: NESTING_BUDGET })).toMatchObject({
         stage: "eval",
         error: { code: "eval_builtin_error", message, location: { file: "p.rego", row: 2 } },
       });
     }
     // At the limits: a recursive schema over a document 199 deep, a ref chain of 150, paths of 200.
     expect(
-      value(await run("package p\nr := json.match_schema(input.d, input.s)[0]", { input: { d: deepObject(199, {}), s: recursive } })),
+      value(
+        await run("package p\nr := json.match_schema(input.d, input.s)[0]", {
+          input: { d: deepObject(199, {}), s: recursive },
+          budget: NESTING_BUDGET,
+        }),
+      ),
     ).toBe(true);
     expect(value(await run('package p\nr := json.match_schema("1", input.s)[0]', { input: { s: refChain(150) } }))).toBe(true);
     const path = rep("a", 200, "/");
@@ -376,13 +384,19 @@ describe("deep values from input, data and built-ins", () => {
 
   it("glob groups and template nesting stop at 200 levels (built-in errors)", async () => {
     const glob = (n: number) =>
-      run('package p\nr := glob.match(input.p, [], "a")', { input: { p: "{".repeat(n) + "a" + "}".repeat(n) }, strict: true });
-    expect(value(await glob(200))).toBe(true);
-    for (const n of [201, 100_000])
-      expect(await glob(n)).toMatchObject({
-        error: { code: "eval_builtin_error", message: "glob.match: glob: pattern groups nested deeper than 200" },
+      run('package p\nr := glob.match(input.p, [], "a")', {
+        input: { p: "{".repeat(n) + "a" + "}".repeat(n) },
+        strict: true,
+        budget: NESTING_BUDGET,
       });
-    const render = (t: string) => run('package p\nr := strings.render_template(input.t, {"xs": [1, 2]})', { input: { t }, strict: true });
+    expect(value(await glob(200))).toBe(true);
+    expect(await glob(201)).toMatchObject({
+      error: { code: "eval_builtin_error", message: "glob.match: glob: pattern groups nested deeper than 200" },
+    });
+    // 100,000 groups: the pattern's compile is charged before it is parsed, and stops at the budget first
+    expect(await glob(100_000)).toMatchObject({ ok: false, error: { code: "eval_budget_exceeded" } });
+    const render = (t: string) =>
+      run('package p\nr := strings.render_template(input.t, {"xs": [1, 2]})', { input: { t }, strict: true, budget: NESTING_BUDGET });
     expect(value(await render(`${"{{if true}}".repeat(200)}x${"{{end}}".repeat(200)}`))).toBe("x");
     for (const t of [
       `${"{{if true}}".repeat(10_000)}x${"{{end}}".repeat(10_000)}`,
