@@ -4,6 +4,7 @@
  * stopped it. Anything else (a RangeError from the JavaScript stack, a
  * TypeError) is rethrown, so a test fails on it.
  */
+import { expect } from "vitest";
 import {
   RegoError,
   compile,
@@ -61,4 +62,30 @@ export function deepArray(n: number, leaf: unknown = 1): unknown {
   let x = leaf;
   for (let i = 0; i < n; i++) x = [x];
   return x;
+}
+
+/** A budget large enough that nesting cases reach their limits (the default budget is budget.test.ts's subject). */
+export const NESTING_BUDGET = 100_000_000;
+
+/** The outcome of a call past the evaluation-depth limit (workers/rego/eval/depth.ts). */
+export const DEPTH_LIMIT_EXCEEDED = {
+  stage: "eval",
+  error: {
+    code: "eval_budget_exceeded",
+    message: expect.stringMatching(/evaluation depth limit of 1200$/),
+    location: { file: "p.rego" },
+  },
+};
+
+/** "Billion laughs": nine levels of anchors, each aliasing the one before nine times. */
+export function billionLaughs(): string {
+  const names = "abcdefghi";
+  const lines = [`${names[0]}: &${names[0]} [x, x, x, x, x, x, x, x, x]`];
+  for (let i = 1; i < names.length; i++)
+    lines.push(
+      `${names[i]}: &${names[i]} [${Array(9)
+        .fill(`*${names[i - 1]}`)
+        .join(", ")}]`,
+    );
+  return lines.join("\n");
 }
