@@ -228,13 +228,17 @@ const BLOCK_SCALAR_HEADER = /(?:^|[\s:-])[|>][-+0-9]*\s*(?:#.*)?$/;
 const TOKEN_START = " \t[{,:-?";
 
 /**
- * Counts nodes decoded and those decoded through aliases, to refuse alias
- * bombs ("billion laughs") as go-yaml v2 does (decoder.go, allowedAliasRatio).
+ * One conversion's state. Counts nodes decoded and those decoded through
+ * aliases, to refuse alias bombs ("billion laughs") as go-yaml v2 does
+ * (decoder.go, allowedAliasRatio); and charges each node converted: aliases
+ * expand, so a few lines can stand for many nodes, and the yaml package
+ * resolves each alias by visiting the document up to it.
  */
 interface Decoding {
   nodes: number;
   aliased: number;
   aliasDepth: number;
+  chargeNode: ((alias: boolean) => void) | undefined;
 }
 
 function allowedAliasRatio(nodes: number): number {
@@ -243,17 +247,10 @@ function allowedAliasRatio(nodes: number): number {
   return 0.99 - (0.89 * (nodes - 400_000)) / 3_600_000;
 }
 
-/**
- * Charged for each node converted, for the parse under way: aliases expand,
- * so a few lines can stand for many nodes, and the yaml package resolves each
- * alias by visiting the document up to it.
- */
-let chargeNode: ((alias: boolean) => void) | undefined;
-
 /** Converts a parsed node to go-yaml's interface{} value. */
 function toGoYAML(doc: Document, node: unknown, depth: number, d: Decoding): GoYAML {
   if (depth > YAML_MAX_DEPTH) throw new YAMLError(DEPTH_ERROR);
-  chargeNode?.(isAlias(node));
+  d.chargeNode?.(isAlias(node));
   d.nodes++;
   if (d.aliasDepth > 0) d.aliased++;
   if (d.aliased > 100 && d.nodes > 1000 && d.aliased / d.nodes > allowedAliasRatio(d.nodes))
@@ -341,9 +338,9 @@ export function parseYAML(src: string, charge?: (units: number) => void): GoYAML
   const err = doc.errors[0] as unknown as { code: string; message: string; pos: [number, number] } | undefined;
   if (err) throw new YAMLError("error converting YAML to JSON: " + parseErrorMessage(src, err));
   let stopped: unknown;
-  chargeNode =
+  const chargeNode =
     charge &&
-    ((alias) => {
+    ((alias: boolean) => {
       try {
         // a node is one unit; an alias also a unit per 2 characters of the text its resolution visits
         charge(alias ? 1 + (src.length >> 1) : 1);
@@ -353,13 +350,11 @@ export function parseYAML(src: string, charge?: (units: number) => void): GoYAML
       }
     });
   try {
-    return toGoYAML(doc, doc.contents, 0, { nodes: 0, aliased: 0, aliasDepth: 0 });
+    return toGoYAML(doc, doc.contents, 0, { nodes: 0, aliased: 0, aliasDepth: 0, chargeNode });
   } catch (e) {
     // The yaml package reports problems such as unknown aliases by throwing; the charge's own error passes.
     if (e === stopped || e instanceof YAMLError || !(e instanceof Error)) throw e;
     throw new YAMLError(`error converting YAML to JSON: yaml: ${e.message}`);
-  } finally {
-    chargeNode = undefined;
   }
 }
 
