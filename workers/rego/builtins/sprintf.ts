@@ -45,10 +45,64 @@ function exponentLiteral(v: bigint): string {
   return (v < 0n ? "-" : "") + mant + "e" + exp;
 }
 
+/**
+ * Formats made only of text, `%%` and bare `%s`, `%d`, `%v` verbs, split into
+ * [text, verb, text, verb, …, text]; null for any other format. Most policies
+ * format messages this way, so the common case skips Go's general printer.
+ */
+const simpleFormats = new Map<string, string[] | null>();
+const SIMPLE_FORMATS_CACHED = 1000;
+
+function simpleFormat(format: string): string[] | null {
+  let parts = simpleFormats.get(format);
+  if (parts !== undefined) return parts;
+  parts = [];
+  let text = "";
+  let i = 0;
+  for (let j = format.indexOf("%"); j >= 0; j = format.indexOf("%", i)) {
+    text += format.slice(i, j);
+    const verb = format[j + 1];
+    i = j + 2;
+    if (verb === "%") text += "%";
+    else if (verb === "s" || verb === "d" || verb === "v") {
+      parts.push(text, verb);
+      text = "";
+    } else {
+      parts = null;
+      break;
+    }
+  }
+  if (parts !== null) parts.push(text + format.slice(i));
+  if (simpleFormats.size >= SIMPLE_FORMATS_CACHED) simpleFormats.clear();
+  simpleFormats.set(format, parts);
+  return parts;
+}
+
+/** What Go prints for `v` under a bare verb, when that is the value's plain text; undefined where fmt would do more (floats, big integers, a verb that does not fit). */
+function simpleOperand(verb: string, v: Value): string | undefined {
+  if (typeof v === "number") return verb !== "s" && Number.isSafeInteger(v) ? String(v === 0 ? 0 : v) : undefined;
+  if (typeof v === "bigint") return verb !== "s" && v >= INT64_MIN && v <= INT64_MAX ? v.toString() : undefined;
+  if (verb === "d") return undefined;
+  return typeof v === "string" ? v : termString(v);
+}
+
+/** sprintf of a simple format (see simpleFormat) whose every value prints as plain text; undefined otherwise. */
+function simpleSprintf(format: string, values: Value[]): string | undefined {
+  const parts = simpleFormat(format);
+  if (parts === null || parts.length >> 1 !== values.length) return undefined;
+  let out = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    const s = simpleOperand(parts[i] as string, values[i >> 1] as Value);
+    if (s === undefined) return undefined;
+    out += s + (parts[i + 1] as string);
+  }
+  return out;
+}
+
 export const sprintfBuiltins: BuiltinTable = {
   sprintf(args) {
     const format = str(args, 0);
     const values = array(args, 1);
-    return goSprintf(format, values.map(toGoArg));
+    return simpleSprintf(format, values) ?? goSprintf(format, values.map(toGoArg));
   },
 };

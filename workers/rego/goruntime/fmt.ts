@@ -440,7 +440,8 @@ export function goSprintf(format: string, args: GoArg[]): string {
   while (i < end) {
     goodArgNum = true;
     const lasti = i;
-    while (i < end && format[i] !== "%") i++;
+    i = format.indexOf("%", i);
+    if (i < 0) i = end;
     if (i > lasti) p.out += format.slice(lasti, i);
     if (i >= end) break;
     i++;
