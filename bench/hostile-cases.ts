@@ -797,8 +797,9 @@ export const HOSTILE_CASES: HostileCase[] = [
     },
   },
   {
+    // The comprehension reads the loop's variable, so it cannot be reused (eval/comprehension-memo.ts).
     name: "object comprehension copying a big input object, repeated",
-    source: big(["r := count([x | some i in numbers.range(1, 1000); x := {k: v | some k, v in input.o}])"]),
+    source: big(["r := count([x | some i in numbers.range(1, 1000); x := {k: [v, i] | some k, v in input.o}])"]),
     get input() {
       return { o: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, i])) };
     },

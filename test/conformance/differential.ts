@@ -4,7 +4,9 @@
  * the plan our front end produces must answer as OPA's does — not only on the
  * case's own input and data, but on many mutations of them (scalars changed,
  * keys dropped and added, types swapped, arrays reordered). Both plans run on
- * our evaluator, so a difference is a front-end (compile/planner) bug.
+ * our evaluator, OPA's plainly (with trace, which turns off its indexes and
+ * reused comprehensions), so a difference is a front-end (compile/planner)
+ * bug or a shortcut that changed an answer.
  *
  * Seeded and bounded: the same seed always tries the same inputs.
  * `npx tsx test/conformance/differential.ts [--cases N] [--mutations M] [--seed S]`
@@ -181,9 +183,11 @@ export function populate(r: () => number, doc: Value | undefined, paths: string[
 
 type Outcome = { rows: Value[] } | { error: string };
 
-async function run(plan: unknown, input: Value | undefined, data: Value, strict: boolean): Promise<Outcome> {
+/** `plain`: with trace on, which turns off the evaluator's indexes and reused comprehensions. */
+async function run(plan: unknown, input: Value | undefined, data: Value, strict: boolean, plain = false): Promise<Outcome> {
   try {
-    const res = await prepare(plan).evaluate("eval", input === undefined ? { data } : { input, data }, { strict, nowNs: NOW_NS });
+    const doc = input === undefined ? { data } : { input, data };
+    const res = await prepare(plan).evaluate("eval", doc, { strict, nowNs: NOW_NS, trace: plain });
     return { rows: res.results };
   } catch (e) {
     if (e instanceof RegoError) return { error: e.code };
@@ -286,7 +290,8 @@ export async function differential(o: DifferentialOptions = {}): Promise<Differe
     for (const [input, data] of docs) {
       runs++;
       const a = await run(ours.plan, input, data, want.strict);
-      const b = await run(c.raw.plan, input, data, want.strict);
+      // OPA's plan runs plainly, so the comparison also covers the evaluator's shortcuts.
+      const b = await run(c.raw.plan, input, data, want.strict, true);
       if (!same(a, b, want.sort))
         mismatches.push({
           id: c.id,

@@ -5,6 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { builtin, call, failureText as failure, testContext } from "./harness.js";
 import { RObject, RSet, parseJSON, toJSONText, type Value } from "../../../workers/rego/value/index.js";
+import { toGoArg } from "../../../workers/rego/builtins/sprintf.js";
+import { goSprintf } from "../../../workers/rego/goruntime/fmt.js";
 
 const json = (s: string) => parseJSON(s);
 
@@ -93,6 +95,46 @@ describe("sprintf", () => {
     expect(sprintf("%d", 1, "x")).toBe("1%!(EXTRA string=x)");
     expect(sprintf("100%")).toBe("100%!(NOVERB)");
     expect(sprintf("%T %T %T %T", 1, 1.5, "s", 2n ** 70n)).toBe("int float64 string *big.Int");
+  });
+
+  it("prints bare %s, %d and %v formats as Go's general printer does", () => {
+    // The built-in takes a shortcut for formats of text, %% and bare verbs; Go's printer is the oracle.
+    const values: Value[] = [
+      "",
+      "x",
+      "\u0000y",
+      "é😀",
+      0,
+      -0,
+      7,
+      -12,
+      2 ** 53,
+      2 ** 53 + 2,
+      1.5,
+      -0.25,
+      1e21,
+      5n,
+      -(2n ** 63n),
+      2n ** 63n,
+      2n ** 70n,
+      true,
+      false,
+      null,
+      [],
+      ["a", 1],
+      RObject.from([["k", [1, "v"]]]),
+      RSet.from(["b", "a"]),
+    ];
+    const formats = ["%s", "%d", "%v", "a %s b %d c %v", "%%%v%%", "%v%v", "", "no verbs", "%s %", "%x %v"];
+    let n = 0;
+    for (const format of formats)
+      for (let i = 0; i < values.length; i++)
+        for (const count of [0, 1, 2, 3]) {
+          const args = Array.from({ length: count }, (_, j) => values[(i + 7 * j) % values.length] as Value);
+          expect(sprintf(format, ...args), `${format} of ${toJSONText(args as Value)}`).toBe(goSprintf(format, args.map(toGoArg)));
+          n++;
+        }
+    expect(n).toBe(960);
   });
 });
 

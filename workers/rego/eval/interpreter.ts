@@ -12,12 +12,13 @@ import { RegoError, isStackOverflow, type ErrorCode, type Location } from "../er
 import type { Value } from "../value/index.js";
 import { RObject, RSet, equals, formatNumber } from "../value/index.js";
 import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
-import { type Instr, Op, type Program, type ProgramFunc } from "./program.js";
+import { Collection, type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 import { deepSize } from "../builtins/costs.js";
 import { mergeDeep } from "../value/deep.js";
 import type { DataReads } from "./data-reads.js";
 import { EVAL_DEPTH_LIMIT, depthExceeded } from "./depth.js";
 import { CallMemo, MISS } from "./call-memo.js";
+import { ComprehensionMemo } from "./comprehension-memo.js";
 import { type JoinSpec, JoinState, joinKey } from "./scan-index.js";
 import type { BodyIndex } from "./body-index.js";
 
@@ -66,6 +67,8 @@ export class Evaluation implements BuiltinContext {
   private depth = 0;
   /** function results by arguments; null with a print hook, whose lines each call must write */
   private readonly calls: CallMemo | null;
+  /** comprehensions reused while their free reads are unchanged; null with a print hook or when tracing or recording reads, which must see every run */
+  private readonly comprehensions: ComprehensionMemo | null;
   /** per join-shaped Scan statement: the collection it last met and its index (see scan-index.ts) */
   private joins: Map<Instr, JoinState> | undefined;
 
@@ -82,6 +85,7 @@ export class Evaluation implements BuiltinContext {
     this.dataReads = limits.dataReads ?? null;
     this.consts = program.consts;
     this.calls = limits.print ? null : new CallMemo();
+    this.comprehensions = limits.print || limits.trace || limits.dataReads ? null : new ComprehensionMemo();
   }
 
   get nowNs(): bigint {
@@ -531,7 +535,32 @@ export class Evaluation implements BuiltinContext {
       }
       case Op.Nop:
         return CONTINUE;
+      case Op.Comprehension:
+        return this.comprehension(instr, L);
     }
+  }
+
+  /** A Make statement and the block filling the collection (see comprehension-memo.ts). */
+  private comprehension(instr: Instr, L: (Value | undefined)[]): number {
+    const memo = this.comprehensions;
+    const reads = instr.args as number[];
+    if (memo !== null) {
+      const built = memo.lookup(instr, reads, L);
+      if (built !== undefined) {
+        L[instr.c] = built;
+        return CONTINUE;
+      }
+    }
+    this.steps += 10; // as MakeSet, MakeArray, MakeObject
+    const built = instr.a === Collection.Set ? new RSet() : instr.a === Collection.Array ? [] : new RObject();
+    L[instr.c] = built;
+    const blocks = instr.blocks as Instr[][];
+    for (let i = 0; i < blocks.length; i++) {
+      const r = this.runBlock(blocks[i] as Instr[], L);
+      if (r > 0) return r - 1;
+    }
+    memo?.store(instr, reads, L, built);
+    return CONTINUE;
   }
 
   private scan(instr: Instr, L: (Value | undefined)[]): number {

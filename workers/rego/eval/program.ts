@@ -13,6 +13,7 @@ import { planError, type PlanUses } from "../plan/checks.js";
 import { BLOCK_FRAMES, CALL_FRAMES, SCAN_FRAMES } from "./depth.js";
 import { type JoinSpec, joinSpecOf } from "./scan-index.js";
 import { type BodyIndex, bodyIndexOf } from "./body-index.js";
+import { type ComprehensionReads, comprehensionsOf } from "./comprehension-memo.js";
 
 export const enum Op {
   ArrayAppend,
@@ -56,6 +57,19 @@ export const enum Op {
   UnionNew,
   /** `or(a, b)` whose first operand is a set only this statement reads: extended in place */
   UnionInto,
+  /**
+   * A Make statement and the BlockStmt after it that fills the collection,
+   * reused while its free reads (`args`) are unchanged (comprehension-memo.ts);
+   * `a` is the collection's kind, `blocks` the block's, and the BlockStmt is lowered as a Nop
+   */
+  Comprehension,
+}
+
+/** Op.Comprehension: what kind of collection it builds. */
+export const enum Collection {
+  Set,
+  Array,
+  Object,
 }
 
 /**
@@ -167,6 +181,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
   let resultLocals = new Set<number>();
   let dataLocals = new Set<number>();
   let chains = new Map<Stmt, Op>();
+  let comprehensions: ComprehensionReads = new Map();
   const seeLocal = (l: number) => {
     if (l > maxLocal) maxLocal = l;
     return l;
@@ -207,6 +222,22 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
   const lowerStmts = (stmts: Stmt[], path: string): Instr[] => {
     const out: Instr[] = [];
     for (let i = 0; i < stmts.length; i++) {
+      const reads = comprehensions.get(stmts[i] as Stmt);
+      if (reads !== undefined) {
+        const st = stmts[i] as Stmt & { stmt: { target: number } };
+        const block = stmts[i + 1] as Extract<Stmt, { type: "BlockStmt" }>;
+        out.push(
+          make(Op.Comprehension, st.stmt, {
+            a: st.type === "MakeSetStmt" ? Collection.Set : st.type === "MakeArrayStmt" ? Collection.Array : Collection.Object,
+            c: seeLocal(st.stmt.target),
+            args: reads.map(seeLocal),
+            blocks: lowerBlocks(block.stmt.blocks, `${path}.stmts[${i + 1}].stmt.blocks`, BLOCK_FRAMES),
+          }),
+          make(Op.Nop, block.stmt, {}),
+        );
+        i++;
+        continue;
+      }
       const instr = lower(stmts[i] as Stmt, `${path}.stmts[${i}]`);
       // A built-in call whose result the next statement tests against false (how
       // the planner writes a call used as a condition) runs as one statement.
@@ -387,6 +418,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     resultLocals = findResultLocals(f);
     dataLocals = new Set(f.params.slice(1, 2)); // every function's second parameter is data
     chains = unionChains(f.blocks);
+    comprehensions = comprehensionsOf(f.blocks);
     pf.blocks = lowerBlocks(f.blocks, `plan.funcs.funcs[${i}].blocks`);
     pf.bodies = bodyIndexOf(f, strings);
     pf.nlocals = maxLocal + 1;
@@ -403,6 +435,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     resultLocals = new Set();
     dataLocals = new Set([1]); // plans receive input in local 0, data in local 1
     chains = unionChains(p.blocks);
+    comprehensions = comprehensionsOf(p.blocks);
     const blocks = lowerBlocks(p.blocks, `plan.plans.plans[${i}].blocks`);
     plans.set(p.name, { blocks, nlocals: maxLocal + 1 });
   });

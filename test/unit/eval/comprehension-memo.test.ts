@@ -1,0 +1,154 @@
+/**
+ * Comprehensions reused while their free reads are unchanged
+ * (eval/comprehension-memo.ts) give the answers of rebuilding them every time.
+ * The oracle is the same evaluation with `trace`, which turns the reuse off;
+ * that the reuse applies shows in the budget, charged for the work done.
+ */
+import { describe, expect, it } from "vitest";
+import { compile, fromJS, prepare, toJS } from "../../../workers/rego/index.js";
+import type { Block, Stmt } from "../../../workers/rego/plan/types.js";
+import { comprehensionsOf } from "../../../workers/rego/eval/comprehension-memo.js";
+
+function run(source: string, entrypoint: string, o: { input?: unknown; data?: unknown; budget?: number; trace?: boolean } = {}) {
+  const r = compile({ modules: [{ name: "p.rego", source }], entrypoints: [`data.${entrypoint.replaceAll("/", ".")}`] });
+  if (!r.plan) throw new Error(JSON.stringify(r.errors));
+  const doc = { input: o.input === undefined ? undefined : fromJS(o.input), data: o.data === undefined ? undefined : fromJS(o.data) };
+  const res = prepare(JSON.stringify(r.plan)).evaluateSync(entrypoint, doc, { budget: o.budget ?? 1_000_000, trace: o.trace ?? false });
+  return res.results.map((x) => toJS(x));
+}
+
+/** The answer with reuse, checked against the answer without it. */
+function answer(source: string, entrypoint: string, o: { input?: unknown; data?: unknown } = {}) {
+  const reused = run(source, entrypoint, o);
+  expect(reused).toEqual(run(source, entrypoint, { ...o, trace: true }));
+  return reused;
+}
+
+describe("reused comprehensions", () => {
+  it("are built once in a loop that does not change what they read", () => {
+    const src = `package p
+out := [x | some x in numbers.range(1, 300); allowed := {p | some p in data.ports}; x in allowed]
+`;
+    const data = { ports: Array.from({ length: 300 }, (_, i) => i * 2) };
+    const want = [{ result: Array.from({ length: 150 }, (_, i) => 2 * (i + 1)) }];
+    // Rebuilding the 300-member set 300 times costs far more than this budget.
+    expect(run(src, "p/out", { data, budget: 200_000 })).toEqual(want);
+    expect(() => run(src, "p/out", { data, budget: 200_000, trace: true })).toThrow(/exceeded its budget/);
+  });
+
+  it("are rebuilt when they read the loop's variables", () => {
+    const src = `package p
+out := [above | some x in [1, 2, 3]; above := {y | some y in [1, 2, 3, 4]; y > x}]
+objs := [o | some k in ["a", "b"]; o := {v: k | some v in ["x", "y"]}]
+arrs := [a | some x in [3, 1]; a := [m | some y in [1, 2]; m := y * x]]
+`;
+    expect(answer(src, "p/out")).toEqual([{ result: [[2, 3, 4], [3, 4], [4]] }]);
+    expect(answer(src, "p/objs")).toEqual([
+      {
+        result: [
+          { x: "a", y: "a" },
+          { x: "b", y: "b" },
+        ],
+      },
+    ]);
+    expect(answer(src, "p/arrs")).toEqual([
+      {
+        result: [
+          [3, 6],
+          [1, 2],
+        ],
+      },
+    ]);
+  });
+
+  it("follow `with`, function arguments and nesting", () => {
+    const src = `package p
+inputs := {k | some k in input.ks}
+f(x) := {y | some y in input.ks; y != x}
+with_input := [n | some i in [1, 2, 3]; n := count(inputs) with input.ks as numbers.range(1, i)]
+calls := [f(1), f(2), f(1)]
+nested := [s | some x in [1, 2]; s := {t | some y in [1, 2]; t := [z | some z in [x, y]]}]
+`;
+    const input = { ks: [1, 2, 3] };
+    expect(answer(src, "p/with_input", { input })).toEqual([{ result: [1, 2, 3] }]);
+    expect(answer(src, "p/calls", { input })).toEqual([
+      {
+        result: [
+          [2, 3],
+          [1, 3],
+          [2, 3],
+        ],
+      },
+    ]);
+    expect(answer(src, "p/nested")).toEqual([
+      {
+        result: [
+          [
+            [1, 1],
+            [1, 2],
+          ],
+          [
+            [2, 1],
+            [2, 2],
+          ],
+        ],
+      },
+    ]);
+  });
+
+  it("keep nothing from a run that stopped early", () => {
+    const src = `package p
+out := [r | some x in [1, 2, 3]; r := count({y | some y in data.ys; y == x})]
+`;
+    expect(answer(src, "p/out", { data: { ys: [2, 3, 3] } })).toEqual([{ result: [0, 1, 1] }]);
+  });
+});
+
+describe("which comprehensions lowering reuses", () => {
+  const local = (value: number) => ({ type: "local" as const, value });
+  const makeAndFill = (extra: Stmt[]): Block[] => [
+    {
+      stmts: [
+        { type: "MakeSetStmt", stmt: { target: 5 } },
+        {
+          type: "BlockStmt",
+          stmt: {
+            blocks: [
+              {
+                stmts: [
+                  ...extra,
+                  {
+                    type: "ScanStmt",
+                    stmt: { source: 1, key: 6, value: 7, block: { stmts: [{ type: "SetAddStmt", stmt: { set: 5, value: local(7) } }] } },
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    },
+  ];
+
+  it("names the block's free reads", () => {
+    const reads = [...comprehensionsOf(makeAndFill([])).values()];
+    expect(reads).toEqual([[1]]);
+  });
+
+  it("refuses a block reading a local of its own before writing it", () => {
+    const extra: Stmt[] = [{ type: "DotStmt", stmt: { source: local(8), key: local(1), target: 8 } }];
+    expect(comprehensionsOf(makeAndFill(extra)).size).toBe(0);
+  });
+
+  it("refuses a block whose locals are read after it", () => {
+    const blocks = makeAndFill([]);
+    (blocks[0] as Block).stmts.push({ type: "AssignVarStmt", stmt: { source: local(7), target: 9 } });
+    expect(comprehensionsOf(blocks).size).toBe(0);
+  });
+
+  it("refuses a collection that grows outside the block", () => {
+    const blocks = makeAndFill([]);
+    (blocks[0] as Block).stmts.push({ type: "SetAddStmt", stmt: { set: 5, value: local(1) } });
+    expect(comprehensionsOf(blocks).size).toBe(0);
+  });
+});
