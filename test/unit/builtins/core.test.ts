@@ -328,6 +328,12 @@ describe("type checks and casts", () => {
     expect(call("to_number", null)).toBe(0);
     expect(call("to_number", 100.1)).toBe(100.1);
     expect(call("to_number", "+5")).toBe(5);
+    // Short integers take a shortcut; these sit on its edges (leading zeros, signs, 15 and 16 digits).
+    expect(call("to_number", "007")).toBe(7);
+    expect(Object.is(call("to_number", "-0"), -0)).toBe(true);
+    expect(call("to_number", "-999999999999999")).toBe(-999999999999999);
+    expect(call("to_number", "9007199254740993")).toBe(9007199254740993n);
+    expect(failure("to_number", "+-5").message).toContain("invalid syntax");
     expect(call("to_number", ".5")).toBe(0.5);
     expect(call("to_number", "1e3")).toBe(1000);
     expect(call("to_number", "0x1p-2")).toBe(0.25);

@@ -18,7 +18,11 @@ function rangeError(s: string): never {
   throw builtinError(`strconv.ParseFloat: parsing ${quote(s)}: value out of range`);
 }
 
+/** Up to 15 decimal digits: exactly a JavaScript number, as the general path below would give. */
+const SHORT_INT_RE = /^[+-]?[0-9]{1,15}$/;
+
 function parseNumberString(s: string): Value {
+  if (SHORT_INT_RE.test(s)) return Number(s);
   const lower = s.replace(/^[+-]+/, "").toLowerCase();
   if (lower === "inf" || lower === "infinity" || lower === "nan") {
     throw typeError(`operand 1 must be valid number string but got ${typeName(s)}`);

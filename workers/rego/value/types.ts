@@ -96,8 +96,9 @@ export class RObject {
       else kv[i + 1] = value;
     } else {
       const map = this.map as Map<HashKey, Value>;
-      added = !map.has(h);
+      const before = map.size;
       map.set(h, value);
+      added = map.size !== before;
     }
     if (added) {
       this.sorted = undefined;
@@ -232,8 +233,10 @@ export class RSet {
 
   add(v: Value): void {
     const h = hashKey(v);
-    if (!this.members.has(h)) {
-      this.members.set(h, v);
+    const before = this.members.size;
+    // One hash lookup instead of has() then set(): a member already there is replaced by an equal value.
+    this.members.set(h, v);
+    if (this.members.size !== before) {
       this.sorted = undefined;
       this.canon = undefined;
       this.hash = undefined;
