@@ -21,6 +21,7 @@ import type { Value } from "../value/index.js";
 import { RObject, RSet } from "../value/index.js";
 import type { BuiltinContext, BuiltinFn } from "./types.js";
 import { LimitError } from "./types.js";
+import { CACHE_GENERATION } from "../goruntime/regexp.js";
 
 /** Largest integer a computation may produce, in bits (a 1,234-digit decimal number). */
 export const MAX_INT_BITS = 4096;
@@ -460,10 +461,12 @@ const BEFORE: Record<string, Cost> = {
 
 /**
  * Patterns compiled recently, as far as the cost model knows: a compile is
- * charged when a pattern is not among them. Half the size of the compile
- * caches (goruntime/regexp.ts, builtins/glob.ts: LRU of 500) and cleared when
- * full, so a pattern this set holds is always still in the real cache — a
- * compile is never missed, at worst charged twice.
+ * charged when a pattern is not among them. Cleared when it holds half as
+ * many as the compile caches (goruntime/regexp.ts, builtins/glob.ts) keep for
+ * sure — a pattern stays there until CACHE_GENERATION other patterns were
+ * used after it — so a pattern this set holds is always still in the real
+ * cache, with room to spare for patterns compiled outside the cost model:
+ * a compile is never missed, at worst charged twice.
  */
 class RecentPatterns {
   private readonly sizes = new Map<string, number>();
@@ -479,8 +482,8 @@ class RecentPatterns {
     return { size: n, seen: false };
   }
 }
-const recentRegexes = new RecentPatterns(250);
-const recentGlobs = new RecentPatterns(250);
+const recentRegexes = new RecentPatterns(CACHE_GENERATION / 2);
+const recentGlobs = new RecentPatterns(CACHE_GENERATION / 2);
 
 /** Steps of compiling a pattern (re2js: about 100 µs for a small one, measured), and per instruction of its program. */
 const COMPILE_BASE = 12000;

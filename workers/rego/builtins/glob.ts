@@ -14,6 +14,8 @@ import type { Value } from "../value/index.js";
 import { RE2JS } from "re2js";
 import { typeName } from "../value/index.js";
 import { runeLen } from "../goruntime/utf8.js";
+import { RecentCache } from "../goruntime/recent-cache.js";
+import { CACHE_GENERATION } from "../goruntime/regexp.js";
 import { builtinError, operandError, str, typeError } from "./args.js";
 import { BuiltinError, type BuiltinTable } from "./types.js";
 import { checkNesting } from "./nesting.js";
@@ -42,25 +44,22 @@ function delimiterOperand(v: Value): string[] {
   return out.length === 0 ? ["."] : out;
 }
 
-const CACHE_LIMIT = 500;
-const cache = new Map<string, RE2JS | BuiltinError>();
+/** Compiled globs, kept as compiled regexes are (goruntime/regexp.ts). */
+const cache = new RecentCache<string, RE2JS | BuiltinError>(CACHE_GENERATION);
 
 /** Compiles (and caches) a glob for a set of delimiters into a re2js matcher. */
 export function compileGlob(pattern: string, delimiters: string[]): RE2JS {
   // Each delimiter is one character, so the count makes the key unambiguous.
   const key = `${delimiters.length}:${delimiters.join("")}${pattern}`;
   let entry = cache.get(key);
-  if (entry !== undefined) {
-    cache.delete(key);
-  } else {
+  if (entry === undefined) {
     try {
       entry = RE2JS.compile(`\\A(?:${globToRegex(parseGlob(pattern), delimiters)})\\z`);
     } catch (e) {
       entry = e instanceof BuiltinError ? e : builtinError(e instanceof Error ? e.message : String(e));
     }
+    cache.set(key, entry);
   }
-  cache.set(key, entry);
-  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   if (entry instanceof RE2JS) return entry;
   throw entry;
 }

@@ -13,40 +13,36 @@
  */
 import { RE2JS } from "re2js";
 import { GoError } from "./errors.js";
+import { RecentCache } from "./recent-cache.js";
 
 /** A pattern Go's regexp.Compile rejects; the message is Go's. */
 export class RegexpError extends GoError {}
 
 /**
  * Compiled patterns (or their compile error), shared by all evaluations in the
- * isolate: policies call the same patterns over and over. Bounded LRU: a Map
- * keeps insertion order, so a hit is re-inserted and the oldest entry evicted.
+ * isolate: policies call the same patterns over and over. Bounded: a pattern
+ * stays at least until CACHE_GENERATION other patterns were used after it
+ * (see recent-cache.ts), at most twice that many are held.
  */
-const CACHE_LIMIT = 500;
-const cache = new Map<string, RE2JS | RegexpError>();
+export const CACHE_GENERATION = 500;
+const cache = new RecentCache<string, RE2JS | RegexpError>(CACHE_GENERATION);
 
 /** Compiles a Go RE2 pattern; throws RegexpError with Go's message. */
 export function compileRegex(pattern: string): RE2JS {
-  const hit = cache.get(pattern);
-  if (hit !== undefined) {
-    cache.delete(pattern);
-    cache.set(pattern, hit);
-    if (hit instanceof RE2JS) return hit;
-    throw hit;
+  let entry = cache.get(pattern);
+  if (entry === undefined) {
+    try {
+      entry = RE2JS.compile(pattern);
+    } catch (e) {
+      // re2js formats syntax errors as Go does ("error parsing regexp: missing
+      // closing ]: `[a`"), except that Go quotes the whole pattern after the
+      // nesting-depth error.
+      let message = e instanceof Error ? e.message : String(e);
+      if (message === "error parsing regexp: expression nests too deeply") message += `: \`${pattern}\``;
+      entry = new RegexpError(message);
+    }
+    cache.set(pattern, entry);
   }
-  let entry: RE2JS | RegexpError;
-  try {
-    entry = RE2JS.compile(pattern);
-  } catch (e) {
-    // re2js formats syntax errors as Go does ("error parsing regexp: missing
-    // closing ]: `[a`"), except that Go quotes the whole pattern after the
-    // nesting-depth error.
-    let message = e instanceof Error ? e.message : String(e);
-    if (message === "error parsing regexp: expression nests too deeply") message += `: \`${pattern}\``;
-    entry = new RegexpError(message);
-  }
-  cache.set(pattern, entry);
-  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   if (entry instanceof RE2JS) return entry;
   throw entry;
 }
