@@ -14,6 +14,7 @@ import { BLOCK_FRAMES, CALL_FRAMES, SCAN_FRAMES } from "./depth.js";
 import { type JoinSpec, joinSpecOf } from "./scan-index.js";
 import { type BodyIndex, bodyIndexOf } from "./body-index.js";
 import { type ComprehensionReads, comprehensionsOf } from "./comprehension-memo.js";
+import { type ConstantLiterals, constantLiteralsOf } from "./constant-literals.js";
 
 export const enum Op {
   ArrayAppend,
@@ -182,6 +183,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
   let dataLocals = new Set<number>();
   let chains = new Map<Stmt, Op>();
   let comprehensions: ComprehensionReads = new Map();
+  let literals: ConstantLiterals = { values: new Map(), folded: new Set() };
   const seeLocal = (l: number) => {
     if (l > maxLocal) maxLocal = l;
     return l;
@@ -236,6 +238,16 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
           make(Op.Nop, block.stmt, {}),
         );
         i++;
+        continue;
+      }
+      const literal = literals.values.get(stmts[i] as Stmt);
+      if (literal !== undefined) {
+        const st = stmts[i] as Stmt & { stmt: { target: number } };
+        out.push(make(Op.AssignConst, st.stmt, { a: constant(literal, st), c: seeLocal(st.stmt.target) }));
+        continue;
+      }
+      if (literals.folded.has(stmts[i] as Stmt)) {
+        out.push(make(Op.Nop, (stmts[i] as Stmt).stmt, {}));
         continue;
       }
       const instr = lower(stmts[i] as Stmt, `${path}.stmts[${i}]`);
@@ -419,6 +431,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     dataLocals = new Set(f.params.slice(1, 2)); // every function's second parameter is data
     chains = unionChains(f.blocks);
     comprehensions = comprehensionsOf(f.blocks);
+    literals = constantLiteralsOf(f.blocks, strings);
     pf.blocks = lowerBlocks(f.blocks, `plan.funcs.funcs[${i}].blocks`);
     pf.bodies = bodyIndexOf(f, strings);
     pf.nlocals = maxLocal + 1;
@@ -436,6 +449,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     dataLocals = new Set([1]); // plans receive input in local 0, data in local 1
     chains = unionChains(p.blocks);
     comprehensions = comprehensionsOf(p.blocks);
+    literals = constantLiteralsOf(p.blocks, strings);
     const blocks = lowerBlocks(p.blocks, `plan.plans.plans[${i}].blocks`);
     plans.set(p.name, { blocks, nlocals: maxLocal + 1 });
   });
