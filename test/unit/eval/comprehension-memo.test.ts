@@ -10,6 +10,7 @@ import { compile, fromJS, prepare, toJS } from "../../../workers/rego/index.js";
 import type { Block, Stmt } from "../../../workers/rego/plan/types.js";
 import { comprehensionsOf } from "../../../workers/rego/eval/comprehension-memo.js";
 import { constantLiteralsOf } from "../../../workers/rego/eval/constant-literals.js";
+import { FunctionLocals } from "../../../workers/rego/eval/plan-locals.js";
 
 function run(source: string, entrypoint: string, o: { input?: unknown; data?: unknown; budget?: number; trace?: boolean } = {}) {
   const r = compile({ modules: [{ name: "p.rego", source }], entrypoints: [`data.${entrypoint.replaceAll("/", ".")}`] });
@@ -163,9 +164,9 @@ tags := [t | some t in ["a", "b"]; t in ["a", "z", "y", "x"]]
       },
       { stmts: [{ type: "SetAddStmt", stmt: { set: 4, value: local(0) } }] },
     ];
-    expect(constantLiteralsOf(blocks, ["a"]).values.size).toBe(0);
+    expect(constantLiteralsOf(new FunctionLocals(blocks), ["a"]).values.size).toBe(0);
     (blocks[1] as Block).stmts = [];
-    expect(constantLiteralsOf(blocks, ["a"]).values.size).toBe(1);
+    expect(constantLiteralsOf(new FunctionLocals(blocks), ["a"]).values.size).toBe(1);
   });
 });
 
@@ -196,32 +197,32 @@ describe("which comprehensions lowering reuses", () => {
   ];
 
   it("names the block's free reads", () => {
-    const reads = [...comprehensionsOf(makeAndFill([])).values()];
+    const reads = [...comprehensionsOf(new FunctionLocals(makeAndFill([]))).values()];
     expect(reads).toEqual([[1]]);
   });
 
   it("refuses a block reading a local of its own before writing it", () => {
     const extra: Stmt[] = [{ type: "DotStmt", stmt: { source: local(8), key: local(1), target: 8 } }];
-    expect(comprehensionsOf(makeAndFill(extra)).size).toBe(0);
+    expect(comprehensionsOf(new FunctionLocals(makeAndFill(extra))).size).toBe(0);
   });
 
   it("refuses a block whose locals are read after it", () => {
     const blocks = makeAndFill([]);
     (blocks[0] as Block).stmts.push({ type: "AssignVarStmt", stmt: { source: local(7), target: 9 } });
-    expect(comprehensionsOf(blocks).size).toBe(0);
+    expect(comprehensionsOf(new FunctionLocals(blocks)).size).toBe(0);
   });
 
   it("refuses a block whose locals another body reads before writing them", () => {
     const blocks = makeAndFill([]);
     blocks.push({ stmts: [{ type: "AssignVarStmt", stmt: { source: local(7), target: 9 } }] });
-    expect(comprehensionsOf(blocks).size).toBe(0);
+    expect(comprehensionsOf(new FunctionLocals(blocks)).size).toBe(0);
     (blocks[1] as Block).stmts.unshift({ type: "DotStmt", stmt: { source: local(1), key: local(0), target: 7 } });
-    expect(comprehensionsOf(blocks).size).toBe(1);
+    expect(comprehensionsOf(new FunctionLocals(blocks)).size).toBe(1);
   });
 
   it("refuses a collection that grows outside the block", () => {
     const blocks = makeAndFill([]);
     (blocks[0] as Block).stmts.push({ type: "SetAddStmt", stmt: { set: 5, value: local(1) } });
-    expect(comprehensionsOf(blocks).size).toBe(0);
+    expect(comprehensionsOf(new FunctionLocals(blocks)).size).toBe(0);
   });
 });

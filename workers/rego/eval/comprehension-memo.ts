@@ -25,24 +25,23 @@
  */
 import type { Block, Stmt } from "../plan/types.js";
 import type { Value } from "../value/index.js";
-import { MAX_NESTING, blockWrittenBeforeRead, extendedElsewhere, forEachStmt, readsOf, writtenBeforeRead } from "./plan-locals.js";
+import { type FunctionLocals, MAX_NESTING, forEachStmt, readBeforeWritten, readsOf } from "./plan-locals.js";
 import { writesOf } from "./scan-index.js";
 
 /** Per Make statement that starts a reusable comprehension: its block's free reads. */
 export type ComprehensionReads = Map<Stmt, number[]>;
 
 /** The reusable comprehensions among a function's (or plan's) blocks. */
-export function comprehensionsOf(blocks: Block[]): ComprehensionReads {
+export function comprehensionsOf(fn: FunctionLocals): ComprehensionReads {
   const out: ComprehensionReads = new Map();
-  blocks.forEach((body, k) => {
+  fn.blocks.forEach((body, k) => {
     const reads = counts([body], readsOf);
     forEachStmt([body], (stmts, i) => {
       const make = stmts[i] as Stmt;
       const block = stmts[i + 1];
       if (make.type !== "MakeSetStmt" && make.type !== "MakeArrayStmt" && make.type !== "MakeObjectStmt") return;
       if (block?.type !== "BlockStmt") return;
-      const others = blocks.filter((_, j) => j !== k);
-      const free = freeReads(blocks, make.stmt.target, block, reads, others);
+      const free = freeReads(fn, k, make.stmt.target, block, reads);
       if (free !== null) out.set(make, free);
     });
   });
@@ -58,23 +57,23 @@ function counts(blocks: Block[], of: (st: Stmt) => number[]): Map<number, number
   return m;
 }
 
-/** The block's free reads if it fills `target` as a reusable comprehension (see above), else null. */
-function freeReads(blocks: Block[], target: number, block: Stmt, bodyReads: Map<number, number>, others: Block[]): number[] | null {
+/** The free reads of `block` (in rule body k) if it fills `target` as a reusable comprehension (see above), else null. */
+function freeReads(fn: FunctionLocals, k: number, target: number, block: Stmt, bodyReads: Map<number, number>): number[] | null {
   const inner: Block[] = [{ stmts: [block] }];
   let deepest = 0;
-  const own = new Set<Stmt>();
+  const own: Stmt[] = [];
   forEachStmt(inner, (stmts, i, depth) => {
     deepest = Math.max(deepest, depth);
-    own.add(stmts[i] as Stmt);
+    own.push(stmts[i] as Stmt);
   });
-  if (deepest > MAX_NESTING) return null;
-  if (extendedElsewhere(blocks, target, own)) return null;
+  if (deepest > MAX_NESTING || fn.extendedElsewhere(target, own)) return null;
   const reads = counts(inner, readsOf);
   const writes = counts(inner, writesOf);
   const privates = new Set([...writes.keys()].filter((l) => l !== target));
   for (const l of privates) if ((bodyReads.get(l) ?? 0) !== (reads.get(l) ?? 0)) return null;
-  if (!writtenBeforeRead(block, privates, new Set())) return null;
-  for (const b of others) if (!blockWrittenBeforeRead(b, privates, new Set())) return null;
+  const readFirst = new Set<number>();
+  if (!readBeforeWritten([block], new Set(), readFirst, 0) || [...privates].some((l) => readFirst.has(l))) return null;
+  if (fn.readFirstElsewhere(k, privates)) return null;
   return [...reads.keys()].filter((l) => !writes.has(l)).sort((a, b) => a - b);
 }
 

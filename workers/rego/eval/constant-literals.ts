@@ -12,9 +12,9 @@
  * engine hands on, never changed). Object literals are left to run: a repeated key's conflict is an
  * error of the evaluation.
  */
-import type { Block, Operand, Stmt } from "../plan/types.js";
+import type { Operand, Stmt } from "../plan/types.js";
 import { RSet, type Value } from "../value/index.js";
-import { extendedElsewhere, forEachStmt } from "./plan-locals.js";
+import { type FunctionLocals, forEachStmt } from "./plan-locals.js";
 
 export interface ConstantLiterals {
   /** the Make statements that become constants, with the value each builds */
@@ -23,9 +23,9 @@ export interface ConstantLiterals {
   folded: Set<Stmt>;
 }
 
-export function constantLiteralsOf(blocks: Block[], strings: string[]): ConstantLiterals {
+export function constantLiteralsOf(fn: FunctionLocals, strings: string[]): ConstantLiterals {
   const out: ConstantLiterals = { values: new Map(), folded: new Set() };
-  forEachStmt(blocks, (stmts, i) => {
+  forEachStmt(fn.blocks, (stmts, i) => {
     const st = stmts[i] as Stmt;
     if (st.type !== "MakeSetStmt" && st.type !== "MakeArrayStmt") return;
     const target = st.stmt.target;
@@ -42,7 +42,7 @@ export function constantLiteralsOf(blocks: Block[], strings: string[]): Constant
       members.push(v);
       adds.add(add);
     }
-    if (adds.size === 0 || extendedElsewhere(blocks, target, adds)) return;
+    if (adds.size === 0 || fn.extendedElsewhere(target, adds)) return;
     out.values.set(st, st.type === "MakeSetStmt" ? RSet.from(members) : members);
     for (const add of adds) out.folded.add(add);
   });

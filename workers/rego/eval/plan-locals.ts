@@ -88,49 +88,72 @@ export function extendedBy(st: Stmt): number | undefined {
 }
 
 /**
- * Whether a collection in `target` can be changed in place by a statement
- * of `blocks` other than those in `except`: one extending `target`, or
- * extending a local that `target` was copied into.
+ * One pass over a function's blocks, so that the questions the analyses ask
+ * per candidate cost the size of the candidate, not of the function.
  */
-export function extendedElsewhere(blocks: Block[], target: number, except: Set<Stmt>): boolean {
-  const extended = new Set<number>();
-  const copies = new Set<number>([target]);
-  forEachStmt(blocks, (stmts, i) => {
-    const st = stmts[i] as Stmt;
-    const e = extendedBy(st);
-    if (e !== undefined && !except.has(st)) extended.add(e);
-    if (
-      (st.type === "AssignVarStmt" || st.type === "AssignVarOnceStmt") &&
-      st.stmt.source.type === "local" &&
-      st.stmt.source.value === target
-    )
-      copies.add(st.stmt.target);
-  });
-  for (const c of copies) if (extended.has(c)) return true;
-  return false;
+export class FunctionLocals {
+  /** per local: how many statements extend it in place */
+  private readonly extensions = new Map<number, number>();
+  /** per local: the locals it is copied into */
+  private readonly copies = new Map<number, number[]>();
+  /** per rule body (top-level block): the locals it may read before writing them; null if too deeply nested to tell */
+  readonly readFirst: (Set<number> | null)[];
+
+  constructor(readonly blocks: Block[]) {
+    forEachStmt(blocks, (stmts, i) => {
+      const st = stmts[i] as Stmt;
+      const e = extendedBy(st);
+      if (e !== undefined) this.extensions.set(e, (this.extensions.get(e) ?? 0) + 1);
+      if ((st.type === "AssignVarStmt" || st.type === "AssignVarOnceStmt") && st.stmt.source.type === "local") {
+        const from = st.stmt.source.value;
+        this.copies.set(from, [...(this.copies.get(from) ?? []), st.stmt.target]);
+      }
+    });
+    this.readFirst = blocks.map((b) => {
+      const found = new Set<number>();
+      return readBeforeWritten(b.stmts, new Set(), found, 0) ? found : null;
+    });
+  }
+
+  /**
+   * Whether a collection in `target` can be changed in place by a statement
+   * other than those in `own`: one extending `target`, or a local it was copied into.
+   */
+  extendedElsewhere(target: number, own: Iterable<Stmt>): boolean {
+    const inside = new Map<number, number>();
+    for (const st of own) {
+      const e = extendedBy(st);
+      if (e !== undefined) inside.set(e, (inside.get(e) ?? 0) + 1);
+    }
+    const outside = (l: number) => (this.extensions.get(l) ?? 0) - (inside.get(l) ?? 0) > 0;
+    return outside(target) || (this.copies.get(target) ?? []).some((c) => (this.extensions.get(c) ?? 0) > 0);
+  }
+
+  /** Whether a rule body other than `k` may read one of `locals` before writing it. */
+  readFirstElsewhere(k: number, locals: Set<number>): boolean {
+    return this.readFirst.some((found, j) => j !== k && (found === null || [...locals].some((l) => found.has(l))));
+  }
 }
 
 /**
- * Whether every read in `st` of a local of `locals` follows a write of it on
- * every path. `written` holds the locals surely written before `st`; it is
- * extended with what `st` surely writes.
+ * Collects into `found` the locals a statement list may read before a write
+ * of them on some path; `written` holds the locals surely written before it
+ * and is extended with what the list surely writes. False if nested too deeply to tell.
  */
-export function writtenBeforeRead(st: Stmt, locals: Set<number>, written: Set<number>, depth = 0): boolean {
+export function readBeforeWritten(stmts: Stmt[], written: Set<number>, found: Set<number>, depth: number): boolean {
   if (depth > MAX_NESTING) return false;
-  for (const l of readsOf(st)) if (locals.has(l) && !written.has(l)) return false;
-  // A Scan binds its key and value before its body runs.
-  if (st.type === "ScanStmt") {
-    const body = new Set(written).add(st.stmt.key).add(st.stmt.value);
-    return blockWrittenBeforeRead(st.stmt.block, locals, body, depth + 1);
+  for (const st of stmts) {
+    for (const l of readsOf(st)) if (!written.has(l)) found.add(l);
+    let nested: Block[] = [];
+    let inner = written;
+    // A Scan binds its key and value before its body runs; what nested blocks write may not happen.
+    if (st.type === "ScanStmt") {
+      nested = [st.stmt.block];
+      inner = new Set(written).add(st.stmt.key).add(st.stmt.value);
+    } else if (st.type === "BlockStmt") nested = st.stmt.blocks;
+    else if (st.type === "NotStmt" || st.type === "WithStmt") nested = [st.stmt.block];
+    for (const b of nested) if (!readBeforeWritten(b.stmts, new Set(inner), found, depth + 1)) return false;
+    if (st.type !== "ScanStmt") for (const l of writesOf(st)) written.add(l);
   }
-  const nested = st.type === "BlockStmt" ? st.stmt.blocks : st.type === "NotStmt" || st.type === "WithStmt" ? [st.stmt.block] : [];
-  // What a nested block writes may not happen (it can stop early), so it does not count after it.
-  for (const b of nested) if (!blockWrittenBeforeRead(b, locals, new Set(written), depth + 1)) return false;
-  for (const l of writesOf(st)) written.add(l);
-  return true;
-}
-
-export function blockWrittenBeforeRead(b: Block, locals: Set<number>, written: Set<number>, depth = 0): boolean {
-  for (const st of b.stmts) if (!writtenBeforeRead(st, locals, written, depth)) return false;
   return true;
 }

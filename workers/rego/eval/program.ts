@@ -15,6 +15,7 @@ import { type JoinSpec, joinSpecOf } from "./scan-index.js";
 import { type BodyIndex, bodyIndexOf } from "./body-index.js";
 import { type ComprehensionReads, comprehensionsOf } from "./comprehension-memo.js";
 import { type ConstantLiterals, constantLiteralsOf } from "./constant-literals.js";
+import { FunctionLocals } from "./plan-locals.js";
 
 export const enum Op {
   ArrayAppend,
@@ -430,8 +431,9 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     resultLocals = findResultLocals(f);
     dataLocals = new Set(f.params.slice(1, 2)); // every function's second parameter is data
     chains = unionChains(f.blocks);
-    comprehensions = comprehensionsOf(f.blocks);
-    literals = constantLiteralsOf(f.blocks, strings);
+    const fnLocals = new FunctionLocals(f.blocks);
+    comprehensions = comprehensionsOf(fnLocals);
+    literals = constantLiteralsOf(fnLocals, strings);
     pf.blocks = lowerBlocks(f.blocks, `plan.funcs.funcs[${i}].blocks`);
     pf.bodies = bodyIndexOf(f, strings);
     pf.nlocals = maxLocal + 1;
@@ -448,8 +450,9 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     resultLocals = new Set();
     dataLocals = new Set([1]); // plans receive input in local 0, data in local 1
     chains = unionChains(p.blocks);
-    comprehensions = comprehensionsOf(p.blocks);
-    literals = constantLiteralsOf(p.blocks, strings);
+    const planLocals = new FunctionLocals(p.blocks);
+    comprehensions = comprehensionsOf(planLocals);
+    literals = constantLiteralsOf(planLocals, strings);
     const blocks = lowerBlocks(p.blocks, `plan.plans.plans[${i}].blocks`);
     plans.set(p.name, { blocks, nlocals: maxLocal + 1 });
   });
