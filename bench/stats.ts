@@ -1,4 +1,5 @@
 /** Percentiles and formatting shared by the benchmarks. */
+import { readFileSync } from "node:fs";
 
 export interface Summary {
   n: number;
@@ -29,4 +30,18 @@ export function timeNs(fn: () => void): number {
   const t0 = process.hrtime.bigint();
   fn();
   return Number(process.hrtime.bigint() - t0);
+}
+
+/**
+ * CPU nanoseconds the process's main thread has run, from Linux's
+ * /proc/<pid>/task/<pid>/schedstat; undefined elsewhere. process.cpuUsage()
+ * also counts V8's background threads (concurrent compilation, GC helpers),
+ * which run alongside a cold evaluation; an isolate's own work is the main thread's.
+ */
+export function mainThreadCpuNs(): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, "utf8").split(" ")[0]);
+  } catch {
+    return undefined;
+  }
 }
