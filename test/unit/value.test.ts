@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RObject, RSet, compare, equals, parseJSON, toJSONText, termString } from "../../workers/rego/value/index.js";
+import { RObject, RSet, compare, equals, fromJS, parseJSON, toJSONText, termString } from "../../workers/rego/value/index.js";
 
 describe("value model", () => {
   it("keeps big integers exact through JSON", () => {
@@ -29,5 +29,24 @@ describe("value model", () => {
     expect(equals(parseJSON("1e30"), parseJSON("1000000000000000000000000000000"))).toBe(true);
     expect(equals(RObject.fromRecord({ a: [1, 2] }), RObject.fromRecord({ a: [1, 2] }))).toBe(true);
     expect(equals(RObject.fromRecord({ a: [1, 2] }), RObject.fromRecord({ a: [2, 1] }))).toBe(false);
+  });
+});
+
+describe("objects converted from JavaScript", () => {
+  it("equal the same entries set one by one, small and large, with keys that need escaping", () => {
+    for (const n of [0, 1, 5, 16, 17, 40]) {
+      const rec: Record<string, unknown> = { "\u0000x": 1, "": 2 };
+      for (let i = 0; i < n; i++) rec[`k${i}`] = i % 3 === 0 ? undefined : { v: i };
+      const converted = fromJS(rec) as RObject;
+      const built = new RObject();
+      for (const [k, v] of Object.entries(rec)) if (v !== undefined) built.set(k, fromJS(v));
+      expect(equals(converted, built)).toBe(true);
+      expect(converted.keys()).toEqual(built.keys());
+      expect(converted.getString("\u0000x")).toBe(1);
+      expect(converted.has("k0")).toBe(false);
+      converted.set("\u0000x", 3); // still an ordinary object afterwards
+      expect(converted.getString("\u0000x")).toBe(3);
+      expect(converted.size).toBe(built.size);
+    }
   });
 });

@@ -184,12 +184,17 @@ function fromJSAt(x: unknown, depth: number): Value {
         return out;
       }
       if (x instanceof Set) return RSet.from([...x].map((m) => fromJSAt(m, depth + 1)));
-      const o = new RObject();
-      for (const k of Object.keys(x)) {
+      const keys = Object.keys(x);
+      const values: Value[] = [];
+      const present: string[] = [];
+      for (const k of keys) {
         const v = (x as Record<string, unknown>)[k];
-        if (v !== undefined) o.set(k, fromJSAt(v, depth + 1));
+        if (v !== undefined) {
+          present.push(k);
+          values.push(fromJSAt(v, depth + 1));
+        }
       }
-      return o;
+      return RObject.fromKeysValues(present, values);
     }
     default:
       throw new TypeError(`cannot convert ${typeof x} to a Rego value`);

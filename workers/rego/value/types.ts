@@ -43,6 +43,24 @@ export class RObject {
     return o;
   }
 
+  /** An object of distinct string keys and their values, its entries in one array of exactly their size. */
+  static fromKeysValues(keys: string[], values: Value[]): RObject {
+    const o = new RObject();
+    if (keys.length > SMALL_OBJECT) {
+      for (let i = 0; i < keys.length; i++) o.set(keys[i] as string, values[i] as Value);
+      return o;
+    }
+    const kv: unknown[] = new Array(2 * keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      kv[2 * i] = hashKey(k);
+      kv[2 * i + 1] = values[i];
+      if (kv[2 * i] !== k) (o.otherKeys ??= new Map()).set(kv[2 * i] as HashKey, k);
+    }
+    o.kv = kv;
+    return o;
+  }
+
   /** Builds an object from a record of string keys. */
   static fromRecord(rec: Record<string, Value>): RObject {
     const o = new RObject();
