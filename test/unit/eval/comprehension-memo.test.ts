@@ -164,9 +164,9 @@ tags := [t | some t in ["a", "b"]; t in ["a", "z", "y", "x"]]
       },
       { stmts: [{ type: "SetAddStmt", stmt: { set: 4, value: local(0) } }] },
     ];
-    expect(constantLiteralsOf(new FunctionLocals(blocks), ["a"]).values.size).toBe(0);
+    expect(constantLiteralsOf(new FunctionLocals(blocks), ["a"], new Set()).values.size).toBe(0);
     (blocks[1] as Block).stmts = [];
-    expect(constantLiteralsOf(new FunctionLocals(blocks), ["a"]).values.size).toBe(1);
+    expect(constantLiteralsOf(new FunctionLocals(blocks), ["a"], new Set()).values.size).toBe(1);
   });
 });
 

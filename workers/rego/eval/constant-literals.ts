@@ -23,12 +23,14 @@ export interface ConstantLiterals {
   folded: Set<Stmt>;
 }
 
-export function constantLiteralsOf(fn: FunctionLocals, strings: string[]): ConstantLiterals {
+/** `results`: the function's result locals, whose literals stay as written (their adds are what provenance reports). */
+export function constantLiteralsOf(fn: FunctionLocals, strings: string[], results: Set<number>): ConstantLiterals {
   const out: ConstantLiterals = { values: new Map(), folded: new Set() };
   forEachStmt(fn.blocks, (stmts, i) => {
     const st = stmts[i] as Stmt;
     if (st.type !== "MakeSetStmt" && st.type !== "MakeArrayStmt") return;
     const target = st.stmt.target;
+    if (results.has(target)) return;
     const members: Value[] = [];
     const adds = new Set<Stmt>();
     for (let j = i + 1; j < stmts.length; j++) {

@@ -433,7 +433,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     chains = unionChains(f.blocks);
     const fnLocals = new FunctionLocals(f.blocks);
     comprehensions = comprehensionsOf(fnLocals);
-    literals = constantLiteralsOf(fnLocals, strings);
+    literals = constantLiteralsOf(fnLocals, strings, resultLocals);
     pf.blocks = lowerBlocks(f.blocks, `plan.funcs.funcs[${i}].blocks`);
     pf.bodies = bodyIndexOf(f, strings);
     pf.nlocals = maxLocal + 1;
@@ -452,7 +452,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     chains = unionChains(p.blocks);
     const planLocals = new FunctionLocals(p.blocks);
     comprehensions = comprehensionsOf(planLocals);
-    literals = constantLiteralsOf(planLocals, strings);
+    literals = constantLiteralsOf(planLocals, strings, resultLocals);
     const blocks = lowerBlocks(p.blocks, `plan.plans.plans[${i}].blocks`);
     plans.set(p.name, { blocks, nlocals: maxLocal + 1 });
   });
