@@ -5,8 +5,20 @@
  * documented in README.md (the engine section).
  */
 import { describe, expect, it } from "vitest";
-import { compile, fromJS, parseJSON, toJS, toJSONText, compare, equals, hashKey, RSet, termString } from "../../../workers/rego/index.js";
-import type { RObject, Value } from "../../../workers/rego/index.js";
+import {
+  compile,
+  fromJS,
+  parseJSON,
+  stringifyJS,
+  toJS,
+  toJSONText,
+  compare,
+  equals,
+  hashKey,
+  RSet,
+  termString,
+} from "../../../workers/rego/index.js";
+import type { JSONValue, RObject, Value } from "../../../workers/rego/index.js";
 import { mergeDeep } from "../../../workers/rego/value/deep.js";
 import { valueToYAML } from "../../../workers/rego/builtins/govalues.js";
 import { deepArray, deepObject, repeat, run, value, billionLaughs, DEPTH_LIMIT_EXCEEDED, NESTING_BUDGET } from "./harness.js";
@@ -219,6 +231,24 @@ describe("deep values from input, data and built-ins", () => {
     for (; Array.isArray(back); depth++) back = back[0] as typeof back;
     expect([depth, back]).toEqual([100_000, 1]);
     expect(toJSONText(fromJS(new Set([deepArray(3000)])))).toBe("[" + "[".repeat(3000) + "1" + "]".repeat(3000) + "]");
+  });
+
+  it("stringifyJS writes 100,000 levels and writes what JSON.stringify writes", () => {
+    const deep = toJS(fromJS(deepArray(100_000)));
+    expect(stringifyJS(deep)).toBe("[".repeat(100_000) + "1" + "]".repeat(100_000));
+    const samples: JSONValue[] = [
+      null,
+      true,
+      1.5,
+      "é\n",
+      [],
+      {},
+      [1, [2, []], {}],
+      { a: { b: [1, { c: null }] }, "": "x", 'k"': [] },
+      deepArray(50) as JSONValue,
+    ];
+    for (const v of samples) for (const indent of [0, 2]) expect(stringifyJS(v, indent)).toBe(JSON.stringify(v, null, indent));
+    expect(stringifyJS({ big: 2n ** 70n, xs: [2n ** 64n] })).toBe('{"big":1180591620717411303424,"xs":[18446744073709551616]}');
   });
 
   it("deep data documents", async () => {

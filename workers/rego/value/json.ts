@@ -399,20 +399,53 @@ function marshal(root: Value, indent: { prefix: string; indent: string } | undef
   }
 }
 
-/** JSON.stringify for `toJS` output: big integers are written exactly. */
+/**
+ * JSON.stringify for `toJS` output: big integers are written exactly. From an
+ * explicit stack, so a value nested however deep is written (as parseJSON reads it).
+ */
 export function stringifyJS(x: JSONValue, indent = 0): string {
   const pad = (d: number) => (indent ? "\n" + " ".repeat(indent * d) : "");
   const sep = indent ? ": " : ":";
-  const walk = (v: JSONValue, d: number): string => {
-    if (typeof v === "bigint") return v.toString();
-    if (v === null || typeof v !== "object") return JSON.stringify(v);
-    if (Array.isArray(v)) {
-      if (v.length === 0) return "[]";
-      return "[" + v.map((e) => pad(d + 1) + walk(e, d + 1)).join(",") + pad(d) + "]";
+  const out: string[] = [];
+  /** a collection being written: its members (an object's keys), how many are written, its close */
+  const stack: { v: JSONValue[] | { [k: string]: JSONValue }; keys: string[] | null; i: number; d: number }[] = [];
+  // Writes a scalar or an empty collection whole; opens any other collection.
+  const open = (v: JSONValue, d: number): void => {
+    if (typeof v === "bigint") out.push(v.toString());
+    else if (v === null || typeof v !== "object") out.push(JSON.stringify(v));
+    else if (Array.isArray(v)) {
+      if (v.length === 0) out.push("[]");
+      else {
+        out.push("[");
+        stack.push({ v, keys: null, i: 0, d });
+      }
+    } else {
+      const keys = Object.keys(v);
+      if (keys.length === 0) out.push("{}");
+      else {
+        out.push("{");
+        stack.push({ v, keys, i: 0, d });
+      }
     }
-    const keys = Object.keys(v);
-    if (keys.length === 0) return "{}";
-    return "{" + keys.map((k) => pad(d + 1) + JSON.stringify(k) + sep + walk(v[k] as JSONValue, d + 1)).join(",") + pad(d) + "}";
   };
-  return walk(x, 0);
+  open(x, 0);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as (typeof stack)[number];
+    const n = top.keys === null ? (top.v as JSONValue[]).length : top.keys.length;
+    if (top.i === n) {
+      stack.pop();
+      out.push(pad(top.d) + (top.keys === null ? "]" : "}"));
+      continue;
+    }
+    if (top.i > 0) out.push(",");
+    out.push(pad(top.d + 1));
+    const i = top.i++;
+    if (top.keys === null) open((top.v as JSONValue[])[i] as JSONValue, top.d + 1);
+    else {
+      const k = top.keys[i] as string;
+      out.push(JSON.stringify(k) + sep);
+      open((top.v as { [k: string]: JSONValue })[k] as JSONValue, top.d + 1);
+    }
+  }
+  return out.join("");
 }
