@@ -197,32 +197,32 @@ describe("which comprehensions lowering reuses", () => {
   ];
 
   it("names the block's free reads", () => {
-    const reads = [...comprehensionsOf(new FunctionLocals(makeAndFill([]))).values()];
+    const reads = [...comprehensionsOf(new FunctionLocals(makeAndFill([])), false).values()];
     expect(reads).toEqual([[1]]);
   });
 
   it("refuses a block reading a local of its own before writing it", () => {
     const extra: Stmt[] = [{ type: "DotStmt", stmt: { source: local(8), key: local(1), target: 8 } }];
-    expect(comprehensionsOf(new FunctionLocals(makeAndFill(extra))).size).toBe(0);
+    expect(comprehensionsOf(new FunctionLocals(makeAndFill(extra)), false).size).toBe(0);
   });
 
   it("refuses a block whose locals are read after it", () => {
     const blocks = makeAndFill([]);
     (blocks[0] as Block).stmts.push({ type: "AssignVarStmt", stmt: { source: local(7), target: 9 } });
-    expect(comprehensionsOf(new FunctionLocals(blocks)).size).toBe(0);
+    expect(comprehensionsOf(new FunctionLocals(blocks), false).size).toBe(0);
   });
 
   it("refuses a block whose locals another body reads before writing them", () => {
     const blocks = makeAndFill([]);
     blocks.push({ stmts: [{ type: "AssignVarStmt", stmt: { source: local(7), target: 9 } }] });
-    expect(comprehensionsOf(new FunctionLocals(blocks)).size).toBe(0);
+    expect(comprehensionsOf(new FunctionLocals(blocks), false).size).toBe(0);
     (blocks[1] as Block).stmts.unshift({ type: "DotStmt", stmt: { source: local(1), key: local(0), target: 7 } });
-    expect(comprehensionsOf(new FunctionLocals(blocks)).size).toBe(1);
+    expect(comprehensionsOf(new FunctionLocals(blocks), false).size).toBe(1);
   });
 
   it("refuses a collection that grows outside the block", () => {
     const blocks = makeAndFill([]);
     (blocks[0] as Block).stmts.push({ type: "SetAddStmt", stmt: { set: 5, value: local(1) } });
-    expect(comprehensionsOf(new FunctionLocals(blocks)).size).toBe(0);
+    expect(comprehensionsOf(new FunctionLocals(blocks), false).size).toBe(0);
   });
 });

@@ -26,9 +26,9 @@
  * the guards: the commit would stop at its first statement, and no other block
  * can see that r was not reset.
  */
-import type { Block, Func, Operand, Stmt } from "../plan/types.js";
+import type { Block, Func, Stmt } from "../plan/types.js";
 import { RObject, RSet, type Value } from "../value/index.js";
-import { writesOf } from "./scan-index.js";
+import { readBeforeWritten, writesOf } from "./plan-locals.js";
 
 /** Groups smaller than this are not worth the check. */
 const MIN_BODIES = 4;
@@ -122,8 +122,13 @@ export function bodyIndexOf(f: Func, strings: string[]): BodyIndex | null {
   const group = heads.map((h) => (h?.signature === best ? h : null));
   const head = group.find((h) => h !== null) as Head;
   const hidden = new Set(group.flatMap((h) => h?.writes ?? []));
-  const exposed = f.blocks.map((b) => readBeforeWritten(b.stmts, new Set()));
-  for (const e of exposed) for (const l of e) if (hidden.has(l)) return null;
+  const exposed: Set<number>[] = [];
+  for (const b of f.blocks) {
+    const e = new Set<number>();
+    if (!readBeforeWritten(b.stmts, new Set(), e, 0)) return null; // too deeply nested to tell
+    for (const l of e) if (hidden.has(l)) return null;
+    exposed.push(e);
+  }
   if (writtenOutsideWith(f.blocks).has(head.source)) return null;
   // Commit blocks: right after a body of the group, starting with IsDefined of the local its first guard resets.
   const commitOf = group.map((h, i) => {
@@ -139,41 +144,6 @@ export function bodyIndexOf(f: Func, strings: string[]): BodyIndex | null {
     group.map((h) => h?.guards ?? 0),
     commitOf.map((c) => c && onlyCommitsSee),
   );
-}
-
-/** Locals some statement reads before its block (or an enclosing one) has written them. */
-function readBeforeWritten(stmts: Stmt[], written: Set<number>, out = new Set<number>()): Set<number> {
-  const seen = new Set(written);
-  for (const st of stmts) {
-    for (const l of readsOf(st)) if (!seen.has(l)) out.add(l);
-    const own = writesOf(st);
-    const nested = st.stmt as { block?: Block; blocks?: Block[] };
-    // A scan binds its key and value, and `with` its local, before their block runs.
-    const inner = st.type === "ScanStmt" || st.type === "WithStmt" ? new Set([...seen, ...own]) : seen;
-    if (nested.block) readBeforeWritten(nested.block.stmts, inner, out);
-    if (nested.blocks) for (const b of nested.blocks) readBeforeWritten(b.stmts, inner, out);
-    for (const l of own) seen.add(l);
-  }
-  return out;
-}
-
-/** Fields holding a local a statement reads by number (all others hold operands). Over-counting only forgoes an index. */
-const READ_NUMBERS = ["source", "value", "a", "b", "array", "set", "object", "local", "args"] as const;
-
-function readsOf(st: Stmt): number[] {
-  const out: number[] = [];
-  const s = st.stmt as Record<string, unknown>;
-  for (const k in s) {
-    if (k === "block" || k === "blocks") continue;
-    const v = s[k];
-    const items = Array.isArray(v) ? v : [v];
-    for (const x of items) {
-      if (typeof x === "number") {
-        if ((READ_NUMBERS as readonly string[]).includes(k)) out.push(x);
-      } else if (x !== null && typeof x === "object" && (x as Operand).type === "local") out.push((x as Operand).value as number);
-    }
-  }
-  return out;
 }
 
 /** Every local some statement other than `with` writes, at any depth. */

@@ -25,50 +25,67 @@
  */
 import type { Block, Stmt } from "../plan/types.js";
 import type { Value } from "../value/index.js";
-import { type FunctionLocals, MAX_NESTING, forEachStmt, readBeforeWritten, readsOf } from "./plan-locals.js";
-import { writesOf } from "./scan-index.js";
+import { type FunctionLocals, MAX_NESTING, forEachStmt, readBeforeWritten, readsInto, writesInto } from "./plan-locals.js";
 
 /** Per Make statement that starts a reusable comprehension: its block's free reads. */
 export type ComprehensionReads = Map<Stmt, number[]>;
 
-/** The reusable comprehensions among a function's (or plan's) blocks. */
-export function comprehensionsOf(fn: FunctionLocals): ComprehensionReads {
+/**
+ * The reusable comprehensions among a function's (or plan's) blocks.
+ * `loopsOnly`: only those inside a Scan — for rules and plans, which run once
+ * per evaluation (a rule's value is memoized), a comprehension outside any
+ * loop is built once anyway.
+ */
+export function comprehensionsOf(fn: FunctionLocals, loopsOnly: boolean): ComprehensionReads {
   const out: ComprehensionReads = new Map();
   fn.blocks.forEach((body, k) => {
-    const reads = counts([body], readsOf);
-    forEachStmt([body], (stmts, i) => {
-      const make = stmts[i] as Stmt;
-      const block = stmts[i + 1];
-      if (make.type !== "MakeSetStmt" && make.type !== "MakeArrayStmt" && make.type !== "MakeObjectStmt") return;
-      if (block?.type !== "BlockStmt") return;
+    const candidates: { make: Stmt & { stmt: { target: number } }; block: Stmt }[] = [];
+    const stack: { stmts: Stmt[]; inLoop: boolean }[] = [{ stmts: body.stmts, inLoop: false }];
+    while (stack.length > 0) {
+      const { stmts, inLoop } = stack.pop() as { stmts: Stmt[]; inLoop: boolean };
+      for (let i = 0; i < stmts.length; i++) {
+        const make = stmts[i] as Stmt;
+        const block = stmts[i + 1];
+        if ((make.type === "MakeSetStmt" || make.type === "MakeArrayStmt" || make.type === "MakeObjectStmt") && block?.type === "BlockStmt")
+          if (inLoop || !loopsOnly) candidates.push({ make, block });
+        const nested = make.stmt as { block?: Block; blocks?: Block[] };
+        const loop = inLoop || make.type === "ScanStmt";
+        if (nested.block) stack.push({ stmts: nested.block.stmts, inLoop: loop });
+        if (nested.blocks) for (const b of nested.blocks) stack.push({ stmts: b.stmts, inLoop: loop });
+      }
+    }
+    if (candidates.length === 0) return;
+    const reads = new Map<number, number>();
+    forEachStmt([body], (stmts, i) => count(reads, stmts[i] as Stmt, readsInto));
+    for (const { make, block } of candidates) {
       const free = freeReads(fn, k, make.stmt.target, block, reads);
       if (free !== null) out.set(make, free);
-    });
+    }
   });
   return out;
 }
 
-/** How often each local occurs in what `of` lists for the statements of `blocks`. */
-function counts(blocks: Block[], of: (st: Stmt) => number[]): Map<number, number> {
-  const m = new Map<number, number>();
-  forEachStmt(blocks, (stmts, i) => {
-    for (const l of of(stmts[i] as Stmt)) m.set(l, (m.get(l) ?? 0) + 1);
-  });
-  return m;
+/** Counts in `m` each local that `into` appends for `st`. */
+function count(m: Map<number, number>, st: Stmt, into: (st: Stmt, out: number[]) => void): void {
+  const ls: number[] = [];
+  into(st, ls);
+  for (const l of ls) m.set(l, (m.get(l) ?? 0) + 1);
 }
 
 /** The free reads of `block` (in rule body k) if it fills `target` as a reusable comprehension (see above), else null. */
 function freeReads(fn: FunctionLocals, k: number, target: number, block: Stmt, bodyReads: Map<number, number>): number[] | null {
-  const inner: Block[] = [{ stmts: [block] }];
   let deepest = 0;
   const own: Stmt[] = [];
-  forEachStmt(inner, (stmts, i, depth) => {
+  const reads = new Map<number, number>();
+  const writes = new Map<number, number>();
+  forEachStmt([{ stmts: [block] }], (stmts, i, depth) => {
+    const st = stmts[i] as Stmt;
     deepest = Math.max(deepest, depth);
-    own.push(stmts[i] as Stmt);
+    own.push(st);
+    count(reads, st, readsInto);
+    count(writes, st, writesInto);
   });
   if (deepest > MAX_NESTING || fn.extendedElsewhere(target, own)) return null;
-  const reads = counts(inner, readsOf);
-  const writes = counts(inner, writesOf);
   const privates = new Set([...writes.keys()].filter((l) => l !== target));
   for (const l of privates) if ((bodyReads.get(l) ?? 0) !== (reads.get(l) ?? 0)) return null;
   const readFirst = new Set<number>();

@@ -432,7 +432,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     dataLocals = new Set(f.params.slice(1, 2)); // every function's second parameter is data
     chains = unionChains(f.blocks);
     const fnLocals = new FunctionLocals(f.blocks);
-    comprehensions = comprehensionsOf(fnLocals);
+    comprehensions = comprehensionsOf(fnLocals, pf.isRule);
     literals = constantLiteralsOf(fnLocals, strings, resultLocals);
     pf.blocks = lowerBlocks(f.blocks, `plan.funcs.funcs[${i}].blocks`);
     pf.bodies = bodyIndexOf(f, strings);
@@ -451,7 +451,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     dataLocals = new Set([1]); // plans receive input in local 0, data in local 1
     chains = unionChains(p.blocks);
     const planLocals = new FunctionLocals(p.blocks);
-    comprehensions = comprehensionsOf(planLocals);
+    comprehensions = comprehensionsOf(planLocals, true);
     literals = constantLiteralsOf(planLocals, strings, resultLocals);
     const blocks = lowerBlocks(p.blocks, `plan.plans.plans[${i}].blocks`);
     plans.set(p.name, { blocks, nlocals: maxLocal + 1 });

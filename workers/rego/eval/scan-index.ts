@@ -19,6 +19,7 @@
  */
 import type { Operand, Stmt } from "../plan/types.js";
 import { RObject, RSet, type Value } from "../value/index.js";
+import { writesOf } from "./plan-locals.js";
 
 /** What lowering found: a scan body of `prefix` Dot statements, then `Equal chain probe`. */
 export interface JoinSpec {
@@ -70,17 +71,6 @@ function writtenLocals(scan: Stmt): Set<number> {
   }
   return out;
 }
-
-/** The locals one statement (not counting the statements nested in it) assigns or changes in place. */
-export function writesOf(st: Stmt): number[] {
-  const s = st.stmt as Record<string, unknown>;
-  const out = st.type === "ScanStmt" ? [st.stmt.key, st.stmt.value] : [];
-  for (const field of WRITES) if (typeof s[field] === "number") out.push(s[field] as number);
-  return out;
-}
-
-/** Statement fields naming a local the statement writes (a target, a call's result, a collection it extends, a `with` local). */
-const WRITES = ["target", "result", "array", "set", "object", "local"] as const;
 
 /**
  * A key under which equal scalars meet: Rego compares numbers by value, so an
