@@ -15,7 +15,7 @@ export function unite(a: RSet, b: RSet): RSet {
   if (b.size === 0) return a;
   if (a.size === 0) return b;
   const out = a.clone();
-  for (const v of b.unorderedValues()) out.add(v);
+  out.addAll(b);
   return out;
 }
 
@@ -42,7 +42,7 @@ function intersection(args: Value[]): Value {
 
 function union(args: Value[]): Value {
   const out = new RSet();
-  for (const s of setsOf(args)) for (const v of s.unorderedValues()) out.add(v);
+  for (const s of setsOf(args)) out.addAll(s);
   return out;
 }
 

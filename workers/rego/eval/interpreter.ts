@@ -528,7 +528,7 @@ export class Evaluation implements BuiltinContext {
         // Charged as the built-in `or` is (see builtins/costs.ts): both sizes before, the result's after.
         this.charge(3 * (x.size + y.size));
         const out = instr.op === Op.UnionNew ? x.clone() : x;
-        for (const v of y.unorderedValues()) out.add(v);
+        out.addAll(y);
         this.charge(out.size);
         L[instr.c] = out;
         return CONTINUE;

@@ -261,6 +261,19 @@ export class RSet {
     }
   }
 
+  /** Adds every member of `other`, reusing its hash keys. */
+  addAll(other: RSet): void {
+    const members = this.members;
+    const before = members.size;
+    // A member already here is replaced by an equal value, as in add().
+    other.members.forEach((v, h) => members.set(h, v));
+    if (members.size !== before) {
+      this.sorted = undefined;
+      this.canon = undefined;
+      this.hash = undefined;
+    }
+  }
+
   delete(v: Value): void {
     if (this.members.delete(hashKey(v))) {
       this.sorted = undefined;
