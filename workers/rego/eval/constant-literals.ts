@@ -9,8 +9,9 @@
  * constant, and nothing else in the function extends t or a copy of it in
  * place (so the collection is complete when the run ends and never changes
  * after; constants are shared by every evaluation and, like every value the
- * engine hands on, never changed). Object literals are left to run: a repeated key's conflict is an
- * error of the evaluation.
+ * engine hands on, never changed), and t is not the function's result (whose
+ * adds provenance reports). Object literals are left to run: a repeated
+ * key's conflict is an error of the evaluation.
  */
 import type { Operand, Stmt } from "../plan/types.js";
 import { RSet, type Value } from "../value/index.js";
