@@ -577,9 +577,19 @@ function rangeLength(a: Value | undefined, b: Value | undefined, step: Value | u
 
 /**
  * Nothing to charge after: the result is (part of) an argument, not something
- * the call built, or its size was already charged before the call.
+ * the call built, or its size was already charged before the call (walk
+ * charges its paths' segments itself before it builds them, builtins/walk.ts).
  */
-const NO_AFTER = new Set(["object.get", "max", "min", "internal.member_2", "internal.member_3", "numbers.range", "numbers.range_step"]);
+const NO_AFTER = new Set([
+  "object.get",
+  "max",
+  "min",
+  "internal.member_2",
+  "internal.member_3",
+  "numbers.range",
+  "numbers.range_step",
+  "walk",
+]);
 
 /** The work `fn` is charged before its call, from its arguments. */
 function before(name: string): Cost {
@@ -592,13 +602,6 @@ function before(name: string): Cost {
  */
 function after(name: string): ((r: Value, ctx: BuiltinContext) => void) | undefined {
   if (NO_AFTER.has(name)) return undefined;
-  if (name === "walk")
-    return (r, ctx) => {
-      // each [path, value] pair holds a path as long as its depth
-      let n = 0;
-      if (Array.isArray(r)) for (const pair of r) n += 1 + shallowSize((pair as Value[])[0]);
-      ctx.charge(n);
-    };
   return (r, ctx) => {
     if (typeof r === "bigint") {
       const b = bitLength(r);
