@@ -39,6 +39,16 @@ out := [x | some x in numbers.range(1, 300); allowed := {p | some p in data.port
     expect(() => run(src, "p/out", { data, budget: 200_000, trace: true })).toThrow(/exceeded its budget/);
   });
 
+  it("charge the comparison of their free reads on every run", () => {
+    const names = Array.from({ length: 200 }, (_, i) => `a${i}`);
+    const src = `package p
+out := [n | ${names.map((a, i) => `${a} := ${i}`).join("; ")}; some i in numbers.range(1, 1000); n := count({x | some x in [${names.join(", ")}]})]
+`;
+    // Reused 999 times, but each run compares 200 locals: at least 200,000 steps.
+    expect(() => run(src, "p/out", { budget: 150_000 })).toThrow(/exceeded its budget/);
+    expect((run(src, "p/out", { budget: 1_000_000 })[0] as { result: number[] }).result).toEqual(Array.from({ length: 1000 }, () => 200));
+  });
+
   it("are rebuilt when they read the loop's variables", () => {
     const src = `package p
 out := [above | some x in [1, 2, 3]; above := {y | some y in [1, 2, 3, 4]; y > x}]

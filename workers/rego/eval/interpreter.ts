@@ -544,6 +544,8 @@ export class Evaluation implements BuiltinContext {
   private comprehension(instr: Instr, L: (Value | undefined)[]): number {
     const memo = this.comprehensions;
     const reads = instr.args as number[];
+    // Comparing the free reads with the kept ones is work of its own, hit or miss.
+    this.chargeWork(reads.length, instr);
     if (memo !== null) {
       const built = memo.lookup(instr, reads, L);
       if (built !== undefined) {
