@@ -126,7 +126,7 @@ export function writesOf(st: Stmt): number[] {
 }
 
 /** The collection a statement extends in place, if it is one that does. */
-export function extendedBy(st: Stmt): number | undefined {
+function extendedBy(st: Stmt): number | undefined {
   switch (st.type) {
     case "ArrayAppendStmt":
       return st.stmt.array;
