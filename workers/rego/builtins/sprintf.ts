@@ -9,6 +9,7 @@
 import type { Value } from "../value/index.js";
 import { termString } from "../value/index.js";
 import { type GoArg, goSprintf } from "../goruntime/fmt.js";
+import { RecentCache } from "../goruntime/recent-cache.js";
 import { array, str } from "./args.js";
 import type { BuiltinTable } from "./types.js";
 
@@ -50,8 +51,7 @@ function exponentLiteral(v: bigint): string {
  * [text, verb, text, verb, …, text]; null for any other format. Most policies
  * format messages this way, so the common case skips Go's general printer.
  */
-const simpleFormats = new Map<string, string[] | null>();
-const SIMPLE_FORMATS_CACHED = 1000;
+const simpleFormats = new RecentCache<string, string[] | null>(500);
 
 function simpleFormat(format: string): string[] | null {
   let parts = simpleFormats.get(format);
@@ -73,7 +73,6 @@ function simpleFormat(format: string): string[] | null {
     }
   }
   if (parts !== null) parts.push(text + format.slice(i));
-  if (simpleFormats.size >= SIMPLE_FORMATS_CACHED) simpleFormats.clear();
   simpleFormats.set(format, parts);
   return parts;
 }

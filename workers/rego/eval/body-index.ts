@@ -28,7 +28,7 @@
  */
 import type { Block, Func, Stmt } from "../plan/types.js";
 import { RObject, RSet, type Value } from "../value/index.js";
-import { readBeforeWritten, writesOf } from "./plan-locals.js";
+import { forEachStmt, readBeforeWritten, writesOf } from "./plan-locals.js";
 
 /** Groups smaller than this are not worth the check. */
 const MIN_BODIES = 4;
@@ -149,14 +149,9 @@ export function bodyIndexOf(f: Func, strings: string[]): BodyIndex | null {
 /** Every local some statement other than `with` writes, at any depth. */
 function writtenOutsideWith(blocks: Block[]): Set<number> {
   const out = new Set<number>();
-  const stack = [...blocks];
-  while (stack.length > 0) {
-    for (const st of (stack.pop() as Block).stmts) {
-      if (st.type !== "WithStmt") for (const l of writesOf(st)) out.add(l);
-      const nested = st.stmt as { block?: Block; blocks?: Block[] };
-      if (nested.block) stack.push(nested.block);
-      if (nested.blocks) stack.push(...nested.blocks);
-    }
-  }
+  forEachStmt(blocks, (stmts, i) => {
+    const st = stmts[i] as Stmt;
+    if (st.type !== "WithStmt") for (const l of writesOf(st)) out.add(l);
+  });
   return out;
 }

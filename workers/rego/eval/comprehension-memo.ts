@@ -99,11 +99,12 @@ function freeReads(fn: FunctionLocals, k: number, target: number, block: Stmt, b
  * free reads had when it last ran to the end, followed by what it built.
  */
 export class ComprehensionMemo {
-  private readonly last = new Map<object, Value[]>();
+  /** made on the first store: most evaluations of small policies reuse no comprehension */
+  private last: Map<object, Value[]> | undefined;
 
   /** The collection built last time, if the free reads still hold the values they held then. */
   lookup(stmt: object, reads: number[], L: (Value | undefined)[]): Value | undefined {
-    const m = this.last.get(stmt);
+    const m = this.last?.get(stmt);
     if (m === undefined) return undefined;
     for (let i = 0; i < reads.length; i++) if (m[i] !== L[reads[i] as number]) return undefined;
     return m[reads.length];
@@ -111,8 +112,9 @@ export class ComprehensionMemo {
 
   store(stmt: object, reads: number[], L: (Value | undefined)[], built: Value): void {
     // Overwritten in place: a comprehension that reads a loop's variable misses every time.
-    let m = this.last.get(stmt) as (Value | undefined)[] | undefined;
-    if (m === undefined) this.last.set(stmt, (m = new Array(reads.length + 1)) as Value[]);
+    const last = (this.last ??= new Map());
+    let m = last.get(stmt) as (Value | undefined)[] | undefined;
+    if (m === undefined) last.set(stmt, (m = new Array(reads.length + 1)) as Value[]);
     for (let i = 0; i < reads.length; i++) m[i] = L[reads[i] as number];
     m[reads.length] = built;
   }

@@ -144,6 +144,15 @@ export class Evaluation implements BuiltinContext {
     return CONTINUE;
   }
 
+  /** A BlockStmt's blocks: a break out of them leaves the enclosing block too. */
+  private runBlocks(blocks: Instr[][], L: (Value | undefined)[]): number {
+    for (let i = 0; i < blocks.length; i++) {
+      const r = this.runBlock(blocks[i] as Instr[], L);
+      if (r > 0) return r - 1;
+    }
+    return CONTINUE;
+  }
+
   private callFunc(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
     if (f.isRule && f.memoEval === this.id && f.memoInput === args[0] && f.memoData === args[1]) return f.memoValue;
     if (!f.isRule && this.calls !== null) {
@@ -354,14 +363,8 @@ export class Evaluation implements BuiltinContext {
       case Op.MakeNull:
         L[instr.c] = null;
         return CONTINUE;
-      case Op.Block: {
-        const blocks = instr.blocks as Instr[][];
-        for (let i = 0; i < blocks.length; i++) {
-          const r = this.runBlock(blocks[i] as Instr[], L);
-          if (r > 0) return r - 1;
-        }
-        return CONTINUE;
-      }
+      case Op.Block:
+        return this.runBlocks(instr.blocks as Instr[][], L);
       case Op.Break:
         return instr.a;
       case Op.CallFunc: {
@@ -556,13 +559,9 @@ export class Evaluation implements BuiltinContext {
     this.steps += 10; // as MakeSet, MakeArray, MakeObject
     const built = instr.a === Collection.Set ? new RSet() : instr.a === Collection.Array ? [] : new RObject();
     L[instr.c] = built;
-    const blocks = instr.blocks as Instr[][];
-    for (let i = 0; i < blocks.length; i++) {
-      const r = this.runBlock(blocks[i] as Instr[], L);
-      if (r > 0) return r - 1;
-    }
-    memo?.store(instr, reads, L, built);
-    return CONTINUE;
+    const r = this.runBlocks(instr.blocks as Instr[][], L);
+    if (r === CONTINUE) memo?.store(instr, reads, L, built);
+    return r;
   }
 
   private scan(instr: Instr, L: (Value | undefined)[]): number {

@@ -19,7 +19,7 @@
  */
 import type { Operand, Stmt } from "../plan/types.js";
 import { RObject, RSet, type Value } from "../value/index.js";
-import { writesOf } from "./plan-locals.js";
+import { forEachStmt, writesOf } from "./plan-locals.js";
 
 /** What lowering found: a scan body of `prefix` Dot statements, then `Equal chain probe`. */
 export interface JoinSpec {
@@ -61,14 +61,9 @@ export function joinSpecOf(scan: Extract<Stmt, { type: "ScanStmt" }>, operand: (
 /** Every local a statement of the scan (at any depth, the scan itself included) assigns or changes in place. */
 function writtenLocals(scan: Stmt): Set<number> {
   const out = new Set<number>();
-  const stack: Stmt[] = [scan];
-  while (stack.length > 0) {
-    const st = stack.pop() as Stmt;
-    for (const l of writesOf(st)) out.add(l);
-    const nested = st.stmt as { block?: { stmts: Stmt[] }; blocks?: { stmts: Stmt[] }[] };
-    if (nested.block) stack.push(...nested.block.stmts);
-    if (nested.blocks) for (const b of nested.blocks) stack.push(...b.stmts);
-  }
+  forEachStmt([{ stmts: [scan] }], (stmts, i) => {
+    for (const l of writesOf(stmts[i] as Stmt)) out.add(l);
+  });
   return out;
 }
 
