@@ -219,6 +219,22 @@ describe("strict mode stops at the first successful rule of a constant value", (
     const m = "package t\np if { 1 / 0 }\np if { true }\n";
     expect(() => value(m, "p", { strict: true })).toThrow(/divide by zero/);
   });
+
+  // Found running regorus's YAML cases: OPA's index gives each ground ref head its own document, early exit included.
+  it("leaves the body of a ground ref head rule with a constant value after its first solution", () => {
+    // Keys that are not strings keep these rules in their object's plan (string keys are planned as rules of their own).
+    const m =
+      'package t\na := [1, "x"]\nc[null] := true if { a[_] + 1 }\nc[7] := "w" if { a[_] + 1 }\nd[1].f := 1 if { a[_] + 1 }\ns[true] contains "v" if { a[_] + 1 }\n';
+    expect(value(m, "c", { strict: true })).toBe('{"7":"w","null":true}');
+    expect(value(m, "d", { strict: true })).toBe('{"1":{"f":1}}');
+    expect(value(m, "s", { strict: true })).toBe('{"true":["v"]}');
+  });
+
+  it("still runs every solution of a ref head whose key or value varies", () => {
+    const m = 'package t\na := [1, "x"]\nc[k] := true if { k := a[_]; k + 1 }\nd[1] := v if { v := a[_] + 1 }\n';
+    expect(() => value(m, "c", { strict: true })).toThrow(/plus: operand 1 must be number/);
+    expect(() => value(m, "d", { strict: true })).toThrow(/plus: operand 1 must be number/);
+  });
 });
 
 describe("found by the differential oracle", () => {

@@ -1879,6 +1879,12 @@ function sameConstantValues(rules: CompiledRule[]): boolean {
 }
 
 function hasConstantHead(rule: CompiledRule, kind: string): boolean {
+  if (kind === "object") {
+    // A ground ref head (`c["a"].b := 1`) is a document of its own to OPA, early exit included.
+    if (!rule.suffix.every((t) => groundValue(t) !== undefined)) return false;
+    const t = rule.kind === "single" ? rule.value : rule.kind === "multi" ? rule.key : undefined;
+    return t !== undefined && groundValue(t) !== undefined;
+  }
   const t = kind === "set" ? rule.key : kind === "complete" || kind === "function" ? rule.value : undefined;
   return t !== undefined && groundValue(t) !== undefined;
 }
