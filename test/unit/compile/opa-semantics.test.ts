@@ -245,3 +245,11 @@ describe("found by the differential oracle", () => {
     ).toEqual(['{"x":{"h":1.5}}']);
   });
 });
+
+describe("language of newer OPA releases", () => {
+  it("negates a ref or a call with a unary minus (OPA 1.16: `-x` is `0 - x`)", () => {
+    const m = "package t\ny := 3\np := [-y, 1 - -y, -input.a.b, -count([1, 2]), 2 * -y, -y + 1]\n";
+    expect(value(m, "p", { input: { a: { b: 2.5 } } })).toBe("[-3,4,-2.5,-2,-6,-2]");
+    expect(errors('package t\np := -"s"\n')).toEqual(["p0.rego:2:7: rego_parse_error: unexpected string token: expected number"]);
+  });
+});

@@ -255,11 +255,15 @@ describe("operators", () => {
     ]);
   });
 
-  it("applies unary minus to numbers only", () => {
+  it("reads a unary minus as part of a number, and before a name as 0 minus the ref or call (OPA 1.16)", () => {
     expect(query("x := 1 - -2")).toBe("assign(x, minus(1, -2))");
     expect(term("-3.5")).toMatchObject({ type: "number", value: -3.5, text: "-3.5" });
     expect(term(".5")).toMatchObject({ type: "number", value: 0.5, text: ".5" });
-    expect(parseQuery("x := -y").errors[0]?.message).toBe("unexpected identifier token: expected number");
+    expect(query("x := -y")).toBe("assign(x, minus(0, y))");
+    expect(query("x := -input.a[0] * 2")).toBe("assign(x, mul(minus(0, input.a[0]), 2))");
+    expect(query("x := -f(y).z")).toBe("assign(x, minus(0, f(y).z))");
+    expect(parseQuery("x := -true").errors[0]?.message).toBe("unexpected true keyword: expected number");
+    expect(parseQuery('x := -"s"').errors[0]?.message).toBe("unexpected string token: expected number");
   });
 });
 

@@ -119,8 +119,16 @@ export abstract class TermParser extends ParserBase {
     }
     if (!this.enter()) return null;
     const errBase = this.errors.length;
+    const minus = this.unaryMinusOfRef();
     let term = this.parseOperand();
     if (term) term = this.parseTermFinish(term);
+    // `-input.n` is `0 - input.n` (OPA 1.16): the whole ref or call is negated.
+    if (term && minus)
+      term = {
+        type: "call",
+        value: [this.operatorRef("minus", this.locOf(minus)), this.zero(minus), term],
+        loc: this.spanFrom(this.locOf(minus)),
+      };
     this.leave();
     if (memo) {
       const errors = errBase === this.errors.length ? NO_ERRORS : this.errors.slice(errBase);
@@ -184,6 +192,22 @@ export abstract class TermParser extends ParserBase {
         this.illegal();
         return null;
     }
+  }
+
+  /** A `-` before a name (not a number): consumed, and returned so the term it starts is negated. */
+  private unaryMinusOfRef(): Token | null {
+    const t = this.tok;
+    if (t.kind !== Tok.Sub) return null;
+    const next = this.peek(1);
+    if (next.kind !== Tok.Ident) return null;
+    const kw = this.kwOf(next);
+    if (kw !== null && kw !== "contains") return null;
+    this.advance();
+    return t;
+  }
+
+  private zero(at: Token): Term {
+    return { type: "number", value: 0, text: "0", loc: this.locOf(at) };
   }
 
   /** A term directly followed (no whitespace) by `.`, `[` or `(` continues as a ref or call. */
