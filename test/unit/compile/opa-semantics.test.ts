@@ -253,3 +253,34 @@ describe("language of newer OPA releases", () => {
     expect(errors('package t\np := -"s"\n')).toEqual(["p0.rego:2:7: rego_parse_error: unexpected string token: expected number"]);
   });
 });
+
+describe("negation moves the calls nested in its expression out in front of it, as OPA's compiler does", () => {
+  const lookup =
+    'groups := {"admin": ["alice"], "user": ["bob"]}\nlookup(u) := g if {\n  some g, members in groups\n  u in members\n}\nadmin(g) if g in ["admin", "sudo"]\n';
+
+  it("an undefined nested call leaves the body undefined, not the negation true", () => {
+    const m = `package t\nrestricted if not admin(lookup(input.user))\n${lookup}`;
+    expect(value(m, "restricted", { input: { user: "cesar" } })).toBeUndefined();
+    expect(value(m, "restricted", { input: { user: "bob" } })).toBe("true");
+    expect(value(m, "restricted", { input: { user: "alice" } })).toBeUndefined();
+    const count = "package t\nsmall if not count(input.xs) > 2\n";
+    expect(value(count, "small", { input: {} })).toBeUndefined();
+    expect(value(count, "small", { input: { xs: [1] } })).toBe("true");
+    // Refs are not calls: they stay inside the negation.
+    expect(value("package t\nr if not input.a == input.b\n", "r", { input: { a: 1 } })).toBe("true");
+  });
+
+  it("the moved calls run under the expression's with", () => {
+    const m = 'package t\nr if not startswith(lower(input.x), "a") with input as {"x": "Bob"}\n';
+    expect(value(m, "r")).toBe("true");
+    expect(value('package t\nr if not startswith(lower(input.x), "a") with input as {}\n', "r")).toBeUndefined();
+  });
+
+  it("with import future.keywords.not (OPA 1.17) the calls stay inside: an undefined one makes the negation true", () => {
+    const m = `package t\nimport future.keywords.not\nrestricted if not admin(lookup(input.user))\n${lookup}`;
+    expect(value(m, "restricted", { input: { user: "cesar" } })).toBe("true");
+    expect(value(m, "restricted", { input: { user: "alice" } })).toBeUndefined();
+    const all = `package t\nimport future.keywords\nrestricted if not admin(lookup(input.user))\n${lookup}`;
+    expect(value(all, "restricted", { input: { user: "cesar" } })).toBe("true");
+  });
+});

@@ -51,3 +51,14 @@ export const ROOTS = new Set(["data", "input"]);
 export function v1Checks(m: Module): boolean {
   return m.regoVersion === 1 || m.imports.some((i) => refName(i.path) === "rego.v1");
 }
+
+/**
+ * `import future.keywords.not` (in v1 also the catch-all `future.keywords`, whose v1 keywords are
+ * `and`, `not` and `or`): a negated expression keeps the calls nested in it inside the negation.
+ */
+export function improvedNegation(m: Module): boolean {
+  return m.imports.some((i) => {
+    const name = refName(i.path);
+    return name === "future.keywords.not" || (name === "future.keywords" && m.regoVersion === 1);
+  });
+}

@@ -15,7 +15,7 @@ import type { Body, Every, Expr, Loc, ObjectTerm, RefTerm, Term, TemplateStringT
 import { isCall, isEvery, isSomeDecl, pushOperands, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS } from "../builtins/index.js";
 import type { Block, Func, Operand, Policy } from "../plan/types.js";
-import { operatorRef, refName, refPath, ROOTS } from "../compile/names.js";
+import { improvedNegation, operatorRef, refName, refPath, ROOTS } from "../compile/names.js";
 import { argumentTypeError } from "../compile/types-check.js";
 import type { CompiledRule, QueryPlanSpec } from "../compile/types.js";
 import { sameKey } from "../compile/safety.js";
@@ -390,8 +390,9 @@ export class Planner {
   // ---- expressions ----------------------------------------------------------
 
   private planExpr(e: Expr, k: K): void {
-    if (e.negated) return this.planNot(e, k);
+    // `with` first: the calls a negation moves out in front of itself run under the same `with`.
     if (e.with && e.with.length > 0) return this.planWith(e, k);
+    if (e.negated) return this.planNot(e, k);
     const t = e.terms;
     if (isSomeDecl(t)) {
       const member = t.symbols.find((s) => s.type === "call");
@@ -407,10 +408,38 @@ export class Planner {
   }
 
   private planNot(e: Expr, k: K): void {
-    const block = this.planHolds((reached) => this.planExpr({ ...e, negated: false }, reached));
-    this.out.emit("NotStmt", { block });
-    k();
+    const calls = this.improvedNegation ? [] : nestedCalls(e.terms);
+    if (calls.length === 0) {
+      const block = this.planHolds((reached) => this.planExpr({ ...e, negated: false }, reached));
+      this.out.emit("NotStmt", { block });
+      return k();
+    }
+    // OPA's compiler moves the calls nested in a negated expression out in front of it
+    // (`not f(g(x))` is `g(x, t); not f(t)`), so an undefined g(x) leaves the body
+    // undefined rather than the negation true; `future.keywords.not` keeps them inside.
+    const plan = (i: number): void => {
+      if (i < calls.length) {
+        const call = calls[i] as Term;
+        return this.planTerm(call, () => {
+          this.hoisted.set(call, this.ltarget);
+          plan(i + 1);
+        });
+      }
+      let block: Block;
+      try {
+        block = this.planHolds((reached) => this.planExpr({ ...e, negated: false }, reached));
+      } finally {
+        // The same terms are planned again for each generation of a rule: their locals are this plan's only.
+        for (const c of calls) this.hoisted.delete(c);
+      }
+      this.out.emit("NotStmt", { block });
+      k();
+    };
+    plan(0);
   }
+
+  /** The current rule's module imports `future.keywords.not` (see planNot). */
+  private improvedNegation = false;
 
   /**
    * A block that completes exactly when `plan`'s continuation is reached at
@@ -1382,6 +1411,7 @@ export class Planner {
       depth: this.out.depth,
       captured: this.captured,
       hoisted: this.hoisted,
+      improvedNegation: this.improvedNegation,
     };
     this.hoisted = new Map();
     this.out.depth = 0;
@@ -1402,6 +1432,7 @@ export class Planner {
       this.out.depth = saved.depth;
       this.captured = saved.captured;
       this.hoisted = saved.hoisted;
+      this.improvedNegation = saved.improvedNegation;
     }
     if (outermost) this.planDeferred();
     return name;
@@ -1499,6 +1530,7 @@ export class Planner {
           this.lnext = lfirst;
           this.vars = this.rootVars();
           this.out.loc = current.headLoc;
+          this.improvedNegation = improvedNegation(current.module);
           blocks.push(
             this.out.block(() => {
               if (isElse) this.out.emit("IsUndefinedStmt", { source: lresult });
@@ -1806,8 +1838,9 @@ export class Planner {
 
   /** Whether planning the expression is straight-line code (see isStraightTerm). */
   private isStraightExpr(e: Expr): boolean {
-    if (e.negated) return true;
     if (e.with && e.with.length > 0) return false;
+    // A negation is, and so are the calls it moves out in front of itself when they are.
+    if (e.negated) return this.improvedNegation || nestedCalls(e.terms).every((c) => this.isStraightTerm(c));
     const t = e.terms;
     if (isSomeDecl(t)) return !t.symbols.some((s) => s.type === "call");
     if (isEvery(t)) return this.isStraightTerm(t.domain);
@@ -1934,4 +1967,31 @@ function compareLocations(a: Location | undefined, b: Location | undefined): num
 /** Terms whose value can be computed (not patterns). */
 function isValueTerm(t: Term): boolean {
   return t.type !== "array" && t.type !== "object" && t.type !== "var";
+}
+
+/**
+ * The calls nested in an expression's operands (inside refs and collection literals, not
+ * inside closures or template strings), innermost first and left to right, as OPA's
+ * compiler takes them out of a negated expression. From an explicit stack: an operator
+ * chain nests as deep as it is long.
+ */
+function nestedCalls(terms: Expr["terms"]): Term[] {
+  if (!isCall(terms) && (isEvery(terms) || isSomeDecl(terms))) return [];
+  const roots = isCall(terms) ? terms.slice(1) : terms.type === "call" ? terms.value.slice(1) : [terms];
+  const out: Term[] = [];
+  const stack: { t: Term; after: boolean }[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) stack.push({ t: roots[i] as Term, after: false });
+  while (stack.length > 0) {
+    const { t, after } = stack.pop() as { t: Term; after: boolean };
+    if (after) {
+      out.push(t);
+      continue;
+    }
+    if (t.type === "templatestring") continue;
+    if (t.type === "call") stack.push({ t, after: true });
+    const children: Term[] = [];
+    pushOperands(children, t);
+    for (const c of children) stack.push({ t: c, after: false });
+  }
+  return out;
 }

@@ -122,7 +122,11 @@ export class ParserBase {
     return !next.ws && (next.kind === Tok.Dot || next.kind === Tok.LBrack);
   }
 
+  /** `not { … }` and `not ( … )` are negations of bodies and groups (`import future.keywords.not`) */
+  protected notBodies = false;
+
   protected enableKeyword(word: string): void {
+    if (word === "not") this.notBodies = true;
     this.keywords.add(word);
     // importing `every` brings `in` along, as in OPA's scanner
     if (word === "every") this.keywords.add("in");

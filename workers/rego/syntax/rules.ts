@@ -12,7 +12,7 @@ import type { Body, Expr, Head, Import, Loc, Package, Rule, Term } from "./ast.j
 import { BodyParser } from "./body.js";
 import { MAX_ERRORS } from "./parser-base.js";
 import { cloneHead, firstNonConstant, isGround, refString, refTailGround } from "./term-utils.js";
-import { BASE_KEYWORDS, BINARY_OPS, FUTURE_KEYWORDS, Tok, type Token } from "./tokens.js";
+import { BASE_KEYWORDS, BINARY_OPS, FUTURE_KEYWORDS, LOGICAL_KEYWORDS, Tok, type Token } from "./tokens.js";
 
 /** How a rule was written, for OPA's v1 checks. */
 interface RuleSyntax {
@@ -193,14 +193,15 @@ export class ModuleParser extends BodyParser {
     }
     if (path.length === 3) {
       const kw = String((path[2] as Term).value);
-      if (!FUTURE_KEYWORDS.includes(kw)) {
-        this.errorAtLoc(imp.path.loc, `unexpected keyword, must be one of [${FUTURE_KEYWORDS.join(" ")}]`);
+      if (!FUTURE_KEYWORDS.includes(kw) && !LOGICAL_KEYWORDS.includes(kw)) {
+        this.errorAtLoc(imp.path.loc, `unexpected keyword, must be one of [${[...FUTURE_KEYWORDS, ...LOGICAL_KEYWORDS].sort().join(" ")}]`);
         return;
       }
       this.enableKeyword(kw);
       return;
     }
     for (const kw of FUTURE_KEYWORDS) this.enableKeyword(kw);
+    if (this.regoVersion === 1) for (const kw of LOGICAL_KEYWORDS) this.enableKeyword(kw);
   }
 
   /** `import rego.v1`: a no-op in v1; in v0 it enables v1 keywords and checks. */

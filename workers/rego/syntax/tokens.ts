@@ -124,6 +124,12 @@ export const BASE_KEYWORDS: ReadonlySet<string> = new Set([
 /** Keywords of Rego v1 that v0 modules get through `future.keywords` or `rego.v1`. */
 export const FUTURE_KEYWORDS: readonly string[] = ["contains", "every", "if", "in"];
 
+/**
+ * Future keywords of OPA 1.17 (`not` with bodies and groups) and 1.20 (`and`, `or`), imported
+ * one by one in either version; in v1 the catch-all `import future.keywords` brings them too.
+ */
+export const LOGICAL_KEYWORDS: readonly string[] = ["and", "not", "or"];
+
 /** Binary operators: precedence level (higher binds tighter) and OPA built-in name. */
 export const BINARY_OPS: ReadonlyMap<Tok, { prec: number; name: string }> = new Map([
   [Tok.Equal, { prec: 1, name: "equal" }],
