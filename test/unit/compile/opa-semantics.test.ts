@@ -284,3 +284,77 @@ describe("negation moves the calls nested in its expression out in front of it, 
     expect(value(all, "restricted", { input: { user: "cesar" } })).toBe("true");
   });
 });
+
+describe("and, or and not bodies (OPA 1.17 future.keywords.not, 1.20 future.keywords.and / .or)", () => {
+  const head = "package t\nimport future.keywords.and\nimport future.keywords.or\nimport future.keywords.not\nitems := [1, 2, 3]\n";
+  const input = { a: true, b: true };
+  const holds = (rule: string, i: unknown = input) => value(`${head}${rule}\n`, "p", { input: i });
+
+  it("or holds when one operand holds, and when both do; an operand fails when undefined or false", () => {
+    expect(holds("p if { 1 == 2 or 2 == 2 }")).toBe("true");
+    expect(holds("p if { 1 == 2 or 2 == 3 }")).toBeUndefined();
+    expect(holds("p if { input.missing or input.a }")).toBe("true");
+    expect(holds("p if { input.a and input.b }")).toBe("true");
+    expect(holds("p if { input.a and input.missing }")).toBeUndefined();
+    expect(holds("p if { input.a and false }")).toBeUndefined();
+  });
+
+  it("binds tighter with and than with or, and tighter still with not; parentheses group", () => {
+    expect(holds("p if input.a or input.b and input.z")).toBe("true");
+    expect(holds("p if { (input.z or input.a) and input.b }")).toBe("true");
+    expect(holds("p if { (input.a or input.b) and input.z }")).toBeUndefined();
+    expect(holds("p if { not input.a and input.b }")).toBeUndefined();
+    expect(holds("p if { not input.z and input.b }")).toBe("true");
+    expect(holds("p if { not (input.a or input.z) }")).toBeUndefined();
+    expect(holds("p if { not (input.y or input.z) }")).toBe("true");
+  });
+
+  it("explicit bodies have their own variables; implicit operands may read but not bind", () => {
+    expect(holds("p if { { some x in items; x > 2 } or input.missing }")).toBe("true");
+    expect(holds("p if {\n\ty := 3\n\t{ x := y; x > 1 } or input.b\n}")).toBe("true");
+    expect(holds("p if { not { x := input.a; x == 9 } }")).toBe("true");
+    expect(errors(`${head}p if { x := 1 or input.b }\n`)).toEqual([
+      "p0.rego:6:8: rego_compile_error: cannot assign vars inside implicit or operand",
+    ]);
+    expect(errors(`${head}p if { x = 1 or input.b }\n`)).toEqual(["p0.rego:6:8: rego_unsafe_var_error: var x is unsafe"]);
+    expect(errors(`${head}p if { {x := 1} and x == 1 }\n`)).toEqual(["p0.rego:6:21: rego_unsafe_var_error: var x is unsafe"]);
+    expect(errors(`${head}p if { not x := 1 }\n`)).toEqual([
+      "p0.rego:6:8: rego_compile_error: cannot assign vars inside negated expression",
+    ]);
+  });
+
+  it("does not branch: both operands holding give one solution", () => {
+    expect(value(`${head}p := [x | some x in items; x > 1 or x < 3]\n`, "p")).toBe("[1,2,3]");
+  });
+
+  it("short-circuits: the right operand is not evaluated once the left one decides", () => {
+    // In strict mode a division by zero is an error; it is never reached.
+    expect(value(`${head}p if { true or 1 / 0 == 1 }\n`, "p", { strict: true })).toBe("true");
+    expect(value(`${head}p if { false and 1 / 0 == 1 }\n`, "p", { strict: true })).toBeUndefined();
+    expect(() => value(`${head}p if { false or 1 / 0 == 1 }\n`, "p", { strict: true })).toThrow(/divide by zero/);
+  });
+
+  it("a with at the end applies to the whole expression; after an operand it is refused", () => {
+    expect(holds('p if { input.zz or input.b with input as {"b": true} }', {})).toBe("true");
+    expect(holds("p if { input.a or (input.b with input as {}) }", { a: false })).toBeUndefined();
+    expect(errors(`${head}p if { input.a with input as 1 or input.b }\n`)[0]).toMatch(/with` may only follow the whole expression/);
+  });
+
+  it("keeps and(…) and or(…) as the set built-ins, and the keywords out of value positions", () => {
+    expect(value(`${head}p := or({1}, {2}) | and({1, 2}, {2})\n`, "p")).toBe("[1,2]");
+    expect(errors(`${head}p := input.a or input.b\n`)[0]).toMatch(/unexpected or keyword/);
+    // Without the imports, and/or are not keywords.
+    expect(errors("package t\np if { input.a or input.b }\n")[0]).toMatch(/rego_parse_error/);
+  });
+});
+
+describe("a ref head whose value iterates binds the variables of the head (OPA moves the value into the body)", () => {
+  it("p[k] := xs[k].v", () => {
+    const input = { agg: { f1: { common: 1 }, f2: { common: 2 } } };
+    expect(value("package t\np[file] := input.agg[file].common if some file\n", "p", { input })).toBe('{"f1":1,"f2":2}');
+    expect(value("package t\np[f].x contains input.agg[f][_] if true\n", "p", { input: { agg: { f1: [1, 2] } } })).toBe(
+      '{"f1":{"x":[1,2]}}',
+    );
+    expect(errors("package t\np[k] := 1 if true\n")).toEqual(["p0.rego:2:3: rego_unsafe_var_error: var k is unsafe"]);
+  });
+});

@@ -24,7 +24,7 @@
  */
 import type { RegoErrorInfo } from "../errors.js";
 import type { Body, Expr, Term } from "../syntax/ast.js";
-import { isCall, isEvery, termVars, walkExpr, walkTerm } from "../syntax/walk.js";
+import { isCall, isEvery, isLogical, termVars, walkExpr, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS, type BuiltinDecl, type TypeDecl } from "../builtins/index.js";
 import { refName, refPath, ROOTS } from "./names.js";
 import type { RuleNode, RuleTree } from "./ruletree.js";
@@ -100,6 +100,7 @@ export class TypeInference {
         if (path?.[0] === "data") this.mocked.push(path.slice(1));
       }
       if (isEvery(e.terms)) this.collectMocksIn(e.terms.body);
+      if (isLogical(e.terms)) for (const b of e.terms.operands) this.collectMocksIn(b);
       forEachComprehension(e, (body) => this.collectMocksIn(body));
     }
   }
@@ -168,6 +169,11 @@ export class TypeInference {
   }
 
   private expr(e: Expr): void {
+    // Each operand on its own (what they bind does not outlive them).
+    if (isLogical(e.terms)) {
+      for (const b of e.terms.operands) this.body(b);
+      return;
+    }
     // Closures first: a comprehension's type is its head's, known once its body is.
     forEachComprehension(e, (body) => this.body(body));
     if (isEvery(e.terms)) {

@@ -8,7 +8,7 @@
  * (a hash lookup for sets and large arrays) instead of a loop in the plan.
  */
 import type { Body, Expr, Term } from "../syntax/ast.js";
-import { isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
+import { isCall, isEvery, isLogical, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
 import { operatorRef, refName } from "./names.js";
 import type { CompiledRule } from "./types.js";
 
@@ -106,6 +106,11 @@ function forEachClosureBody(body: Body, fn: (b: Body) => Body): void {
     if (isEvery(t)) {
       t.body = fn(t.body);
       forEachClosureBody(t.body, fn);
+    }
+    if (isLogical(t)) {
+      t.operands = t.operands.map((b, i) => (t.explicit[i] ? fn(b) : b));
+      for (const b of t.operands) forEachClosureBody(b, fn);
+      continue;
     }
     const visit = (term: Term) =>
       walkTerm(

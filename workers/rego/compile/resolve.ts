@@ -5,12 +5,12 @@
  * built-in name or the data path of a user function.
  */
 import type { RegoErrorInfo } from "../errors.js";
-import type { Annotations, Body, CallTerm, Expr, Head, Import, Loc, Module, RefTerm, Rule, Term, With } from "../syntax/ast.js";
+import type { Annotations, Body, CallTerm, Expr, Head, Import, Loc, Logical, Module, RefTerm, Rule, Term, With } from "../syntax/ast.js";
 import { termOf } from "../syntax/value.js";
 import { fromJS, type Value } from "../value/index.js";
-import { isCall, isEvery, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
+import { isCall, isEvery, isLogical, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS, DEPRECATED_BUILTINS, FORBIDDEN_BUILTINS } from "../builtins/index.js";
-import { dataRef, operatorRef, refName, ROOTS, v1Checks } from "./names.js";
+import { dataRef, improvedNegation, operatorRef, refName, ROOTS, v1Checks } from "./names.js";
 import { type NameSource, Scope, WILDCARD } from "./scope.js";
 import type { CompiledRule } from "./types.js";
 
@@ -228,6 +228,8 @@ export class RuleResolver {
       else if (isSomeDecl(t)) {
         for (const s of t.symbols) if (s.type === "call") s.value.slice(1).forEach((x) => this.implicitTerm(x, scope, pending));
       } else if (isEvery(t)) this.implicitTerm(t.domain, scope, pending);
+      // An implicit operand's variables are this body's (an explicit body is a closure).
+      else if (isLogical(t)) t.operands.forEach((b, i) => t.explicit[i] || this.implicit(b, scope, pending));
       else this.implicitTerm(t, scope, pending);
       for (const w of e.with ?? []) if (!this.namesFunction(w.value, scope)) this.implicitTerm(w.value, scope, pending);
     }
@@ -261,6 +263,11 @@ export class RuleResolver {
   }
 
   private expr(e: Expr, scope: Scope): Expr {
+    // With future.keywords.not a binding could never leave the negation: only an explicit body may assign.
+    if (e.negated && isAssignment(e) && improvedNegation(this.ctx.module)) {
+      this.error("rego_compile_error", "cannot assign vars inside negated expression", e.loc);
+      return e;
+    }
     e = this.rewritePrint(e, scope);
     const t = e.terms;
     let terms: Expr["terms"];
@@ -297,12 +304,42 @@ export class RuleResolver {
         node.body = body;
       });
       terms = node;
+    } else if (isLogical(t)) {
+      terms = this.logical(t, scope);
     } else {
       terms = this.term(t, scope);
     }
     const out: Expr = { ...e, terms };
     if (e.with) out.with = e.with.map((w) => this.with(w, scope));
     return out;
+  }
+
+  /**
+   * An implicit operand is resolved in the enclosing body's scope and may not assign (its
+   * variables would not outlive it); an explicit body `{ … }` is a closure with its own.
+   */
+  private logical(t: Logical, scope: Scope): Logical {
+    const node: Logical = { ...t, operands: [] };
+    const locals = new Set<string>();
+    t.operands.forEach((b, i) => {
+      if (!t.explicit[i]) {
+        node.operands.push(
+          b.map((x) => {
+            if (!isAssignment(x)) return this.expr(x, scope);
+            this.error("rego_compile_error", `cannot assign vars inside implicit ${t.op} operand`, x.loc);
+            return x;
+          }),
+        );
+        return;
+      }
+      const child = new Scope(scope, this.ctx.names);
+      const own = {};
+      this.closure(own, child, b, (body) => node.operands.push(body));
+      for (const v of this.ctx.closureLocals.get(own) ?? []) locals.add(v);
+    });
+    // Resolution gives each operand's variables names of their own: one set serves them all.
+    this.ctx.closureLocals.set(node, locals);
+    return node;
   }
 
   /**
@@ -567,4 +604,8 @@ function isPattern(t: Term): boolean {
 function annotationValue(a: Annotations): Value {
   const { loc: _loc, ...fields } = a;
   return fromJS(JSON.parse(JSON.stringify(fields)) as unknown);
+}
+
+function isAssignment(e: Expr): boolean {
+  return isCall(e.terms) && refName(e.terms[0] as Term) === "assign";
 }

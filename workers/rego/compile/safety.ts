@@ -6,8 +6,8 @@
  * inputs are all safe. What cannot be scheduled is reported as unsafe.
  */
 import type { RegoErrorInfo } from "../errors.js";
-import type { Body, CallTerm, Every, Expr, Loc, Term } from "../syntax/ast.js";
-import { callSpine, isCall, isEvery, isSomeDecl, pushOperands, walkExpr, walkTerm } from "../syntax/walk.js";
+import type { Body, CallTerm, Every, Expr, Loc, Logical, Term } from "../syntax/ast.js";
+import { callSpine, isCall, isEvery, isLogical, isSomeDecl, pushOperands, walkExpr, walkTerm } from "../syntax/walk.js";
 import { refName, ROOTS } from "./names.js";
 import type { NameSource } from "./scope.js";
 import type { CompiledRule } from "./types.js";
@@ -50,12 +50,15 @@ export class Safety {
     if (rule.key) head.push(rule.key);
     if (rule.value) head.push(rule.value);
     const unsafe = new Map<string, Loc>();
-    for (const t of head) {
-      // Refs in a head may iterate (`q := xs[_]`): only plain inputs must be bound.
-      const vars = this.termVars(t, safe);
-      for (const v of vars.inputs) if (!safe.has(v) && !unsafe.has(v)) unsafe.set(v, vars.where.get(v) as Loc);
-      this.reorderClosures(t, safe);
-    }
+    // Refs in a head may iterate (`q := xs[_]`), binding what they iterate over for the
+    // whole head (`p[k] := xs[k].v`, as OPA moves such a ref into the body): only plain inputs must be bound.
+    const vars = head.map((t) => this.termVars(t, safe));
+    const bound = new Extended(safe);
+    for (const v of vars) for (const o of v.outputs) bound.add(o);
+    vars.forEach((v, i) => {
+      for (const x of v.inputs) if (!bound.has(x) && !unsafe.has(x)) unsafe.set(x, v.where.get(x) as Loc);
+      this.reorderClosures(head[i] as Term, safe);
+    });
     this.reportUnsafe(unsafe);
     if (rule.else) this.checkRule(rule.else);
   }
@@ -155,6 +158,16 @@ export class Safety {
   /** Once an expression is placed, its closures are ordered with what is safe at that point. */
   private reorderClosuresInExpr(e: Expr, safe: Set<string>): void {
     const t = e.terms;
+    if (isLogical(t)) {
+      // An explicit body is ordered on its own, with what is safe here; an implicit operand is part of this expression.
+      t.operands = t.operands.map((b, i) => {
+        if (t.explicit[i]) return this.reorder(b, new Set(safe));
+        for (const x of b) this.reorderClosuresInExpr(x, safe);
+        return b;
+      });
+      for (const w of e.with ?? []) this.reorderClosures(w.value, safe);
+      return;
+    }
     if (isEvery(t)) {
       this.reorderClosures(t.domain, safe);
       const inner = new Set(safe);
@@ -210,7 +223,8 @@ export class Safety {
   private exprVars(e: Expr, safe: Set<string>, pending: Body): ExprVars {
     const acc: ExprVars = { inputs: new Set(), outputs: new Set(), where: new Map() };
     const t = e.terms;
-    if (e.negated) {
+    // A logical expression binds nothing outside, as a negation does.
+    if (e.negated || isLogical(t)) {
       this.collect(t, safe, acc);
       // Wildcards used only inside a negation are iterated inside it.
       for (const v of acc.outputs) if (!v.startsWith(WILDCARD_PREFIX) || usedElsewhere(v, e, pending)) acc.inputs.add(v);
@@ -261,6 +275,14 @@ export class Safety {
     else if (isEvery(t)) {
       this.termInto(t.domain, safe, acc);
       this.closureInto(t, t.body, safe, acc);
+    } else if (isLogical(t)) {
+      t.operands.forEach((b, i) => {
+        if (t.explicit[i]) return this.closureInto(t, b, safe, acc);
+        for (const x of b) {
+          this.collect(x.terms, safe, acc);
+          for (const w of x.with ?? []) this.termInto(w.value, safe, acc);
+        }
+      });
     } else this.termInto(t, safe, acc);
   }
 
@@ -347,7 +369,7 @@ export class Safety {
   }
 
   /** The variables a closure needs from outside: those it uses but does not declare. */
-  private closureInto(node: Closure | Every, body: Body, safe: Set<string>, acc: ExprVars, head: Term[] = []): void {
+  private closureInto(node: Closure | Every | Logical, body: Body, safe: Set<string>, acc: ExprVars, head: Term[] = []): void {
     const free = new Map<string, Loc>();
     const visit = (t: Term) =>
       walkTerm(t, (x) => {
@@ -358,18 +380,7 @@ export class Safety {
       if (node.key) visit(node.key);
       visit(node.value);
     }
-    for (const e of body) {
-      const t = e.terms;
-      if (isCall(t)) t.slice(1).forEach(visit);
-      else if (isSomeDecl(t)) t.symbols.forEach(visit);
-      else if (isEvery(t)) {
-        visit(t.domain);
-        if (t.key) visit(t.key);
-        visit(t.value);
-        for (const inner of t.body) visitExpr(inner, visit);
-      } else visit(t);
-      for (const w of e.with ?? []) visit(w.value);
-    }
+    for (const e of body) visitExpr(e, visit);
     const locals = this.allLocals(node);
     for (const [v, loc] of free) if (!locals.has(v)) note(acc, v, loc, !safe.has(v));
   }
@@ -382,8 +393,9 @@ export class Safety {
         const own = this.ctx.closureLocals.get(x);
         if (own) for (const v of own) out.add(v);
       });
-    const n = node as Closure | Every;
+    const n = node as Closure | Every | Logical;
     if (n.type === "every") n.body.forEach((e) => visitExpr(e, add, this.ctx.closureLocals, out));
+    else if (n.type === "logical") for (const b of n.operands) b.forEach((e) => visitExpr(e, add, this.ctx.closureLocals, out));
     else {
       if (n.type === "objectcomprehension") {
         add(n.value.key);
@@ -438,6 +450,9 @@ function visitExpr(e: Expr, visit: (t: Term) => void, locals?: WeakMap<object, S
     if (t.key) visit(t.key);
     visit(t.value);
     t.body.forEach((x) => visitExpr(x, visit, locals, out));
+  } else if (isLogical(t)) {
+    if (locals && out) for (const v of locals.get(t) ?? []) out.add(v);
+    for (const b of t.operands) b.forEach((x) => visitExpr(x, visit, locals, out));
   } else visit(t);
   for (const w of e.with ?? []) visit(w.value);
 }

@@ -11,8 +11,8 @@
  */
 import { RegoError, type Location } from "../errors.js";
 import { MAX_ERRORS } from "../syntax/parser-base.js";
-import type { Body, Every, Expr, Loc, ObjectTerm, RefTerm, Term, TemplateStringTerm, VarTerm, With } from "../syntax/ast.js";
-import { isCall, isEvery, isSomeDecl, pushOperands, walkTerm } from "../syntax/walk.js";
+import type { Body, Every, Expr, Loc, Logical, ObjectTerm, RefTerm, Term, TemplateStringTerm, VarTerm, With } from "../syntax/ast.js";
+import { isCall, isEvery, isLogical, isSomeDecl, pushOperands, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS } from "../builtins/index.js";
 import type { Block, Func, Operand, Policy } from "../plan/types.js";
 import { improvedNegation, operatorRef, refName, refPath, ROOTS } from "../compile/names.js";
@@ -279,7 +279,7 @@ export class Planner {
     const added: Term[] = [];
     for (let j = from; j < body.length; j++) {
       const e = body[j] as Expr;
-      if (e.negated || (e.with && e.with.length > 0) || isEvery(e.terms) || isSomeDecl(e.terms)) continue;
+      if (e.negated || (e.with && e.with.length > 0) || isEvery(e.terms) || isLogical(e.terms) || isSomeDecl(e.terms)) continue;
       // The expression's literals outside refs and closures, in walk order; a literal
       // hoisted (now or before) is taken whole, so the literals inside it are skipped.
       const { terms, ends } = this.literalsOf(e);
@@ -372,7 +372,7 @@ export class Planner {
   private mayIterate(e: Expr): boolean {
     const t = e.terms;
     if (isSomeDecl(t)) return t.symbols.some((s) => s.type === "call");
-    if (isEvery(t) || e.negated) return false;
+    if (isEvery(t) || isLogical(t) || e.negated) return false;
     let iterates = false;
     const roots = isCall(t) ? t.slice(1) : [t];
     for (const root of roots)
@@ -400,6 +400,10 @@ export class Planner {
       return k();
     }
     if (isEvery(t)) return this.planEvery(t, k);
+    if (isLogical(t)) {
+      this.planLogical(t);
+      return k();
+    }
     if (isCall(t)) return this.planExprCall(t, k);
     this.planTerm(t, () => {
       this.out.emit("NotEqualStmt", { a: this.ltarget, b: bool(false) });
@@ -469,6 +473,26 @@ export class Planner {
       this.out.emit("BlockStmt", { blocks: [inner] });
       this.out.emit("IsDefinedStmt", { source: flag });
     });
+  }
+
+  /**
+   * Statements in the current block that are undefined unless the logical expression holds;
+   * nothing they bind outlives them and they run once. `and`: each operand must hold, in
+   * turn; `or`: not every operand fails (`not { not a; not b }`, which stops at the first
+   * that holds); `body`: its operand holds.
+   */
+  private planLogical(l: Logical): void {
+    const holds = (b: Body) => this.planHolds((reached) => this.planBody(b, 0, reached));
+    const holdsOnce = (b: Body) => {
+      const fails = holds(b);
+      this.out.emit("NotStmt", { block: this.out.block(() => this.out.emit("NotStmt", { block: fails })) });
+    };
+    if (l.op === "or") {
+      const none = this.out.block(() => {
+        for (const b of l.operands) this.out.emit("NotStmt", { block: holds(b) });
+      });
+      this.out.emit("NotStmt", { block: none });
+    } else for (const b of l.operands) holdsOnce(b);
   }
 
   /** `some x in xs` / `some k, v in xs`: iterate xs, unifying keys and values with the patterns. */
@@ -1625,7 +1649,32 @@ export class Planner {
     if (kind === "set") {
       return this.planTerm(rule.key as Term, () => this.out.emit("SetAddStmt", { set: ret, value: this.ltarget }));
     }
+    // `p[k] := xs[k].v`: the value's iteration binds the key, so it is planned first (OPA moves it into the body).
+    const element = rule.kind === "single" ? rule.value : rule.key;
+    if (element && rule.suffix.some((t) => this.hasUnboundVar(t))) {
+      return this.planTerm(element, () => {
+        this.hoisted.set(element, this.ltarget);
+        try {
+          this.planObjectPath(ret, rule, 0);
+        } finally {
+          this.hoisted.delete(element);
+        }
+      });
+    }
     this.planObjectPath(ret, rule, 0);
+  }
+
+  private hasUnboundVar(t: Term): boolean {
+    let unbound = false;
+    walkTerm(
+      t,
+      (x) => {
+        if (x.type === "var" && !ROOTS.has(x.value) && this.lookup(x.value) === undefined) unbound = true;
+        return !unbound;
+      },
+      false,
+    );
+    return unbound;
   }
 
   /** Inserts a ref-head rule's value at its suffix inside the node's object (`p[x].y := v`). */
@@ -1844,6 +1893,7 @@ export class Planner {
     const t = e.terms;
     if (isSomeDecl(t)) return !t.symbols.some((s) => s.type === "call");
     if (isEvery(t)) return this.isStraightTerm(t.domain);
+    if (isLogical(t)) return true;
     if (this.mayIterate(e)) return false;
     if (!isCall(t)) return this.isStraightTerm(t);
     const op = refName(t[0] as Term);
@@ -1976,7 +2026,7 @@ function isValueTerm(t: Term): boolean {
  * chain nests as deep as it is long.
  */
 function nestedCalls(terms: Expr["terms"]): Term[] {
-  if (!isCall(terms) && (isEvery(terms) || isSomeDecl(terms))) return [];
+  if (!isCall(terms) && (isEvery(terms) || isSomeDecl(terms) || isLogical(terms))) return [];
   const roots = isCall(terms) ? terms.slice(1) : terms.type === "call" ? terms.value.slice(1) : [terms];
   const out: Term[] = [];
   const stack: { t: Term; after: boolean }[] = [];

@@ -149,6 +149,21 @@ export interface With extends Node {
   value: Term;
 }
 
+/**
+ * A logical expression (OPA 1.17 `future.keywords.not`, 1.20 `.and`/`.or`): `and` holds when
+ * every operand holds, `or` when one does (operands tried left to right, short-circuit),
+ * `body` (the negated `not { … }` or `not ( … )`) when its one operand holds. It binds
+ * nothing outside and does not iterate. Each operand is a body: one expression, or what an
+ * explicit `{ … }` holds, whose variables are then its own.
+ */
+export interface Logical extends Node {
+  type: "logical";
+  op: "and" | "or" | "body";
+  operands: Body[];
+  /** per operand: written as an explicit body `{ … }` */
+  explicit: boolean[];
+}
+
 export interface Expr extends Node {
   /** position in its body, from 0 */
   index: number;
@@ -156,8 +171,8 @@ export interface Expr extends Node {
   with?: With[];
   /** introduced by the parser or compiler, not written by the user */
   generated?: boolean;
-  /** a term, a call (`[operator, …args]`), a `some` declaration or `every` */
-  terms: Term | Term[] | SomeDecl | Every;
+  /** a term, a call (`[operator, …args]`), a `some` declaration, `every` or a logical expression */
+  terms: Term | Term[] | SomeDecl | Every | Logical;
 }
 
 export type Body = Expr[];

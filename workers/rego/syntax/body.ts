@@ -2,7 +2,7 @@
  * Bodies and their expressions: `not`, `some`, `every`, `with` modifiers,
  * `:=`/`=` at the top of an expression, and the `;`/newline separators.
  */
-import type { Body, Every, Expr, SomeDecl, Term, With } from "./ast.js";
+import type { Body, Every, Expr, Loc, Logical, SomeDecl, Term, With } from "./ast.js";
 import { TermParser } from "./terms.js";
 import { TOKEN_NAMES, Tok, type Token } from "./tokens.js";
 
@@ -58,6 +58,7 @@ export abstract class BodyParser extends TermParser {
   }
 
   private parseLiteralNested(): Expr | null {
+    if (this.logicalSyntax() && !this.isKw("some") && !this.isKw("every")) return this.parseLogicalLiteral();
     const start = this.tok;
     // `not.x`, `some[0]`, `every.y`: a keyword starting a ref is a name
     if (this.keywordStartsRef()) {
@@ -84,6 +85,145 @@ export abstract class BodyParser extends TermParser {
       return this.parseEvery(start);
     }
     return this.parseLiteralExpr(start, negated);
+  }
+
+  // ---- `and`, `or`, `not { … }` (future.keywords.and / .or / .not) ---------
+
+  /** Any of the imports that change how a body's expressions are read. */
+  private logicalSyntax(): boolean {
+    return this.notBodies || this.logicalOperators();
+  }
+
+  private logicalOperators(): boolean {
+    return this.keywords.has("and") || this.keywords.has("or");
+  }
+
+  /**
+   * An expression with `and`/`or` (`and` binding tighter, both left to right, `not` tighter
+   * still); a `with` at the end applies to the whole of it.
+   */
+  private parseLogicalLiteral(): Expr | null {
+    const start = this.tok;
+    const e = this.logicalExpr();
+    if (!e) return null;
+    if (!this.withModifiers(e)) return null;
+    if (this.isKw("and") || this.isKw("or")) {
+      this.illegal("`with` may only follow the whole expression or an operand in parentheses");
+      return null;
+    }
+    e.loc = this.locFrom(start);
+    return e;
+  }
+
+  /** An `or` chain that is an expression (an explicit body alone is not one). */
+  private logicalExpr(): Expr | null {
+    const start = this.tok;
+    const e = this.parseLogicalChain("or");
+    if (e && "body" in e) {
+      this.errorAt(start, "an explicit body must be an operand of and or or");
+      return null;
+    }
+    return e;
+  }
+
+  /** Operands joined by `op` (`or` over `and` chains, `and` over unary operands), flattened. */
+  private parseLogicalChain(op: "and" | "or", afterOperator = false): Expr | { body: Body; loc: Loc } | null {
+    const start = this.tok;
+    const operands: (Expr | { body: Body; loc: Loc })[] = [];
+    for (;;) {
+      const operand =
+        op === "or"
+          ? this.parseLogicalChain("and", operands.length > 0 || afterOperator)
+          : this.parseLogicalOperand(operands.length > 0 || afterOperator);
+      if (!operand) return null;
+      operands.push(operand);
+      if (!this.isKw(op)) break;
+      this.advance();
+    }
+    if (operands.length === 1) return operands[0] as Expr | { body: Body; loc: Loc };
+    const loc = this.locFrom(start);
+    const logical: Logical = {
+      type: "logical",
+      op,
+      operands: operands.map((o) => ("body" in o ? o.body : [o])),
+      explicit: operands.map((o) => "body" in o),
+      loc,
+    };
+    return { index: 0, terms: logical, loc };
+  }
+
+  /**
+   * `not x`, `not { … }`, `not ( … )`, an explicit body `{ … }`, a group `( … )`, or an
+   * expression. After `and`/`or` a `{` always opens a body; before one only if `and`/`or` follows it.
+   */
+  private parseLogicalOperand(afterOperator: boolean): Expr | { body: Body; loc: Loc } | null {
+    const start = this.tok;
+    if (this.keywordStartsRef()) {
+      this.forcedIdent = this.i;
+      return this.plainExpr(start);
+    }
+    if (this.isKw("not")) {
+      this.advance();
+      if (this.isKw("some") || this.isKw("every")) {
+        this.illegal(`illegal negation of '${this.tok.text}'`);
+        return null;
+      }
+      let negated: Expr | null = null;
+      if (this.notBodies && this.at(Tok.LBrace)) {
+        const body = this.parseExplicitBody();
+        if (!body) return null;
+        const loc = this.locFrom(start);
+        negated = { index: 0, terms: { type: "logical", op: "body", operands: [body], explicit: [true], loc }, loc };
+      } else negated = (this.notBodies && this.at(Tok.LParen) ? this.tryGroup() : null) ?? this.plainExpr(start);
+      if (!negated) return null;
+      return { ...negated, negated: true, loc: this.locFrom(start) };
+    }
+    if (this.logicalOperators() && this.at(Tok.LBrace)) {
+      if (afterOperator) {
+        const body = this.parseExplicitBody();
+        return body && { body, loc: this.locFrom(start) };
+      }
+      const s = this.save();
+      const body = this.parseExplicitBody();
+      if (body && (this.isKw("and") || this.isKw("or"))) return { body, loc: this.locFrom(start) };
+      this.restore(s);
+    }
+    if (this.logicalOperators() && this.at(Tok.LParen)) {
+      const group = this.tryGroup();
+      if (group) return group;
+    }
+    return this.plainExpr(start);
+  }
+
+  /** `( … )` holding `and`/`or`, a negation or a `with`; null (nothing consumed) when it is a parenthesized term. */
+  private tryGroup(): Expr | null {
+    const s = this.save();
+    const start = this.tok;
+    this.advance();
+    const inner = this.logicalExpr();
+    if (inner && this.withModifiers(inner) && this.at(Tok.RParen)) {
+      if (inner.terms && ((!Array.isArray(inner.terms) && inner.terms.type === "logical") || inner.negated || inner.with)) {
+        this.advance();
+        return { ...inner, loc: this.locFrom(start) };
+      }
+    }
+    this.restore(s);
+    return null;
+  }
+
+  private parseExplicitBody(): Body | null {
+    this.advance();
+    const body = this.parseBody(Tok.RBrace);
+    if (!body) return null;
+    this.advance();
+    return body;
+  }
+
+  /** An expression without `with` (an operand). */
+  private plainExpr(start: Token): Expr | null {
+    const terms = this.parseExpr();
+    if (!terms) return null;
+    return { index: 0, terms, loc: this.locFrom(start) };
   }
 
   private parseLiteralExpr(start: Token, negated: boolean): Expr | null {

@@ -4,7 +4,7 @@
  * `{index, terms}`, rules `{head, body}`.
  */
 import type { Body, Expr, Module, Rule, Term } from "./ast.js";
-import { isCall, isEvery, isSomeDecl } from "./walk.js";
+import { isCall, isEvery, isLogical, isSomeDecl } from "./walk.js";
 
 type JSONish = null | boolean | number | bigint | string | JSONish[] | { [k: string]: JSONish };
 
@@ -46,6 +46,7 @@ function exprJSON(e: Expr): JSONish {
   else if (isSomeDecl(t)) terms = { symbols: t.symbols.map(termJSON) };
   else if (isEvery(t))
     terms = { ...(t.key ? { key: termJSON(t.key) } : {}), value: termJSON(t.value), domain: termJSON(t.domain), body: bodyJSON(t.body) };
+  else if (isLogical(t)) terms = { type: t.op, operands: t.operands.map(bodyJSON) };
   else terms = termJSON(t);
   return {
     index: e.index,

@@ -88,7 +88,8 @@ export function checkNesting(file: string, rules: Rule[], body?: Body): RegoErro
           stack.term(t.value, inner);
           stack.term(t.domain, inner);
           stack.body(t.body, inner + 1);
-        } else stack.term(t, inner);
+        } else if (t.type === "logical") for (const b of t.operands) stack.body(b, inner + 1);
+        else stack.term(t, inner);
         break;
       }
       default: {

@@ -119,7 +119,14 @@ export class ParserBase {
     const t = this.tok;
     if (t.kind !== Tok.Ident || !this.keywords.has(t.text)) return false;
     const next = this.peek();
-    return !next.ws && (next.kind === Tok.Dot || next.kind === Tok.LBrack);
+    return !next.ws && (next.kind === Tok.Dot || next.kind === Tok.LBrack || (next.kind === Tok.LParen && isLogicalCall(t.text)));
+  }
+
+  /** `and(a, b)` and `or(a, b)`, the set built-ins, stay calls where `and`/`or` are keywords. */
+  protected logicalCallAhead(): boolean {
+    const t = this.tok;
+    const next = this.peek();
+    return t.kind === Tok.Ident && isLogicalCall(t.text) && !next.ws && next.kind === Tok.LParen;
   }
 
   /** `not { … }` and `not ( … )` are negations of bodies and groups (`import future.keywords.not`) */
@@ -218,4 +225,8 @@ export class ParserBase {
       dot < 0 ? [this.varTerm(name, loc)] : [this.varTerm(name.slice(0, dot), loc), this.stringTerm(name.slice(dot + 1), loc)];
     return { type: "ref", value: parts, loc };
   }
+}
+
+function isLogicalCall(word: string): boolean {
+  return word === "and" || word === "or";
 }

@@ -136,7 +136,10 @@ export function exprString(e: Expr): string {
   else if (t.type === "somedecl") s += `some ${t.symbols.map(termString).join(", ")}`;
   else if (t.type === "every")
     s += `every ${t.key ? termString(t.key) + ", " : ""}${termString(t.value)} in ${termString(t.domain)} { ${bodyString(t.body)} }`;
-  else s += termString(t);
+  else if (t.type === "logical") {
+    const parts = t.operands.map((b, i) => (t.explicit[i] ? `{ ${bodyString(b)} }` : `(${bodyString(b)})`));
+    s += t.op === "body" ? `${parts[0]}` : parts.join(` ${t.op} `);
+  } else s += termString(t);
   for (const w of e.with ?? []) s += ` with ${termString(w.target)} as ${termString(w.value)}`;
   return s;
 }
@@ -189,7 +192,8 @@ function cloneExpr(e: Expr): Expr {
       domain: cloneTerm(terms.domain),
       body: cloneBody(terms.body),
     };
-  } else c.terms = cloneTerm(terms);
+  } else if (terms.type === "logical") c.terms = { ...terms, operands: terms.operands.map(cloneBody), explicit: [...terms.explicit] };
+  else c.terms = cloneTerm(terms);
   if (e.with) c.with = e.with.map((w) => ({ ...w, target: cloneTerm(w.target), value: cloneTerm(w.value) }));
   return c;
 }

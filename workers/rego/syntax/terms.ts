@@ -141,8 +141,8 @@ export abstract class TermParser extends ParserBase {
     const t = this.tok;
     switch (t.kind) {
       case Tok.Ident: {
-        const forced = this.i === this.forcedIdent;
-        if (forced) this.forcedIdent = -1;
+        const forced = this.i === this.forcedIdent || this.logicalCallAhead();
+        if (this.i === this.forcedIdent) this.forcedIdent = -1;
         const kw = forced ? null : this.kwOf(t);
         // `contains` is only a keyword in rule heads
         if (kw === null || kw === "contains") {

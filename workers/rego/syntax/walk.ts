@@ -3,7 +3,7 @@
  * collecting variables, with control over whether closures (comprehension and
  * `every` bodies) are entered.
  */
-import type { Body, CallTerm, Expr, SomeDecl, Every, Term, VarTerm, With } from "./ast.js";
+import type { Body, CallTerm, Expr, SomeDecl, Every, Logical, Term, VarTerm, With } from "./ast.js";
 
 export function isCall(terms: Expr["terms"]): terms is Term[] {
   return Array.isArray(terms);
@@ -15,6 +15,10 @@ export function isSomeDecl(terms: Expr["terms"]): terms is SomeDecl {
 
 export function isEvery(terms: Expr["terms"]): terms is Every {
   return !Array.isArray(terms) && terms.type === "every";
+}
+
+export function isLogical(terms: Expr["terms"]): terms is Logical {
+  return !Array.isArray(terms) && terms.type === "logical";
 }
 
 /**
@@ -111,6 +115,11 @@ export function walkExpr(e: Expr, fn: (t: Term) => boolean | void, closures = tr
     walkTerm(terms.value, fn, closures);
     walkTerm(terms.domain, fn, closures);
     if (closures) walkBody(terms.body, fn, closures);
+  } else if (terms.type === "logical") {
+    // Implicit operands are part of the expression; explicit bodies are closures.
+    terms.operands.forEach((b, i) => {
+      if (closures || !terms.explicit[i]) walkBody(b, fn, closures);
+    });
   } else walkTerm(terms, fn, closures);
   for (const w of e.with ?? []) {
     walkTerm(w.target, fn, closures);
