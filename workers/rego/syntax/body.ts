@@ -174,7 +174,11 @@ export abstract class BodyParser extends TermParser {
         if (!body) return null;
         const loc = this.locFrom(start);
         negated = { index: 0, terms: { type: "logical", op: "body", operands: [body], explicit: [true], loc }, loc };
-      } else negated = (this.notBodies && this.at(Tok.LParen) ? this.tryGroup() : null) ?? this.plainExpr(start);
+      } else {
+        const group = this.notBodies && this.at(Tok.LParen) ? this.tryGroup() : null;
+        // A group that is itself a negation (`not (not a)`) is negated as an operand of its own.
+        negated = group?.negated ? this.asOperand(group, start) : (group ?? this.plainExpr(start));
+      }
       if (!negated) return null;
       return { ...negated, negated: true, loc: this.locFrom(start) };
     }
@@ -209,6 +213,12 @@ export abstract class BodyParser extends TermParser {
     }
     this.restore(s);
     return null;
+  }
+
+  /** `e` as the one operand of a logical expression of its own (which holds when `e` does). */
+  private asOperand(e: Expr, start: Token): Expr {
+    const loc = this.locFrom(start);
+    return { index: 0, terms: { type: "logical", op: "body", operands: [[e]], explicit: [false], loc }, loc };
   }
 
   private parseExplicitBody(): Body | null {
