@@ -97,7 +97,7 @@ function capturesValue(expr: Expr): boolean {
   if (expr.negated) return false;
   const terms = expr.terms;
   if (Array.isArray(terms)) return !NOT_CAPTURED.has(operatorName(terms[0]));
-  return terms.type !== "somedecl" && terms.type !== "every";
+  return terms.type !== "somedecl" && terms.type !== "every" && terms.type !== "logical";
 }
 
 function operatorName(term: Term | undefined): string {
