@@ -139,6 +139,11 @@ describe("big and long constructs compile and run", () => {
       expect(value(await run(`package p\nr := ${repeat("{1}", n, " | ")}`))).toEqual([1]);
       expect(value(await run(`package p\nr := 1 ${repeat("== 1", n, " ")}`))).toBe(false);
       expect(value(await run(`package p\nr if ${repeat("input.x", n, " - ")} < 0`, { input: { x: 1 } }))).toBe(true);
+      // Negated, the chain is taken out in front of the `not` as one term (OPA's legacy negation).
+      expect(value(await run(`package p\nr if not ${repeat("input.x", n, " + ")} == 0`, { input: { x: 1 } }))).toBe(true);
+      expect(value(await run(`package p\nr if not ${repeat("input.x", n, " + ")} == 0`, { input: {} }))).toBe("undefined");
+      const ors = `package p\nimport future.keywords.or\nr if ${Array.from({ length: n }, (_, i) => `input.x == ${i}`).join(" or ")}`;
+      expect(value(await run(ors, { input: { x: n - 1 } }))).toBe(true);
     }
     const o = await run(`package p\nr := ${repeat("(1 + ", 1100)}1${repeat(")", 1100)}`);
     expect(o.ok ? "ok" : o.error).toMatchObject({ code: "rego_parse_error", location: { file: "p.rego", row: 2 } });

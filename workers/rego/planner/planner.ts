@@ -421,25 +421,30 @@ export class Planner {
     // OPA's compiler moves the calls nested in a negated expression out in front of it
     // (`not f(g(x))` is `g(x, t); not f(t)`), so an undefined g(x) leaves the body
     // undefined rather than the negation true; `future.keywords.not` keeps them inside.
-    const plan = (i: number): void => {
+    const step = (i: number): void => {
+      // Straight-line calls (an operator chain nests as deep as it is long) in a loop, not by recursion.
+      for (; i < calls.length && this.isStraightTerm(calls[i] as Term); i++) {
+        const o = this.planStraightTerm(calls[i] as Term);
+        if (o === undefined) return;
+        this.hoisted.set(calls[i] as Term, o);
+      }
       if (i < calls.length) {
         const call = calls[i] as Term;
         return this.planTerm(call, () => {
           this.hoisted.set(call, this.ltarget);
-          plan(i + 1);
+          step(i + 1);
         });
       }
-      let block: Block;
-      try {
-        block = this.planHolds((reached) => this.planExpr({ ...e, negated: false }, reached));
-      } finally {
-        // The same terms are planned again for each generation of a rule: their locals are this plan's only.
-        for (const c of calls) this.hoisted.delete(c);
-      }
+      const block = this.planHolds((reached) => this.planExpr({ ...e, negated: false }, reached));
       this.out.emit("NotStmt", { block });
       k();
     };
-    plan(0);
+    try {
+      step(0);
+    } finally {
+      // The same terms are planned again for each generation of a rule: their locals are this plan's only.
+      for (const c of calls) this.hoisted.delete(c);
+    }
   }
 
   /** The current rule's module imports `future.keywords.not` (see planNot). */
@@ -2020,28 +2025,23 @@ function isValueTerm(t: Term): boolean {
 }
 
 /**
- * The calls nested in an expression's operands (inside refs and collection literals, not
- * inside closures or template strings), innermost first and left to right, as OPA's
- * compiler takes them out of a negated expression. From an explicit stack: an operator
- * chain nests as deep as it is long.
+ * The outermost calls nested in an expression's operands (inside refs and collection
+ * literals, not inside closures or template strings), left to right. OPA's compiler takes
+ * every nested call out of a negated expression, innermost first; moving the outermost ones
+ * out whole does the same (their inner calls still run before them, and before the `not`)
+ * and keeps a long operator chain one term. From an explicit stack: refs and literals nest
+ * as deep as they are written.
  */
 function nestedCalls(terms: Expr["terms"]): Term[] {
   if (!isCall(terms) && (isEvery(terms) || isSomeDecl(terms) || isLogical(terms))) return [];
   const roots = isCall(terms) ? terms.slice(1) : terms.type === "call" ? terms.value.slice(1) : [terms];
   const out: Term[] = [];
-  const stack: { t: Term; after: boolean }[] = [];
-  for (let i = roots.length - 1; i >= 0; i--) stack.push({ t: roots[i] as Term, after: false });
+  const stack: Term[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i] as Term);
   while (stack.length > 0) {
-    const { t, after } = stack.pop() as { t: Term; after: boolean };
-    if (after) {
-      out.push(t);
-      continue;
-    }
-    if (t.type === "templatestring") continue;
-    if (t.type === "call") stack.push({ t, after: true });
-    const children: Term[] = [];
-    pushOperands(children, t);
-    for (const c of children) stack.push({ t: c, after: false });
+    const t = stack.pop() as Term;
+    if (t.type === "call") out.push(t);
+    else if (t.type !== "templatestring") pushOperands(stack, t);
   }
   return out;
 }
