@@ -321,6 +321,10 @@ describe("and, or and not bodies (OPA 1.17 future.keywords.not, 1.20 future.keyw
     expect(errors(`${head}p if { not x := 1 }\n`)).toEqual([
       "p0.rego:6:8: rego_compile_error: cannot assign vars inside negated expression",
     ]);
+    // Without the imports too (OPA's rewriteDeclaredAssignment).
+    expect(errors("package t\np if { not x := 1 }\n")).toEqual([
+      "p0.rego:2:8: rego_compile_error: cannot assign vars inside negated expression",
+    ]);
   });
 
   it("does not branch: both operands holding give one solution", () => {

@@ -10,7 +10,7 @@ import { termOf } from "../syntax/value.js";
 import { fromJS, type Value } from "../value/index.js";
 import { isCall, isEvery, isLogical, isSomeDecl, walkExpr, walkTerm } from "../syntax/walk.js";
 import { BUILTIN_DECLS, DEPRECATED_BUILTINS, FORBIDDEN_BUILTINS } from "../builtins/index.js";
-import { dataRef, improvedNegation, operatorRef, refName, ROOTS, v1Checks } from "./names.js";
+import { dataRef, operatorRef, refName, ROOTS, v1Checks } from "./names.js";
 import { type NameSource, Scope, WILDCARD } from "./scope.js";
 import type { CompiledRule } from "./types.js";
 
@@ -263,8 +263,8 @@ export class RuleResolver {
   }
 
   private expr(e: Expr, scope: Scope): Expr {
-    // With future.keywords.not a binding could never leave the negation: only an explicit body may assign.
-    if (e.negated && isAssignment(e) && improvedNegation(this.ctx.module)) {
+    // A binding could never leave the negation (OPA's rewriteDeclaredAssignment): only an explicit `not { … }` body may assign.
+    if (e.negated && isAssignment(e)) {
       this.error("rego_compile_error", "cannot assign vars inside negated expression", e.loc);
       return e;
     }
