@@ -344,6 +344,18 @@ describe("and, or and not bodies (OPA 1.17 future.keywords.not, 1.20 future.keyw
     expect(errors(`${head}p if { input.a with input as 1 or input.b }\n`)[0]).toMatch(/with` may only follow the whole expression/);
   });
 
+  it("refuses operands that can never fail or that open braces on a value, as OPA's parser does", () => {
+    expect(errors(`${head}p if { print("x") and input.a }\n`)).toEqual([
+      "p0.rego:6:8: rego_parse_error: operand of `and` cannot consist only of calls to `print` (hint: `print` produces no value and always succeeds, so the operand can never fail; move it out of the operand, or add an expression that can fail)",
+    ]);
+    expect(errors(`${head}p if { input.a or { print("y"); input.b } }\n`)).toEqual([]);
+    expect(errors(`${head}p if { {"a": 1} == input.x or input.b }\n`)).toEqual([
+      "p0.rego:6:8: rego_parse_error: operand of `or` cannot begin with `{` unless the braces hold a body (hint: wrap the operand in parentheses to keep the value)",
+    ]);
+    expect(holds('p if { ({"a": 1} == input.x) or input.b }')).toBe("true");
+    expect(holds("p if { {1, 2} == {2, 1} }")).toBe("true");
+  });
+
   it("keeps and(…) and or(…) as the set built-ins, and the keywords out of value positions", () => {
     expect(value(`${head}p := or({1}, {2}) | and({1, 2}, {2})\n`, "p")).toBe("[1,2]");
     expect(errors(`${head}p := input.a or input.b\n`)[0]).toMatch(/unexpected or keyword/);

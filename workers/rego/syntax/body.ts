@@ -141,6 +141,7 @@ export abstract class BodyParser extends TermParser {
       this.advance();
     }
     if (operands.length === 1) return operands[0] as Expr | { body: Body; loc: Loc };
+    for (const o of operands) this.checkVoidOperand("body" in o ? o.body : [o], op);
     const loc = this.locFrom(start);
     const logical: Logical = {
       type: "logical",
@@ -191,6 +192,17 @@ export abstract class BodyParser extends TermParser {
       const body = this.parseExplicitBody();
       if (body && (this.isKw("and") || this.isKw("or"))) return { body, loc: this.locFrom(start) };
       this.restore(s);
+      const value = this.plainExpr(start);
+      if (value && (this.isKw("and") || this.isKw("or"))) {
+        // `{"a": 1} == x or y`: braces in an operand position open a body, so a value there must be parenthesized.
+        const op = this.tok.text;
+        this.errorAt(
+          start,
+          `operand of \`${op}\` cannot begin with \`{\` unless the braces hold a body (hint: wrap the operand in parentheses to keep the value)`,
+        );
+        return null;
+      }
+      return value;
     }
     if (this.logicalOperators() && this.at(Tok.LParen)) {
       const group = this.tryGroup();
@@ -213,6 +225,16 @@ export abstract class BodyParser extends TermParser {
     }
     this.restore(s);
     return null;
+  }
+
+  /** An operand made only of `print` calls can never fail: OPA refuses it. */
+  private checkVoidOperand(body: Body, op: "and" | "or"): void {
+    if (body.length === 0 || !body.every((e) => !e.negated && Array.isArray(e.terms) && operatorName(e.terms[0] as Term) === "print"))
+      return;
+    this.errorAtLoc(
+      (body[0] as Expr).loc,
+      `operand of \`${op}\` cannot consist only of calls to \`print\` (hint: \`print\` produces no value and always succeeds, so the operand can never fail; move it out of the operand, or add an expression that can fail)`,
+    );
   }
 
   /** `e` as the one operand of a logical expression of its own (which holds when `e` does). */
