@@ -341,7 +341,9 @@ describe("and, or and not bodies (OPA 1.17 future.keywords.not, 1.20 future.keyw
   it("a with at the end applies to the whole expression; after an operand it is refused", () => {
     expect(holds('p if { input.zz or input.b with input as {"b": true} }', {})).toBe("true");
     expect(holds("p if { input.a or (input.b with input as {}) }", { a: false })).toBeUndefined();
-    expect(errors(`${head}p if { input.a with input as 1 or input.b }\n`)[0]).toMatch(/with` may only follow the whole expression/);
+    expect(errors(`${head}p if { input.a with input as 1 or input.b }\n`)[0]).toMatch(
+      /^p0.rego:6:16: rego_parse_error: `with` modifier is not allowed on operand of `or` \(hint: /,
+    );
   });
 
   it("refuses operands that can never fail or that open braces on a value, as OPA's parser does", () => {
@@ -354,6 +356,13 @@ describe("and, or and not bodies (OPA 1.17 future.keywords.not, 1.20 future.keyw
     ]);
     expect(holds('p if { ({"a": 1} == input.x) or input.b }')).toBe("true");
     expect(holds("p if { {1, 2} == {2, 1} }")).toBe("true");
+    // `{ a | b }` in an operand position: a union body or a comprehension? OPA refuses it.
+    expect(errors(`${head}p if { { input.s | input.t } or input.b }\n`)[0]).toMatch(
+      /^p0.rego:6:8: rego_parse_error: ambiguous `\{ ... \| ... \}` operand/,
+    );
+    expect(errors(`${head}p if { { (input.s | input.t) } or input.b }\n`)).toEqual([]);
+    expect(errors(`${head}p if { { or(input.s, input.t) } or input.b }\n`)).toEqual([]);
+    expect(holds("p if { count({ x | some x in [1, 2] }) == 2 }")).toBe("true");
   });
 
   it("keeps and(…) and or(…) as the set built-ins, and the keywords out of value positions", () => {

@@ -106,9 +106,14 @@ export abstract class BodyParser extends TermParser {
     const start = this.tok;
     const e = this.logicalExpr();
     if (!e) return null;
+    const withTok = this.tok;
     if (!this.withModifiers(e)) return null;
     if (this.isKw("and") || this.isKw("or")) {
-      this.illegal("`with` may only follow the whole expression or an operand in parentheses");
+      const op = this.tok.text;
+      this.errorAt(
+        withTok,
+        `\`with\` modifier is not allowed on operand of \`${op}\` (hint: Wrap the operand in \`(...)\` or \`{...}\` to scope, or move \`with\` after the \`${op}\` expression to apply it to the whole expression)`,
+      );
       return null;
     }
     e.loc = this.locFrom(start);
@@ -244,10 +249,20 @@ export abstract class BodyParser extends TermParser {
   }
 
   private parseExplicitBody(): Body | null {
+    const brace = this.tok;
     this.advance();
+    const parenthesized = this.at(Tok.LParen);
     const body = this.parseBody(Tok.RBrace);
     if (!body) return null;
     this.advance();
+    // `{ a | b }` reads as a set comprehension too: OPA refuses a body starting with a bare infix union.
+    const first = (body[0] as Expr).terms;
+    const infixUnion = Array.isArray(first) && operatorName(first[0] as Term) === "or" && (first[0] as Term).loc.length === 1;
+    if (infixUnion && !parenthesized)
+      this.errorAt(
+        brace,
+        "ambiguous `{ ... | ... }` operand: read as a body holding a set-union expression, not as a comprehension (hint: write `({ … | … })` for the comprehension, or put the union in parentheses for a body)",
+      );
     return body;
   }
 
