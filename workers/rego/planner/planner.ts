@@ -1656,7 +1656,7 @@ export class Planner {
     }
     // `p[k] := xs[k].v`: the value's iteration binds the key, so it is planned first (OPA moves it into the body).
     const element = rule.kind === "single" ? rule.value : rule.key;
-    if (element && rule.suffix.some((t) => this.hasUnboundVar(t))) {
+    if (element && rule.suffix.some((t) => !this.isBound(t))) {
       return this.planTerm(element, () => {
         this.hoisted.set(element, this.ltarget);
         try {
@@ -1667,19 +1667,6 @@ export class Planner {
       });
     }
     this.planObjectPath(ret, rule, 0);
-  }
-
-  private hasUnboundVar(t: Term): boolean {
-    let unbound = false;
-    walkTerm(
-      t,
-      (x) => {
-        if (x.type === "var" && !ROOTS.has(x.value) && this.lookup(x.value) === undefined) unbound = true;
-        return !unbound;
-      },
-      false,
-    );
-    return unbound;
   }
 
   /** Inserts a ref-head rule's value at its suffix inside the node's object (`p[x].y := v`). */

@@ -119,7 +119,7 @@ export class ParserBase {
     const t = this.tok;
     if (t.kind !== Tok.Ident || !this.keywords.has(t.text)) return false;
     const next = this.peek();
-    return !next.ws && (next.kind === Tok.Dot || next.kind === Tok.LBrack || (next.kind === Tok.LParen && isLogicalCall(t.text)));
+    return (!next.ws && (next.kind === Tok.Dot || next.kind === Tok.LBrack)) || this.logicalCallAhead();
   }
 
   /** `and(a, b)` and `or(a, b)`, the set built-ins, stay calls where `and`/`or` are keywords. */
