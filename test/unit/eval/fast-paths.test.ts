@@ -4,7 +4,7 @@
  * objects behave as large ones, and native string sorting keeps code-point order.
  */
 import { describe, expect, it } from "vitest";
-import { RObject, compile, fromJS, prepare, toJS } from "../../../workers/rego/index.js";
+import { RObject, RSet, type Value, compare, compile, equals, fromJS, prepare, toJS } from "../../../workers/rego/index.js";
 
 function evaluate(source: string, entrypoint: string, input?: unknown, options?: { strict?: boolean }): unknown {
   const r = compile({ modules: [{ name: "p.rego", source }], entrypoints: [`data.${entrypoint.replaceAll("/", ".")}`] });
@@ -98,5 +98,92 @@ out := [sort(["b", "\\uff21", "a", "\\ud83d\\ude00"]), sort(["b", "a", "c"]), [x
         ],
       },
     ]);
+  });
+});
+
+describe("built-ins answered inline (comparisons, membership, count)", () => {
+  const policy = `package p
+cmp := [[i, j, x < y, x <= y, x > y, x >= y, x in y] | some i, x in input.vals; some j, y in input.vals]
+counts := [[i, count(x)] | some i, x in input.vals]
+`;
+  const compiled = compile({ modules: [{ name: "p.rego", source: policy }], entrypoints: ["data.p.cmp", "data.p.counts"] });
+  if (!compiled.plan) throw new Error(JSON.stringify(compiled.errors));
+  const prepared = prepare(JSON.stringify(compiled.plan));
+  // Every kind of operand, also those the inline paths leave to the built-in (big integers, strings, composites).
+  const obj = new RObject();
+  obj.set("a", 1);
+  obj.set("b", [1]);
+  const vals: Value[] = [
+    null,
+    false,
+    true,
+    0,
+    -1,
+    2.5,
+    3,
+    2n ** 64n,
+    "a",
+    "b",
+    "ü",
+    [],
+    [1],
+    [1, 2],
+    [[1]],
+    obj,
+    new RSet(),
+    RSet.from([1, 2]),
+    RSet.from([[1]]),
+  ];
+  const input = fromJS([]) as Value[];
+  input.push(...vals);
+  const doc = { input: RObject.from([["vals", input]]) };
+
+  function member(x: Value, y: Value): boolean {
+    if (Array.isArray(y)) return y.some((e) => equals(e, x));
+    if (y instanceof RSet) return y.has(x);
+    if (y instanceof RObject) return [...y.unorderedValues()].some((e) => equals(e, x));
+    return false;
+  }
+
+  it("agree with Rego's order and membership on every pair of operand kinds", () => {
+    const got = toJS(prepared.evaluateSync("p/cmp", doc).results[0] as Value) as { result: unknown[] };
+    const expected: unknown[] = [];
+    vals.forEach((x, i) =>
+      vals.forEach((y, j) => {
+        const c = compare(x, y);
+        expected.push([i, j, c < 0, c <= 0, c > 0, c >= 0, member(x, y)]);
+      }),
+    );
+    expect(got.result).toEqual(expected);
+  });
+
+  it("count collections and strings, and leave other operands undefined", () => {
+    const got = toJS(prepared.evaluateSync("p/counts", doc).results[0] as Value) as { result: unknown[] };
+    const expected: unknown[] = [];
+    vals.forEach((x, i) => {
+      if (Array.isArray(x)) expected.push([i, x.length]);
+      else if (x instanceof RSet || x instanceof RObject) expected.push([i, x.size]);
+      else if (typeof x === "string") expected.push([i, [...x].length]);
+    });
+    expect(got.result).toEqual(expected);
+  });
+
+  it("charge membership in an array by its length, a set's lookup not at all", () => {
+    const big = compile({
+      modules: [{ name: "m.rego", source: "package m\narr := input.n in input.xs\nset := input.n in input.s\n" }],
+      entrypoints: ["data.m.arr", "data.m.set"],
+    });
+    if (!big.plan) throw new Error(JSON.stringify(big.errors));
+    const m = prepare(JSON.stringify(big.plan));
+    const xs = Array.from({ length: 50_000 }, (_, i) => i);
+    const doc = {
+      input: RObject.from([
+        ["n", -1],
+        ["xs", fromJS(xs)],
+        ["s", RSet.from(xs)],
+      ] as [Value, Value][]),
+    };
+    expect(() => m.evaluateSync("m/arr", doc, { budget: 10_000 })).toThrow(/eval_budget_exceeded|exceeded its budget/);
+    expect(toJS(m.evaluateSync("m/set", doc, { budget: 10_000 }).results[0] as Value)).toEqual({ result: false });
   });
 });

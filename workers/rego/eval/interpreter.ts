@@ -12,7 +12,8 @@ import { RegoError, isStackOverflow, type ErrorCode, type Location } from "../er
 import type { Value } from "../value/index.js";
 import { RObject, RSet, equals, formatNumber } from "../value/index.js";
 import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
-import { Collection, type Instr, Op, type Program, type ProgramFunc } from "./program.js";
+import { Collection, Inline, type Instr, Op, type Program, type ProgramFunc } from "./program.js";
+import { isMember } from "../builtins/membership.js";
 import { deepSize } from "../builtins/costs.js";
 import { mergeDeep } from "../value/deep.js";
 import type { DataReads } from "./data-reads.js";
@@ -23,6 +24,8 @@ import { type JoinSpec, JoinState, joinKey } from "./scan-index.js";
 import type { BodyIndex } from "./body-index.js";
 
 const CONTINUE = -1;
+/** Interpreter.inlined: the operands are the built-in's to handle. */
+const NOT_INLINED = Symbol("not inlined");
 /** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
 let nextEvaluationId = 0;
 const RETURN = 0x3fffffff;
@@ -243,6 +246,36 @@ export class Evaluation implements BuiltinContext {
     }
   }
 
+  /**
+   * An inlined built-in's answer for the operands it takes (x, and y for the
+   * two-operand ones), charged as the built-in's cost says (builtins/costs.ts:
+   * nothing for comparing two numbers, an array's or object's members for a
+   * scalar's membership, a set's lookup is free); NOT_INLINED leaves the call
+   * to the built-in.
+   */
+  private inlined(instr: Instr, x: Value, y: Value): Value | typeof NOT_INLINED {
+    switch (instr.inline) {
+      case Inline.Lt:
+        return typeof x === "number" && typeof y === "number" ? x < y : NOT_INLINED;
+      case Inline.Lte:
+        return typeof x === "number" && typeof y === "number" ? x <= y : NOT_INLINED;
+      case Inline.Gt:
+        return typeof x === "number" && typeof y === "number" ? x > y : NOT_INLINED;
+      case Inline.Gte:
+        return typeof x === "number" && typeof y === "number" ? x >= y : NOT_INLINED;
+      case Inline.Member:
+        if (x !== null && typeof x === "object") return NOT_INLINED;
+        if (y instanceof RSet) return y.has(x);
+        if (Array.isArray(y) && y.length > 0) this.chargeWork(y.length, instr);
+        else if (y instanceof RObject && y.size > 0) this.chargeWork(y.size, instr);
+        return isMember(x, y);
+      case Inline.Count:
+        return Array.isArray(x) ? x.length : x instanceof RSet || x instanceof RObject ? x.size : NOT_INLINED;
+      default:
+        return NOT_INLINED;
+    }
+  }
+
   /** Charges evaluator work proportional to the size of what a statement copies or visits. */
   private chargeWork(n: number, instr: Instr): void {
     this.steps += n;
@@ -385,15 +418,27 @@ export class Evaluation implements BuiltinContext {
       case Op.CallBuiltin:
       case Op.CallBuiltinTest: {
         const ops = instr.args as number[];
-        const args: Value[] = new Array(ops.length);
-        for (let i = 0; i < ops.length; i++) {
-          const o = ops[i] as number;
-          const v = o >= 0 ? L[o] : consts[~o];
-          if (v === undefined) return 0;
-          args[i] = v;
+        let r: Value | undefined | typeof NOT_INLINED = NOT_INLINED;
+        if (instr.inline !== Inline.None) {
+          const o0 = ops[0] as number;
+          const o1 = ops[ops.length - 1] as number;
+          const x = o0 >= 0 ? L[o0] : consts[~o0];
+          const y = o1 >= 0 ? L[o1] : consts[~o1];
+          if (x === undefined || y === undefined) return 0;
+          this.steps++; // as the call's argument array
+          r = this.inlined(instr, x, y);
         }
-        this.steps++; // the call's argument array
-        const r = this.callBuiltinInstr(instr, args);
+        if (r === NOT_INLINED) {
+          const args: Value[] = new Array(ops.length);
+          for (let i = 0; i < ops.length; i++) {
+            const o = ops[i] as number;
+            const v = o >= 0 ? L[o] : consts[~o];
+            if (v === undefined) return 0;
+            args[i] = v;
+          }
+          if (instr.inline === Inline.None) this.steps++; // the call's argument array (counted above when inlined)
+          r = this.callBuiltinInstr(instr, args);
+        }
         if (r === undefined) return 0;
         L[instr.c] = r;
         if (instr.op === Op.CallBuiltin) return CONTINUE;

@@ -67,6 +67,30 @@ export const enum Op {
   Comprehension,
 }
 
+/**
+ * Built-ins the interpreter answers inline for their common operands (two
+ * numbers, a scalar in a set, a collection's size), with what the built-in
+ * would charge; any other operands take the built-in's own path.
+ */
+export const enum Inline {
+  None,
+  Lt,
+  Lte,
+  Gt,
+  Gte,
+  Member,
+  Count,
+}
+
+const INLINE: ReadonlyMap<string, Inline> = new Map([
+  ["lt", Inline.Lt],
+  ["lte", Inline.Lte],
+  ["gt", Inline.Gt],
+  ["gte", Inline.Gte],
+  ["internal.member_2", Inline.Member],
+  ["count", Inline.Count],
+]);
+
 /** Op.Comprehension: what kind of collection it builds. */
 export const enum Collection {
   Set,
@@ -100,6 +124,8 @@ export class Instr {
     readonly weight: number,
     /** Scan: the join its body starts with, which an index can answer (see scan-index.ts) */
     readonly join: JoinSpec | null,
+    /** CallBuiltin(Test): the built-in answered inline for common operands */
+    readonly inline: Inline,
   ) {}
 }
 
@@ -261,6 +287,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
             c: instr.c,
             builtin: instr.builtin,
             name: instr.name,
+            inline: instr.inline,
           }),
         );
         i++;
@@ -273,7 +300,9 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
   const make = (
     op: Op,
     s: Stmt["stmt"],
-    f: Partial<Pick<Instr, "a" | "b" | "c" | "args" | "path" | "block" | "blocks" | "func" | "builtin" | "name" | "produces" | "join">>,
+    f: Partial<
+      Pick<Instr, "a" | "b" | "c" | "args" | "path" | "block" | "blocks" | "func" | "builtin" | "name" | "produces" | "join" | "inline">
+    >,
   ) =>
     new Instr(
       op,
@@ -291,6 +320,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
       f.produces ?? false,
       op === Op.CallFunc || op === Op.CallDynamic ? CALL_FRAMES + enclosingFrames : 0,
       f.join ?? null,
+      f.inline ?? Inline.None,
     );
 
   function lower(st: Stmt, path: string): Instr {
@@ -342,7 +372,14 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
         if (!builtin) throw planError(`${path}.stmt.func`, `unknown function ${name}`);
         const union = chains.get(st);
         if (union !== undefined) return make(union, st.stmt, { a: args[0], b: args[1], args, c, builtin, name });
-        return make(Op.CallBuiltin, st.stmt, { args, c, builtin, name });
+        const inline = INLINE.get(name) ?? Inline.None;
+        return make(Op.CallBuiltin, st.stmt, {
+          args,
+          c,
+          builtin,
+          name,
+          inline: args.length === (inline === Inline.Count ? 1 : 2) ? inline : Inline.None,
+        });
       }
       case "DotStmt": {
         const target = seeLocal(st.stmt.target);
