@@ -15,7 +15,7 @@ import { type JoinSpec, joinSpecOf } from "./scan-index.js";
 import { type BodyIndex, bodyIndexOf } from "./body-index.js";
 import { type ComprehensionReads, comprehensionsOf } from "./comprehension-memo.js";
 import { type ConstantLiterals, constantLiteralsOf } from "./constant-literals.js";
-import { FunctionLocals } from "./plan-locals.js";
+import { FunctionLocals, forEachStmt } from "./plan-locals.js";
 
 export const enum Op {
   ArrayAppend,
@@ -184,7 +184,6 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
   const consts: Value[] = [];
   const constIndex = new Map<unknown, number>();
   const locations: Location[] = [];
-  const locIndex = new Map<string, number>();
 
   const constant = (v: Value, key: unknown = v): number => {
     let k = constIndex.get(key);
@@ -197,7 +196,9 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
   };
   const TRUE = constant(true);
   const FALSE = constant(false);
-  const stringConst = (i: number) => constant(strings[i] as string, "s:" + i);
+  // By string index, without building a key per operand.
+  const stringConsts: number[] = [];
+  const stringConst = (i: number): number => (stringConsts[i] ??= constant(strings[i] as string, "s:" + i));
 
   const funcs = policy.funcs.funcs.map((f, i) => new ProgramFunc(i, f.name, f.params, f.return, f.params.length === 2));
   const funcsByName = new Map(funcs.map((f) => [f.name, f]));
@@ -225,15 +226,18 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
         return stringConst(o.value);
     }
   };
+  // Keyed by file, then by row and column in one number (a string key per statement costs more than the rest of it).
+  const locIndexes: Map<number | string, number>[] = [];
   const location = (s: Stmt["stmt"]): number => {
     if (s.row === undefined) return -1;
-    const file = files[s.file ?? 0] ?? "";
-    const key = `${s.file}:${s.row}:${s.col}`;
-    let i = locIndex.get(key);
+    const col = s.col ?? 0;
+    const byPos = (locIndexes[s.file ?? 0] ??= new Map());
+    const key = col < 0x10000 && s.row < 2 ** 36 ? s.row * 0x10000 + col : `${s.row}:${col}`;
+    let i = byPos.get(key);
     if (i === undefined) {
       i = locations.length;
-      locations.push({ file, row: s.row, col: s.col ?? 0 });
-      locIndex.set(key, i);
+      locations.push({ file: files[s.file ?? 0] ?? "", row: s.row, col });
+      byPos.set(key, i);
     }
     return i;
   };
@@ -567,9 +571,17 @@ const LOCATION_KEYS = new Set(["file", "row", "col"]);
  * (UnionNew), so no set that anything else can see is ever changed.
  */
 function unionChains(blocks: Block[]): Map<Stmt, Op> {
+  const out = new Map<Stmt, Op>();
+  // Most functions have no `or` call: only those need their locals counted.
+  let ors = 0;
+  forEachStmt(blocks, (stmts, i) => {
+    const st = stmts[i] as Stmt;
+    if (st.type === "CallStmt" && st.stmt.func === "or") ors++;
+  });
+  if (ors === 0) return out;
   const occurrences = new Map<number, number>();
   const defs = new Map<number, Stmt>();
-  const ors: Stmt[] = [];
+  const orCalls: Stmt[] = [];
   const see = (n: number) => occurrences.set(n, (occurrences.get(n) ?? 0) + 1);
   // Counts every number a statement holds as a possible local (over-counting only forgoes a chain).
   const countIn = (x: unknown): void => {
@@ -586,7 +598,7 @@ function unionChains(blocks: Block[]): Map<Stmt, Op> {
     const b = stack.pop() as Block;
     for (const st of b.stmts) {
       if (st.type === "CallStmt" && st.stmt.func === "or" && st.stmt.args.length === 2) {
-        ors.push(st);
+        orCalls.push(st);
         defs.set(st.stmt.result, st);
       }
       const nested = st.stmt as { block?: Block; blocks?: Block[] };
@@ -596,8 +608,7 @@ function unionChains(blocks: Block[]): Map<Stmt, Op> {
       if (nested.blocks) stack.push(...nested.blocks);
     }
   }
-  const out = new Map<Stmt, Op>();
-  for (const st of ors) {
+  for (const st of orCalls) {
     if (st.type !== "CallStmt") continue;
     const first = st.stmt.args[0] as Operand;
     if (first.type !== "local" || occurrences.get(first.value) !== 2) continue;
