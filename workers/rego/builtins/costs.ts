@@ -194,7 +194,7 @@ function composite(v: Value | undefined): number {
 }
 
 /** Members a membership test may compare: an array's elements, an object's values (a set is a lookup). */
-function scanned(v: Value | undefined): number {
+export function scanned(v: Value | undefined): number {
   return Array.isArray(v) || v instanceof RObject ? shallowSize(v) : 0;
 }
 

@@ -14,7 +14,7 @@ import { RObject, RSet, equals, formatNumber } from "../value/index.js";
 import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
 import { Collection, Inline, type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 import { isMember } from "../builtins/membership.js";
-import { deepSize } from "../builtins/costs.js";
+import { deepSize, scanned } from "../builtins/costs.js";
 import { mergeDeep } from "../value/deep.js";
 import type { DataReads } from "./data-reads.js";
 import { EVAL_DEPTH_LIMIT, depthExceeded } from "./depth.js";
@@ -249,9 +249,8 @@ export class Evaluation implements BuiltinContext {
   /**
    * An inlined built-in's answer for the operands it takes (x, and y for the
    * two-operand ones), charged as the built-in's cost says (builtins/costs.ts:
-   * nothing for comparing two numbers, an array's or object's members for a
-   * scalar's membership, a set's lookup is free); NOT_INLINED leaves the call
-   * to the built-in.
+   * nothing for comparing two numbers or counting, the members a scalar's
+   * membership scans); NOT_INLINED leaves the call to the built-in.
    */
   private inlined(instr: Instr, x: Value, y: Value): Value | typeof NOT_INLINED {
     switch (instr.inline) {
@@ -266,8 +265,7 @@ export class Evaluation implements BuiltinContext {
       case Inline.Member:
         if (x !== null && typeof x === "object") return NOT_INLINED;
         if (y instanceof RSet) return y.has(x);
-        if (Array.isArray(y) && y.length > 0) this.chargeWork(y.length, instr);
-        else if (y instanceof RObject && y.size > 0) this.chargeWork(y.size, instr);
+        if (scanned(y) > 0) this.chargeWork(scanned(y), instr);
         return isMember(x, y);
       case Inline.Count:
         return Array.isArray(x) ? x.length : x instanceof RSet || x instanceof RObject ? x.size : NOT_INLINED;
@@ -418,17 +416,8 @@ export class Evaluation implements BuiltinContext {
       case Op.CallBuiltin:
       case Op.CallBuiltinTest: {
         const ops = instr.args as number[];
-        let r: Value | undefined | typeof NOT_INLINED = NOT_INLINED;
-        if (instr.inline !== Inline.None) {
-          const o0 = ops[0] as number;
-          const o1 = ops[ops.length - 1] as number;
-          const x = o0 >= 0 ? L[o0] : consts[~o0];
-          const y = o1 >= 0 ? L[o1] : consts[~o1];
-          if (x === undefined || y === undefined) return 0;
-          this.steps++; // as the call's argument array
-          r = this.inlined(instr, x, y);
-        }
-        if (r === NOT_INLINED) {
+        let r: Value | undefined;
+        if (instr.inline === Inline.None) {
           const args: Value[] = new Array(ops.length);
           for (let i = 0; i < ops.length; i++) {
             const o = ops[i] as number;
@@ -436,8 +425,18 @@ export class Evaluation implements BuiltinContext {
             if (v === undefined) return 0;
             args[i] = v;
           }
-          if (instr.inline === Inline.None) this.steps++; // the call's argument array (counted above when inlined)
+          this.steps++; // the call's argument array
           r = this.callBuiltinInstr(instr, args);
+        } else {
+          // One operand (count) or two: x and y are then the same or the pair.
+          const o0 = ops[0] as number;
+          const o1 = ops[ops.length - 1] as number;
+          const x = o0 >= 0 ? L[o0] : consts[~o0];
+          const y = o1 >= 0 ? L[o1] : consts[~o1];
+          if (x === undefined || y === undefined) return 0;
+          this.steps++; // as the call's argument array
+          const inlined = this.inlined(instr, x, y);
+          r = inlined !== NOT_INLINED ? inlined : this.callBuiltinInstr(instr, ops.length === 1 ? [x] : [x, y]);
         }
         if (r === undefined) return 0;
         L[instr.c] = r;

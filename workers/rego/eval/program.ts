@@ -573,12 +573,12 @@ const LOCATION_KEYS = new Set(["file", "row", "col"]);
 function unionChains(blocks: Block[]): Map<Stmt, Op> {
   const out = new Map<Stmt, Op>();
   // Most functions have no `or` call: only those need their locals counted.
-  let ors = 0;
+  let callsOr = false;
   forEachStmt(blocks, (stmts, i) => {
     const st = stmts[i] as Stmt;
-    if (st.type === "CallStmt" && st.stmt.func === "or") ors++;
+    if (st.type === "CallStmt" && st.stmt.func === "or") callsOr = true;
   });
-  if (ors === 0) return out;
+  if (!callsOr) return out;
   const occurrences = new Map<number, number>();
   const defs = new Map<number, Stmt>();
   const orCalls: Stmt[] = [];
