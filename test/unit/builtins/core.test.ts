@@ -101,6 +101,14 @@ describe("ranges and bits", () => {
     expect(failure("numbers.range", 0, 1e9).code).toBe("eval_builtin_error");
   });
 
+  it("counts exactly from integral doubles beyond 2^53 (adding 1 to 1e21 gives 1e21 back)", () => {
+    // Found by a fuzzer of every built-in: these ran until the isolate ran out of memory.
+    expect(show("numbers.range", 1e21, 1e21)).toBe("[1000000000000000000000]");
+    expect(show("numbers.range", 2 ** 53, 2 ** 53 + 2)).toBe("[9007199254740992, 9007199254740993, 9007199254740994]");
+    expect(show("numbers.range", 2 ** 53 + 2, 2 ** 53)).toBe("[9007199254740994, 9007199254740993, 9007199254740992]");
+    expect(show("numbers.range_step", 1e21, 1e21, 1)).toBe("[1000000000000000000000]");
+  });
+
   it("steps ranges by positive integers only", () => {
     expect(show("numbers.range_step", 0, 10, 2)).toBe("[0, 2, 4, 6, 8, 10]");
     expect(show("numbers.range_step", 0, -10, 2)).toBe("[0, -2, -4, -6, -8, -10]");

@@ -153,8 +153,10 @@ function range(a: RNumber, b: RNumber, step: RNumber): Value[] {
     throw builtinError(`range of more than ${MAX_RANGE_LENGTH} numbers`);
   }
   const out: Value[] = [];
-  if (typeof a === "number" && typeof b === "number" && typeof step === "number") {
-    // All values lie between a and b, so they are safe integers too.
+  if (typeof a === "number" && typeof b === "number" && typeof step === "number" && Number.isSafeInteger(a) && Number.isSafeInteger(b)) {
+    // All values lie between a and b, so they are safe integers too. (An
+    // integral double beyond 2^53, such as 1e21, takes the bigint path:
+    // adding 1 to it gives it back, and the loop would never end.)
     if (a <= b) for (let i = a; i <= b; i += step) out.push(i);
     else for (let i = a; i >= b; i -= step) out.push(i);
     return out;
