@@ -95,6 +95,16 @@ export const HOSTILE_CASES: HostileCase[] = [
     ]),
   },
   {
+    // Each line is padded by twice its depth: the text grows with the square of the nesting (4 MB for 2,000 levels).
+    name: "yaml.marshal of an object nested 3,000 deep",
+    source: big(["r := count(yaml.marshal(input.x))"]),
+    get input() {
+      let x: unknown = 1;
+      for (let i = 0; i < 3000; i++) x = { a: x };
+      return { x };
+    },
+  },
+  {
     name: "regex over a long text, repeated",
     source: big([
       ...doublings(16, "ab", (p) => `concat("", [${p}, ${p}])`),
@@ -364,6 +374,21 @@ export const HOSTILE_CASES: HostileCase[] = [
     source: big(["r := count([1 | some i in numbers.range(1, 100000); regex.globs_match(input.a, input.b)])"]),
     get input() {
       return { a: "a.*".repeat(200), b: ".*b".repeat(200) };
+    },
+  },
+  {
+    // The library's walk recurses once per starred token and backtracks: 30,000 alternating stars against "." ran 6.7 s and overflowed the stack.
+    name: "regex.globs_match of 60,000 alternating starred tokens against a dot",
+    source: big(["r := regex.globs_match(input.a, input.b)"]),
+    get input() {
+      return { a: "a*b*".repeat(30000), b: "." };
+    },
+  },
+  {
+    name: "regex.globs_match of a 1 MB glob",
+    source: big(["r := regex.globs_match(input.a, input.b)"]),
+    get input() {
+      return { a: "0".repeat(1_200_000), b: "i" };
     },
   },
   {

@@ -145,6 +145,28 @@ describe("regex.globs_match", () => {
     expect(call("regex.globs_match", "a.*", ".*b")).toBe(true);
   });
 
+  it("walks long globs without recursion, and as the library's recursive walk on small ones", () => {
+    // 60,000 starred tokens: the library's walk recurses once per token (it overflowed the stack here).
+    expect(call("regex.globs_match", "a*b*".repeat(30000), ".")).toBe(true);
+    expect(call("regex.globs_match", "a*b*".repeat(30000), "c")).toBe(false);
+    const r = rng(2026);
+    const atoms = ["a", "b", ".", "[ab]", "[a-c]", "[b-z]", "\\.", "c"];
+    const glob = () =>
+      Array.from(
+        { length: Math.floor(r() * 7) },
+        () => `${atoms[Math.floor(r() * atoms.length)]}${["", "", "*", "+"][Math.floor(r() * 4)]}`,
+      ).join("");
+    let agreed = 0;
+    for (let i = 0; i < 20000; i++) {
+      const a = glob();
+      const b = glob();
+      const want = libraryIntersects(a, b);
+      expect(call("regex.globs_match", a, b), `${a} ∩ ${b}`).toBe(want);
+      if (want) agreed++;
+    }
+    expect(agreed).toBeGreaterThan(1000); // the generator makes both answers
+  });
+
   it("reports the library's errors", () => {
     expect(failure("regex.globs_match", "pqrs]", "[a-b]+")).toEqual({
       code: "eval_builtin_error",
@@ -388,3 +410,82 @@ describe("regex.match's fast path", () => {
     expect(checked).toBeGreaterThan(5000);
   });
 });
+
+/**
+ * glob-intersection's walk as the library writes it (recursive, on slices),
+ * for globs built from plain characters, `.`, sets of ranges and flags: the
+ * reference the engine's stack-free walk is compared with.
+ */
+function libraryIntersects(lhs: string, rhs: string): boolean {
+  type Tok = { set: [number, number][] | "any"; flag: "" | "*" | "+" };
+  const parse = (g: string): Tok[] => {
+    const out: Tok[] = [];
+    for (let i = 0; i < g.length; ) {
+      let set: Tok["set"];
+      if (g[i] === ".") set = "any";
+      else if (g[i] === "\\") set = [[g.charCodeAt(++i), g.charCodeAt(i)]];
+      else if (g[i] === "[") {
+        set = [];
+        for (i++; g[i] !== "]"; i++)
+          if (g[i + 1] === "-") {
+            set.push([g.charCodeAt(i), g.charCodeAt(i + 2)]);
+            i += 2;
+          } else set.push([g.charCodeAt(i), g.charCodeAt(i)]);
+      } else set = [[g.charCodeAt(i), g.charCodeAt(i)]];
+      i++;
+      const flag = g[i] === "*" || g[i] === "+" ? (g[i++] as "*" | "+") : "";
+      const last = out[out.length - 1];
+      // Simplify: adjacent flagged copies of one token merge (t*t+ is t+).
+      if (flag !== "" && last && last.flag !== "" && JSON.stringify(last.set) === JSON.stringify(set)) {
+        if (flag === "+") last.flag = "+";
+      } else out.push({ set, flag });
+    }
+    return out;
+  };
+  const match = (a: Tok, b: Tok): boolean =>
+    a.set === "any" ||
+    b.set === "any" ||
+    a.set.some(([lo, hi]) => (b.set as [number, number][]).some(([lo2, hi2]) => lo <= hi2 && lo2 <= hi));
+  const normal = (g1: Tok[], g2: Tok[]): boolean => {
+    let i = 0;
+    for (; i < g1.length && i < g2.length; i++) {
+      const a = g1[i] as Tok;
+      const b = g2[i] as Tok;
+      if (a.flag !== "" || b.flag !== "") return special(g1.slice(i), g2.slice(i));
+      if (!match(a, b)) return false;
+    }
+    return i === g1.length && i === g2.length;
+  };
+  const special = (g1: Tok[], g2: Tok[]): boolean => {
+    const [p, o] = (g1[0] as Tok).flag !== "" ? [g1, g2] : [g2, g1];
+    if ((p[0] as Tok).flag === "+") return match(p[0] as Tok, o[0] as Tok) && star(p, o.slice(1));
+    return star(p, o);
+  };
+  const star = (starred: Tok[], other: Tok[]): boolean => {
+    const next = starred[1];
+    for (let i = 0; i < other.length; i++) {
+      const t = other[i] as Tok;
+      if (next !== undefined && match(t, next)) {
+        if (normal(starred.slice(1), other.slice(i))) return true;
+        if (!match(t, starred[0] as Tok)) return false;
+      } else if (!match(t, starred[0] as Tok)) return false;
+    }
+    return next === undefined;
+  };
+  const g1 = parse(lhs);
+  const g2 = parse(rhs);
+  // Trim: the matching unflagged prefix and suffix go, one token of each kept.
+  let l = 0;
+  for (; l < g1.length && l < g2.length && g1[l]?.flag === "" && g2[l]?.flag === ""; l++)
+    if (!match(g1[l] as Tok, g2[l] as Tok)) return false;
+  if (l > 0) l--;
+  let r1 = g1.length - 1;
+  let r2 = g2.length - 1;
+  for (; r1 >= l && r2 >= l && g1[r1]?.flag === "" && g2[r2]?.flag === ""; r1--, r2--)
+    if (!match(g1[r1] as Tok, g2[r2] as Tok)) return false;
+  if (r1 < g1.length - 1) {
+    r1++;
+    r2++;
+  }
+  return normal(g1.slice(l, r1 + 1), g2.slice(l, r2 + 1));
+}

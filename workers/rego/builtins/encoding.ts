@@ -138,7 +138,8 @@ export const encodingBuiltins: BuiltinTable = {
   "json.unmarshal": (args) => goErrors(() => unmarshalJSON(str(args, 0), REGO_JSON)),
   "json.is_valid": (args) => typeof args[0] === "string" && validJSON(args[0], REGO_JSON),
 
-  "yaml.marshal": (args) => valueToYAML(args[0] as Value),
+  // Deep values pad every line: one step per 4 bytes of padding (the rest of the text is charged after the call).
+  "yaml.marshal": (args, ctx) => valueToYAML(args[0] as Value, (n) => ctx.charge(Math.ceil(n / 4))),
   // Aliases expand: each node converted is charged (16 steps a unit: building a Go and a Rego value; see parseYAML).
   "yaml.unmarshal": (args, ctx) => goErrors(() => yamlToValue(str(args, 0), (n) => ctx.charge(16 * n))),
   "yaml.is_valid"(args, ctx) {

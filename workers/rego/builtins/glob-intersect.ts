@@ -27,12 +27,15 @@ interface Token {
 
 const INVALID = "the input provided is invalid";
 
-/** Reads one (possibly escaped) code point; the library's `nextRune`. */
-interface RuneRead {
-  next: number;
-  rune: number;
-  escaped: boolean;
-}
+/** The ranges of every token that is not a set: shared, never changed (normalize builds new arrays). */
+const NO_RANGES: [number, number][] = [];
+
+/** What `Tokenizer.rune` reads: a code point, with ESCAPED set when a `\\` came before it; END past the input. */
+const ESCAPED = 1 << 21;
+const END = -1;
+const runeOf = (r: number): number => r & (ESCAPED - 1);
+/** Where the next read starts after reading `r` at `index`. */
+const after = (r: number, index: number): number => index + (r & ESCAPED ? 2 : 1);
 
 class Tokenizer {
   constructor(
@@ -44,15 +47,15 @@ class Tokenizer {
     throw builtinError(`input:${this.text}, pos:${index}, ${message}: ${INVALID}`);
   }
 
-  /** Undefined at the end of the input. */
-  rune(index: number): RuneRead | undefined {
+  /** The (possibly escaped) code point at `index`, packed (see ESCAPED); the library's `nextRune`. */
+  rune(index: number): number {
     const input = this.input;
-    if (index >= input.length) return undefined;
+    if (index >= input.length) return END;
     if (input[index] === 0x5c /* \ */) {
-      if (index < input.length - 1) return { next: index + 2, rune: input[index + 1] as number, escaped: true };
+      if (index < input.length - 1) return (input[index + 1] as number) | ESCAPED;
       this.fail(index, "input ends with a \\ (escape) character");
     }
-    return { next: index + 1, rune: input[index] as number, escaped: false };
+    return input[index] as number;
   }
 
   tokens(): Token[] {
@@ -60,27 +63,28 @@ class Tokenizer {
     let index = 0;
     for (;;) {
       const r = this.rune(index);
-      if (r === undefined) return out;
+      if (r === END) return out;
       let token: Token;
-      index = r.next;
-      if (!r.escaped && r.rune === 0x2e /* . */) {
-        token = { kind: Kind.Dot, flag: Flag.None, rune: 0, ranges: [] };
-      } else if (!r.escaped && r.rune === 0x5d /* ] */) {
+      index = after(r, index);
+      // An escaped character never equals these unescaped ones.
+      if (r === 0x2e /* . */) {
+        token = { kind: Kind.Dot, flag: Flag.None, rune: 0, ranges: NO_RANGES };
+      } else if (r === 0x5d /* ] */) {
         this.fail(index, "set-close ']' with no preceding '['");
-      } else if (!r.escaped && r.rune === 0x5b /* [ */) {
+      } else if (r === 0x5b /* [ */) {
         const set = this.set(index);
         index = set.next;
         token = set.token;
-      } else if (!r.escaped && (r.rune === 0x2b || r.rune === 0x2a) /* + * */) {
-        this.fail(index, `flag '${String.fromCodePoint(r.rune)}' must be preceded by a non-flag`);
+      } else if (r === 0x2b || r === 0x2a /* + * */) {
+        this.fail(index, `flag '${String.fromCodePoint(r)}' must be preceded by a non-flag`);
       } else {
-        token = { kind: Kind.Char, flag: Flag.None, rune: r.rune, ranges: [] };
+        token = { kind: Kind.Char, flag: Flag.None, rune: runeOf(r), ranges: NO_RANGES };
       }
       // An unescaped + or * right after the token is its flag.
       const f = this.rune(index);
-      if (f !== undefined && !f.escaped && (f.rune === 0x2b || f.rune === 0x2a)) {
-        token.flag = f.rune === 0x2b ? Flag.Plus : Flag.Star;
-        index = f.next;
+      if (f === 0x2b || f === 0x2a) {
+        token.flag = f === 0x2b ? Flag.Plus : Flag.Star;
+        index = after(f, index);
       }
       out.push(token);
     }
@@ -94,35 +98,34 @@ class Tokenizer {
     let index = start;
     for (;;) {
       const r = this.rune(index);
-      if (r === undefined) this.fail(index, "found [ without matching ]");
-      index = r.next;
-      if (r.escaped) {
-        ranges.push([r.rune, r.rune]);
-        prev = r.rune;
+      if (r === END) this.fail(index, "found [ without matching ]");
+      index = after(r, index);
+      if (r & ESCAPED) {
+        prev = runeOf(r);
+        ranges.push([prev, prev]);
         prevExists = true;
         continue;
       }
-      if (r.rune === 0x5d /* ] */) return { next: index, token: { kind: Kind.Set, flag: Flag.None, rune: 0, ranges: normalize(ranges) } };
-      if (r.rune !== 0x2d /* - */) {
-        ranges.push([r.rune, r.rune]);
-        prev = r.rune;
+      if (r === 0x5d /* ] */) return { next: index, token: { kind: Kind.Set, flag: Flag.None, rune: 0, ranges: normalize(ranges) } };
+      if (r !== 0x2d /* - */) {
+        ranges.push([r, r]);
+        prev = r;
         prevExists = true;
         continue;
       }
       if (!prevExists) this.fail(index, "range character '-' must be preceded by a Unicode character");
       if (index >= this.input.length - 1) this.fail(index, "range character '-' must be followed by a Unicode character");
-      const hi = this.rune(index) as RuneRead;
-      index = hi.next;
-      if (!hi.escaped && (hi.rune === 0x5d || hi.rune === 0x2d)) {
-        this.fail(index, "range character '-' cannot be followed by a special symbol");
-      }
-      if (hi.rune < prev) {
+      const hi = this.rune(index);
+      index = after(hi, index);
+      if (hi === 0x5d || hi === 0x2d) this.fail(index, "range character '-' cannot be followed by a special symbol");
+      const hiRune = runeOf(hi);
+      if (hiRune < prev) {
         this.fail(
           index,
-          `range is out of order: '${String.fromCodePoint(hi.rune)}' comes before '${String.fromCodePoint(prev)}' in Unicode`,
+          `range is out of order: '${String.fromCodePoint(hiRune)}' comes before '${String.fromCodePoint(prev)}' in Unicode`,
         );
       }
-      ranges.push([prev, hi.rune]);
+      ranges.push([prev, hiRune]);
       prevExists = false;
     }
   }
@@ -182,18 +185,22 @@ function simplify(tokens: Token[]): Token[] {
 }
 
 function parseGlob(text: string): Token[] {
-  const input = Array.from(text, (ch) => ch.codePointAt(0) as number);
+  const input: number[] = [];
+  for (const ch of text) input.push(ch.codePointAt(0) as number);
   return simplify(new Tokenizer(input, text).tokens());
 }
 
-/** regex.globs_match(glob1, glob2). */
-export function globsIntersect(lhs: string, rhs: string): boolean {
-  let g1 = parseGlob(lhs);
-  let g2 = parseGlob(rhs);
+/**
+ * regex.globs_match(glob1, glob2). `charge` pays for the walk as it goes, one
+ * unit per token pair compared: the library's backtracking is exponential
+ * on some pairs of globs, so only the budget bounds it.
+ */
+export function globsIntersect(lhs: string, rhs: string, charge: (units: number) => void): boolean {
+  const g1 = parseGlob(lhs);
+  const g2 = parseGlob(rhs);
   const trimmed = trim(g1, g2);
   if (trimmed === undefined) return false;
-  [g1, g2] = trimmed;
-  return intersectNormal(g1, g2);
+  return intersect(trimmed[0], trimmed[1], charge);
 }
 
 /** Drops the matching unflagged prefix and suffix, keeping one token of each. */
@@ -215,45 +222,112 @@ function trim(g1: Token[], g2: Token[]): [Token[], Token[]] | undefined {
   return [g1.slice(l, r1 + 1), g2.slice(l, r2 + 1)];
 }
 
-function intersectNormal(g1: Token[], g2: Token[]): boolean {
-  let i = 0;
-  let j = 0;
-  for (; i < g1.length && j < g2.length; i++, j++) {
-    const a = g1[i]!;
-    const b = g2[j]!;
-    if (a.flag === Flag.None && b.flag === Flag.None) {
-      if (!match(a, b)) return false;
-    } else {
-      return intersectSpecial(g1.slice(i), g2.slice(j));
+/**
+ * The library's intersectNormal, intersectSpecial, intersectPlus and
+ * intersectStar, which recurse and slice, walked here over positions with an
+ * explicit stack of the star loops in progress (their depth grows with the
+ * globs). A call's answer depends only on the two positions and on which
+ * glob comes first, and a true answer ends the whole walk, so every call
+ * met again is one that failed: remembered, it is not walked twice.
+ */
+function intersect(g1: Token[], g2: Token[], charge: (units: number) => void): boolean {
+  const stars: StarLoop[] = [];
+  const failed = new Set<number>();
+  let call: NormalCall | undefined = { x: g1, i: 0, y: g2, j: 0 };
+  for (;;) {
+    if (call !== undefined) {
+      const outcome = normal(call, g1, g2.length, failed, charge);
+      call = undefined;
+      if (outcome === true) return true;
+      if (outcome !== false) stars.push(outcome);
     }
-  }
-  return i === g1.length && j === g2.length;
-}
-
-function intersectSpecial(g1: Token[], g2: Token[]): boolean {
-  if (g1[0]!.flag !== Flag.None) {
-    return g1[0]!.flag === Flag.Plus ? intersectPlus(g1, g2) : intersectStar(g1, g2);
-  }
-  return g2[0]!.flag === Flag.Plus ? intersectPlus(g2, g1) : intersectStar(g2, g1);
-}
-
-function intersectPlus(plussed: Token[], other: Token[]): boolean {
-  if (!match(plussed[0]!, other[0]!)) return false;
-  return intersectStar(plussed, other.slice(1));
-}
-
-/** Lets the starred token absorb tokens of `other` until the rest intersects. */
-function intersectStar(starred: Token[], other: Token[]): boolean {
-  const star = starred[0]!;
-  const next = starred[1];
-  for (let i = 0; i < other.length; i++) {
-    const t = other[i]!;
-    if (next !== undefined && match(t, next)) {
-      if (intersectNormal(starred.slice(1), other.slice(i))) return true;
-      if (!match(t, star)) return false;
-    } else if (!match(t, star)) {
-      return false;
+    // Resume the innermost star loop: after a failed call, or from its start.
+    const loop = stars[stars.length - 1];
+    if (loop === undefined) return false;
+    const { starred, s, other } = loop;
+    const star = starred[s] as Token;
+    const next = starred[s + 1];
+    if (loop.awaiting) {
+      loop.awaiting = false;
+      if (!match(other[loop.k] as Token, star)) {
+        failed.add((stars.pop() as StarLoop).call);
+        continue;
+      }
+      loop.k++;
     }
+    for (; loop.k < other.length; loop.k++) {
+      charge(1);
+      const t = other[loop.k] as Token;
+      if (next !== undefined && match(t, next)) {
+        const key = failedKey(starred === g1, s + 1, loop.k, g2.length);
+        if (!failed.has(key)) {
+          loop.awaiting = true;
+          call = { x: starred, i: s + 1, y: other, j: loop.k };
+          break;
+        }
+        if (!match(t, star)) break;
+      } else if (!match(t, star)) break;
+    }
+    if (call !== undefined) continue;
+    stars.pop();
+    // A loop that ran past the end succeeds when its star was the glob's last token.
+    if (loop.k >= other.length && next === undefined) return true;
+    failed.add(loop.call);
   }
-  return next === undefined;
+}
+
+/** intersectNormal(x[i:], y[j:]). */
+interface NormalCall {
+  x: Token[];
+  i: number;
+  y: Token[];
+  j: number;
+}
+
+/** intersectStar(starred[s:], other[k:]) in progress; `awaiting`: the call it made at k has not answered yet. */
+interface StarLoop {
+  /** the key of the intersectNormal call whose answer this loop gives */
+  call: number;
+  starred: Token[];
+  s: number;
+  other: Token[];
+  k: number;
+  awaiting: boolean;
+}
+
+/** A call's key among the failed ones: its two positions and which glob is x. */
+function failedKey(xIsFirst: boolean, i: number, j: number, len2: number): number {
+  // Positions run to the globs' lengths (inclusive); x's position is into g1 when x is g1.
+  return xIsFirst ? 2 * (i * (len2 + 1) + j) + 1 : 2 * (j * (len2 + 1) + i);
+}
+
+/**
+ * intersectNormal up to its answer, or to the star loop it hands over to
+ * (intersectSpecial and intersectPlus folded in); a false answer is
+ * remembered in `failed`.
+ */
+function normal(c: NormalCall, g1: Token[], len2: number, failed: Set<number>, charge: (units: number) => void): boolean | StarLoop {
+  const { x, y } = c;
+  let i = c.i;
+  let j = c.j;
+  const key = failedKey(x === g1, i, j, len2);
+  for (; i < x.length && j < y.length; i++, j++) {
+    charge(1);
+    const a = x[i] as Token;
+    const b = y[j] as Token;
+    if (a.flag !== Flag.None || b.flag !== Flag.None) {
+      // intersectSpecial: x's token decides when it is flagged, else y's.
+      const xLeads = a.flag !== Flag.None;
+      const head = xLeads ? a : b;
+      if (head.flag === Flag.Plus && !match(head, xLeads ? b : a)) break;
+      const k = (xLeads ? j : i) + (head.flag === Flag.Plus ? 1 : 0);
+      return xLeads
+        ? { call: key, starred: x, s: i, other: y, k, awaiting: false }
+        : { call: key, starred: y, s: j, other: x, k, awaiting: false };
+    }
+    if (!match(a, b)) break;
+  }
+  if (i === x.length && j === y.length) return true;
+  failed.add(key);
+  return false;
 }

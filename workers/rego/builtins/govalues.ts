@@ -112,7 +112,7 @@ export function yamlToValue(src: string, charge?: (steps: number) => void): Valu
   return toRego(parseYAML(src, charge));
 }
 
-/** yaml.marshal. */
-export function valueToYAML(v: Value): string {
-  return emitYAML(fromRego(v));
+/** yaml.marshal; `charge` pays for the indentation as it is written (see emitYAML). */
+export function valueToYAML(v: Value, charge?: (units: number) => void): string {
+  return emitYAML(fromRego(v), charge);
 }

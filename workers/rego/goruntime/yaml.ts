@@ -478,6 +478,9 @@ class Emitter {
   whitespace = true;
   indention = true;
 
+  /** `charge` is paid per line for its padding: a value nested n deep pads each of its lines by about 2n, so the text grows with the square of the depth. */
+  constructor(private readonly charge?: (units: number) => void) {}
+
   private put(s: string): void {
     this.out += s;
     this.column += Array.from(s).length;
@@ -492,7 +495,11 @@ class Emitter {
   writeIndent(indent: number): void {
     const ind = Math.max(indent, 0);
     if (!this.indention || this.column > ind || (this.column === ind && !this.whitespace)) this.newline();
-    while (this.column < ind) this.put(" ");
+    if (this.column < ind) {
+      this.charge?.(ind - this.column);
+      this.out += " ".repeat(ind - this.column);
+      this.column = ind;
+    }
     this.whitespace = true;
     this.indention = true;
   }
@@ -755,9 +762,9 @@ export function resolveJSONNumber(text: string): GoYAML {
   return r.t === "int" || r.t === "float" ? r : { t: "str", v: text };
 }
 
-/** yaml.marshal's emitter: go-yaml v2's block style. */
-export function emitYAML(root: GoYAML): string {
-  const e = new Emitter();
+/** yaml.marshal's emitter: go-yaml v2's block style; `charge` pays for the padding of the lines, one unit a byte. */
+export function emitYAML(root: GoYAML, charge?: (units: number) => void): string {
+  const e = new Emitter(charge);
   // A root collection starts at column 0; a root scalar folds at indentation 2.
   emitNode(e, root, root.t === "map" || root.t === "seq" ? -BEST_INDENT : 0, false);
   return e.out + "\n";
