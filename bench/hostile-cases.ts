@@ -720,6 +720,13 @@ export const HOSTILE_CASES: HostileCase[] = [
     },
   },
   {
+    name: "io.jwt.encode_sign of a 650 KB payload",
+    source: big(['r := io.jwt.encode_sign({"alg": "HS256"}, input.p, {"kty": "oct", "k": "c2VjcmV0"})']),
+    get input() {
+      return { p: { a: Array.from({ length: 20000 }, (_, i) => ({ [`k${i}`]: "v".repeat(20) })) } };
+    },
+  },
+  {
     name: "graphql.parse_query of a 64 KB query, repeated",
     source: big(["r := count([x | some i in numbers.range(1, 100000); x := graphql.parse_query(input.q)])"]),
     get input() {
