@@ -11,7 +11,7 @@
  * round-tripping digits come from JavaScript, which chooses the same digits as
  * Go (shortest, then closest to the exact value).
  */
-import { encodeUTF8, runes } from "./utf8.js";
+import { runeBytes, runes } from "./utf8.js";
 
 /** Decimal digits `d` (no leading zeros; empty for zero) with the point after `dp` digits. */
 interface Digits {
@@ -254,7 +254,7 @@ function escapeRune(r: number, quote: number, mode: QuoteMode): string {
   if (mode === "bytes") {
     if (r >= 0x20 && r < 0x80) return String.fromCodePoint(r);
     let out = "";
-    for (const b of encodeUTF8(String.fromCodePoint(r))) out += "\\x" + HEX(b, 2);
+    for (const b of runeBytes(r)) out += "\\x" + HEX(b, 2);
     return out;
   }
   if (mode === "ascii" ? r < 0x80 && isPrint(r) : isPrint(r)) return String.fromCodePoint(r);

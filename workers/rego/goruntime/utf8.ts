@@ -39,10 +39,13 @@ export function decodeUTF8(b: Uint8Array): string {
     if (n === 0) {
       out += "\ufffd";
       i++;
-    } else {
-      out += strictDecoder.decode(b.subarray(i, i + n));
-      i += n;
+      continue;
     }
+    // A valid sequence, checked above: its code point from the bits (no decoder call per character).
+    let cp = n === 1 ? c : c & (0xff >> (n + 1));
+    for (let k = 1; k < n; k++) cp = (cp << 6) | ((b[i + k] as number) & 0x3f);
+    out += String.fromCodePoint(cp);
+    i += n;
   }
   return out;
 }
@@ -50,6 +53,15 @@ export function decodeUTF8(b: Uint8Array): string {
 /** utf8.RuneLen of a code point. */
 export function runeLen(c: number): number {
   return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+}
+
+/** utf8.EncodeRune: the UTF-8 bytes of a code point (a surrogate as U+FFFD). */
+export function runeBytes(c: number): number[] {
+  if (c < 0x80) return [c];
+  if (c < 0x800) return [0xc0 | (c >> 6), 0x80 | (c & 0x3f)];
+  if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+  if (c < 0x10000) return [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)];
+  return [0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)];
 }
 
 /** len(s): the UTF-8 byte length. */

@@ -18,6 +18,7 @@ import {
   yearDay,
 } from "./civil.js";
 import type { Zone } from "./zone.js";
+import { RecentCache } from "../recent-cache.js";
 import { quote } from "../strconv.js";
 import { GoTimeError } from "./errors.js";
 
@@ -84,75 +85,82 @@ function startsWithLower(s: string): boolean {
   return c >= 97 && c <= 122;
 }
 
-/** Go's nextStdChunk: the text before the first layout element, the element, the rest. */
+/** Layouts are few (most policies use one or two) and each is cut the same way every time. */
+const chunks = new RecentCache<string, Chunk>(256);
+
+/** Go's nextStdChunk: the text before the first layout element, the element, the rest (read-only: cached). */
 function nextChunk(layout: string): Chunk {
-  const cut = (i: number, len: number, std: Std, extra?: Partial<Chunk>): Chunk => ({
-    prefix: layout.slice(0, i),
-    std,
-    text: layout.slice(i, i + len),
-    suffix: layout.slice(i + len),
-    ...extra,
-  });
+  let ch = chunks.get(layout);
+  if (ch === undefined) chunks.set(layout, (ch = scanChunk(layout)));
+  return ch;
+}
+
+/** The chunk whose element is `len` characters at `i`. */
+function cut(layout: string, i: number, len: number, std: Std, extra?: Partial<Chunk>): Chunk {
+  return { prefix: layout.slice(0, i), std, text: layout.slice(i, i + len), suffix: layout.slice(i + len), ...extra };
+}
+
+function scanChunk(layout: string): Chunk {
   for (let i = 0; i < layout.length; i++) {
     const c = layout[i];
     const rest = layout.slice(i);
     switch (c) {
       case "J":
         if (rest.startsWith("Jan")) {
-          if (rest.startsWith("January")) return cut(i, 7, "longMonth");
-          if (!startsWithLower(rest.slice(3))) return cut(i, 3, "month");
+          if (rest.startsWith("January")) return cut(layout, i, 7, "longMonth");
+          if (!startsWithLower(rest.slice(3))) return cut(layout, i, 3, "month");
         }
         break;
       case "M":
         if (rest.startsWith("Mon")) {
-          if (rest.startsWith("Monday")) return cut(i, 6, "longWeekDay");
-          if (!startsWithLower(rest.slice(3))) return cut(i, 3, "weekDay");
+          if (rest.startsWith("Monday")) return cut(layout, i, 6, "longWeekDay");
+          if (!startsWithLower(rest.slice(3))) return cut(layout, i, 3, "weekDay");
         }
-        if (rest.startsWith("MST")) return cut(i, 3, "TZ");
+        if (rest.startsWith("MST")) return cut(layout, i, 3, "TZ");
         break;
       case "0":
-        if (rest.length >= 2 && rest[1]! >= "1" && rest[1]! <= "6") return cut(i, 2, ZERO_X[rest.charCodeAt(1) - 49]!);
-        if (rest.startsWith("002")) return cut(i, 3, "zeroYearDay");
+        if (rest.length >= 2 && rest[1]! >= "1" && rest[1]! <= "6") return cut(layout, i, 2, ZERO_X[rest.charCodeAt(1) - 49]!);
+        if (rest.startsWith("002")) return cut(layout, i, 3, "zeroYearDay");
         break;
       case "1":
-        if (rest.startsWith("15")) return cut(i, 2, "hour");
-        return cut(i, 1, "numMonth");
+        if (rest.startsWith("15")) return cut(layout, i, 2, "hour");
+        return cut(layout, i, 1, "numMonth");
       case "2":
-        if (rest.startsWith("2006")) return cut(i, 4, "longYear");
-        return cut(i, 1, "day");
+        if (rest.startsWith("2006")) return cut(layout, i, 4, "longYear");
+        return cut(layout, i, 1, "day");
       case "_":
         if (rest.startsWith("_2")) {
           // "_2006" is a literal underscore followed by the year.
-          if (rest.startsWith("_2006")) return cut(i + 1, 4, "longYear");
-          return cut(i, 2, "underDay");
+          if (rest.startsWith("_2006")) return cut(layout, i + 1, 4, "longYear");
+          return cut(layout, i, 2, "underDay");
         }
-        if (rest.startsWith("__2")) return cut(i, 3, "underYearDay");
+        if (rest.startsWith("__2")) return cut(layout, i, 3, "underYearDay");
         break;
       case "3":
-        return cut(i, 1, "hour12");
+        return cut(layout, i, 1, "hour12");
       case "4":
-        return cut(i, 1, "minute");
+        return cut(layout, i, 1, "minute");
       case "5":
-        return cut(i, 1, "second");
+        return cut(layout, i, 1, "second");
       case "P":
-        if (rest.startsWith("PM")) return cut(i, 2, "PM");
+        if (rest.startsWith("PM")) return cut(layout, i, 2, "PM");
         break;
       case "p":
-        if (rest.startsWith("pm")) return cut(i, 2, "pm");
+        if (rest.startsWith("pm")) return cut(layout, i, 2, "pm");
         break;
       case "-":
-        if (rest.startsWith("-070000")) return cut(i, 7, "NumSecondsTZ");
-        if (rest.startsWith("-07:00:00")) return cut(i, 9, "NumColonSecondsTZ");
-        if (rest.startsWith("-0700")) return cut(i, 5, "NumTZ");
-        if (rest.startsWith("-07:00")) return cut(i, 6, "NumColonTZ");
-        if (rest.startsWith("-07")) return cut(i, 3, "NumShortTZ");
+        if (rest.startsWith("-070000")) return cut(layout, i, 7, "NumSecondsTZ");
+        if (rest.startsWith("-07:00:00")) return cut(layout, i, 9, "NumColonSecondsTZ");
+        if (rest.startsWith("-0700")) return cut(layout, i, 5, "NumTZ");
+        if (rest.startsWith("-07:00")) return cut(layout, i, 6, "NumColonTZ");
+        if (rest.startsWith("-07")) return cut(layout, i, 3, "NumShortTZ");
         break;
       case "Z":
-        if (rest.startsWith("Z070000")) return cut(i, 7, "ISO8601SecondsTZ");
-        if (rest.startsWith("Z07:00:00")) return cut(i, 9, "ISO8601ColonSecondsTZ");
-        if (rest.startsWith("Z0700")) return cut(i, 5, "ISO8601TZ");
-        if (rest.startsWith("Z07:00")) return cut(i, 6, "ISO8601ColonTZ");
-        if (rest.startsWith("Z07")) return cut(i, 3, "ISO8601ShortTZ");
+        if (rest.startsWith("Z070000")) return cut(layout, i, 7, "ISO8601SecondsTZ");
+        if (rest.startsWith("Z07:00:00")) return cut(layout, i, 9, "ISO8601ColonSecondsTZ");
+        if (rest.startsWith("Z0700")) return cut(layout, i, 5, "ISO8601TZ");
+        if (rest.startsWith("Z07:00")) return cut(layout, i, 6, "ISO8601ColonTZ");
+        if (rest.startsWith("Z07")) return cut(layout, i, 3, "ISO8601ShortTZ");
         break;
       case ".":
       case ",":
@@ -162,7 +170,7 @@ function nextChunk(layout: string): Chunk {
           while (j < rest.length && rest[j] === ch) j++;
           // The run of digits must end here: only a fractional second is all digits.
           if (!isDigitAt(rest, j)) {
-            return cut(i, j, ch === "0" ? "fracSecond0" : "fracSecond9", { digits: j - 1, sep: c });
+            return cut(layout, i, j, ch === "0" ? "fracSecond0" : "fracSecond9", { digits: j - 1, sep: c });
           }
         }
         break;
