@@ -656,6 +656,15 @@ export const HOSTILE_CASES: HostileCase[] = [
     },
   },
   {
+    // Each character went through a TextEncoder and a spread of its own: 1 s once.
+    name: "uri.parse of a 430,000-character path",
+    source: big(["r := count(uri.parse(input.value))"]),
+    get input() {
+      return { value: "0".repeat(430_000) };
+    },
+    finishes: true,
+  },
+  {
     name: "net.cidr_merge of 20,000 input addresses, repeated",
     source: big(["r := count([x | some i in numbers.range(1, 100000); x := net.cidr_merge(input.ips)])"]),
     get input() {

@@ -12,6 +12,7 @@
  */
 import { RObject } from "../value/index.js";
 import { quote } from "../goruntime/strconv.js";
+import { runeBytes } from "../goruntime/utf8.js";
 import { builtinError, str } from "./args.js";
 import type { BuiltinTable } from "./types.js";
 
@@ -48,9 +49,13 @@ function shouldEscape(c: string, mode: Mode): boolean {
   return true;
 }
 
+/** A code unit that is half of a surrogate pair: a lone one decodes to U+FFFD, so the text changes. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 function unescapeURI(s: string, mode: Mode): string {
+  // Nothing escaped and nothing for the UTF-8 round trip to replace: the text as it is.
+  if (mode !== "host" && !s.includes("%") && !SURROGATE.test(s)) return s;
   const bytes: number[] = [];
-  const enc = new TextEncoder();
   for (let i = 0; i < s.length; ) {
     const c = s[i] as string;
     if (c === "%") {
@@ -69,20 +74,28 @@ function unescapeURI(s: string, mode: Mode): string {
     }
     if (mode === "host" && c < "\x80" && shouldEscape(c, "host")) throw new ReferenceRefused(`invalid character ${quote(c)} in host name`);
     const cp = s.codePointAt(i) as number;
-    const ch = String.fromCodePoint(cp);
-    bytes.push(...enc.encode(ch));
-    i += ch.length;
+    if (cp < 0x80) bytes.push(cp);
+    else for (const b of runeBytes(cp)) bytes.push(b);
+    i += cp > 0xffff ? 2 : 1;
   }
   return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
-function escapePath(s: string): string {
-  let out = "";
-  for (const b of new TextEncoder().encode(s)) {
-    const c = String.fromCharCode(b);
-    out += b < 0x80 && !shouldEscape(c, "path") ? c : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+const UPPER_HEX = "0123456789ABCDEF";
+
+/** Whether Go's EscapedPath of `path` is `raw` (then URL.RawPath stays empty): compared byte by byte, without building it. */
+function escapesTo(path: string, raw: string): boolean {
+  let j = 0;
+  for (const b of new TextEncoder().encode(path)) {
+    if (b < 0x80 && !shouldEscape(String.fromCharCode(b), "path")) {
+      if (raw.charCodeAt(j) !== b) return false;
+      j += 1;
+    } else {
+      if (raw[j] !== "%" || raw[j + 1] !== UPPER_HEX[b >> 4] || raw[j + 2] !== UPPER_HEX[b & 15]) return false;
+      j += 3;
+    }
   }
-  return out;
+  return j === raw.length;
 }
 
 function validOptionalPort(port: string): boolean {
@@ -196,7 +209,7 @@ function parseMain(raw: string, out: ParsedURI): void {
     out.host = parseAuthority(authority);
   }
   out.path = unescapeURI(rest, "path");
-  out.rawPath = escapePath(out.path) === rest ? "" : rest;
+  out.rawPath = escapesTo(out.path, rest) ? "" : rest;
 }
 
 /** Go's URL.Hostname and URL.Port. */
@@ -213,9 +226,8 @@ function splitHost(host: string): [string, string] {
 }
 
 export const uriBuiltins: BuiltinTable = {
-  "uri.parse": (args, ctx) => {
+  "uri.parse": (args) => {
     const raw = str(args, 0);
-    ctx.charge(Math.ceil(raw.length / 64));
     let p: ParsedURI;
     try {
       p = parseReference(raw);
@@ -236,10 +248,9 @@ export const uriBuiltins: BuiltinTable = {
     if (p.fragment) obj.set("fragment", p.fragment);
     return obj;
   },
-  "uri.is_valid": (args, ctx) => {
+  "uri.is_valid": (args) => {
     const raw = args[0];
     if (typeof raw !== "string" || raw === "") return false;
-    ctx.charge(Math.ceil(raw.length / 64));
     try {
       parseReference(raw);
       return true;
