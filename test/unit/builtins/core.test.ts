@@ -293,6 +293,18 @@ describe("objects", () => {
     expect(failure("object.union_n", j("[{}, 1]")).message).toBe("operand 1 must be array of objects but got array containing number");
   });
 
+  it("decides object.subset of objects nested 20,000 deep without recursion", () => {
+    // sup has a "b" at every level that sub lacks, so no level is equal and every one is compared.
+    let sup: Value = 1;
+    let sub: Value = 1;
+    for (let i = 0; i < 20000; i++) {
+      sup = obj(["a", sup], ["b", i]);
+      sub = obj(["a", sub]);
+    }
+    expect(call("object.subset", sup, sub)).toBe(true);
+    expect(call("object.subset", sub, sup)).toBe(false);
+  });
+
   it("decides object.subset for objects, sets, arrays and array/set pairs", () => {
     const a = j('{"a":5,"b":7,"nested":{"x":10,"arr":[6,7,8,9]}}');
     expect(call("object.subset", a, j('{"a":5,"nested":{"arr":[7,8]}}'))).toBe(true);

@@ -146,16 +146,26 @@ function unionN(args: Value[]): Value {
 
 // ---- object.subset ------------------------------------------------------
 
+/** Nested objects are compared level by level from a stack of pairs: the depth of the values costs heap, not call stack. */
 function objectSubset(sup: RObject, sub: RObject): boolean {
-  return sub.everyUnordered((k, subV) => {
-    const supV = sup.get(k);
+  const pairs: [RObject, RObject][] = [[sup, sub]];
+  const holds = (outer: RObject) => (k: Value, subV: Value) => {
+    const supV = outer.get(k);
     if (supV === undefined) return false;
     if (equals(subV, supV)) return true;
-    if (supV instanceof RObject && subV instanceof RObject) return objectSubset(supV, subV);
+    if (supV instanceof RObject && subV instanceof RObject) {
+      pairs.push([supV, subV]);
+      return true;
+    }
     if (supV instanceof RSet && subV instanceof RSet) return setSubset(supV, subV);
     if (Array.isArray(supV) && Array.isArray(subV)) return arraySubset(supV, subV);
     return false;
-  });
+  };
+  while (pairs.length > 0) {
+    const [outer, inner] = pairs.pop() as [RObject, RObject];
+    if (!inner.everyUnordered(holds(outer))) return false;
+  }
+  return true;
 }
 
 function setSubset(sup: RSet, sub: RSet): boolean {
