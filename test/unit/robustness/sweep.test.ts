@@ -267,6 +267,8 @@ const constructs: Construct[] = [
       // every line is padded by twice its depth: 1,000 levels are about 3 MB of text
       ["yaml.marshal", "count(yaml.marshal(input)) > 0", 1000],
       ['sprintf("%v")', 'count(sprintf("%v", [input])) > 0', 9000],
+      // indented: quadratic in the depth too (0.64 s at 20,000 levels before the indentation was charged)
+      ["json.marshal_with_options", 'count(json.marshal_with_options(input, {"pretty": true})) > 0', 1000],
       ["object.union", 'object.union(input, {"a": {"a": {"c": 1}}}).a.a.c', undefined],
       ["object.union of itself", "object.union(input, input) == input", 9000],
       ["object.union_n", 'object.union_n([input, input, {"z": 1}]).z', 9000],

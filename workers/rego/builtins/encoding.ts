@@ -62,7 +62,7 @@ function encodeQueryObject(v: RObject): string {
 
 // ------------------------------------------------------------------- json
 
-function marshalWithOptions(v: Value, opts: RObject): string {
+function marshalWithOptions(v: Value, opts: RObject, charge: (units: number) => void): string {
   let indent = "\t";
   let prefix = "";
   let implicitPretty = false;
@@ -94,7 +94,7 @@ function marshalWithOptions(v: Value, opts: RObject): string {
   const pretty = explicitPretty ?? implicitPretty;
   if (!pretty) return toJSONText(v);
   // MarshalIndent does not prefix the first line; OPA adds it.
-  return prefix + toIndentedJSONText(v, prefix, indent);
+  return prefix + toIndentedJSONText(v, prefix, indent, charge);
 }
 
 function typeNameOf(v: Value): string {
@@ -134,7 +134,8 @@ export const encodingBuiltins: BuiltinTable = {
   "urlquery.decode_object": (args) => parseQueryObject(str(args, 0)),
 
   "json.marshal": (args) => toJSONText(args[0] as Value),
-  "json.marshal_with_options": (args) => marshalWithOptions(args[0] as Value, object(args, 1)),
+  // Deep values indent every line: one step per 4 bytes of indentation (see toIndentedJSONText).
+  "json.marshal_with_options": (args, ctx) => marshalWithOptions(args[0] as Value, object(args, 1), (n) => ctx.charge(n)),
   "json.unmarshal": (args) => goErrors(() => unmarshalJSON(str(args, 0), REGO_JSON)),
   "json.is_valid": (args) => typeof args[0] === "string" && validJSON(args[0], REGO_JSON),
 

@@ -325,8 +325,9 @@ export function toJSONText(v: Value): string {
 }
 
 /** json.MarshalIndent's layout (empty collections stay `{}` and `[]`); the first line is not prefixed. */
-export function toIndentedJSONText(v: Value, prefix: string, indent: string): string {
-  return marshal(v, { prefix, indent });
+/** `charge` pays for the indentation as it is written, one unit per 4 bytes: a value nested n deep indents its lines by up to n. */
+export function toIndentedJSONText(v: Value, prefix: string, indent: string, charge?: (units: number) => void): string {
+  return marshal(v, { prefix, indent, charge });
 }
 
 /**
@@ -334,8 +335,17 @@ export function toIndentedJSONText(v: Value, prefix: string, indent: string): st
  * strings (by code point), sets as arrays, strings quoted as Go quotes them.
  * An explicit stack, so a value of any depth is written without recursion.
  */
-function marshal(root: Value, indent: { prefix: string; indent: string } | undefined): string {
-  const nl = indent ? (d: number) => "\n" + indent.prefix + indent.indent.repeat(d) : () => "";
+function marshal(
+  root: Value,
+  indent: { prefix: string; indent: string; charge?: ((units: number) => void) | undefined } | undefined,
+): string {
+  const nl = indent
+    ? (d: number) => {
+        const pad = indent.prefix.length + d * indent.indent.length;
+        indent.charge?.(pad >> 2);
+        return "\n" + indent.prefix + indent.indent.repeat(d);
+      }
+    : () => "";
   const sep = indent ? ": " : ":";
   interface Frame {
     /** an object's quoted keys with their separator, parallel to vals; null for arrays and sets */
