@@ -249,6 +249,19 @@ const constructs: Construct[] = [
     limit: { from: 2, code: "rego_parse_error", message: /^unexpected minus token: expected number$/, located: true },
   },
   {
+    name: "strings.render_template of variables nested n deep",
+    sizes: [10, 150, 1000, 20_000],
+    source: () => 'r := count(strings.render_template("{{.a}}", input)) > 0',
+    input: (n) => deepValue(n),
+    expect: () => true,
+    limit: {
+      from: 1000,
+      code: "eval_builtin_error",
+      message: /^strings\.render_template: template variables nested deeper than 200$/,
+      located: true,
+    },
+  },
+  {
     name: "a long ref into input",
     sizes: [10, 10_000],
     source: (n) => `r := input${repeat(".a", n)}`,

@@ -13,6 +13,7 @@
 import type { Value } from "../value/index.js";
 import { RObject, RSet, formatNumber, termString } from "../value/index.js";
 import { array, builtinError, goErrors, object, str, typeError } from "./args.js";
+import { checkValueNesting } from "./nesting.js";
 import { decodeFirst } from "../goruntime/json.js";
 import { renderGoTemplate } from "../goruntime/template/exec.js";
 import type { GoVal } from "../goruntime/template/value.js";
@@ -67,6 +68,8 @@ function toGoValue(v: Value): GoVal {
 }
 
 function renderTemplate(text: string, vars: RObject, charge: (steps: number) => void): string {
+  // The conversions below and the template's printing recurse over the variables.
+  checkValueNesting(vars, "template variables");
   if (!isJSONShaped(vars)) {
     // OPA decodes the variables' Rego text as JSON; sets and non-string keys
     // make that fail, with the decoder's message.
