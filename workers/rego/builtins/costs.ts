@@ -355,8 +355,9 @@ const BEFORE: Record<string, Cost> = {
   // Each operation may copy the document.
   "json.patch": (a) => 4 * deepSize(a[1]) + deepSize(a[0]) * Math.max(1, shallowSize(a[1])),
   walk: perNode(32),
-  "graph.reachable": perNode(24),
-  "graph.reachable_paths": perNode(16),
+  // The starting vertices are hashed into a set first: composite ones by their whole contents.
+  "graph.reachable": (a) => 24 * deepSize(a[0]) + 2 * deepSize(a[1]),
+  "graph.reachable_paths": (a) => 16 * deepSize(a[0]) + 2 * deepSize(a[1]),
   // Every address is parsed, then sorted and merged.
   "net.cidr_merge": (a) => {
     const n = shallowSize(a[0]);
