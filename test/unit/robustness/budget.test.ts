@@ -116,6 +116,21 @@ describe("the cost model", () => {
     expect(m.ok ? "ok" : m.error.code).toBe("eval_budget_exceeded");
   });
 
+  it("charges set operations by the hash keys of their members, not their count", async () => {
+    // Sets handed in as input (built without SetAdd's charges): 200 arrays each holding a 40 KB string, 500,000 steps of keys a set.
+    const s = "x".repeat(40_000);
+    const input = {
+      a: new Set(Array.from({ length: 200 }, (_, i) => [i, s])),
+      b: new Set(Array.from({ length: 200 }, (_, i) => [i + 100, s])),
+    };
+    for (const op of ["&", "|", "-"]) {
+      const src = `package p\nr := count(input.a ${op} input.b)`;
+      expect(value(await run(src, { input, budget: 10_000_000 })), op).toBe(op === "|" ? 300 : op === "&" ? 100 : 100);
+      const o = await run(src, { input });
+      expect(o.ok ? "ok" : o.error.code, op).toBe("eval_budget_exceeded");
+    }
+  });
+
   it("charges string built-ins per character by default", async () => {
     const src = 'package p\nr := count([1 | some i in numbers.range(1, 10); strings.count(input.s, "a") > 0])';
     expect(value(await run(src, { input: { s: "a".repeat(50_000) } }))).toBe(10);

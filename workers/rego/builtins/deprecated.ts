@@ -9,7 +9,6 @@ import { RObject, RSet } from "../value/index.js";
 import type { BuiltinFn, BuiltinTable } from "./types.js";
 import { operandError, set } from "./args.js";
 import { netBuiltins } from "./net.js";
-import { setDifference } from "./numbers.js";
 import { regexBuiltins } from "./regex.js";
 
 /** Elements of an array or set operand, or OPA's error naming both. */
@@ -31,7 +30,7 @@ function identityCast(type: string, is: (v: Value) => boolean): BuiltinFn {
 export const deprecatedBuiltins: BuiltinTable = {
   re_match: regexBuiltins["regex.match"] as BuiltinFn,
   "net.cidr_overlap": netBuiltins["net.cidr_contains"] as BuiltinFn,
-  set_diff: (args) => setDifference(set(args, 0), set(args, 1)),
+  set_diff: (args) => set(args, 0).minus(set(args, 1)),
   any: (args) => elements(args[0] as Value).some((v) => v === true),
   all: (args) => elements(args[0] as Value).every((v) => v === true),
   cast_array: (args) => {

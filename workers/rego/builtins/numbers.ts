@@ -117,16 +117,10 @@ function minus(args: Value[]): Value {
   const xNum = typeof x === "number" || typeof x === "bigint";
   const yNum = typeof y === "number" || typeof y === "bigint";
   if (xNum && yNum) return subtract(x, y);
-  if (x instanceof RSet && y instanceof RSet) return setDifference(x, y);
+  if (x instanceof RSet && y instanceof RSet) return x.minus(y);
   if (!xNum && !(x instanceof RSet)) throw typeError(`operand 1 must be one of {number, set} but got ${typeName(x)}`);
   if (yNum) throw operandError(2, y, "set");
   throw operandError(2, y, "number");
-}
-
-export function setDifference(x: RSet, y: RSet): RSet {
-  const out = new RSet();
-  for (const v of x.unorderedValues()) if (!y.has(v)) out.add(v);
-  return out;
 }
 
 /** OPA's BigIntOperand: any integer, with its own wording for non-numbers. */

@@ -4,13 +4,6 @@ import { RSet } from "../value/index.js";
 import type { BuiltinTable } from "./types.js";
 import { operandError, set } from "./args.js";
 
-export function intersect(a: RSet, b: RSet): RSet {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  const out = new RSet();
-  for (const v of small.unorderedValues()) if (large.has(v)) out.add(v);
-  return out;
-}
-
 export function unite(a: RSet, b: RSet): RSet {
   if (b.size === 0) return a;
   if (a.size === 0) return b;
@@ -36,7 +29,7 @@ function intersection(args: Value[]): Value {
   // Start from the smallest set: the result can only shrink from there.
   sets.sort((x, y) => x.size - y.size);
   let result = sets[0] as RSet;
-  for (let i = 1; i < sets.length && result.size > 0; i++) result = intersect(result, sets[i] as RSet);
+  for (let i = 1; i < sets.length && result.size > 0; i++) result = result.intersect(sets[i] as RSet);
   return result;
 }
 
@@ -47,7 +40,7 @@ function union(args: Value[]): Value {
 }
 
 export const setsBuiltins: BuiltinTable = {
-  and: (args) => intersect(set(args, 0), set(args, 1)),
+  and: (args) => set(args, 0).intersect(set(args, 1)),
   or: (args) => unite(set(args, 0), set(args, 1)),
   intersection,
   union,

@@ -14,7 +14,7 @@ import { RObject, RSet, equals, formatNumber } from "../value/index.js";
 import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
 import { Collection, Inline, type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 import { isMember } from "../builtins/membership.js";
-import { deepSize, scanned } from "../builtins/costs.js";
+import { deepSize, scanned, setKeyCost } from "../builtins/costs.js";
 import { mergeDeep } from "../value/deep.js";
 import type { DataReads } from "./data-reads.js";
 import { EVAL_DEPTH_LIMIT, depthExceeded } from "./depth.js";
@@ -573,7 +573,7 @@ export class Evaluation implements BuiltinContext {
           return CONTINUE;
         }
         // Charged as the built-in `or` is (see builtins/costs.ts): both sizes before, the result's after.
-        this.charge(3 * (x.size + y.size));
+        this.charge(3 * (x.size + y.size) + setKeyCost(y));
         const out = instr.op === Op.UnionNew ? x.clone() : x;
         out.addAll(y);
         this.charge(out.size);

@@ -274,6 +274,36 @@ export class RSet {
     }
   }
 
+  /**
+   * The characters of its members' hash keys (a string member's own, a
+   * composite's canonical text): what finding equal members in another set
+   * compares, so the cost model charges set operations by it.
+   */
+  keyChars(): number {
+    let n = 0;
+    for (const h of this.members.keys()) n += typeof h === "string" ? h.length : 1;
+    return n;
+  }
+
+  /** The members also in `other`, by the hash keys both hold: a composite member is not hashed again. */
+  intersect(other: RSet): RSet {
+    const [small, large] = this.size <= other.size ? [this, other] : [other, this];
+    const out = new RSet();
+    small.members.forEach((v, h) => {
+      if (large.members.has(h)) out.members.set(h, v);
+    });
+    return out;
+  }
+
+  /** The members not in `other`, by the hash keys both hold. */
+  minus(other: RSet): RSet {
+    const out = new RSet();
+    this.members.forEach((v, h) => {
+      if (!other.members.has(h)) out.members.set(h, v);
+    });
+    return out;
+  }
+
   delete(v: Value): void {
     if (this.members.delete(hashKey(v))) {
       this.sorted = undefined;
