@@ -275,7 +275,8 @@ function formatWidths(format: string): number {
 const BEFORE: Record<string, Cost> = {
   // O(1) or cheap on collections: only the call itself.
   count: (a) => (typeof a[0] === "string" ? bytes(a[0].length) : 0),
-  "object.get": (a) => (Array.isArray(a[1]) ? a[1].length : 0),
+  // Each key of the path is hashed to look it up: a composite one by its whole contents.
+  "object.get": (a) => deepSize(a[1]),
   // A composite needle is hashed or compared by its contents; an array or an object's values are scanned.
   "internal.member_2": (a) => 4 * composite(a[0]) + scanned(a[1]),
   "internal.member_3": (a) => 4 * (composite(a[0]) + composite(a[1])) + scanned(a[2]),
@@ -360,8 +361,9 @@ const BEFORE: Record<string, Cost> = {
   "array.flatten": (a) => deepSize(a[0]),
   "object.union": (a) => 8 * deepArgs(a),
   "object.union_n": (a) => 8 * deepSize(a[0]),
-  "object.filter": (a) => 6 * sizes(a),
-  "object.remove": (a) => 6 * sizes(a),
+  // The keys are hashed into a set and the object's own keys looked up in it: composite ones by their contents.
+  "object.filter": (a) => 6 * sizes(a) + keysSize(a[0]) + deepSize(a[1]),
+  "object.remove": (a) => 6 * sizes(a) + keysSize(a[0]) + deepSize(a[1]),
   "object.keys": sizes,
   any: sizes,
   all: sizes,
@@ -576,6 +578,16 @@ function globCompileCost(a: Value[]): number {
   const key = `${a[0]}\u0000${Array.isArray(a[1]) ? a[1].join("") : ""}`;
   const { size, seen } = recentGlobs.lookup(key, (k) => 4 * k.length);
   return seen ? 0 : COMPILE_BASE + COMPILE_COST * size;
+}
+
+/** deepSize of an object's keys (the values are not visited). */
+function keysSize(v: Value | undefined): number {
+  if (!(v instanceof RObject)) return 0;
+  let n = 0;
+  v.forEachUnordered((k) => {
+    n += deepSize(k);
+  });
+  return n;
 }
 
 /** setKeys of the members of a set of sets. */
