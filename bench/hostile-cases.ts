@@ -828,6 +828,21 @@ export const HOSTILE_CASES: HostileCase[] = [
     },
   },
   {
+    // An array key is hashed by its contents on every lookup: this ran 34 s to the end once, a step per lookup.
+    name: "lookup by an array key holding a 150 KB string, repeated",
+    source: big(["r := count([1 | some i in numbers.range(1, 100000); input.o[input.k]])"]),
+    get input() {
+      return { o: { a: 1 }, k: [1, "x".repeat(150_000)] };
+    },
+  },
+  {
+    name: "set lookup of an array holding a 150 KB string, repeated",
+    source: big(["r := count([1 | some i in numbers.range(1, 100000); not input.s[input.k]])"]),
+    get input() {
+      return { s: new Set(["a"]), k: [1, "x".repeat(150_000)] };
+    },
+  },
+  {
     name: "equality of nested arrays built apart, repeated",
     source: big(["r := count([1 | some i in numbers.range(1, 200000); input.a == input.b])"]),
     get input() {

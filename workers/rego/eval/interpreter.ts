@@ -335,6 +335,8 @@ export class Evaluation implements BuiltinContext {
         const src = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         const key = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (src === undefined || key === undefined) return 0;
+        // A composite key is hashed by its contents to be looked up (an array's canonical text is not kept).
+        if (key !== null && typeof key === "object") this.chargeWork(2 * deepSize(key, this.budget - this.steps), instr);
         let v: Value | undefined;
         if (src instanceof RObject) {
           v = typeof key === "string" ? src.getString(key) : src.get(key);
