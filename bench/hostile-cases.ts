@@ -843,6 +843,14 @@ export const HOSTILE_CASES: HostileCase[] = [
     },
   },
   {
+    // Two bodies giving equal big values are compared for the conflict check: 27 s to the budget once, a step per call.
+    name: "a function whose two bodies return equal 100,000-element arrays, called 100,000 times",
+    source: big(["f(x) := input.a if x > 0", "f(x) := input.b if x > 1", "r := count([1 | some i in numbers.range(2, 100000); f(i)])"]),
+    get input() {
+      return { a: Array.from({ length: 100_000 }, (_, i) => i), b: Array.from({ length: 100_000 }, (_, i) => i) };
+    },
+  },
+  {
     name: "equality of nested arrays built apart, repeated",
     source: big(["r := count([1 | some i in numbers.range(1, 200000); input.a == input.b])"]),
     get input() {

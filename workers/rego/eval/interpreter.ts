@@ -288,6 +288,13 @@ export class Evaluation implements BuiltinContext {
    * and a comparison of big equal values is charged once it is done (the
    * values themselves were charged as they were built, or are input).
    */
+  /** equals(a, b), charged as chargeComparison says. */
+  private equalCharged(a: Value, b: Value, instr: Instr): boolean {
+    const eq = equals(a, b);
+    if (a !== b && typeof a === "object" && typeof b === "object") this.chargeComparison(a, b, instr);
+    return eq;
+  }
+
   private chargeComparison(a: Value, b: Value, instr: Instr): void {
     if (a === null || b === null) return;
     if (Array.isArray(a)) {
@@ -313,7 +320,7 @@ export class Evaluation implements BuiltinContext {
         const v = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         if (v === undefined) return 0;
         const cur = L[instr.c];
-        if (cur !== undefined && !equals(cur, v)) {
+        if (cur !== undefined && !this.equalCharged(cur, v, instr)) {
           const f = this.current;
           throw this.error(
             "eval_conflict_error",
@@ -355,17 +362,13 @@ export class Evaluation implements BuiltinContext {
         const a = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         const b = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (a === undefined || b === undefined) return 0;
-        const eq = equals(a, b);
-        if (a !== b && typeof a === "object" && typeof b === "object") this.chargeComparison(a, b, instr);
-        return eq ? CONTINUE : 0;
+        return this.equalCharged(a, b, instr) ? CONTINUE : 0;
       }
       case Op.NotEqual: {
         const a = instr.a >= 0 ? L[instr.a] : consts[~instr.a];
         const b = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (a === undefined || b === undefined) return 0;
-        const eq = equals(a, b);
-        if (a !== b && typeof a === "object" && typeof b === "object") this.chargeComparison(a, b, instr);
-        return eq ? 0 : CONTINUE;
+        return this.equalCharged(a, b, instr) ? 0 : CONTINUE;
       }
       case Op.IsDefined:
         return L[instr.a] === undefined ? 0 : CONTINUE;
@@ -503,7 +506,8 @@ export class Evaluation implements BuiltinContext {
         if (k !== null && typeof k === "object") this.chargeWork(4 * deepSize(k, this.budget - this.steps), instr);
         if (instr.op === Op.ObjectInsertOnce) {
           const cur = obj.get(k);
-          if (cur !== undefined && !equals(cur, v)) throw this.error("eval_conflict_error", "object keys must be unique", instr);
+          if (cur !== undefined && !this.equalCharged(cur, v, instr))
+            throw this.error("eval_conflict_error", "object keys must be unique", instr);
         }
         obj.set(k, v);
         if (instr.produces && this.firing) this.firing.add(instr.loc);
