@@ -11,6 +11,8 @@ export interface HostileCase {
   source: string;
   /** a getter: built when a case runs, so importing the cases allocates nothing big */
   readonly input?: unknown;
+  /** base documents, a getter like input */
+  readonly data?: unknown;
   /** the construct completes within the budget (listed for its time, not as a limit test) */
   finishes?: boolean;
   /** evaluate with a print hook (as `caracal test` and explain do), so print formats its operands */
@@ -848,6 +850,17 @@ export const HOSTILE_CASES: HostileCase[] = [
     source: big(["f(x) := input.a if x > 0", "f(x) := input.b if x > 1", "r := count([1 | some i in numbers.range(2, 100000); f(i)])"]),
     get input() {
       return { a: Array.from({ length: 100_000 }, (_, i) => i), b: Array.from({ length: 100_000 }, (_, i) => i) };
+    },
+  },
+  {
+    // Each read merges the base document with the rules' at every level, and each level re-walked all of
+    // the one below it: 18 s to the budget once, charged by the top-level sizes.
+    name: "reading a base document of 27,000 leaves under a package with a rule, repeated",
+    source: big(["q.k0.k0.x := 1", "r := count([1 | some i in numbers.range(1, 100000); count(data.p.q) > 0])"]),
+    get data() {
+      const level = (d: number): unknown =>
+        d === 0 ? 1 : Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, level(d - 1)]));
+      return { p: { q: level(3) } };
     },
   },
   {

@@ -11,7 +11,7 @@ import { DEFAULT_STEP_BUDGET, RegoError, compile, fromJS, prepare, type Prepared
 import { HOSTILE_CASES } from "./hostile-cases.js";
 import { fmtNs, mainThreadCpuNs } from "./stats.js";
 
-type Doc = { input?: Value };
+type Doc = { input?: Value; data?: Value };
 type Run = { budget: number; print?: (line: string) => void };
 
 const discard = (): void => {};
@@ -63,7 +63,9 @@ export async function benchHostile(runs = 5, only?: string): Promise<string[]> {
       continue;
     }
     const policy = prepare(compiled.plan);
-    const doc: Doc = c.input === undefined ? {} : { input: fromJS(c.input) };
+    const doc: Doc = {};
+    if (c.input !== undefined) doc.input = fromJS(c.input);
+    if (c.data !== undefined) doc.data = fromJS(c.data);
     const options: Run = c.print ? { budget: DEFAULT_STEP_BUDGET, print: discard } : { budget: DEFAULT_STEP_BUDGET };
     const wall: number[] = [];
     const cpu: number[] = [];

@@ -15,7 +15,11 @@ const LIMIT = new RegExp(`integer result larger than ${MAX_INT_BITS} bits`);
 describe("hostile policies stop at the default budget", () => {
   for (const c of HOSTILE_CASES) {
     it(c.name, async () => {
-      const o = await run(c.source, { ...(c.input === undefined ? {} : { input: c.input }), ...(c.print ? { print: () => {} } : {}) });
+      const o = await run(c.source, {
+        ...(c.input === undefined ? {} : { input: c.input }),
+        ...(c.data === undefined ? {} : { data: c.data }),
+        ...(c.print ? { print: () => {} } : {}),
+      });
       if (c.finishes) {
         expect(o.ok).toBe(true);
         return;

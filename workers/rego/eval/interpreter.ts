@@ -520,9 +520,8 @@ export class Evaluation implements BuiltinContext {
         // opa_value_merge gives no value): a base document `{"a": 1}` under a
         // package `a.b` keeps its scalar, and the enclosing merge decides.
         if (a === undefined || b === undefined || !(a instanceof RObject) || !(b instanceof RObject)) return 0;
-        // The merge copies a and walks b.
-        this.chargeWork(a.size + b.size, instr);
-        L[instr.c] = mergeObjects(a, b);
+        // The merge copies a and walks b, and so for each pair of nested objects it merges (4 steps an entry, measured).
+        L[instr.c] = mergeDeep(a, b, keepBase, (n) => this.chargeWork(4 * n, instr));
         return CONTINUE;
       }
       case Op.Len: {
@@ -720,12 +719,12 @@ export class Evaluation implements BuiltinContext {
 }
 
 /**
- * Recursive merge of a base document with a virtual one (OPA's
- * ObjectMergeStmt): objects merge key by key; on any other clash the base
- * document's value stays.
+ * The pick of a recursive merge of a base document with a virtual one
+ * (OPA's ObjectMergeStmt): objects merge key by key; on any other clash the
+ * base document's value stays.
  */
-function mergeObjects(a: RObject, b: RObject): RObject {
-  return mergeDeep(a, b, (av, bv) => (av === undefined ? bv : av));
+function keepBase(av: Value | undefined, bv: Value): Value {
+  return av === undefined ? bv : av;
 }
 
 /** Copy-on-write replacement of the value at `path` (for `with`). */

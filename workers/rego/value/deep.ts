@@ -256,9 +256,17 @@ interface MergeFrame {
  * (`av` undefined when only `b` has the key). Nested objects merge from an
  * explicit stack, each before it is put into its parent, so objects of any
  * depth merge (object.union, the merge of base and virtual documents).
+ * `charge`, when given, is paid the size of each pair of objects merged.
  */
-export function mergeDeep(a: RObject, b: RObject, pick: (av: Value | undefined, bv: Value) => Value): RObject {
+export function mergeDeep(
+  a: RObject,
+  b: RObject,
+  pick: (av: Value | undefined, bv: Value) => Value,
+  charge?: (units: number) => void,
+): RObject {
+  // `charge` pays for each object copied and walked, by its size.
   const frame = (x: RObject, y: RObject): MergeFrame => {
+    charge?.(x.size + y.size);
     const keys: Value[] = [];
     const vals: Value[] = [];
     y.forEachUnordered((k, v) => {
@@ -281,6 +289,9 @@ export function mergeDeep(a: RObject, b: RObject, pick: (av: Value | undefined, 
       const bv = f.vals[f.i] as Value;
       f.i++;
       const av = f.out.get(k);
+      // An object merged with itself is itself (both picks keep it): the planner merges each level of
+      // a document with the level below, which already holds the base document's own objects.
+      if (av === bv) continue;
       if (av instanceof RObject && bv instanceof RObject) {
         f.key = k;
         nested = frame(av, bv);
