@@ -864,6 +864,23 @@ export const HOSTILE_CASES: HostileCase[] = [
     },
   },
   {
+    // V8 hashes strings of more than 16,383 characters by their length: 23 s once, in one Map bucket.
+    name: "set of 2,000 strings of 150,000 characters differing at their end",
+    source: big(["r := count({x | some x in input.a})"]),
+    get input() {
+      const s = "x".repeat(150_000);
+      return { a: Array.from({ length: 2000 }, (_, i) => s + i) };
+    },
+  },
+  {
+    name: "object keyed by 2,000 strings of 150,000 characters differing at their end",
+    source: big(["r := count(object.keys({x: 1 | some x in input.a}))"]),
+    get input() {
+      const s = "x".repeat(150_000);
+      return { a: Array.from({ length: 2000 }, (_, i) => s + i) };
+    },
+  },
+  {
     name: "equality of nested arrays built apart, repeated",
     source: big(["r := count([1 | some i in numbers.range(1, 200000); input.a == input.b])"]),
     get input() {

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { RObject, RSet, compare, equals, fromJS, parseJSON, toJSONText, termString } from "../../workers/rego/value/index.js";
+import {
+  LONG_KEY,
+  RObject,
+  RSet,
+  compare,
+  equals,
+  fromJS,
+  hashKey,
+  parseJSON,
+  toJSONText,
+  termString,
+} from "../../workers/rego/value/index.js";
 
 describe("value model", () => {
   it("keeps big integers exact through JSON", () => {
@@ -48,5 +59,25 @@ describe("objects converted from JavaScript", () => {
       expect(converted.getString("\u0000x")).toBe(3);
       expect(converted.size).toBe(built.size);
     }
+  });
+});
+
+describe("long hash keys", () => {
+  it("keep sets and objects exact for strings and composites past V8's hashed length", () => {
+    const base = "x".repeat(LONG_KEY + 10);
+    const a = `${base}a`;
+    const b = `${base}b`;
+    const set = RSet.from([a, b, `${base}a`, [a], [`${base}a`], `\0${base}`]);
+    expect(set.size).toBe(4);
+    expect(set.has(a) && set.has(b) && set.has([a]) && set.has(`\0${base}`)).toBe(true);
+    expect(set.has(`${base}c`) || set.has([b]) || set.has(base)).toBe(false);
+    const obj = new RObject();
+    obj.set(a, 1);
+    obj.set(b, 2);
+    obj.set(`${base}a`, 3);
+    expect([obj.size, obj.getString(a), obj.get(b), obj.getString(`${base}c`)]).toEqual([2, 3, 2, undefined]);
+    expect(obj.keys()).toEqual([a, b]);
+    expect(hashKey(a)).not.toBe(hashKey(b));
+    expect(hashKey(a)).toBe(hashKey(`${base}a`));
   });
 });

@@ -10,7 +10,7 @@
  */
 import { RegoError, isStackOverflow, type ErrorCode, type Location } from "../errors.js";
 import type { Value } from "../value/index.js";
-import { RObject, RSet, equals, formatNumber } from "../value/index.js";
+import { LONG_KEY, RObject, RSet, equals, formatNumber } from "../value/index.js";
 import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
 import { Collection, Inline, type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 import { isMember } from "../builtins/membership.js";
@@ -264,7 +264,10 @@ export class Evaluation implements BuiltinContext {
         return typeof x === "number" && typeof y === "number" ? x >= y : NOT_INLINED;
       case Inline.Member:
         if (x !== null && typeof x === "object") return NOT_INLINED;
-        if (y instanceof RSet) return y.has(x);
+        if (y instanceof RSet) {
+          this.chargeLongKey(x, instr);
+          return y.has(x);
+        }
         if (scanned(y) > 0) this.chargeWork(scanned(y), instr);
         return isMember(x, y);
       case Inline.Count:
@@ -272,6 +275,11 @@ export class Evaluation implements BuiltinContext {
       default:
         return NOT_INLINED;
     }
+  }
+
+  /** A string longer than LONG_KEY is hashed by its whole content at each lookup or insertion (value/hash.ts): a step per 4 characters. */
+  private chargeLongKey(v: Value, instr: Instr): void {
+    if (typeof v === "string" && v.length > LONG_KEY) this.chargeWork(v.length >> 2, instr);
   }
 
   /** Charges evaluator work proportional to the size of what a statement copies or visits. */
@@ -344,6 +352,7 @@ export class Evaluation implements BuiltinContext {
         if (src === undefined || key === undefined) return 0;
         // A composite key is hashed by its contents to be looked up (an array's canonical text is not kept).
         if (key !== null && typeof key === "object") this.chargeWork(2 * deepSize(key, this.budget - this.steps), instr);
+        else this.chargeLongKey(key, instr);
         let v: Value | undefined;
         if (src instanceof RObject) {
           v = typeof key === "string" ? src.getString(key) : src.get(key);
@@ -491,6 +500,7 @@ export class Evaluation implements BuiltinContext {
         this.steps += 3; // hashing and inserting
         // A composite member is hashed by its contents (only objects and sets cache theirs).
         if (v !== null && typeof v === "object") this.chargeWork(16 * deepSize(v, this.budget - this.steps), instr);
+        else this.chargeLongKey(v, instr);
         set.add(v);
         if (instr.produces && this.firing) this.firing.add(instr.loc);
         return CONTINUE;
@@ -504,6 +514,7 @@ export class Evaluation implements BuiltinContext {
         if (!(obj instanceof RObject)) throw this.error("eval_internal_error", "ObjectInsertStmt target is not an object", instr);
         this.steps += 16; // hashing and inserting (into a big object: a Map entry and a hash key)
         if (k !== null && typeof k === "object") this.chargeWork(4 * deepSize(k, this.budget - this.steps), instr);
+        else this.chargeLongKey(k, instr);
         if (instr.op === Op.ObjectInsertOnce) {
           const cur = obj.get(k);
           if (cur !== undefined && !this.equalCharged(cur, v, instr))

@@ -14,18 +14,53 @@ const DIRECT_DEPTH = 200;
 
 export type HashKey = string | number | bigint | boolean | null;
 
+/**
+ * V8 hashes a string of more than this many characters by its length alone:
+ * Map keys that long and of one length share one bucket, and a lookup
+ * compares them in turn from their first character, so strings that differ
+ * only at their end cost their whole length each (a set of 2,000 strings of
+ * 150,000 characters took 23 s to build). Keys that long start with their
+ * own content hash instead: a lookup still walks the bucket, but tells
+ * different keys apart at their first characters.
+ */
+export const LONG_KEY = 16383;
+
 export function hashKey(v: Value): HashKey {
   switch (typeof v) {
     case "string":
-      return v.length > 0 && v.charCodeAt(0) === 0 ? "\0s" + v : v;
+      return stringKey(v);
     case "number":
       return v === 0 ? 0 : v;
     case "bigint":
     case "boolean":
       return v;
-    default:
-      return v === null ? null : "\0c" + canonical(v);
+    default: {
+      if (v === null) return null;
+      const c = canonical(v);
+      return c.length > LONG_KEY ? longKey("\0C", c) : "\0c" + c;
+    }
   }
+}
+
+/** hashKey of a string: the string itself unless it starts with NUL (escaped) or is long (see LONG_KEY). */
+export function stringKey(s: string): string {
+  if (s.length > LONG_KEY) return longKey("\0L", s);
+  return s.length > 0 && s.charCodeAt(0) === 0 ? "\0s" + s : s;
+}
+
+/**
+ * The content hash of long keys is seeded per isolate, so texts made to
+ * collide (and be compared whole) cannot be prepared in advance. Drawn on
+ * first use: Workers give the global scope no randomness.
+ */
+let longKeySeed: number | undefined;
+
+/** `tag`, the text's content hash and the text: one key per text, as the text itself would be. */
+function longKey(tag: string, text: string): string {
+  longKeySeed ??= (Math.random() * 0x100000000) >>> 0;
+  let h = longKeySeed ^ 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return `${tag}${(h >>> 0).toString(36)}:${text}`;
 }
 
 /** A string that is equal for two values exactly when the values are equal. */

@@ -9,7 +9,7 @@
  * treated as immutable once they have been handed on; every mutating method
  * clears the cached sort order and hash.
  */
-import { hashKey, type HashKey } from "./hash.js";
+import { hashKey, stringKey, type HashKey } from "./hash.js";
 import { sortValues } from "./compare.js";
 
 export type Value = null | boolean | number | bigint | string | Value[] | RObject | RSet;
@@ -89,7 +89,7 @@ export class RObject {
 
   /** Fast path for the common case of a string key. */
   getString(key: string): Value | undefined {
-    return this.lookup(key.length > 0 && key.charCodeAt(0) === 0 ? hashKey(key) : key);
+    return this.lookup(stringKey(key));
   }
 
   has(key: Value): boolean {
