@@ -575,10 +575,19 @@ function regexCost(a: Value[]): number {
 /** A glob compiles to a regex several times its length (each wildcard a class and a star, each character escaped). */
 function globCompileCost(a: Value[]): number {
   if (typeof a[0] !== "string") return 0;
-  const key = `${a[0]}\u0000${Array.isArray(a[1]) ? a[1].join("") : ""}`;
+  const delimiters = Array.isArray(a[1]) ? a[1] : [];
+  // Measured before the key is built: a key of megabytes (or one joining composite delimiters,
+  // which the built-in refuses) is charged as a compile of that size without being built or kept.
+  let length = a[0].length;
+  for (const d of delimiters) length += typeof d === "string" ? d.length : 1;
+  if (length > MAX_GLOB_KEY || delimiters.some((d) => typeof d !== "string")) return COMPILE_BASE + COMPILE_COST * 4 * length;
+  const key = `${a[0]}\u0000${delimiters.join("")}`;
   const { size, seen } = recentGlobs.lookup(key, (k) => 4 * k.length);
   return seen ? 0 : COMPILE_BASE + COMPILE_COST * size;
 }
+
+/** Longest pattern and delimiters (in characters) whose compile cost is remembered (see globCompileCost). */
+const MAX_GLOB_KEY = 65536;
 
 /** deepSize of an object's keys (the values are not visited). */
 function keysSize(v: Value | undefined): number {
