@@ -351,7 +351,7 @@ export class Evaluation implements BuiltinContext {
         const key = instr.b >= 0 ? L[instr.b] : consts[~instr.b];
         if (src === undefined || key === undefined) return 0;
         // A composite key is hashed by its contents to be looked up (an array's canonical text is not kept).
-        if (key !== null && typeof key === "object") this.chargeWork(2 * deepSize(key, this.budget - this.steps), instr);
+        if (key !== null && typeof key === "object") this.chargeWork(3 * deepSize(key, this.budget - this.steps), instr);
         else this.chargeLongKey(key, instr);
         let v: Value | undefined;
         if (src instanceof RObject) {
