@@ -34,6 +34,12 @@ function doublings(n: number, seed: string, step: (prev: string) => string): str
   return out;
 }
 
+/** 2,000 strings of 150,000 characters that differ only at their end. */
+function longStrings(): string[] {
+  const s = "x".repeat(150_000);
+  return Array.from({ length: 2000 }, (_, i) => s + i);
+}
+
 export const HOSTILE_CASES: HostileCase[] = [
   { name: "numbers.range × 1,500", source: big(["r := [n | some i in numbers.range(1, 1500); n := count(numbers.range(1, 999999))]"]) },
   {
@@ -868,16 +874,14 @@ export const HOSTILE_CASES: HostileCase[] = [
     name: "set of 2,000 strings of 150,000 characters differing at their end",
     source: big(["r := count({x | some x in input.a})"]),
     get input() {
-      const s = "x".repeat(150_000);
-      return { a: Array.from({ length: 2000 }, (_, i) => s + i) };
+      return { a: longStrings() };
     },
   },
   {
     name: "object keyed by 2,000 strings of 150,000 characters differing at their end",
     source: big(["r := count(object.keys({x: 1 | some x in input.a}))"]),
     get input() {
-      const s = "x".repeat(150_000);
-      return { a: Array.from({ length: 2000 }, (_, i) => s + i) };
+      return { a: longStrings() };
     },
   },
   {
