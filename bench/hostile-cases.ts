@@ -34,6 +34,12 @@ function doublings(n: number, seed: string, step: (prev: string) => string): str
   return out;
 }
 
+/** 2,000 pairs [from + i, s] sharing one string s of 150,000 characters. */
+function bigPairs(from: number): [number, string][] {
+  const s = "x".repeat(150_000);
+  return Array.from({ length: 2000 }, (_, i) => [from + i, s]);
+}
+
 /** 2,000 strings of 150,000 characters that differ only at their end. */
 function longStrings(): string[] {
   const s = "x".repeat(150_000);
@@ -810,8 +816,7 @@ export const HOSTILE_CASES: HostileCase[] = [
     name: "graph.reachable from 2,000 composite vertices holding a 150 KB string",
     source: big(["r := count(graph.reachable({}, input.start))"]),
     get input() {
-      const s = "x".repeat(150_000);
-      return { start: Array.from({ length: 2000 }, (_, k) => [k, s]) };
+      return { start: bigPairs(0) };
     },
   },
   {
@@ -819,11 +824,7 @@ export const HOSTILE_CASES: HostileCase[] = [
     name: "intersection, union and difference of input sets of 2,000 arrays holding a 150 KB string",
     source: big(["r := [count(input.a & input.b), count(input.a | input.b), count(input.a - input.b)]"]),
     get input() {
-      const s = "x".repeat(150_000);
-      return {
-        a: new Set(Array.from({ length: 2000 }, (_, i) => [i, s])),
-        b: new Set(Array.from({ length: 2000 }, (_, i) => [i + 1000, s])),
-      };
+      return { a: new Set(bigPairs(0)), b: new Set(bigPairs(1000)) };
     },
   },
   {
@@ -831,8 +832,7 @@ export const HOSTILE_CASES: HostileCase[] = [
     name: "object.remove of 2,000 composite keys holding a 150 KB string",
     source: big(["r := object.remove({}, input.keys)"]),
     get input() {
-      const s = "x".repeat(150_000);
-      return { keys: Array.from({ length: 2000 }, (_, i) => [i, s]) };
+      return { keys: bigPairs(0) };
     },
   },
   {
