@@ -58,9 +58,7 @@ let longKeySeed: number | undefined;
 /** `tag`, the text's content hash and the text: one key per text, as the text itself would be. */
 function longKey(tag: string, text: string): string {
   longKeySeed ??= (Math.random() * 0x100000000) >>> 0;
-  let h = longKeySeed ^ 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return `${tag}${(h >>> 0).toString(36)}:${text}`;
+  return `${tag}${(stringHash(text, longKeySeed ^ FNV_OFFSET) >>> 0).toString(36)}:${text}`;
 }
 
 /** A string that is equal for two values exactly when the values are equal. */
@@ -182,8 +180,11 @@ function hashCodeAt(v: Value, depth: number): number {
   }
 }
 
-function stringHash(s: string): number {
-  let h = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5;
+
+/** FNV-1a over the UTF-16 code units, from `start` (long keys seed it). */
+function stringHash(s: string, start = FNV_OFFSET): number {
+  let h = start;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h;
 }
