@@ -14,8 +14,40 @@ const TEST_KEY_ENCRYPTION_KEY = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=";
  */
 const SLOW_MACHINE_TIMEOUTS = { testTimeout: 300_000, hookTimeout: 300_000 };
 
+/**
+ * The workers project's pool options. The pool asks for them once per test file (each file gets a
+ * fresh workerd): built once per run, as the Worker's code does not change during a run.
+ */
+async function buildWorkersPoolOptions() {
+  // The OPA-Wasm child Worker's code, the console and the OPA-ABI test modules are built, not checked in.
+  await buildWasmChild();
+  await buildConsole();
+  return {
+    main: "./workers/index.ts",
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      bindings: {
+        TEST_MIGRATIONS: await readD1Migrations("./schema/migrations"),
+        CARACAL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        CARACAL_KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
+        TEST_WASM_MODULES: testModulesBase64(),
+        // The STS's configured origin: the tests' requests use this host (test/workers/sts-helpers.ts ORIGIN).
+        CARACAL_ISSUER_URL: "http://caracal.test",
+      },
+    },
+  };
+}
+let workersPoolOptionsOnce: ReturnType<typeof buildWorkersPoolOptions> | undefined;
+function workersPoolOptions(): ReturnType<typeof buildWorkersPoolOptions> {
+  workersPoolOptionsOnce ??= buildWorkersPoolOptions();
+  return workersPoolOptionsOnce;
+}
+
 export default defineConfig({
   test: {
+    // vitest's default on a 2-core machine is one file at a time; much of a file's time is spent
+    // waiting (workerd starting, the e2e tests' child processes), so two overlap well.
+    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -30,27 +62,7 @@ export default defineConfig({
       {
         // Worker integration tests: run inside workerd against a real (local) D1
         // with the checked-in migrations applied by the setup file.
-        plugins: [
-          cloudflareTest(async () => {
-            // The OPA-Wasm child Worker's code, the console and the OPA-ABI test modules are built, not checked in.
-            await buildWasmChild();
-            await buildConsole();
-            return {
-              main: "./workers/index.ts",
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                bindings: {
-                  TEST_MIGRATIONS: await readD1Migrations("./schema/migrations"),
-                  CARACAL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-                  CARACAL_KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
-                  TEST_WASM_MODULES: testModulesBase64(),
-                  // The STS's configured origin: the tests' requests use this host (test/workers/sts-helpers.ts ORIGIN).
-                  CARACAL_ISSUER_URL: "http://caracal.test",
-                },
-              },
-            };
-          }),
-        ],
+        plugins: [cloudflareTest(workersPoolOptions)],
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
