@@ -12,7 +12,7 @@
  */
 import { RObject } from "../value/index.js";
 import { quote } from "../goruntime/strconv.js";
-import { runeBytes } from "../goruntime/utf8.js";
+import { hasSurrogate, runeBytes } from "../goruntime/utf8.js";
 import { builtinError, str } from "./args.js";
 import type { BuiltinTable } from "./types.js";
 
@@ -49,12 +49,9 @@ function shouldEscape(c: string, mode: Mode): boolean {
   return true;
 }
 
-/** A code unit that is half of a surrogate pair: a lone one decodes to U+FFFD, so the text changes. */
-const SURROGATE = /[\uD800-\uDFFF]/;
-
 function unescapeURI(s: string, mode: Mode): string {
   // Nothing escaped and nothing for the UTF-8 round trip to replace: the text as it is.
-  if (mode !== "host" && !s.includes("%") && !SURROGATE.test(s)) return s;
+  if (mode !== "host" && !s.includes("%") && !hasSurrogate(s)) return s;
   const bytes: number[] = [];
   for (let i = 0; i < s.length; ) {
     const c = s[i] as string;

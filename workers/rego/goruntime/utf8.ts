@@ -7,6 +7,16 @@
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Whether `s` holds a UTF-16 surrogate code unit: only then can a UTF-8 round trip change the text
+ * (a lone one becomes U+FFFD) or code-unit order differ from code-point order.
+ */
+export function hasSurrogate(s: string): boolean {
+  return SURROGATE.test(s);
+}
+
 /** []byte(s). */
 export function encodeUTF8(s: string): Uint8Array {
   return encoder.encode(s);

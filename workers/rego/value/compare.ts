@@ -6,6 +6,7 @@ import type { Value } from "./types.js";
 import { RObject, RSet } from "./types.js";
 import { hashCode } from "./hash.js";
 import { compareDeep, equalsDeep } from "./deep.js";
+import { hasSurrogate } from "../goruntime/utf8.js";
 
 export function rank(v: Value): number {
   switch (typeof v) {
@@ -153,9 +154,6 @@ function equalsAt(a: Value, b: Value, depth: number): boolean {
   return false;
 }
 
-/** A string holding a UTF-16 surrogate: only there does code-unit order differ from code-point order. */
-const SURROGATE = /[\uD800-\uDFFF]/;
-
 /**
  * Sorts `vs` in place in Rego's order. An array of strings without
  * surrogates (the common case: set members, object keys) sorts with the
@@ -164,7 +162,7 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 export function sortValues(vs: Value[]): Value[] {
   for (let i = 0; i < vs.length; i++) {
     const v = vs[i];
-    if (typeof v !== "string" || SURROGATE.test(v)) return vs.sort(compare);
+    if (typeof v !== "string" || hasSurrogate(v)) return vs.sort(compare);
   }
   return vs.sort();
 }
