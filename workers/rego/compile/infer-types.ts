@@ -44,9 +44,7 @@ export class TypeInference {
   /** data paths some `with` replaces */
   private readonly mocked: string[][] = [];
   /** What typeOfTerm sees while inferring: known types, and rules typed when first asked for. */
-  private readonly known: VarTypes = {
-    get: (name) => this.types.get(name) ?? this.ruleTypeOf(name),
-  };
+  private readonly known: VarTypes;
 
   /**
    * @param tree the program's rules
@@ -59,7 +57,15 @@ export class TypeInference {
     private readonly types: Map<string, TypeDecl>,
     private readonly errors: RegoErrorInfo[],
     private readonly display: (unique: string) => string,
-  ) {}
+  ) {
+    const ruleTypeOf = (name: string) => this.ruleTypeOf(name);
+    this.known = {
+      get: (name) => types.get(name) ?? ruleTypeOf(name),
+      get ruleDepth() {
+        return tree.ruleDepth;
+      },
+    };
+  }
 
   /** Every rule's body and every rule's type. */
   program(): void {

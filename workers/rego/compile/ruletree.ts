@@ -3,6 +3,7 @@
  * (`p[x] := …` sits at `p`, with `[x]` as its suffix) and the nodes below it.
  */
 import type { TypeDecl } from "../builtins/index.js";
+import type { VarTypes } from "./types-check.js";
 import type { CompiledRule } from "./types.js";
 
 export class RuleNode {
@@ -59,10 +60,20 @@ export class RuleNode {
   }
 }
 
+/** Types by variable name or rule key, and how deep the program's rules go (VarTypes.ruleDepth). */
+class InferredTypes extends Map<string, TypeDecl> implements VarTypes {
+  ruleDepth = 0;
+}
+
 export class RuleTree {
   readonly root = new RuleNode([]);
   /** the inferred type of every variable of the program's bodies and of its rules (infer-types.ts), for the type checks */
-  readonly inferredTypes = new Map<string, TypeDecl>();
+  readonly inferredTypes = new InferredTypes();
+
+  /** the most parts a rule's path has */
+  get ruleDepth(): number {
+    return this.inferredTypes.ruleDepth;
+  }
 
   node(path: string[], create = false): RuleNode | undefined {
     let n = this.root;
@@ -81,6 +92,7 @@ export class RuleTree {
 
   add(rule: CompiledRule): void {
     const n = this.node(rule.path, true) as RuleNode;
+    this.inferredTypes.ruleDepth = Math.max(this.inferredTypes.ruleDepth, rule.path.length);
     if (rule.default) n.defaults.push(rule);
     else n.rules.push(rule);
   }

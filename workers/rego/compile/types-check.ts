@@ -22,6 +22,12 @@ import { refName, refPath } from "./names.js";
  */
 export interface VarTypes {
   get(name: string): TypeDecl | undefined;
+  /**
+   * The most parts a rule's data path has, when known: no longer prefix of a `data` ref can name
+   * a rule, so the search for the rule a ref reads stops there instead of building a key for each
+   * of a long ref's prefixes (quadratic in its length).
+   */
+  readonly ruleDepth?: number;
 }
 
 /** The key a rule's inferred type is known by: its data path (rule keys never clash with `x$3` variable names). */
@@ -198,7 +204,8 @@ function refType(parts: Term[], vars: VarTypes): TypeDecl {
   let i = 1;
   if (head.value === "data") {
     const path: string[] = [];
-    for (; i < parts.length && type === undefined; i++) {
+    const depth = vars.ruleDepth ?? Number.POSITIVE_INFINITY;
+    for (; i < parts.length && i <= depth && type === undefined; i++) {
       const p = parts[i] as Term;
       if (p.type !== "string") return ANY;
       path.push(p.value);

@@ -22,6 +22,13 @@ export const MAX_NESTING = 1000;
 
 export const NESTING_ERROR = `nesting deeper than ${MAX_NESTING}`;
 
+/**
+ * The most parts a package path or a rule head's ref may have (documented in README.md). Each part
+ * is a level of the compiler's rule tree, and a package of 20,000 parts took seconds to compile,
+ * then exhausted the stack; real policies use a handful.
+ */
+export const MAX_PATH_PARTS = 256;
+
 const RULE = 0;
 const EXPR = 1;
 const TERM = 2;

@@ -11,6 +11,7 @@ import type { RegoErrorInfo } from "../errors.js";
 import type { Body, Expr, Head, Import, Loc, Package, Rule, Term } from "./ast.js";
 import { BodyParser } from "./body.js";
 import { MAX_ERRORS } from "./parser-base.js";
+import { MAX_PATH_PARTS } from "./nesting.js";
 import { cloneHead, firstNonConstant, isGround, refString, refTailGround } from "./term-utils.js";
 import { BASE_KEYWORDS, BINARY_OPS, FUTURE_KEYWORDS, LOGICAL_KEYWORDS, Tok, type Token } from "./tokens.js";
 
@@ -107,6 +108,11 @@ export class ModuleParser extends BodyParser {
       }
     } else {
       this.errorAtLoc(term.loc, "expected path");
+      return false;
+    }
+    // path[0] is `data`, which the package does not name
+    if (path.length - 1 > MAX_PATH_PARTS) {
+      this.errorAtLoc((path[MAX_PATH_PARTS + 1] as Term).loc, `package path longer than ${MAX_PATH_PARTS} parts`);
       return false;
     }
     const pkg: Package = { path, loc: this.locFrom(start) };
@@ -359,6 +365,10 @@ export class ModuleParser extends BodyParser {
       return null;
     }
 
+    if (ref.length > MAX_PATH_PARTS) {
+      this.errorAtLoc((ref[MAX_PATH_PARTS] as Term).loc, `rule head ref longer than ${MAX_PATH_PARTS} parts`);
+      return null;
+    }
     const name = refString(ref);
     const head: Head = { ref, assign: false, loc: this.locOf(nameTok) };
     if (args) head.args = args;
