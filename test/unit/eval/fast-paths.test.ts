@@ -73,6 +73,32 @@ describe("small objects", () => {
     }
   });
 
+  it("answer a hinted lookup as a plain one, whatever the hint last saw", () => {
+    const hint = { slot: 0 };
+    const shapes = [
+      RObject.fromRecord({ a: 1, b: 2, c: 3 }),
+      RObject.fromRecord({ c: 30, b: 20 }),
+      RObject.fromRecord({ b: 200 }),
+      RObject.fromRecord({}),
+      RObject.fromRecord({ "\u0000b": "nul", b: "after nul" }),
+      RObject.fromRecord(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [i === 7 ? "b" : `k${i}`, i]))),
+    ];
+    const long = "b".repeat(20_000);
+    shapes.push(RObject.fromRecord({ [long]: "long", b: "short" }));
+    for (let round = 0; round < 3; round++)
+      for (const o of shapes)
+        for (const key of ["b", "c", "\u0000b", long, "missing"]) expect(o.getStringHinted(key, hint)).toBe(o.getString(key));
+  });
+
+  it("read the same field from records of different shapes in one Dot statement", () => {
+    const policy = `package p
+import rego.v1
+out := [x | some r in input; x := r.b]
+`;
+    const input = [{ a: 1, b: 2 }, { b: 3, a: 4 }, { c: 5 }, { a: 6, c: 7, b: 8 }, { b: 9 }];
+    expect(evaluate(policy, "p/out", input)).toEqual([{ result: [2, 3, 8, 9] }]);
+  });
+
   it("compare and hash equal regardless of form or insertion order", () => {
     const policy = `package p
 small := {"b": 1, "a": 2}

@@ -355,7 +355,7 @@ export class Evaluation implements BuiltinContext {
         else this.chargeLongKey(key, instr);
         let v: Value | undefined;
         if (src instanceof RObject) {
-          v = typeof key === "string" ? src.getString(key) : src.get(key);
+          v = typeof key === "string" ? src.getStringHinted(key, instr) : src.get(key);
           // Base documents come from JSON, whose keys are strings: `data[1]`
           // and `data[1.2]` find the keys "1" and "1.2", as OPA's storage paths do.
           if (v === undefined && instr.op === Op.DataDot && (typeof key === "number" || typeof key === "bigint"))

@@ -127,6 +127,8 @@ export class Instr {
     /** CallBuiltin(Test): the built-in answered inline for common operands */
     readonly inline: Inline,
   ) {}
+  /** Dot: where the key was last found in a small object (RObject.getStringHinted) */
+  slot = 0;
 }
 
 export class ProgramFunc {

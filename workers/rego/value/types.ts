@@ -92,6 +92,25 @@ export class RObject {
     return this.lookup(stringKey(key));
   }
 
+  /**
+   * getString for a caller that reads one key from many objects of the same
+   * shape (a DotStmt over a collection's records): `hint.slot` remembers
+   * where the key was last found, so a record is usually answered by one
+   * comparison instead of a scan of the keys before it.
+   */
+  getStringHinted(key: string, hint: { slot: number }): Value | undefined {
+    const kv = this.kv;
+    if (kv === null || stringKey(key) !== key) return this.getString(key);
+    const s = hint.slot;
+    if (s < kv.length && kv[s] === key) return kv[s + 1] as Value;
+    for (let i = 0; i < kv.length; i += 2)
+      if (kv[i] === key) {
+        hint.slot = i;
+        return kv[i + 1] as Value;
+      }
+    return undefined;
+  }
+
   has(key: Value): boolean {
     return this.lookup(hashKey(key)) !== undefined;
   }
