@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { HOSTILE_CASES } from "../../../bench/hostile-cases.js";
-import { MAX_INT_BITS } from "../../../workers/rego/builtins/costs.js";
+import { MAX_INT_BITS, deepSize } from "../../../workers/rego/builtins/costs.js";
+import { RObject, RSet, fromJS, type Value } from "../../../workers/rego/index.js";
 import { run, value } from "./harness.js";
 
 const LIMIT = new RegExp(`integer result larger than ${MAX_INT_BITS} bits`);
@@ -140,5 +141,31 @@ describe("the cost model", () => {
     expect(value(await run(src, { input: { s: "a".repeat(50_000) } }))).toBe(10);
     const o = await run(src, { input: { s: "a".repeat(50_000) }, budget: 450_000 });
     expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
+  });
+
+  it("measures a value's size the same on the flat fast paths as by the walk", () => {
+    // The walk's count, written out: a node per composite, a scalar's size per scalar.
+    const reference = (v: Value): number => {
+      if (Array.isArray(v)) return 1 + v.reduce((n: number, x) => n + reference(x), 0);
+      if (v instanceof RObject) return 1 + [...v.entries()].reduce((n: number, [k, x]) => n + reference(k) + reference(x), 0);
+      if (v instanceof RSet) return 1 + v.values().reduce((n: number, x) => n + reference(x), 0);
+      return typeof v === "string" ? 1 + Math.ceil(v.length / 16) : typeof v === "bigint" ? 1 + (v.toString(2).length >> 6) : 1;
+    };
+    const values: Value[] = [
+      fromJS({ action: "read", object: "object-1-2" }),
+      fromJS({}),
+      fromJS({ a: null, b: true, c: 1.5, d: "x".repeat(100) }),
+      fromJS({ a: [1, 2], b: "y" }),
+      fromJS(Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, i]))),
+      fromJS(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, "v".repeat(i)]))),
+      fromJS([1, "two", null]),
+      fromJS([{ a: 1 }, [2, [3]]]),
+      RObject.from([
+        [[1, 2], "composite key"],
+        ["b", 2],
+      ]),
+      RSet.from(["a", 1n << 200n, [1]]),
+    ];
+    for (const v of values) expect(deepSize(v)).toBe(reference(v));
   });
 });

@@ -73,6 +73,16 @@ export function deepSize(root: Value | undefined, limit = Number.POSITIVE_INFINI
       flat += scalarSize(x);
     }
     if (flat >= 0) return flat;
+  } else if (root instanceof RObject && root.size <= 64) {
+    // Likewise a small object of scalar keys and values (a record, a probe built for a membership
+    // test); a big one is walked below, where the count stops at `limit`.
+    let flat = 1;
+    const scalars = root.everyUnordered((k, x) => {
+      if ((k !== null && typeof k === "object") || (x !== null && typeof x === "object")) return false;
+      flat += scalarSize(k) + scalarSize(x);
+      return true;
+    });
+    if (scalars) return flat;
   }
   let n = 0;
   const stack: Value[] = [root];

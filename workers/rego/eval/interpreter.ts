@@ -167,7 +167,8 @@ export class Evaluation implements BuiltinContext {
     if (f.lower !== null) f.lower();
     let L = f.frame;
     const reuse = L !== undefined && !f.busy;
-    if (reuse) (L as (Value | undefined)[]).fill(undefined);
+    // A loop: for frames of a few dozen locals, several times faster than Array.prototype.fill.
+    if (reuse) for (let i = 0; i < (L as (Value | undefined)[]).length; i++) (L as (Value | undefined)[])[i] = undefined;
     else L = new Array(f.nlocals);
     if (f.frame === undefined) f.frame = L;
     for (let i = 0; i < f.params.length; i++) (L as (Value | undefined)[])[f.params[i] as number] = args[i];
