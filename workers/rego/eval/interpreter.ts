@@ -30,6 +30,17 @@ const NOT_INLINED = Symbol("not inlined");
 let nextEvaluationId = 0;
 const RETURN = 0x3fffffff;
 
+/**
+ * A frame of `n` undefined locals, built by pushing so V8 keeps it a packed
+ * array (`new Array(n)` makes a holey one, whose every read also checks for a
+ * hole; filling it does not change its kind).
+ */
+function frame(n: number): (Value | undefined)[] {
+  const L: (Value | undefined)[] = [];
+  for (let i = 0; i < n; i++) L.push(undefined);
+  return L;
+}
+
 export interface EvalLimits {
   strict: boolean;
   budget: number;
@@ -125,7 +136,7 @@ export class Evaluation implements BuiltinContext {
   }
 
   runPlan(blocks: Instr[][], nlocals: number, input: Value | undefined, data: Value): void {
-    const L: (Value | undefined)[] = new Array(nlocals).fill(undefined);
+    const L = frame(nlocals);
     L[0] = input;
     L[1] = data;
     for (let i = 0; i < blocks.length; i++) if (this.runBlock(blocks[i] as Instr[], L) > 0) break;
@@ -169,7 +180,7 @@ export class Evaluation implements BuiltinContext {
     const reuse = L !== undefined && !f.busy;
     // A loop: for frames of a few dozen locals, several times faster than Array.prototype.fill.
     if (reuse) for (let i = 0; i < (L as (Value | undefined)[]).length; i++) (L as (Value | undefined)[])[i] = undefined;
-    else L = new Array(f.nlocals);
+    else L = frame(f.nlocals);
     if (f.frame === undefined) f.frame = L;
     for (let i = 0; i < f.params.length; i++) (L as (Value | undefined)[])[f.params[i] as number] = args[i];
     const prevFunc = this.current;
