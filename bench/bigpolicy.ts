@@ -7,22 +7,13 @@
  * same policy side by side with the engine of this issue's starting commit,
  * alternating runs in one process, and prints the ratio.
  *
- * The base engine is built from a worktree of that commit:
- *   git worktree add /tmp/perf-base 3b255a0 && cp -al node_modules /tmp/perf-base/
- * (CARACAL_BENCH_BASE overrides the path); without it the comparison is skipped.
- * Both engines are driven through the public API they share (compile, prepare,
- * evaluateSync, fromJS, toJS).
+ * The base engine is loaded by base-engine.ts; without it the comparison is
+ * skipped.
  */
-import { createRequire } from "node:module";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import * as current from "../workers/rego/index.js";
+import { type Engine, loadBase } from "./base-engine.js";
 import { bigPolicy } from "./bigpolicy-gen.js";
 import { fmtNs, line, summarize, timeNs } from "./stats.js";
-
-type Engine = Pick<typeof current, "compile" | "prepare" | "fromJS" | "toJS">;
 
 /** What a policy version stores (workers/admin/policy-versions.ts): the compact form. */
 function compactPlanOf(bp: ReturnType<typeof bigPolicy>): string {
@@ -41,31 +32,6 @@ function cpuNs(fn: () => void): number {
 
 /** The generated policy's evaluation does far more than the default budget allows; the bench measures speed, not the bound. */
 const BUDGET = 1e12;
-
-async function loadBase(): Promise<Engine | string> {
-  const base = process.env.CARACAL_BENCH_BASE ?? "/tmp/perf-base";
-  const entry = join(base, "workers/rego/index.ts");
-  if (!existsSync(entry)) return `base engine not found at ${entry} (see bench/bigpolicy.ts for how to build it)`;
-  const dir = mkdtempSync(join(tmpdir(), "caracal-base-"));
-  const outfile = join(dir, "base.mjs");
-  // esbuild is loaded from the project at run time: bundled into the bench it cannot find its binary.
-  const { build } = createRequire(join(process.cwd(), "package.json"))("esbuild") as typeof import("esbuild");
-  try {
-    await build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      outfile,
-      logLevel: "error",
-      banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
-    });
-    return (await import(pathToFileURL(outfile).href)) as Engine;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 function planOf(engine: Engine, bp: ReturnType<typeof bigPolicy>): string {
   const r = engine.compile({ modules: bp.modules, entrypoints: bp.entrypoints });

@@ -9,6 +9,7 @@ import { compile, fromJS, prepare, toJS } from "../workers/rego/index.js";
 import GATEWAY from "./fixtures/gateway.rego";
 import { RBAC_POLICY, rbacData } from "./rbac.js";
 import { line, summarize, timeNs } from "./stats.js";
+import { type Engine, loadBase } from "./base-engine.js";
 
 const GATEWAY_ENTRYPOINTS = ["allow", "deny", "ttl", "scope", "claims"].map((r) => `data.gateway.authz.${r}`);
 
@@ -23,37 +24,65 @@ export function benchCompile(runs = 300): string[] {
   return [line(`compile gateway.rego (${lines} lines, 5 entrypoints)`, summarize(samples))];
 }
 
-export function benchRbac(rounds = 100_000): string[] {
-  const { plan } = compile({ modules: [{ name: "rbac.rego", source: RBAC_POLICY }], entrypoints: ["data.example.allow"] });
-  const policy = prepare(plan);
+/** The RBAC policy prepared by `engine`, checked on the three inputs; calls evaluate input i mod 3 (as converted values, or from their JSON text). */
+function rbacOn(engine: Engine) {
+  const { plan } = engine.compile({ modules: [{ name: "rbac.rego", source: RBAC_POLICY }], entrypoints: ["data.example.allow"] });
+  const policy = engine.prepare(plan);
   const { data, inputs } = rbacData();
-  const doc = fromJS(data);
-  const docs = inputs.map((input) => ({ input: fromJS(input), data: doc }));
+  const doc = engine.fromJS(data);
+  const docs = inputs.map((input) => ({ input: engine.fromJS(input), data: doc }));
+  const texts = inputs.map((input) => JSON.stringify(input));
   const expected = [true, true, false];
   docs.forEach((d, i) => {
-    const got = policy.evaluateSync("example/allow", d).results.map(toJS);
+    const got = policy.evaluateSync("example/allow", d).results.map(engine.toJS);
     if (JSON.stringify(got) !== JSON.stringify([{ result: expected[i] }])) throw new Error(`RBAC input ${i} gave ${JSON.stringify(got)}`);
   });
-  const run = (i: number) => policy.evaluateSync("example/allow", docs[i % 3] as (typeof docs)[number]);
-  for (let i = 0; i < 30_000; i++) run(i);
+  return {
+    run: (i: number) => void policy.evaluateSync("example/allow", docs[i % 3] as (typeof docs)[number]),
+    // As a request brings it: the input parsed from its JSON and converted.
+    runFromJSON: (i: number) =>
+      void policy.evaluateSync("example/allow", { input: engine.fromJS(JSON.parse(texts[i % 3] as string)), data: doc }),
+  };
+}
+
+export async function benchRbac(rounds = 100_000): Promise<string[]> {
+  const ours = rbacOn({ compile, prepare, fromJS, toJS });
+  for (let i = 0; i < 30_000; i++) ours.run(i);
   const all: number[] = [];
   const perInput: number[][] = [[], [], []];
   for (let i = 0; i < rounds; i++) {
-    const ns = timeNs(() => run(i));
+    const ns = timeNs(() => ours.run(i));
     all.push(ns);
     (perInput[i % 3] as number[]).push(ns);
   }
-  // The same, counting the conversion of the input from its JSON (as a request brings it).
-  const texts = inputs.map((input) => JSON.stringify(input));
   const withInput: number[] = [];
-  for (let i = 0; i < rounds; i++)
-    withInput.push(timeNs(() => policy.evaluateSync("example/allow", { input: fromJS(JSON.parse(texts[i % 3] as string)), data: doc })));
-  return [
+  for (let i = 0; i < rounds; i++) withInput.push(timeNs(() => ours.runFromJSON(i)));
+  const out = [
     line("RBAC eval, 3 rotating inputs (1,000 users)", summarize(all)),
     line("  counting JSON.parse + fromJS of the input", summarize(withInput)),
     line("  allow via first role", summarize(perInput[0] as number[])),
     line("  allow via second role", summarize(perInput[1] as number[])),
     line("  deny (all 40 permissions checked)", summarize(perInput[2] as number[])),
-    "  peers (not runnable here, quoted by issue 3): OPA WASM SDK p50 ≈ 18 µs, regorus p50 ≈ 2.4 µs",
   ];
+  // This machine's speed swings between runs: the engine of 3b255a0 alongside, in alternating blocks, gives a ratio that does not.
+  const base = await loadBase();
+  if (typeof base === "string") out.push(`  side by side: skipped — ${base}`);
+  else {
+    const theirs = rbacOn(base);
+    for (let i = 0; i < 30_000; i++) theirs.runFromJSON(i);
+    const a: number[] = [];
+    const b: number[] = [];
+    // Blocks, not single calls: alternating every call would make each engine run with the other's code and data in the caches.
+    for (let block = 0; block < rounds / 1000; block++) {
+      for (let i = 0; i < 1000; i++) a.push(timeNs(() => ours.runFromJSON(i)));
+      for (let i = 0; i < 1000; i++) b.push(timeNs(() => theirs.runFromJSON(i)));
+    }
+    const o = summarize(a);
+    const t = summarize(b);
+    out.push(line("  with conversion, this engine (alternating blocks)", o));
+    out.push(line("  with conversion, engine of 3b255a0", t));
+    out.push(`  speed-up over 3b255a0: ${(t.p50 / o.p50).toFixed(2)}× (p50)`);
+  }
+  out.push("  peers (not runnable here, quoted by issue 3): OPA WASM SDK p50 ≈ 18 µs, regorus p50 ≈ 2.4 µs");
+  return out;
 }
