@@ -41,6 +41,12 @@ function frame(n: number): (Value | undefined)[] {
   return L;
 }
 
+/** `L` with every local undefined again: a loop, for frames of a few dozen locals several times faster than Array.prototype.fill. */
+function cleared(L: (Value | undefined)[]): (Value | undefined)[] {
+  for (let i = 0; i < L.length; i++) L[i] = undefined;
+  return L;
+}
+
 export interface EvalLimits {
   strict: boolean;
   budget: number;
@@ -176,13 +182,10 @@ export class Evaluation implements BuiltinContext {
     if (this.depth + call.weight > EVAL_DEPTH_LIMIT) throw depthExceeded(f.name, this.location(call));
     this.depth += call.weight;
     if (f.lower !== null) f.lower();
-    let L = f.frame;
-    const reuse = L !== undefined && !f.busy;
-    // A loop: for frames of a few dozen locals, several times faster than Array.prototype.fill.
-    if (reuse) for (let i = 0; i < (L as (Value | undefined)[]).length; i++) (L as (Value | undefined)[])[i] = undefined;
-    else L = frame(f.nlocals);
-    if (f.frame === undefined) f.frame = L;
-    for (let i = 0; i < f.params.length; i++) (L as (Value | undefined)[])[f.params[i] as number] = args[i];
+    const cached = f.frame;
+    const L = cached !== undefined && !f.busy ? cleared(cached) : frame(f.nlocals);
+    if (cached === undefined) f.frame = L;
+    for (let i = 0; i < f.params.length; i++) L[f.params[i] as number] = args[i];
     const prevFunc = this.current;
     const prevRet = this.retval;
     const prevFiring = this.firing;
@@ -195,15 +198,15 @@ export class Evaluation implements BuiltinContext {
     const blocks = f.blocks;
     // Explain records the data paths every body reads, so it runs them all.
     const bodies = this.dataReads === null ? f.bodies : null;
-    const probe = bodies === null ? undefined : this.probeBodies(bodies, L as (Value | undefined)[]);
+    const probe = bodies === null ? undefined : this.probeBodies(bodies, L);
     try {
       for (let i = 0; i < blocks.length; i++) {
         const block = blocks[i] as Instr[];
         if (bodies?.skips(i, probe)) {
           if (bodies.pairs[i])
             i++; // its commit block, which would stop at once
-          else this.runGuards(block, bodies.guards[i] as number, L as (Value | undefined)[]);
-        } else if (this.runBlock(block, L as (Value | undefined)[]) > 0) break;
+          else this.runGuards(block, bodies.guards[i] as number, L);
+        } else if (this.runBlock(block, L) > 0) break;
       }
     } finally {
       this.current = prevFunc;
