@@ -15,14 +15,8 @@ import type * as current from "../workers/rego/index.js";
 
 export type Engine = Pick<typeof current, "compile" | "prepare" | "fromJS" | "toJS">;
 
-/** Built once per run: the suites that compare share it. */
-let loaded: Promise<Engine | string> | undefined;
-
-export function loadBase(): Promise<Engine | string> {
-  return (loaded ??= bundleBase());
-}
-
-async function bundleBase(): Promise<Engine | string> {
+/** The base engine, or why it is not there. Each suite runs in its own process (run.ts), so each builds it once. */
+export async function loadBase(): Promise<Engine | string> {
   const base = process.env.CARACAL_BENCH_BASE ?? "/tmp/perf-base";
   const entry = join(base, "workers/rego/index.ts");
   if (!existsSync(entry)) return `base engine not found at ${entry} (see bench/base-engine.ts for how to build it)`;
