@@ -45,6 +45,10 @@ export interface EvalOptions {
 
 export interface EvalInput {
   input?: Value;
+  /**
+   * Never changed once evaluated against: rules that read only data keep their values for this
+   * document (by identity) from one evaluation to the next (rule-cache.ts).
+   */
   data?: Value;
 }
 

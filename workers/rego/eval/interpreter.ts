@@ -22,6 +22,8 @@ import { CallMemo, MISS } from "./call-memo.js";
 import { ComprehensionMemo } from "./comprehension-memo.js";
 import { type JoinSpec, JoinState, joinKey } from "./scan-index.js";
 import type { BodyIndex } from "./body-index.js";
+import { isInputFree } from "./data-only.js";
+import { FiringEvent, ReadEvent, Recording, RuleRecord, Trace } from "./rule-cache.js";
 
 const CONTINUE = -1;
 /** Interpreter.inlined: the operands are the built-in's to handle. */
@@ -91,6 +93,14 @@ export class Evaluation implements BuiltinContext {
   private readonly comprehensions: ComprehensionMemo | null;
   /** per join-shaped Scan statement: the collection it last met and its index (see scan-index.ts) */
   private joins: Map<Instr, JoinState> | undefined;
+  /** what this evaluation traces, which a rule record kept across evaluations must include (rule-cache.ts) */
+  private readonly trace: Trace;
+  /** rule values are kept across evaluations; not with a print hook, whose lines each evaluation must write */
+  private readonly shareRules: boolean;
+  /** the input-free rule being computed innermost, whose record is being written */
+  private recording: Recording | null = null;
+  /** reads of the clock and the per-query cache so far: a computation that made any is not kept */
+  private impure = 0;
 
   constructor(
     private readonly program: Program,
@@ -106,13 +116,17 @@ export class Evaluation implements BuiltinContext {
     this.consts = program.consts;
     this.calls = limits.print ? null : new CallMemo();
     this.comprehensions = limits.print || limits.trace || limits.dataReads ? null : new ComprehensionMemo();
+    this.trace = (this.fired !== null ? Trace.Firing : Trace.None) | (this.dataReads !== null ? Trace.Reads : Trace.None);
+    this.shareRules = !limits.print;
   }
 
   get nowNs(): bigint {
+    this.impure++;
     return (this.clock.nowNs ??= BigInt(Date.now()) * 1_000_000n);
   }
 
   get cache(): Map<string, unknown> {
+    this.impure++;
     return (this.cacheMap ??= new Map());
   }
 
@@ -174,11 +188,111 @@ export class Evaluation implements BuiltinContext {
   }
 
   private callFunc(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
-    if (f.isRule && f.memoEval === this.id && f.memoInput === args[0] && f.memoData === args[1]) return f.memoValue;
-    if (!f.isRule && this.calls !== null) {
+    if (f.isRule) return this.callRule(f, args, call);
+    if (this.calls !== null) {
       const memo = this.calls.lookup(f, args);
-      if (memo !== MISS) return memo;
+      if (memo !== MISS) {
+        // Traced, the call's events belong to its first caller: a rule being recorded would miss them.
+        if (this.recording !== null && this.trace !== Trace.None) this.recording.incomplete = true;
+        return memo;
+      }
     }
+    return this.compute(f, args, call);
+  }
+
+  /** A rule's value: memoized in this evaluation, kept from an earlier one (rule-cache.ts), or computed. */
+  private callRule(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
+    const outer = this.recording;
+    if (f.memoEval === this.id && f.memoInput === args[0] && f.memoData === args[1]) {
+      if (outer !== null) this.used(outer, f.memoRecord);
+      return f.memoValue;
+    }
+    if (!this.shareRules || !isInputFree(f)) return this.compute(f, args, call);
+    const before = this.steps;
+    const kept = f.shared;
+    let value: Value | undefined;
+    if (kept?.serves(args[1], this.strict, this.trace)) {
+      this.reuse(kept, args[0], call);
+      if (outer !== null) outer.events.push(kept);
+      value = kept.value;
+    } else value = this.computeRecorded(f, args, call);
+    if (outer !== null) outer.nestedSteps += this.steps - before;
+    return value;
+  }
+
+  /** A rule used by the one being recorded: its record joins the events, or without one the recording is not kept. */
+  private used(recording: Recording, record: RuleRecord | null): void {
+    if (record === null) recording.incomplete = true;
+    else recording.events.push(record);
+  }
+
+  /** Computes input-free rule `f` and keeps its record unless the computation read the clock or missed events. */
+  private computeRecorded(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
+    const outer = this.recording;
+    const recording = new Recording(this.steps, this.impure);
+    this.recording = recording;
+    let value: Value | undefined;
+    try {
+      value = this.compute(f, args, call);
+    } finally {
+      this.recording = outer;
+    }
+    const keep = !recording.incomplete && this.impure === recording.impure;
+    const record = keep
+      ? new RuleRecord(f, args[1], this.strict, value, this.steps - recording.steps - recording.nestedSteps, this.trace, recording.events)
+      : null;
+    if (record !== null) f.shared = record;
+    f.memoRecord = record;
+    if (outer !== null) this.used(outer, record);
+    return value;
+  }
+
+  /**
+   * Replays a kept record as if the rule had been computed: its steps charged,
+   * its events traced, its value and those of the rules it used memoized for
+   * the rest of this evaluation. Rules this evaluation has already used are
+   * skipped, as a computation would have found them memoized. Iterative: the
+   * records nest as deeply as the rules did.
+   */
+  private reuse(root: RuleRecord, input: Value | undefined, call: Instr): void {
+    this.enter(root, input, call);
+    const records: RuleRecord[] = [root];
+    const next: number[] = [0];
+    while (records.length > 0) {
+      const top = records.length - 1;
+      const r = records[top] as RuleRecord;
+      const i = next[top] as number;
+      if (i >= r.events.length) {
+        records.pop();
+        next.pop();
+        continue;
+      }
+      next[top] = i + 1;
+      const e = r.events[i];
+      if (e instanceof RuleRecord) {
+        const f = e.func;
+        if (f.memoEval === this.id && f.memoInput === input && f.memoData === e.data) continue;
+        this.enter(e, input, call);
+        records.push(e);
+        next.push(0);
+      } else if (e instanceof ReadEvent) this.dataReads?.read(e.src, e.key, e.v);
+      else if (this.fired !== null) this.mergeFiring((e as FiringEvent).name, (e as FiringEvent).locs);
+    }
+  }
+
+  /** A record replayed: its own steps charged and its value memoized for this evaluation. */
+  private enter(r: RuleRecord, input: Value | undefined, call: Instr): void {
+    this.chargeWork(r.steps, call);
+    const f = r.func;
+    f.memoEval = this.id;
+    f.memoInput = input;
+    f.memoData = r.data;
+    f.memoValue = r.value;
+    f.memoRecord = r;
+  }
+
+  /** Runs a function's bodies (no memo consulted) and memoizes the result for this evaluation. */
+  private compute(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
     if (this.depth + call.weight > EVAL_DEPTH_LIMIT) throw depthExceeded(f.name, this.location(call));
     this.depth += call.weight;
     if (f.lower !== null) f.lower();
@@ -221,6 +335,7 @@ export class Evaluation implements BuiltinContext {
       f.memoInput = args[0];
       f.memoData = args[1];
       f.memoValue = result;
+      f.memoRecord = null;
     } else if (this.calls !== null) this.calls.store(f, args, result);
     if (firing !== null && result !== undefined && firing.size > 0) this.recordFiring(f, firing);
     return result;
@@ -238,9 +353,14 @@ export class Evaluation implements BuiltinContext {
   }
 
   private recordFiring(f: ProgramFunc, firing: Set<number>): void {
+    this.mergeFiring(f.name, firing);
+    if (this.recording !== null) this.recording.events.push(new FiringEvent(f.name, firing));
+  }
+
+  private mergeFiring(name: string, firing: Set<number>): void {
     const fired = this.fired as Map<string, Set<number>>;
-    let set = fired.get(f.name);
-    if (!set) fired.set(f.name, (set = new Set()));
+    let set = fired.get(name);
+    if (!set) fired.set(name, (set = new Set()));
     for (const l of firing) set.add(l);
   }
 
@@ -377,7 +497,10 @@ export class Evaluation implements BuiltinContext {
             v = src.getString(formatNumber(key));
         } else if (Array.isArray(src)) v = typeof key === "number" && Number.isInteger(key) && key >= 0 ? src[key] : undefined;
         else if (src instanceof RSet) v = src.has(key) ? key : undefined;
-        if (this.dataReads !== null) this.dataReads.read(src, key, v);
+        if (this.dataReads !== null) {
+          this.dataReads.read(src, key, v);
+          if (this.recording !== null) this.recording.read(src, key, v);
+        }
         if (v === undefined) return 0;
         L[instr.c] = v;
         return CONTINUE;

@@ -16,6 +16,7 @@ import { type BodyIndex, bodyIndexOf } from "./body-index.js";
 import { type ComprehensionReads, comprehensionsOf } from "./comprehension-memo.js";
 import { type ConstantLiterals, constantLiteralsOf } from "./constant-literals.js";
 import { FunctionLocals, forEachStmt } from "./plan-locals.js";
+import type { RuleRecord } from "./rule-cache.js";
 
 export const enum Op {
   ArrayAppend,
@@ -146,6 +147,12 @@ export class ProgramFunc {
   memoInput: Value | undefined;
   memoData: Value | undefined;
   memoValue: Value | undefined;
+  /** the record of that value (rule-cache.ts), null when it was not kept */
+  memoRecord: RuleRecord | null = null;
+  /** the rule's value kept across evaluations (rule-cache.ts) */
+  shared: RuleRecord | null = null;
+  /** whether the function never uses its input (data-only.ts); undefined until asked */
+  inputFree: boolean | undefined;
   /** lowers `blocks` on the function's first call (see buildProgram); null once lowered */
   lower: (() => void) | null = null;
   /** which blocks a call can skip by the value of a path into an argument (see body-index.ts) */

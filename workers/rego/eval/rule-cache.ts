@@ -1,0 +1,99 @@
+/**
+ * Rule values kept from one evaluation to the next. A rule that never looks
+ * at its input (data-only.ts) — a table derived from data, a report over it —
+ * has the same value in every evaluation against the same data document,
+ * which the edge keeps decoded per policy version. Its record holds that
+ * value for that document (by identity: values the engine has made visible
+ * never change) and strictness, and what computing it did besides:
+ *
+ * - the steps it charged, which a reuse charges again, so the budget answers
+ *   as it did when the rule was computed (a policy that exhausts it does not
+ *   get further by being asked again);
+ * - with tracing, the provenance it recorded and the data paths it read, in
+ *   order, which a reuse replays, so explain lists what it would have listed;
+ * - the records of the rules it used, replayed with it unless this
+ *   evaluation has already used them (then they were charged, traced and
+ *   memoized once, as when computed).
+ *
+ * A computation is not kept when it read the clock or the per-query cache
+ * (time.now_ns, uuid.rfc4122 and the time checks of JWT and certificate
+ * built-ins), when it used a rule whose record was not kept, when it failed,
+ * or, traced, when it reused a function result (its events are then not all
+ * its own) or read more than MAX_RECORDED_READS paths.
+ */
+import type { Value } from "../value/index.js";
+import type { ProgramFunc } from "./program.js";
+
+/** What an evaluation records besides values: the bits of `Trace`. */
+export const enum Trace {
+  None = 0,
+  Firing = 1,
+  Reads = 2,
+}
+
+/** `src[key]` read and found `v` (DataReads.read's arguments). */
+export class ReadEvent {
+  constructor(
+    readonly src: Value,
+    readonly key: Value,
+    readonly v: Value | undefined,
+  ) {}
+}
+
+/** The statements that produced function `name`'s value (Evaluation.recordFiring's arguments). */
+export class FiringEvent {
+  constructor(
+    readonly name: string,
+    readonly locs: Set<number>,
+  ) {}
+}
+
+export type RuleEvent = RuleRecord | ReadEvent | FiringEvent;
+
+export class RuleRecord {
+  constructor(
+    readonly func: ProgramFunc,
+    readonly data: Value | undefined,
+    readonly strict: boolean,
+    readonly value: Value | undefined,
+    /** steps charged by the rule's own statements (the rules it used charge theirs) */
+    readonly steps: number,
+    /** what the records' events include */
+    readonly trace: Trace,
+    /** in the order they happened */
+    readonly events: RuleEvent[],
+  ) {}
+
+  /** Whether this record answers a call with `data` in an evaluation recording `trace`. */
+  serves(data: Value | undefined, strict: boolean, trace: Trace): boolean {
+    return this.data === data && this.strict === strict && (this.trace & trace) === trace;
+  }
+}
+
+/**
+ * Data reads one record keeps at most. A rule reading more (a scan of a big
+ * collection, traced) is not kept: its events would hold the isolate's memory
+ * for a list explain cuts to MAX_DATA_PATHS paths anyway.
+ */
+export const MAX_RECORDED_READS = 4096;
+
+/** A rule being computed with its record being written. */
+export class Recording {
+  readonly events: RuleEvent[] = [];
+  /** steps charged inside the rules it used, not its own */
+  nestedSteps = 0;
+  /** its events are not all there (see the module comment) */
+  incomplete = false;
+  private reads = 0;
+  constructor(
+    /** the evaluation's steps and impure reads when it started */
+    readonly steps: number,
+    readonly impure: number,
+  ) {}
+
+  read(src: Value, key: Value, v: Value | undefined): void {
+    if (this.incomplete) return;
+    if (++this.reads > MAX_RECORDED_READS) this.incomplete = true;
+    else this.events.push(new ReadEvent(src, key, v));
+  }
+}
