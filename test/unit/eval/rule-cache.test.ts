@@ -79,6 +79,28 @@ describe("rules kept across evaluations", () => {
         }
   });
 
+  it("are computed once per data document (seen by changing one in place, which callers must not do)", () => {
+    // Each case: a rule over data, one whose function calls repeat (memoized inside it), and a traced one.
+    const source = `package t
+names := {n | some n in data.names}
+upper_of(x) := upper(x)
+shout := [upper_of(n) | some n in data.names]
+hit if input.name in names
+`;
+    const plan2 = planOf(source, ["t/hit", "t/shout"]);
+    for (const trace of [false, true]) {
+      const p = prepare(plan2);
+      const data = fromJS({ names: ["ann", "bob", "ann"] });
+      expect(run(p, "t/shout", {}, data, { trace })).toMatchObject({ results: [{ result: ["ANN", "BOB", "ANN"] }] });
+      expect(run(p, "t/hit", { name: "bob" }, data, { trace })).toMatchObject({ results: [{ result: true }] });
+      ((data as RObject).getString("names") as Value[]).push("cid");
+      // The kept values still answer; a fresh preparation sees the change.
+      expect(run(p, "t/shout", {}, data, { trace })).toMatchObject({ results: [{ result: ["ANN", "BOB", "ANN"] }] });
+      expect(run(p, "t/hit", { name: "cid" }, data, { trace })).toMatchObject({ results: [] });
+      expect(run(prepare(plan2), "t/hit", { name: "cid" }, data, { trace })).toMatchObject({ results: [{ result: true }] });
+    }
+  });
+
   it("charge the budget what computing them charged", () => {
     const shared = prepare(plan);
     run(shared, "t/allow", { user: "ann" }, TEAMS);
@@ -151,6 +173,48 @@ both := [r, a]
     const p = prepare(planOf(`package t\nnow := time.now_ns()\nstamp := now\nboth := [now, stamp]\n`, ["t/both", "t/stamp"]));
     expect(run(p, "t/both", {}, TEAMS, { nowNs: 1000n })).toMatchObject({ results: [{ result: [1000, 1000] }] });
     expect(run(p, "t/stamp", {}, TEAMS, { nowNs: 2000n })).toMatchObject({ results: [{ result: 2000 }] });
+  });
+
+  it("are not kept when they use a function result that read the clock for another rule", () => {
+    // r (which reads input) computes at(1) first; a finds it memoized, made outside any recording.
+    const source = `package t
+at(x) := time.now_ns() + x
+r if {
+	input.go
+	at(1) > 0
+}
+a := at(1)
+both := [r, a]
+`;
+    const p = prepare(planOf(source, ["t/both", "t/a"]));
+    expect(run(p, "t/both", { go: true }, TEAMS, { nowNs: 1000n })).toMatchObject({ results: [{ result: [true, 1001] }] });
+    expect(run(p, "t/a", {}, TEAMS, { nowNs: 2000n })).toMatchObject({ results: [{ result: 2001 }] });
+  });
+
+  it("replay the function calls they made, traced, and memoize them for the rest of the evaluation", () => {
+    const source = `package t
+domain(email) := d if {
+	parts := split(email, "@")
+	d := data.domains[parts[1]]
+}
+owners := {u: domain(u.email) | some u in data.users}
+mine := domain(input.email)
+both := [owners, mine]
+`;
+    // a@x.org twice: owners finds its second call memoized, and so must a replay.
+    const data = fromJS({
+      users: [{ email: "a@x.org" }, { email: "b@y.org" }, { email: "a@x.org" }],
+      domains: { "x.org": "X", "y.org": "Y" },
+    });
+    const plan2 = planOf(source, ["t/both", "t/owners"]);
+    const shared = prepare(plan2);
+    for (const email of ["a@x.org", "c@y.org", "a@x.org", "d@z.org"])
+      for (const ep of ["t/owners", "t/both"]) {
+        const want = run(prepare(plan2), ep, { email }, data, { trace: true });
+        expect(run(shared, ep, { email }, data, { trace: true })).toEqual(want);
+        const fresh = minimalBudget((budget) => run(prepare(plan2), ep, { email }, data, { budget }));
+        expect(minimalBudget((budget) => run(shared, ep, { email }, data, { budget }))).toBe(fresh);
+      }
   });
 
   it("are kept apart for strict and lenient evaluations", () => {

@@ -23,21 +23,22 @@ const UNDEFINED: unique symbol = Symbol("undefined result");
 
 type Level = Map<unknown, unknown>;
 
-export class CallMemo {
+/** `T`: what is kept per call (its result; rule-cache.ts keeps call records the same way). */
+export class CallMemo<T = Value> {
   /** per function a trie with one level per argument; made on the first store (most evaluations of small policies call no function) */
   private byFunc: Map<ProgramFunc, Level> | undefined;
 
-  lookup(f: ProgramFunc, args: (Value | undefined)[]): Value | undefined | typeof MISS {
+  lookup(f: ProgramFunc, args: (Value | undefined)[]): T | undefined | typeof MISS {
     let level = this.byFunc?.get(f);
     const last = args.length - 1;
     for (let i = 0; level !== undefined && i < last; i++) level = level.get(args[i]) as Level | undefined;
     if (level === undefined) return MISS;
     const r = level.get(args[last]);
     if (r === undefined) return MISS;
-    return r === UNDEFINED ? undefined : (r as Value);
+    return r === UNDEFINED ? undefined : (r as T);
   }
 
-  store(f: ProgramFunc, args: (Value | undefined)[], result: Value | undefined): void {
+  store(f: ProgramFunc, args: (Value | undefined)[], result: T | undefined): void {
     const byFunc = (this.byFunc ??= new Map());
     let level = byFunc.get(f);
     if (level === undefined) byFunc.set(f, (level = new Map()));

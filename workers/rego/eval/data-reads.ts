@@ -20,7 +20,7 @@ import { formatNumber } from "../value/index.js";
 
 export const MAX_DATA_PATHS = 50;
 export const MAX_PATH_CHARS = 256;
-/** Distinct reads recorded before listing stops (repeats of a scalar read are dropped when this fills). */
+/** Distinct reads recorded before listing stops (a repeated read is never recorded twice). */
 const MAX_READS = 1000;
 
 export interface DataPaths {
@@ -48,13 +48,20 @@ export class DataReads {
    */
   private readOf: Map<object, Read> | undefined;
   private reads: Read[] | undefined;
+  /** the keys of the scalar and missing reads made per parent read (null: from the root) */
+  private scalars: Map<Read | null, Set<Value>> | undefined;
   private overflow = false;
 
   constructor(private readonly root: Value) {}
 
+  /** No more reads are recorded: MAX_READS distinct ones are (the result says it is truncated). */
+  get full(): boolean {
+    return this.overflow;
+  }
+
   /** `src[key]` was looked up and gave `v` (undefined: not found). */
   read(src: Value, key: Value, v: Value | undefined): void {
-    if (src === null || typeof src !== "object") return;
+    if (this.overflow || src === null || typeof src !== "object") return;
     let parent: Read | null = null;
     if (src !== this.root) {
       const p = this.readOf?.get(src);
@@ -69,29 +76,18 @@ export class DataReads {
       if (readOf.has(v)) return;
       read = { parent, key, found: true, extended: false };
       readOf.set(v, read);
-    } else read = { parent, key, found: v !== undefined, extended: false };
-    let reads = (this.reads ??= []);
-    if (reads.length >= MAX_READS) reads = this.compact(reads);
+    } else {
+      // A scalar (or missing) read repeated (a loop reading `data.limits.max` each time) is the same path.
+      const seen = (this.scalars ??= new Map());
+      let keys = seen.get(parent);
+      if (keys === undefined) seen.set(parent, (keys = new Set()));
+      if (keys.has(key)) return;
+      keys.add(key);
+      read = { parent, key, found: v !== undefined, extended: false };
+    }
+    const reads = (this.reads ??= []);
     if (reads.length >= MAX_READS) this.overflow = true;
     else reads.push(read);
-  }
-
-  /**
-   * Drops repeated reads of one scalar (a loop reading `data.limits.max` each time): a value that
-   * is an object is reached through one read only, so only scalar and missing reads repeat.
-   */
-  private compact(reads: Read[]): Read[] {
-    const keysOf = new Map<Read | null, Set<Value>>();
-    const kept = reads.filter((r) => {
-      if (r.extended) return true;
-      let keys = keysOf.get(r.parent);
-      if (keys === undefined) keysOf.set(r.parent, (keys = new Set()));
-      if (keys.has(r.key)) return false;
-      keys.add(r.key);
-      return true;
-    });
-    this.reads = kept;
-    return kept;
   }
 
   result(): DataPaths {

@@ -23,7 +23,7 @@ import { ComprehensionMemo } from "./comprehension-memo.js";
 import { type JoinSpec, JoinState, joinKey } from "./scan-index.js";
 import type { BodyIndex } from "./body-index.js";
 import { isInputFree } from "./data-only.js";
-import { FiringEvent, ReadEvent, Recording, RuleRecord, Trace } from "./rule-cache.js";
+import { CallRecord, FiringEvent, ReadEvents, Recording, Trace } from "./rule-cache.js";
 
 const CONTINUE = -1;
 /** Interpreter.inlined: the operands are the built-in's to handle. */
@@ -89,6 +89,8 @@ export class Evaluation implements BuiltinContext {
   private depth = 0;
   /** function results by arguments; null with a print hook, whose lines each call must write */
   private readonly calls: CallMemo | null;
+  /** the records of the function calls made inside rules being recorded, by the same keys (rule-cache.ts) */
+  private readonly callRecords: CallMemo<CallRecord> | null;
   /** comprehensions reused while their free reads are unchanged; null with a print hook or when tracing or recording reads, which must see every run */
   private readonly comprehensions: ComprehensionMemo | null;
   /** per join-shaped Scan statement: the collection it last met and its index (see scan-index.ts) */
@@ -115,6 +117,7 @@ export class Evaluation implements BuiltinContext {
     this.dataReads = limits.dataReads ?? null;
     this.consts = program.consts;
     this.calls = limits.print ? null : new CallMemo();
+    this.callRecords = limits.print ? null : new CallMemo<CallRecord>();
     this.comprehensions = limits.print || limits.trace || limits.dataReads ? null : new ComprehensionMemo();
     this.trace = (this.fired !== null ? Trace.Firing : Trace.None) | (this.dataReads !== null ? Trace.Reads : Trace.None);
     this.shareRules = !limits.print;
@@ -189,44 +192,58 @@ export class Evaluation implements BuiltinContext {
 
   private callFunc(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
     if (f.isRule) return this.callRule(f, args, call);
-    if (this.calls !== null) {
-      const memo = this.calls.lookup(f, args);
-      if (memo !== MISS) {
-        // Traced, the call's events belong to its first caller: a rule being recorded would miss them.
-        if (this.recording !== null && this.trace !== Trace.None) this.recording.incomplete = true;
-        return memo;
-      }
+    if (this.calls === null) return this.compute(f, args, call);
+    // A function that never uses its input is called without it: its memo, and its record, then serve every input.
+    if (args[0] !== undefined && isInputFree(f)) args[0] = undefined;
+    const outer = this.recording;
+    const memo = this.calls.lookup(f, args);
+    if (memo !== MISS) {
+      if (outer !== null) this.used(outer, this.recordOf(f, args));
+      return memo;
     }
-    return this.compute(f, args, call);
+    // Inside a rule being recorded, the call's record is one of its events.
+    return outer === null ? this.compute(f, args, call) : this.computeRecorded(f, args, call);
   }
 
   /** A rule's value: memoized in this evaluation, kept from an earlier one (rule-cache.ts), or computed. */
   private callRule(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
     const outer = this.recording;
+    // As for functions: an input-free rule called from an input-free function gets no input, and is the same rule.
+    const free = isInputFree(f);
+    if (free) args[0] = undefined;
     if (f.memoEval === this.id && f.memoInput === args[0] && f.memoData === args[1]) {
       if (outer !== null) this.used(outer, f.memoRecord);
       return f.memoValue;
     }
-    if (!this.shareRules || !isInputFree(f)) return this.compute(f, args, call);
-    const before = this.steps;
+    if (!this.shareRules || !free) return this.compute(f, args, call);
     const kept = f.shared;
-    let value: Value | undefined;
-    if (kept?.serves(args[1], this.strict, this.trace)) {
-      this.reuse(kept, args[0], call);
-      if (outer !== null) outer.events.push(kept);
-      value = kept.value;
-    } else value = this.computeRecorded(f, args, call);
-    if (outer !== null) outer.nestedSteps += this.steps - before;
-    return value;
+    if (!kept?.serves(args[1], this.strict, this.trace)) return this.computeRecorded(f, args, call);
+    const before = this.steps;
+    this.reuse(kept, args[0], call);
+    if (outer !== null) {
+      outer.events.push(kept);
+      outer.nestedSteps += this.steps - before;
+    }
+    return kept.value;
   }
 
-  /** A rule used by the one being recorded: its record joins the events, or without one the recording is not kept. */
-  private used(recording: Recording, record: RuleRecord | null): void {
+  /** The record of function call `f(args)` memoized in this evaluation, null if it was made outside a recording or not kept. */
+  private recordOf(f: ProgramFunc, args: (Value | undefined)[]): CallRecord | null {
+    const r = this.callRecords?.lookup(f, args);
+    return r instanceof CallRecord ? r : null;
+  }
+
+  /** A call the one being recorded made: its record joins the events, or without one the recording is not kept. */
+  private used(recording: Recording, record: CallRecord | null): void {
     if (record === null) recording.incomplete = true;
     else recording.events.push(record);
   }
 
-  /** Computes input-free rule `f` and keeps its record unless the computation read the clock or missed events. */
+  /**
+   * Computes `f(args)` (an input-free rule, or a function such a rule calls)
+   * and keeps its record unless the computation read the clock or the
+   * per-query cache or missed events.
+   */
   private computeRecorded(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
     const outer = this.recording;
     const recording = new Recording(this.steps, this.impure);
@@ -237,30 +254,36 @@ export class Evaluation implements BuiltinContext {
     } finally {
       this.recording = outer;
     }
+    const steps = this.steps - recording.steps;
     const keep = !recording.incomplete && this.impure === recording.impure;
     const record = keep
-      ? new RuleRecord(f, args[1], this.strict, value, this.steps - recording.steps - recording.nestedSteps, this.trace, recording.events)
+      ? new CallRecord(f, f.isRule ? null : args, args[1], this.strict, value, steps - recording.nestedSteps, this.trace, recording.events)
       : null;
-    if (record !== null) f.shared = record;
-    f.memoRecord = record;
-    if (outer !== null) this.used(outer, record);
+    if (f.isRule) {
+      if (record !== null) f.shared = record;
+      f.memoRecord = record;
+    } else if (record !== null) this.callRecords?.store(f, args, record);
+    if (outer !== null) {
+      this.used(outer, record);
+      outer.nestedSteps += steps;
+    }
     return value;
   }
 
   /**
    * Replays a kept record as if the rule had been computed: its steps charged,
-   * its events traced, its value and those of the rules it used memoized for
-   * the rest of this evaluation. Rules this evaluation has already used are
+   * its events traced, its value and those of the calls it made memoized for
+   * the rest of this evaluation. Calls this evaluation has already made are
    * skipped, as a computation would have found them memoized. Iterative: the
-   * records nest as deeply as the rules did.
+   * records nest as deeply as the calls did.
    */
-  private reuse(root: RuleRecord, input: Value | undefined, call: Instr): void {
+  private reuse(root: CallRecord, input: Value | undefined, call: Instr): void {
     this.enter(root, input, call);
-    const records: RuleRecord[] = [root];
+    const records: CallRecord[] = [root];
     const next: number[] = [0];
     while (records.length > 0) {
       const top = records.length - 1;
-      const r = records[top] as RuleRecord;
+      const r = records[top] as CallRecord;
       const i = next[top] as number;
       if (i >= r.events.length) {
         records.pop();
@@ -269,21 +292,38 @@ export class Evaluation implements BuiltinContext {
       }
       next[top] = i + 1;
       const e = r.events[i];
-      if (e instanceof RuleRecord) {
-        const f = e.func;
-        if (f.memoEval === this.id && f.memoInput === input && f.memoData === e.data) continue;
+      if (e instanceof CallRecord) {
+        if (this.made(e, input)) continue;
         this.enter(e, input, call);
         records.push(e);
         next.push(0);
-      } else if (e instanceof ReadEvent) this.dataReads?.read(e.src, e.key, e.v);
+      } else if (e instanceof ReadEvents) this.replayReads(e.reads);
       else if (this.fired !== null) this.mergeFiring((e as FiringEvent).name, (e as FiringEvent).locs);
     }
   }
 
+  private replayReads(reads: (Value | undefined)[]): void {
+    const dataReads = this.dataReads;
+    if (dataReads === null) return;
+    for (let j = 0; j < reads.length && !dataReads.full; j += 3) dataReads.read(reads[j] as Value, reads[j + 1] as Value, reads[j + 2]);
+  }
+
+  /** Whether this evaluation has already made the call `r` records. */
+  private made(r: CallRecord, input: Value | undefined): boolean {
+    const f = r.func;
+    if (r.args === null) return f.memoEval === this.id && f.memoInput === input && f.memoData === r.data;
+    return (this.calls as CallMemo).lookup(f, r.args) !== MISS;
+  }
+
   /** A record replayed: its own steps charged and its value memoized for this evaluation. */
-  private enter(r: RuleRecord, input: Value | undefined, call: Instr): void {
+  private enter(r: CallRecord, input: Value | undefined, call: Instr): void {
     this.chargeWork(r.steps, call);
     const f = r.func;
+    if (r.args !== null) {
+      (this.calls as CallMemo).store(f, r.args, r.value);
+      this.callRecords?.store(f, r.args, r);
+      return;
+    }
     f.memoEval = this.id;
     f.memoInput = input;
     f.memoData = r.data;

@@ -16,7 +16,7 @@ import { type BodyIndex, bodyIndexOf } from "./body-index.js";
 import { type ComprehensionReads, comprehensionsOf } from "./comprehension-memo.js";
 import { type ConstantLiterals, constantLiteralsOf } from "./constant-literals.js";
 import { FunctionLocals, forEachStmt } from "./plan-locals.js";
-import type { RuleRecord } from "./rule-cache.js";
+import type { CallRecord } from "./rule-cache.js";
 
 export const enum Op {
   ArrayAppend,
@@ -148,9 +148,9 @@ export class ProgramFunc {
   memoData: Value | undefined;
   memoValue: Value | undefined;
   /** the record of that value (rule-cache.ts), null when it was not kept */
-  memoRecord: RuleRecord | null = null;
+  memoRecord: CallRecord | null = null;
   /** the rule's value kept across evaluations (rule-cache.ts) */
-  shared: RuleRecord | null = null;
+  shared: CallRecord | null = null;
   /** whether the function never uses its input (data-only.ts); undefined until asked */
   inputFree: boolean | undefined;
   /** lowers `blocks` on the function's first call (see buildProgram); null once lowered */

@@ -31,13 +31,9 @@ export const enum Trace {
   Reads = 2,
 }
 
-/** `src[key]` read and found `v` (DataReads.read's arguments). */
-export class ReadEvent {
-  constructor(
-    readonly src: Value,
-    readonly key: Value,
-    readonly v: Value | undefined,
-  ) {}
+/** Consecutive reads `src[key]` that found `v` (DataReads.read's arguments), three entries each. */
+export class ReadEvents {
+  readonly reads: (Value | undefined)[] = [];
 }
 
 /** The statements that produced function `name`'s value (Evaluation.recordFiring's arguments). */
@@ -48,15 +44,17 @@ export class FiringEvent {
   ) {}
 }
 
-export type RuleEvent = RuleRecord | ReadEvent | FiringEvent;
+export type RuleEvent = CallRecord | ReadEvents | FiringEvent;
 
-export class RuleRecord {
+export class CallRecord {
   constructor(
     readonly func: ProgramFunc,
+    /** a function's arguments (its input left out: see Evaluation.callFunc); null for a rule */
+    readonly args: (Value | undefined)[] | null,
     readonly data: Value | undefined,
     readonly strict: boolean,
     readonly value: Value | undefined,
-    /** steps charged by the rule's own statements (the rules it used charge theirs) */
+    /** steps charged by the call's own statements (the calls it made charge theirs) */
     readonly steps: number,
     /** what the records' events include */
     readonly trace: Trace,
@@ -93,7 +91,12 @@ export class Recording {
 
   read(src: Value, key: Value, v: Value | undefined): void {
     if (this.incomplete) return;
-    if (++this.reads > MAX_RECORDED_READS) this.incomplete = true;
-    else this.events.push(new ReadEvent(src, key, v));
+    if (++this.reads > MAX_RECORDED_READS) {
+      this.incomplete = true;
+      return;
+    }
+    let run = this.events[this.events.length - 1];
+    if (!(run instanceof ReadEvents)) this.events.push((run = new ReadEvents()));
+    run.reads.push(src, key, v);
   }
 }
