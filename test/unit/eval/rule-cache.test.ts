@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  RObject,
   RegoError,
   compile,
   fromJS,
