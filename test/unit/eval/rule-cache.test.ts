@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  RObject,
+  type RObject,
   RegoError,
   compile,
   fromJS,
@@ -100,6 +100,18 @@ hit if input.name in names
       expect(run(p, "t/hit", { name: "cid" }, data, { trace })).toMatchObject({ results: [] });
       expect(run(prepare(plan2), "t/hit", { name: "cid" }, data, { trace })).toMatchObject({ results: [{ result: true }] });
     }
+  });
+
+  it("hold at most MAX_KEPT_READS data reads per prepared policy, traced", () => {
+    // 70 rules of 4,000 reads each: the first 65 fit in 2^18 reads and are kept, the rest are computed each time.
+    const rules = Array.from({ length: 70 }, (_, k) => `c${k} := count([r.x | some r in data.rows]) + ${k} - ${k}`).join("\n");
+    const p = prepare(planOf(`package t\n${rules}\nall := [${Array.from({ length: 70 }, (_, k) => `c${k}`).join(", ")}]\n`, ["t/all"]));
+    const data = fromJS({ rows: Array.from({ length: 4000 }, () => ({ x: 1, k: -1 })) });
+    expect(run(p, "t/all", {}, data, { trace: true, budget: 1e8 })).toMatchObject({ results: [{ result: Array(70).fill(4000) }] });
+    ((data as RObject).getString("rows") as Value[]).push(fromJS({ x: 1, k: -1 }));
+    const counts = (run(p, "t/all", {}, data, { trace: true, budget: 1e8 }) as { results: { result: number[] }[] }).results[0]?.result;
+    expect(counts?.slice(0, 65)).toEqual(Array(65).fill(4000));
+    expect(counts?.slice(65)).toEqual(Array(5).fill(4001));
   });
 
   it("charge the budget what computing them charged", () => {

@@ -23,7 +23,7 @@ import { ComprehensionMemo } from "./comprehension-memo.js";
 import { type JoinSpec, JoinState, joinKey } from "./scan-index.js";
 import type { BodyIndex } from "./body-index.js";
 import { isInputFree } from "./data-only.js";
-import { CallRecord, FiringEvent, ReadEvents, Recording, Trace } from "./rule-cache.js";
+import { CallRecord, FiringEvent, MAX_KEPT_READS, ReadEvents, Recording, Trace } from "./rule-cache.js";
 
 const CONTINUE = -1;
 /** Interpreter.inlined: the operands are the built-in's to handle. */
@@ -255,7 +255,7 @@ export class Evaluation implements BuiltinContext {
       this.recording = outer;
     }
     const steps = this.steps - recording.steps;
-    const keep = !recording.incomplete && this.impure === recording.impure;
+    const keep = !recording.incomplete && this.impure === recording.impure && this.holdReads(recording.reads);
     const record = keep
       ? new CallRecord(f, f.isRule ? null : args, args[1], this.strict, value, steps - recording.nestedSteps, this.trace, recording.events)
       : null;
@@ -268,6 +268,14 @@ export class Evaluation implements BuiltinContext {
       outer.nestedSteps += steps;
     }
     return value;
+  }
+
+  /** Whether the policy's records can hold `n` more data reads (counted as held if so). */
+  private holdReads(n: number): boolean {
+    if (n === 0) return true;
+    if (this.program.keptReads + n > MAX_KEPT_READS) return false;
+    this.program.keptReads += n;
+    return true;
   }
 
   /**

@@ -175,6 +175,8 @@ export interface Program {
   /** functions by their `path` joined with "." — what CallDynamicStmt names */
   funcsByPath: Map<string, ProgramFunc>;
   plans: Map<string, { blocks: Instr[][]; nlocals: number }>;
+  /** data reads held by the records its rules keep across evaluations (rule-cache.ts bounds them) */
+  keptReads: number;
 }
 
 const NO_ARGS: number[] = [];
@@ -507,7 +509,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     plans.set(p.name, { blocks, nlocals: maxLocal + 1 });
   });
 
-  return { consts, locations, funcs, funcsByName, funcsByPath, plans };
+  return { consts, locations, funcs, funcsByName, funcsByPath, plans, keptReads: 0 };
 }
 
 /** Whether lowering would accept every call and number literal the plan has. */

@@ -19,7 +19,8 @@
  * (time.now_ns, uuid.rfc4122 and the time checks of JWT and certificate
  * built-ins), when it used a rule whose record was not kept, when it failed,
  * or, traced, when it reused a function result (its events are then not all
- * its own) or read more than MAX_RECORDED_READS paths.
+ * its own), read more than MAX_RECORDED_READS paths or would take the policy's
+ * records past MAX_KEPT_READS.
  */
 import type { Value } from "../value/index.js";
 import type { ProgramFunc } from "./program.js";
@@ -75,6 +76,12 @@ export class CallRecord {
  */
 export const MAX_RECORDED_READS = 4096;
 
+/**
+ * Data reads the records of one prepared policy hold at most (about 6 MB): past it, traced
+ * computations that read data are no longer kept, however many rules a policy has.
+ */
+export const MAX_KEPT_READS = 1 << 18;
+
 /** A rule being computed with its record being written. */
 export class Recording {
   readonly events: RuleEvent[] = [];
@@ -82,7 +89,8 @@ export class Recording {
   nestedSteps = 0;
   /** its events are not all there (see the module comment) */
   incomplete = false;
-  private reads = 0;
+  /** data reads among its events */
+  reads = 0;
   constructor(
     /** the evaluation's steps and impure reads when it started */
     readonly steps: number,
