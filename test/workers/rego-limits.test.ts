@@ -28,6 +28,9 @@ describe("Rego engine limits in workerd", () => {
     const rules = Array.from({ length: 396 }, (_, i) => `r${i + 1} := r${i}`).join("\n");
     const input = { xs: [1], d: deepObject(199, {}), s: { type: "object", properties: { a: { $ref: "#" } } } };
     expect(value(await run(`package p\n${leaf}\nr0 := leaf\n${rules}\nr := r396`, { input }))).toBe(true);
+    // The same over data: every rule input-free, so computed with its record written (rule-cache.ts) on the same stack.
+    const dataLeaf = leaf.replaceAll("input.", "data.");
+    expect(value(await run(`package p\n${dataLeaf}\nr0 := leaf\n${rules}\nr := r396`, { data: input }))).toBe(true);
     // Functions called from inside 16 scans weigh 3 + 3 x 16; planning defers them by the same nesting.
     const fns = Array.from(
       { length: 200 },

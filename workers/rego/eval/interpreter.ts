@@ -26,6 +26,10 @@ import { isInputFree } from "./data-only.js";
 import { CallRecord, FiringEvent, MAX_KEPT_READS, ReadEvents, Recording, Trace } from "./rule-cache.js";
 
 const CONTINUE = -1;
+/** Evaluation.memoized: no memo answers the call, which must run (and be recorded, see rule-cache.ts). */
+const COMPUTE = Symbol("compute");
+const RECORD = Symbol("compute and record");
+type Memoized = Value | undefined | typeof COMPUTE | typeof RECORD;
 /** Interpreter.inlined: the operands are the built-in's to handle. */
 const NOT_INLINED = Symbol("not inlined");
 /** Evaluations are numbered so memoized rule values from earlier ones are ignored. */
@@ -190,9 +194,15 @@ export class Evaluation implements BuiltinContext {
     return CONTINUE;
   }
 
-  private callFunc(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
-    if (f.isRule) return this.callRule(f, args, call);
-    if (this.calls === null) return this.compute(f, args, call);
+  /**
+   * The call's value if a memo has it: this evaluation's, or a record kept
+   * from an earlier one (replayed here); else whether to compute it with a
+   * record. The caller then calls compute() itself: every frame between two
+   * calls of a deep policy takes stack that the depth limit counts on.
+   */
+  private memoized(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Memoized {
+    if (f.isRule) return this.memoizedRule(f, args, call);
+    if (this.calls === null) return COMPUTE;
     // A function that never uses its input is called without it: its memo, and its record, then serve every input.
     if (args[0] !== undefined && isInputFree(f)) args[0] = undefined;
     const outer = this.recording;
@@ -202,11 +212,10 @@ export class Evaluation implements BuiltinContext {
       return memo;
     }
     // Inside a rule being recorded, the call's record is one of its events.
-    return outer === null ? this.compute(f, args, call) : this.computeRecorded(f, args, call);
+    return outer === null ? COMPUTE : RECORD;
   }
 
-  /** A rule's value: memoized in this evaluation, kept from an earlier one (rule-cache.ts), or computed. */
-  private callRule(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
+  private memoizedRule(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Memoized {
     const outer = this.recording;
     // As for functions: an input-free rule called from an input-free function gets no input, and is the same rule.
     const free = isInputFree(f);
@@ -215,9 +224,9 @@ export class Evaluation implements BuiltinContext {
       if (outer !== null) this.used(outer, f.memoRecord);
       return f.memoValue;
     }
-    if (!this.shareRules || !free) return this.compute(f, args, call);
+    if (!this.shareRules || !free) return COMPUTE;
     const kept = f.shared;
-    if (!kept?.serves(args[1], this.strict, this.trace)) return this.computeRecorded(f, args, call);
+    if (!kept?.serves(args[1], this.strict, this.trace)) return RECORD;
     const before = this.steps;
     this.reuse(kept, args[0], call);
     if (outer !== null) {
@@ -239,21 +248,9 @@ export class Evaluation implements BuiltinContext {
     else recording.events.push(record);
   }
 
-  /**
-   * Computes `f(args)` (an input-free rule, or a function such a rule calls)
-   * and keeps its record unless the computation read the clock or the
-   * per-query cache or missed events.
-   */
-  private computeRecorded(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
+  /** Keeps the record of `f(args)` just computed, unless the computation read the clock or the per-query cache or missed events. */
+  private finishRecord(f: ProgramFunc, args: (Value | undefined)[], recording: Recording, value: Value | undefined): void {
     const outer = this.recording;
-    const recording = new Recording(this.steps, this.impure);
-    this.recording = recording;
-    let value: Value | undefined;
-    try {
-      value = this.compute(f, args, call);
-    } finally {
-      this.recording = outer;
-    }
     const steps = this.steps - recording.steps;
     const keep = !recording.incomplete && this.impure === recording.impure && this.holdReads(recording.reads);
     const record = keep
@@ -267,7 +264,6 @@ export class Evaluation implements BuiltinContext {
       this.used(outer, record);
       outer.nestedSteps += steps;
     }
-    return value;
   }
 
   /** Whether the policy's records can hold `n` more data reads (counted as held if so). */
@@ -339,8 +335,11 @@ export class Evaluation implements BuiltinContext {
     f.memoRecord = r;
   }
 
-  /** Runs a function's bodies (no memo consulted) and memoizes the result for this evaluation. */
-  private compute(f: ProgramFunc, args: (Value | undefined)[], call: Instr): Value | undefined {
+  /**
+   * Runs a function's bodies (no memo consulted) and memoizes the result for
+   * this evaluation; with `record`, writes the call's record (rule-cache.ts).
+   */
+  private compute(f: ProgramFunc, args: (Value | undefined)[], call: Instr, record: boolean): Value | undefined {
     if (this.depth + call.weight > EVAL_DEPTH_LIMIT) throw depthExceeded(f.name, this.location(call));
     this.depth += call.weight;
     if (f.lower !== null) f.lower();
@@ -352,6 +351,9 @@ export class Evaluation implements BuiltinContext {
     const prevRet = this.retval;
     const prevFiring = this.firing;
     const prevBusy = f.busy;
+    const outer = this.recording;
+    const recording = record ? new Recording(this.steps, this.impure) : null;
+    if (recording !== null) this.recording = recording;
     const firing = this.fired ? new Set<number>() : null;
     this.current = f;
     this.retval = undefined;
@@ -375,6 +377,7 @@ export class Evaluation implements BuiltinContext {
       this.firing = prevFiring;
       f.busy = prevBusy;
       this.depth -= call.weight;
+      this.recording = outer;
     }
     const result = this.retval;
     this.retval = prevRet;
@@ -385,7 +388,8 @@ export class Evaluation implements BuiltinContext {
       f.memoValue = result;
       f.memoRecord = null;
     } else if (this.calls !== null) this.calls.store(f, args, result);
-    if (firing !== null && result !== undefined && firing.size > 0) this.recordFiring(f, firing);
+    if (firing !== null && result !== undefined && firing.size > 0) this.recordFiring(f, firing, recording ?? outer);
+    if (recording !== null) this.finishRecord(f, args, recording, result);
     return result;
   }
 
@@ -400,9 +404,10 @@ export class Evaluation implements BuiltinContext {
     for (let i = 0; i < n; i++) if (this.exec(block[i] as Instr, L) !== CONTINUE) return;
   }
 
-  private recordFiring(f: ProgramFunc, firing: Set<number>): void {
+  /** `into`: the recording the call belongs to (its own, or the one it ran inside). */
+  private recordFiring(f: ProgramFunc, firing: Set<number>, into: Recording | null): void {
     this.mergeFiring(f.name, firing);
-    if (this.recording !== null) this.recording.events.push(new FiringEvent(f.name, firing));
+    if (into !== null) into.events.push(new FiringEvent(f.name, firing));
   }
 
   private mergeFiring(name: string, firing: Set<number>): void {
@@ -608,7 +613,9 @@ export class Evaluation implements BuiltinContext {
           args[i] = o >= 0 ? L[o] : consts[~o];
         }
         this.steps++; // a call sets up a frame
-        const r = this.callFunc(instr.func as ProgramFunc, args, instr);
+        const f = instr.func as ProgramFunc;
+        const m = this.memoized(f, args, instr);
+        const r = m === COMPUTE || m === RECORD ? this.compute(f, args, instr, m === RECORD) : m;
         if (r === undefined) return 0;
         L[instr.c] = r;
         return CONTINUE;
@@ -657,7 +664,8 @@ export class Evaluation implements BuiltinContext {
         if (!f || f.params.length !== locals.length) return 0;
         const args: (Value | undefined)[] = new Array(locals.length);
         for (let i = 0; i < locals.length; i++) args[i] = L[locals[i] as number];
-        const r = this.callFunc(f, args, instr);
+        const m = this.memoized(f, args, instr);
+        const r = m === COMPUTE || m === RECORD ? this.compute(f, args, instr, m === RECORD) : m;
         if (r === undefined) return 0;
         L[instr.c] = r;
         return CONTINUE;
