@@ -303,6 +303,38 @@ summary := {"staff": count(staff), "known": known}
     }
   });
 
+  it("replay a read they repeated once it names a path, when a read in between took its source out of data", () => {
+    // A record logs a repeated read once, unless a read in between (its own or a rule's it used) may have taken the source out of data.
+    const source = `package t
+g := data.items[0].g
+direct if {
+	some v in data.items
+	v.f == 1
+	data.items[0].g == 2
+	v.f == 1
+}
+nested if {
+	some v in data.items
+	v.f == 1
+	g == 2
+	v.f == 1
+}
+`;
+    const plan2 = planOf(source, ["t/direct", "t/nested"]);
+    const data = fromJS({
+      items: [
+        { f: 1, g: 2 },
+        { f: 1, g: 3 },
+      ],
+    });
+    for (const ep of ["t/direct", "t/nested"]) {
+      const shared = prepare(plan2);
+      const want = run(prepare(plan2), ep, {}, data, { trace: true });
+      expect(want).toMatchObject({ dataPaths: { paths: ["data.items[0].g", "data.items[0].f"] } });
+      for (let i = 0; i < 3; i++) expect(run(shared, ep, {}, data, { trace: true })).toEqual(want);
+    }
+  });
+
   it("answer rules with functions of data and of input alike", () => {
     const source = `package t
 lower_names(xs) := {lower(x) | some x in xs}

@@ -32,6 +32,48 @@ export interface DataPaths {
   truncated: boolean;
 }
 
+/**
+ * A read as a kept record logs it (rule-cache.ts): three entries, the id of
+ * the source (ROOT for the data document), the key, and the value's code —
+ * an id for a composite, FOUND or MISSING for a scalar. Replaying ids never
+ * touches the values themselves: most sources a record logged are elements
+ * a loop reached, no longer in the processor's caches, and explain follows
+ * only the few an evaluation reached through reads.
+ */
+export type ReadLog = Value[];
+
+/** Where a record being written logs the data reads its computation makes. */
+export interface ReadSink {
+  log(src: number, key: Value, code: number): void;
+}
+
+const ROOT = 0;
+const KNOWN_BITS = 1 << 16;
+const FOUND = -1;
+const MISSING = -2;
+
+/**
+ * Ids of the composite values traced reads met, per data document and shared
+ * by the evaluations against it (kept records name values by them). Weak: a
+ * value the policy built during one evaluation is not kept alive by its id.
+ */
+export class ValueIds {
+  private readonly ids = new WeakMap<object, number>();
+  private next = ROOT + 1;
+
+  get(v: object): number | undefined {
+    return this.ids.get(v);
+  }
+
+  of(v: object): number {
+    let id = this.ids.get(v);
+    if (id === undefined) this.ids.set(v, (id = this.next++));
+    return id;
+  }
+}
+
+const idsByDocument = new WeakMap<object, ValueIds>();
+
 /** One read: `parent[key]`. Paths are spelled out only when the result is asked for. */
 interface Read {
   parent: Read | null;
@@ -39,51 +81,96 @@ interface Read {
   found: boolean;
   /** a read went further into this value (then the more specific path stands for it) */
   extended: boolean;
+  /** the keys of the scalar and missing reads made from this value */
+  scalars: Set<Value> | undefined;
 }
 
 export class DataReads {
+  /** null when data is not a composite: then nothing is read from it */
+  readonly ids: ValueIds | null;
   /**
-   * Values taken out of data → the read that took them. A plain Map made on the first read: it
-   * lives only as long as one evaluation (cheaper than a WeakMap; most decision rules read no data).
+   * Ids of the values taken out of data → the read that took them. A plain Map made on the first
+   * read: it lives only as long as one evaluation.
    */
-  private readOf: Map<object, Read> | undefined;
+  private readOf: Map<number, Read> | undefined;
+  /**
+   * A bit per id modulo KNOWN_BITS, set for the ids in readOf: most reads a
+   * record replays are from values explain does not follow, and this answers
+   * them without a Map lookup (an evaluation takes out at most MAX_READS values).
+   */
+  private known: Uint32Array | undefined;
   private reads: Read[] | undefined;
-  /** the keys of the scalar and missing reads made per parent read (null: from the root) */
-  private scalars: Map<Read | null, Set<Value>> | undefined;
+  /** the keys of the scalar and missing reads made from the data document itself */
+  private rootScalars: Set<Value> | undefined;
   private overflow = false;
 
-  constructor(private readonly root: Value) {}
-
-  /** No more reads are recorded: MAX_READS distinct ones are (the result says it is truncated). */
-  get full(): boolean {
-    return this.overflow;
+  constructor(private readonly root: Value) {
+    if (root === null || typeof root !== "object") this.ids = null;
+    else {
+      let ids = idsByDocument.get(root);
+      if (ids === undefined) idsByDocument.set(root, (ids = new ValueIds()));
+      this.ids = ids;
+    }
   }
 
-  /** `src[key]` was looked up and gave `v` (undefined: not found). */
-  read(src: Value, key: Value, v: Value | undefined): void {
-    if (this.overflow || src === null || typeof src !== "object") return;
+  /**
+   * `src[key]` was looked up and gave `v` (undefined: not found). With `sink`
+   * (a record being written), the read is logged there too, whether or not
+   * it names a path in this evaluation: it may in one that replays it.
+   */
+  read(src: Value, key: Value, v: Value | undefined, sink: ReadSink | null): void {
+    const ids = this.ids;
+    if (ids === null || src === null || typeof src !== "object") return;
+    if (sink !== null) {
+      const s = src === this.root ? ROOT : ids.of(src);
+      const code = valueCode(v, ids);
+      sink.log(s, key, code);
+      this.apply(s, key, code);
+      return;
+    }
+    if (this.overflow) return;
+    const s = src === this.root ? ROOT : ids.get(src);
+    // A value with no id was never taken out of data by a read.
+    if (s === undefined || (s !== ROOT && !this.taken(s))) return;
+    this.apply(s, key, valueCode(v, ids));
+  }
+
+  /** Reads a kept record logged, in order, as if made again. */
+  replay(log: ReadLog): void {
+    for (let j = 0; j < log.length && !this.overflow; j += 3) this.apply(log[j] as number, log[j + 1] as Value, log[j + 2] as number);
+  }
+
+  /** Whether the value with this id may have been taken out of data (false: certainly not). */
+  private taken(id: number): boolean {
+    const known = this.known;
+    return known !== undefined && ((known[(id & (KNOWN_BITS - 1)) >> 5] as number) & (1 << (id & 31))) !== 0;
+  }
+
+  private apply(src: number, key: Value, code: number): void {
+    if (this.overflow) return;
     let parent: Read | null = null;
-    if (src !== this.root) {
-      const p = this.readOf?.get(src);
+    if (src !== ROOT) {
+      const p = this.taken(src) ? this.readOf?.get(src) : undefined;
       if (p === undefined) return;
       parent = p;
       p.extended = true;
     }
     let read: Read;
-    if (v !== undefined && v !== null && typeof v === "object") {
+    if (code > 0) {
       const readOf = (this.readOf ??= new Map());
       // The same value reached again is the same path, already recorded.
-      if (readOf.has(v)) return;
-      read = { parent, key, found: true, extended: false };
-      readOf.set(v, read);
+      if (readOf.has(code)) return;
+      read = { parent, key, found: true, extended: false, scalars: undefined };
+      readOf.set(code, read);
+      const known = (this.known ??= new Uint32Array(KNOWN_BITS >> 5));
+      const word = (code & (KNOWN_BITS - 1)) >> 5;
+      known[word] = (known[word] as number) | (1 << (code & 31));
     } else {
       // A scalar (or missing) read repeated (a loop reading `data.limits.max` each time) is the same path.
-      const seen = (this.scalars ??= new Map());
-      let keys = seen.get(parent);
-      if (keys === undefined) seen.set(parent, (keys = new Set()));
+      const keys = parent === null ? (this.rootScalars ??= new Set()) : (parent.scalars ??= new Set());
       if (keys.has(key)) return;
       keys.add(key);
-      read = { parent, key, found: v !== undefined, extended: false };
+      read = { parent, key, found: code === FOUND, extended: false, scalars: undefined };
     }
     const reads = (this.reads ??= []);
     if (reads.length >= MAX_READS) this.overflow = true;
@@ -112,6 +199,11 @@ export class DataReads {
     }
     return { paths, missing, truncated };
   }
+}
+
+function valueCode(v: Value | undefined, ids: ValueIds): number {
+  if (v === undefined) return MISSING;
+  return v !== null && typeof v === "object" ? ids.of(v) : FOUND;
 }
 
 function spell(r: Read): string {

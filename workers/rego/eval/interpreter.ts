@@ -208,7 +208,7 @@ export class Evaluation implements BuiltinContext {
     const outer = this.recording;
     const memo = this.calls.lookup(f, args);
     if (memo !== MISS) {
-      if (outer !== null) this.used(outer, this.recordOf(f, args));
+      if (outer !== null) outer.nest(this.recordOf(f, args));
       return memo;
     }
     // Inside a rule being recorded, the call's record is one of its events.
@@ -221,16 +221,16 @@ export class Evaluation implements BuiltinContext {
     const free = isInputFree(f);
     if (free) args[0] = undefined;
     if (f.memoEval === this.id && f.memoInput === args[0] && f.memoData === args[1]) {
-      if (outer !== null) this.used(outer, f.memoRecord);
+      if (outer !== null) outer.nest(f.memoRecord);
       return f.memoValue;
     }
     if (!this.shareRules || !free) return COMPUTE;
     const kept = f.shared;
-    if (!kept?.serves(args[1], this.strict, this.trace)) return RECORD;
+    if (!kept?.serves(args[1], this.strict, this.trace, this.dataReads?.ids ?? null)) return RECORD;
     const before = this.steps;
     this.reuse(kept, args[0], call);
     if (outer !== null) {
-      outer.events.push(kept);
+      outer.nest(kept);
       outer.nestedSteps += this.steps - before;
     }
     return kept.value;
@@ -242,26 +242,30 @@ export class Evaluation implements BuiltinContext {
     return r instanceof CallRecord ? r : null;
   }
 
-  /** A call the one being recorded made: its record joins the events, or without one the recording is not kept. */
-  private used(recording: Recording, record: CallRecord | null): void {
-    if (record === null) recording.incomplete = true;
-    else recording.events.push(record);
-  }
-
   /** Keeps the record of `f(args)` just computed, unless the computation read the clock or the per-query cache or missed events. */
   private finishRecord(f: ProgramFunc, args: (Value | undefined)[], recording: Recording, value: Value | undefined): void {
     const outer = this.recording;
     const steps = this.steps - recording.steps;
     const keep = !recording.incomplete && this.impure === recording.impure && this.holdReads(recording.reads);
     const record = keep
-      ? new CallRecord(f, f.isRule ? null : args, args[1], this.strict, value, steps - recording.nestedSteps, this.trace, recording.events)
+      ? new CallRecord(
+          f,
+          f.isRule ? null : args,
+          args[1],
+          this.strict,
+          value,
+          steps - recording.nestedSteps,
+          this.trace,
+          this.dataReads?.ids ?? null,
+          recording.events,
+        )
       : null;
     if (f.isRule) {
       if (record !== null) f.shared = record;
       f.memoRecord = record;
     } else if (record !== null) this.callRecords?.store(f, args, record);
     if (outer !== null) {
-      this.used(outer, record);
+      outer.nest(record);
       outer.nestedSteps += steps;
     }
   }
@@ -301,15 +305,9 @@ export class Evaluation implements BuiltinContext {
         this.enter(e, input, call);
         records.push(e);
         next.push(0);
-      } else if (e instanceof ReadEvents) this.replayReads(e.reads);
+      } else if (e instanceof ReadEvents) this.dataReads?.replay(e.reads);
       else if (this.fired !== null) this.mergeFiring((e as FiringEvent).name, (e as FiringEvent).locs);
     }
-  }
-
-  private replayReads(reads: (Value | undefined)[]): void {
-    const dataReads = this.dataReads;
-    if (dataReads === null) return;
-    for (let j = 0; j < reads.length && !dataReads.full; j += 3) dataReads.read(reads[j] as Value, reads[j + 1] as Value, reads[j + 2]);
   }
 
   /** Whether this evaluation has already made the call `r` records. */
@@ -550,10 +548,7 @@ export class Evaluation implements BuiltinContext {
             v = src.getString(formatNumber(key));
         } else if (Array.isArray(src)) v = typeof key === "number" && Number.isInteger(key) && key >= 0 ? src[key] : undefined;
         else if (src instanceof RSet) v = src.has(key) ? key : undefined;
-        if (this.dataReads !== null) {
-          this.dataReads.read(src, key, v);
-          if (this.recording !== null) this.recording.read(src, key, v);
-        }
+        if (this.dataReads !== null) this.dataReads.read(src, key, v, this.recording);
         if (v === undefined) return 0;
         L[instr.c] = v;
         return CONTINUE;

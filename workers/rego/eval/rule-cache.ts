@@ -19,10 +19,11 @@
  * (time.now_ns, uuid.rfc4122 and the time checks of JWT and certificate
  * built-ins), when it used a rule whose record was not kept, when it failed,
  * or, traced, when it reused a function result (its events are then not all
- * its own), read more than MAX_RECORDED_READS paths or would take the policy's
- * records past MAX_KEPT_READS.
+ * its own), logged more than MAX_RECORDED_READS data reads or would take the
+ * policy's records past MAX_KEPT_READS.
  */
 import type { Value } from "../value/index.js";
+import type { ReadLog, ReadSink, ValueIds } from "./data-reads.js";
 import type { ProgramFunc } from "./program.js";
 
 /** What an evaluation records besides values: the bits of `Trace`. */
@@ -32,9 +33,9 @@ export const enum Trace {
   Reads = 2,
 }
 
-/** Consecutive reads `src[key]` that found `v` (DataReads.read's arguments), three entries each. */
+/** Consecutive data reads, as DataReads logs them. */
 export class ReadEvents {
-  readonly reads: (Value | undefined)[] = [];
+  readonly reads: ReadLog = [];
 }
 
 /** The statements that produced function `name`'s value (Evaluation.recordFiring's arguments). */
@@ -45,7 +46,7 @@ export class FiringEvent {
   ) {}
 }
 
-export type RuleEvent = CallRecord | ReadEvents | FiringEvent;
+export type CallEvent = CallRecord | ReadEvents | FiringEvent;
 
 export class CallRecord {
   constructor(
@@ -59,19 +60,23 @@ export class CallRecord {
     readonly steps: number,
     /** what the records' events include */
     readonly trace: Trace,
+    /** the ids its data reads name values by (those of the data document the evaluation traced) */
+    readonly ids: ValueIds | null,
     /** in the order they happened */
-    readonly events: RuleEvent[],
+    readonly events: CallEvent[],
   ) {}
 
-  /** Whether this record answers a call with `data` in an evaluation recording `trace`. */
-  serves(data: Value | undefined, strict: boolean, trace: Trace): boolean {
-    return this.data === data && this.strict === strict && (this.trace & trace) === trace;
+  /** Whether this record answers a call with `data` in an evaluation recording `trace`, its data reads naming values by `ids`. */
+  serves(data: Value | undefined, strict: boolean, trace: Trace, ids: ValueIds | null): boolean {
+    return (
+      this.data === data && this.strict === strict && (this.trace & trace) === trace && ((trace & Trace.Reads) === 0 || this.ids === ids)
+    );
   }
 }
 
 /**
- * Data reads one record keeps at most. A rule reading more (a scan of a big
- * collection, traced) is not kept: its events would hold the isolate's memory
+ * Data reads one record logs at most (repeats it need not log aside). A rule
+ * reading more (a scan of a big collection, traced) is not kept: its events would hold the isolate's memory
  * for a list explain cuts to MAX_DATA_PATHS paths anyway.
  */
 export const MAX_RECORDED_READS = 4096;
@@ -83,28 +88,52 @@ export const MAX_RECORDED_READS = 4096;
 export const MAX_KEPT_READS = 1 << 18;
 
 /** A rule being computed with its record being written. */
-export class Recording {
-  readonly events: RuleEvent[] = [];
+export class Recording implements ReadSink {
+  readonly events: CallEvent[] = [];
   /** steps charged inside the rules it used, not its own */
   nestedSteps = 0;
   /** its events are not all there (see the module comment) */
   incomplete = false;
   /** data reads among its events */
   reads = 0;
+  /**
+   * Per source id, the keys read from it since the last event that could have
+   * taken that source out of data: a replay finds such a read repeated
+   * (DataReads keeps a value's path once it has one), so it is not logged.
+   */
+  private repeats: Map<number, Set<Value>> | undefined;
+
   constructor(
     /** the evaluation's steps and impure reads when it started */
     readonly steps: number,
     readonly impure: number,
   ) {}
 
-  read(src: Value, key: Value, v: Value | undefined): void {
+  /** A call it made, by its record (null: none kept, so neither is this one). */
+  nest(record: CallRecord | null): void {
+    if (record === null) this.incomplete = true;
+    else {
+      this.events.push(record);
+      // The call's reads replay in between and may take out any value.
+      this.repeats = undefined;
+    }
+  }
+
+  log(src: number, key: Value, code: number): void {
     if (this.incomplete) return;
+    const repeats = (this.repeats ??= new Map());
+    let keys = repeats.get(src);
+    if (keys === undefined) repeats.set(src, (keys = new Set()));
+    else if (keys.has(key)) return;
+    keys.add(key);
+    // From here on the value read (if composite) may be a source explain follows.
+    if (code > 0) repeats.delete(code);
     if (++this.reads > MAX_RECORDED_READS) {
       this.incomplete = true;
       return;
     }
     let run = this.events[this.events.length - 1];
     if (!(run instanceof ReadEvents)) this.events.push((run = new ReadEvents()));
-    run.reads.push(src, key, v);
+    run.reads.push(src, key, code);
   }
 }
