@@ -79,5 +79,9 @@ describe("long hash keys", () => {
     expect(obj.keys()).toEqual([a, b]);
     expect(hashKey(a)).not.toBe(hashKey(b));
     expect(hashKey(a)).toBe(hashKey(`${base}a`));
+    // A string spelling an array's canonical text is another key, asked for right after the array's or before it.
+    const text = JSON.stringify([a]);
+    expect(RSet.from([[a], text, [a]]).size).toBe(2);
+    expect(RSet.from([text, [a], text]).size).toBe(2);
   });
 });

@@ -55,10 +55,18 @@ export function stringKey(s: string): string {
  */
 let longKeySeed: number | undefined;
 
+/** The last long key made: a lookup and then an insertion (or a loop over one value) ask for the same key in turn. */
+let lastLongText: string | undefined;
+let lastLongKey = "";
+
 /** `tag`, the text's content hash and the text: one key per text, as the text itself would be. */
 function longKey(tag: string, text: string): string {
+  // The same string object compares at once; another of the same length is compared, still far cheaper than hashing it.
+  if (text === lastLongText && lastLongKey.startsWith(tag)) return lastLongKey;
   longKeySeed ??= (Math.random() * 0x100000000) >>> 0;
-  return `${tag}${(stringHash(text, longKeySeed ^ FNV_OFFSET) >>> 0).toString(36)}:${text}`;
+  lastLongText = text;
+  lastLongKey = `${tag}${(stringHash(text, longKeySeed ^ FNV_OFFSET) >>> 0).toString(36)}:${text}`;
+  return lastLongKey;
 }
 
 /** A string that is equal for two values exactly when the values are equal. */
