@@ -62,6 +62,10 @@ export function callBuiltinJSON(name: string, args: unknown[], options: SyncBuil
       steps += n;
       if (steps > options.budget) throw new RegoError("eval_budget_exceeded", `${name}: exceeded its budget of ${options.budget} steps`);
     },
+    // One call: every pattern it compiles is new to it.
+    chargeCompile(_cache, _key, n) {
+      ctx.charge(n);
+    },
     callBuiltin(inner: string, innerArgs: Value[]) {
       const f = getBuiltin(inner);
       if (!f) throw new BuiltinError("eval_builtin_error", `unknown built-in ${inner}`);

@@ -12,6 +12,7 @@ export function testContext(overrides: Partial<BuiltinContext> = {}): BuiltinCon
     strict: true,
     cache: new Map(),
     charge: () => {},
+    chargeCompile: () => {},
     awaitAsync: () => {
       throw new Error("no asynchronous work expected");
     },

@@ -141,6 +141,23 @@ both := [a, b, count(sizes)]
     }
   });
 
+  it("charge a pattern's compile only if their evaluation has not compiled it, as computing them does", () => {
+    const source = `package t
+red := {n | some n, _ in data.teams; regex.match("^r[a-z]+$", n)}
+blue := {n | some n, _ in data.teams; regex.match("^b[a-z]+$", n)}
+either := {n | some n, _ in data.teams; regex.match("^r[a-z]+$", n)} | blue
+hit if regex.match("^r[a-z]+$", input.name)
+all := [count(red), count(blue), count(either), hit]
+`;
+    const plan2 = planOf(source, ["t/red", "t/either", "t/hit", "t/all"]);
+    const shared = prepare(plan2);
+    for (const ep of ["t/red", "t/either", "t/hit", "t/all", "t/either", "t/red", "t/all"]) {
+      const fresh = minimalBudget((budget) => run(prepare(plan2), ep, { name: "rex" }, TEAMS, { budget }));
+      expect(minimalBudget((budget) => run(shared, ep, { name: "rex" }, TEAMS, { budget }))).toBe(fresh);
+      run(shared, ep, { name: "rex" }, TEAMS);
+    }
+  });
+
   it("are not kept, traced, when they reused a function result another rule computed", () => {
     // \`both\` computes name_of(data.teams.red) for r (which reads input) first, and a finds it memoized:
     // a's own events lack the read of red.name, so a traced evaluation of a alone must compute it.

@@ -70,13 +70,29 @@ describe("the cost model", () => {
     expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
   });
 
-  it("charges a regex compile for each pattern not compiled recently, and cached ones only for matching", async () => {
+  it("charges a regex compile once per evaluation for each pattern, and repeats only for matching", async () => {
     // 300 distinct patterns, each compiled once; then the same pattern 300 times.
     const fresh = 'package p\nr := count([1 | some i in numbers.range(1, 300); regex.match(sprintf("^x%dy(a|b)+$", [i]), "xab")])';
     const same = 'package p\nr := count([1 | some i in numbers.range(1, 300); regex.match("^x7y(a|b)+$", "xab")])';
     expect(value(await run(same, { budget: 60_000 }))).toBe(0);
     const o = await run(fresh, { budget: 60_000 });
     expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
+  });
+
+  it("charges the same for a pattern whatever other evaluations compiled: a decision does not depend on them", async () => {
+    // The compile (12,000 steps and more) does not fit 12,000 steps, also once the program is cached.
+    const pattern = "^caracal-(a|b)+-only-here$";
+    const src = `package p\nr := regex.match("${pattern}", "caracal-ab-only-here")`;
+    const other = `package p\nr := count([1 | some s in ["a", "b"]; regex.match("${pattern}", s)])`;
+    for (const first of [src, other]) expect(value(await run(first))).toBe(first === src ? true : 0);
+    for (let i = 0; i < 3; i++) {
+      const o = await run(src, { budget: 12_000 });
+      expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
+    }
+    const glob = `package p\nr := glob.match("caracal.*.only-here", ["."], "caracal.x.only-here")`;
+    expect(value(await run(glob))).toBe(true);
+    const g = await run(glob, { budget: 12_000 });
+    expect(g.ok ? "ok" : g.error.code).toBe("eval_budget_exceeded");
   });
 
   it("charges a counted repetition by the program it expands to", async () => {

@@ -29,7 +29,7 @@ export const MAX_INT_BITS = 4096;
 /** Bytes of string processed per step. */
 const BYTES_PER_STEP = 16;
 
-type Cost = (args: Value[]) => number;
+type Cost = (args: Value[], ctx: BuiltinContext) => number;
 
 /** Steps of one time-zone conversion (measured with `npm run bench -- hostile`). */
 const TIME_ZONE_COST = 6000;
@@ -472,7 +472,8 @@ const BEFORE: Record<string, Cost> = {
     return n;
   },
   // re2js replaces through its general matcher: about 0.5 µs a character, measured.
-  "regex.replace": (a) => regexCost([a[1] as Value, a[0] as Value]) + 24 * strLen(a[0]) + replaceCost(strLen(a[0]), 1, strLen(a[2])),
+  "regex.replace": (a, ctx) =>
+    regexCost([a[1] as Value, a[0] as Value], ctx) + 24 * strLen(a[0]) + replaceCost(strLen(a[0]), 1, strLen(a[2])),
 
   // Results of up to one element per character.
   indexof_n: (a) => bytes(strLen(a[0])) + Math.floor(strLen(a[0]) / Math.max(1, strLen(a[1]))),
@@ -480,46 +481,43 @@ const BEFORE: Record<string, Cost> = {
   "strings.split_n": (a) => bytes(strLen(a[0])) + Math.floor(strLen(a[0]) / Math.max(1, strLen(a[1]))),
 
   // Matching: text × pattern in the worst case.
-  "glob.match": (a) => globCompileCost(a) + bytes(strLen(a[0]) * Math.max(1, strLen(a[2]))) + memberStrings(a[1]) + strLen(a[2]),
+  "glob.match": (a, ctx) => globCompileCost(a, ctx) + bytes(strLen(a[0]) * Math.max(1, strLen(a[2]))) + memberStrings(a[1]) + strLen(a[2]),
   "regex.match": regexCost,
   re_match: regexCost,
-  "regex.find_n": (a) => regexCost(a) + 12 * strLen(a[1]),
+  "regex.find_n": (a, ctx) => regexCost(a, ctx) + 12 * strLen(a[1]),
   // Each submatch is a search of its own (µs each, up to one per character).
-  "regex.find_all_string_submatch_n": (a) => regexCost(a) + 128 * strLen(a[1]),
-  "regex.split": (a) => regexCost(a) + 24 * strLen(a[1]),
-  "regex.is_valid": (a) => regexCost([a[0] as Value, ""]),
-  "regex.template_match": (a) => regexCost([a[0] as Value, a[1] as Value]) + bytes(strLen(a[2]) + strLen(a[3])),
+  "regex.find_all_string_submatch_n": (a, ctx) => regexCost(a, ctx) + 128 * strLen(a[1]),
+  "regex.split": (a, ctx) => regexCost(a, ctx) + 24 * strLen(a[1]),
+  "regex.is_valid": (a, ctx) => regexCost([a[0] as Value, ""], ctx),
+  "regex.template_match": (a, ctx) => regexCost([a[0] as Value, a[1] as Value], ctx) + bytes(strLen(a[2]) + strLen(a[3])),
   // Parsing makes a token of every character (about 8 steps each, measured); the walk then charges as it goes.
   "regex.globs_match": (a) => 8 * (strLen(a[0]) + strLen(a[1])),
   "strings.any_prefix_match": (a) => memberStrings(a[0]) * Math.max(1, shallowSize(a[1])) + memberStrings(a[1]),
   "strings.any_suffix_match": (a) => memberStrings(a[0]) * Math.max(1, shallowSize(a[1])) + memberStrings(a[1]),
 };
 
-/**
- * Patterns compiled recently, as far as the cost model knows: a compile is
- * charged when a pattern is not among them. Cleared when it holds half as
- * many as the compile caches (goruntime/regexp.ts, builtins/glob.ts) keep for
- * sure — a pattern stays there until CACHE_GENERATION other patterns were
- * used after it — so a pattern this set holds is always still in the real
- * cache, with room to spare for patterns compiled outside the cost model:
- * a compile is never missed, at worst charged twice.
- */
-class RecentPatterns {
-  private readonly sizes = new Map<string, number>();
-  constructor(private readonly limit: number) {}
+/** Program sizes of patterns met recently (a memo of regexProgramSize, cleared when full). */
+const programSizes = new Map<string, number>();
+const MAX_PROGRAM_SIZES = 1024;
 
-  /** The pattern's program size, and whether it was seen since the last clear. */
-  lookup(key: string, size: (key: string) => number): { size: number; seen: boolean } {
-    const known = this.sizes.get(key);
-    if (known !== undefined) return { size: known, seen: true };
-    const n = size(key);
-    if (this.sizes.size >= this.limit) this.sizes.clear();
-    this.sizes.set(key, n);
-    return { size: n, seen: false };
+function programSize(p: string): number {
+  let n = programSizes.get(p);
+  if (n === undefined) {
+    if (programSizes.size >= MAX_PROGRAM_SIZES) programSizes.clear();
+    programSizes.set(p, (n = regexProgramSize(p)));
   }
+  return n;
 }
-const recentRegexes = new RecentPatterns(CACHE_GENERATION / 2);
-const recentGlobs = new RecentPatterns(CACHE_GENERATION / 2);
+
+/**
+ * Distinct patterns an evaluation remembers having charged the compile of
+ * (Evaluation.chargeCompile): half of what the compile caches keep for sure —
+ * a pattern stays there until CACHE_GENERATION others were used after it —
+ * so a compile not charged again is always still cached, with room to spare
+ * for patterns compiled outside the cost model. Past it, compiles are charged
+ * again.
+ */
+export const COMPILES_REMEMBERED = CACHE_GENERATION / 2;
 
 /** Steps of compiling a pattern (re2js: about 100 µs for a small one, measured), and per instruction of its program. */
 const COMPILE_BASE = 12000;
@@ -576,14 +574,15 @@ function regexProgramSize(p: string): number {
  * match (linear in the program, also when cached) and running it over the
  * text: RE2 is linear in the text, with a factor for the pattern.
  */
-function regexCost(a: Value[]): number {
+function regexCost(a: Value[], ctx: BuiltinContext): number {
   if (typeof a[0] !== "string") return 0;
-  const { size, seen } = recentRegexes.lookup(a[0], regexProgramSize);
-  return (seen ? 0 : COMPILE_BASE + COMPILE_COST * size) + (size >> 5) + bytes(strLen(a[1]) * Math.max(1, Math.ceil(size / 8)));
+  const size = programSize(a[0]);
+  ctx.chargeCompile("regex", a[0], COMPILE_BASE + COMPILE_COST * size);
+  return (size >> 5) + bytes(strLen(a[1]) * Math.max(1, Math.ceil(size / 8)));
 }
 
 /** A glob compiles to a regex several times its length (each wildcard a class and a star, each character escaped). */
-function globCompileCost(a: Value[]): number {
+function globCompileCost(a: Value[], ctx: BuiltinContext): number {
   if (typeof a[0] !== "string") return 0;
   const delimiters = Array.isArray(a[1]) ? a[1] : [];
   // Measured before the key is built: a key of megabytes (or one joining composite delimiters,
@@ -592,8 +591,8 @@ function globCompileCost(a: Value[]): number {
   for (const d of delimiters) length += typeof d === "string" ? d.length : 1;
   if (length > MAX_GLOB_KEY || delimiters.some((d) => typeof d !== "string")) return COMPILE_BASE + COMPILE_COST * 4 * length;
   const key = `${a[0]}\u0000${delimiters.join("")}`;
-  const { size, seen } = recentGlobs.lookup(key, (k) => 4 * k.length);
-  return seen ? 0 : COMPILE_BASE + COMPILE_COST * size;
+  ctx.chargeCompile("glob", key, COMPILE_BASE + COMPILE_COST * 4 * key.length);
+  return 0;
 }
 
 /** Longest pattern and delimiters (in characters) whose compile cost is remembered (see globCompileCost). */
@@ -680,7 +679,7 @@ export function costed(name: string, fn: BuiltinFn): BuiltinFn {
   const pre = before(name);
   const post = after(name);
   return (args, ctx) => {
-    const steps = pre(args);
+    const steps = pre(args, ctx);
     if (steps > 0) ctx.charge(steps);
     const r = fn(args, ctx);
     if (post && r !== undefined) post(r, ctx);

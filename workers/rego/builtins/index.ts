@@ -38,7 +38,7 @@ import { uuidBuiltins } from "./uuid.js";
 import { walkBuiltins } from "./walk.js";
 import { x509Builtins } from "./x509.js";
 
-export type { BuiltinContext, BuiltinFn, BuiltinTable } from "./types.js";
+export type { BuiltinContext, BuiltinFn, BuiltinTable, CompileCache } from "./types.js";
 export { DEPRECATED_BUILTINS } from "./deprecated.js";
 export { BuiltinError, LimitError, Suspend } from "./types.js";
 import { costed } from "./costs.js";

@@ -31,11 +31,21 @@ export interface BuiltinContext {
    * grows with their input (ranges, expansions); throws when it is exhausted.
    */
   charge(steps: number): void;
+  /**
+   * Charges `steps` for compiling `key` into `cache`'s programs, unless this
+   * evaluation has already: the compile caches keep a program far longer
+   * than one evaluation uses it, and a charge that depended on what other
+   * evaluations compiled would make a decision depend on them.
+   */
+  chargeCompile(cache: CompileCache, key: string, steps: number): void;
   /** Where `print(...)` output goes (EvalOptions.print); without it print only evaluates to true. */
   readonly print?: ((message: string) => void) | undefined;
   /** Calls another built-in by name; throws if it is unknown. */
   callBuiltin(name: string, args: Value[]): Value | undefined;
 }
+
+/** The built-ins' caches of compiled patterns (goruntime/regexp.ts, builtins/glob.ts). */
+export type CompileCache = "regex" | "glob";
 
 export type BuiltinFn = (args: Value[], ctx: BuiltinContext) => Value | undefined;
 

@@ -11,10 +11,10 @@
 import { RegoError, isStackOverflow, type ErrorCode, type Location } from "../errors.js";
 import type { Value } from "../value/index.js";
 import { LONG_KEY, RObject, RSet, equals, formatNumber } from "../value/index.js";
-import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext } from "../builtins/index.js";
+import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext, type CompileCache } from "../builtins/index.js";
 import { Collection, Inline, type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 import { isMember } from "../builtins/membership.js";
-import { deepSize, scanned, setKeyCost } from "../builtins/costs.js";
+import { COMPILES_REMEMBERED, deepSize, scanned, setKeyCost } from "../builtins/costs.js";
 import { mergeDeep } from "../value/deep.js";
 import type { DataReads } from "./data-reads.js";
 import { EVAL_DEPTH_LIMIT, depthExceeded } from "./depth.js";
@@ -23,7 +23,7 @@ import { ComprehensionMemo } from "./comprehension-memo.js";
 import { type JoinSpec, JoinState, joinKey } from "./scan-index.js";
 import type { BodyIndex } from "./body-index.js";
 import { isInputFree } from "./data-only.js";
-import { CallRecord, FiringEvent, MAX_KEPT_READS, ReadEvents, Recording, Trace } from "./rule-cache.js";
+import { CallRecord, CompileEvent, FiringEvent, MAX_KEPT_READS, ReadEvents, Recording, Trace } from "./rule-cache.js";
 
 const CONTINUE = -1;
 /** Evaluation.memoized: no memo answers the call, which must run (and be recorded, see rule-cache.ts). */
@@ -107,6 +107,8 @@ export class Evaluation implements BuiltinContext {
   private recording: Recording | null = null;
   /** reads of the clock and the per-query cache so far: a computation that made any is not kept */
   private impure = 0;
+  /** per compile cache, the patterns whose compile this evaluation has charged */
+  private compiled: Map<CompileCache, Set<string>> | undefined;
 
   constructor(
     private readonly program: Program,
@@ -154,6 +156,27 @@ export class Evaluation implements BuiltinContext {
   charge(steps: number): void {
     this.steps += steps;
     if (this.steps > this.budget) throw new RegoError("eval_budget_exceeded", `evaluation exceeded its budget of ${this.budget} steps`);
+  }
+
+  chargeCompile(cache: CompileCache, key: string, steps: number): void {
+    if (!this.compiles(cache, key)) return;
+    // Not one of the recorded computation's own steps: a reuse charges it only if the pattern is new to its evaluation.
+    if (this.recording !== null) {
+      this.recording.events.push(new CompileEvent(cache, key, steps));
+      this.recording.nestedSteps += steps;
+    }
+    this.charge(steps);
+  }
+
+  /** Whether `key` is new to this evaluation's `cache` (it is not, from now on). */
+  private compiles(cache: CompileCache, key: string): boolean {
+    const compiled = (this.compiled ??= new Map());
+    let keys = compiled.get(cache);
+    if (keys === undefined) compiled.set(cache, (keys = new Set()));
+    if (keys.has(key)) return false;
+    if (keys.size >= COMPILES_REMEMBERED) keys.clear();
+    keys.add(key);
+    return true;
   }
 
   callBuiltin(name: string, args: Value[]): Value | undefined {
@@ -306,7 +329,9 @@ export class Evaluation implements BuiltinContext {
         records.push(e);
         next.push(0);
       } else if (e instanceof ReadEvents) this.dataReads?.replay(e.reads);
-      else if (this.fired !== null) this.mergeFiring((e as FiringEvent).name, (e as FiringEvent).locs);
+      else if (e instanceof CompileEvent) {
+        if (this.compiles(e.cache, e.key)) this.chargeWork(e.steps, call);
+      } else if (this.fired !== null) this.mergeFiring((e as FiringEvent).name, (e as FiringEvent).locs);
     }
   }
 

@@ -22,6 +22,7 @@
  * its own), logged more than MAX_RECORDED_READS data reads or would take the
  * policy's records past MAX_KEPT_READS.
  */
+import type { CompileCache } from "../builtins/index.js";
 import type { Value } from "../value/index.js";
 import type { ReadLog, ReadSink, ValueIds } from "./data-reads.js";
 import type { ProgramFunc } from "./program.js";
@@ -46,7 +47,16 @@ export class FiringEvent {
   ) {}
 }
 
-export type CallEvent = CallRecord | ReadEvents | FiringEvent;
+/** A pattern compile the computation was charged for (BuiltinContext.chargeCompile's arguments). */
+export class CompileEvent {
+  constructor(
+    readonly cache: CompileCache,
+    readonly key: string,
+    readonly steps: number,
+  ) {}
+}
+
+export type CallEvent = CallRecord | ReadEvents | FiringEvent | CompileEvent;
 
 export class CallRecord {
   constructor(
