@@ -12,7 +12,7 @@ import { HOSTILE_CASES } from "./hostile-cases.js";
 import { fmtNs, mainThreadCpuNs } from "./stats.js";
 
 type Doc = { input?: Value; data?: Value };
-type Run = { budget: number; print?: (line: string) => void };
+type Run = { budget: number; print?: (line: string) => void; trace?: boolean };
 
 const discard = (): void => {};
 
@@ -47,8 +47,12 @@ export async function stepsCharged(policy: PreparedPolicy, doc: Doc, options: Ru
   return hi;
 }
 
-/** `only`: run the cases whose name contains it (for a quick look at a few). */
-export async function benchHostile(runs = 5, only?: string): Promise<string[]> {
+/**
+ * `only`: run the cases whose name contains it (for a quick look at a few).
+ * `trace`: evaluate as the STS does, recording provenance and data paths
+ * (which also turns off the shortcuts that would skip what explain lists).
+ */
+export async function benchHostile(runs = 5, only?: string, trace = false): Promise<string[]> {
   const lines = [
     `default budget ${DEFAULT_STEP_BUDGET} steps; ${runs} runs each: median and max CPU of the process, max CPU of the main thread, median wall; steps charged; outcome`,
   ];
@@ -66,7 +70,7 @@ export async function benchHostile(runs = 5, only?: string): Promise<string[]> {
     const doc: Doc = {};
     if (c.input !== undefined) doc.input = fromJS(c.input);
     if (c.data !== undefined) doc.data = fromJS(c.data);
-    const options: Run = c.print ? { budget: DEFAULT_STEP_BUDGET, print: discard } : { budget: DEFAULT_STEP_BUDGET };
+    const options: Run = c.print ? { budget: DEFAULT_STEP_BUDGET, print: discard, trace } : { budget: DEFAULT_STEP_BUDGET, trace };
     const wall: number[] = [];
     const cpu: number[] = [];
     const main: number[] = [];

@@ -19,6 +19,7 @@ export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Rego compile", () => benchCompile()],
   ["Rego evaluation", () => benchRbac()],
   ["Rego hostile policies", () => benchHostile()],
+  ["Rego hostile policies, traced as the STS evaluates them", () => benchHostile(5, undefined, true)],
   ["Rego big policy", () => benchBigPolicy()],
   ["STS token exchange", () => runStsBench()],
   ["Policy distribution", () => runDistributionBench()],

@@ -573,7 +573,11 @@ export class Evaluation implements BuiltinContext {
             v = src.getString(formatNumber(key));
         } else if (Array.isArray(src)) v = typeof key === "number" && Number.isInteger(key) && key >= 0 ? src[key] : undefined;
         else if (src instanceof RSet) v = src.has(key) ? key : undefined;
-        if (this.dataReads !== null) this.dataReads.read(src, key, v, this.recording);
+        if (this.dataReads !== null) {
+          // A recording that can no longer be kept logs nothing more.
+          const sink = this.recording;
+          this.dataReads.read(src, key, v, sink !== null && !sink.incomplete ? sink : null);
+        }
         if (v === undefined) return 0;
         L[instr.c] = v;
         return CONTINUE;

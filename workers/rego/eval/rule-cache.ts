@@ -85,9 +85,11 @@ export class CallRecord {
 }
 
 /**
- * Data reads one record logs at most (repeats it need not log aside). A rule
- * reading more (a scan of a big collection, traced) is not kept: its events would hold the isolate's memory
- * for a list explain cuts to MAX_DATA_PATHS paths anyway.
+ * Data reads one record makes at most, repeats included (it logs only those
+ * a replay needs). A rule reading more (a scan of a big collection, traced)
+ * is not kept: its events would hold the isolate's memory for a list explain
+ * cuts to MAX_DATA_PATHS paths anyway, and each read it logs costs its
+ * computation a lookup for repeats.
  */
 export const MAX_RECORDED_READS = 4096;
 
@@ -106,6 +108,8 @@ export class Recording implements ReadSink {
   incomplete = false;
   /** data reads among its events */
   reads = 0;
+  /** data reads its computation made, repeats included */
+  private made = 0;
   /**
    * Per source id, the keys read from it since the last event that could have
    * taken that source out of data: a replay finds such a read repeated
@@ -131,6 +135,10 @@ export class Recording implements ReadSink {
 
   log(src: number, key: Value, code: number): void {
     if (this.incomplete) return;
+    if (++this.made > MAX_RECORDED_READS) {
+      this.incomplete = true;
+      return;
+    }
     const repeats = (this.repeats ??= new Map());
     let keys = repeats.get(src);
     if (keys === undefined) repeats.set(src, (keys = new Set()));
@@ -138,10 +146,7 @@ export class Recording implements ReadSink {
     keys.add(key);
     // From here on the value read (if composite) may be a source explain follows.
     if (code > 0) repeats.delete(code);
-    if (++this.reads > MAX_RECORDED_READS) {
-      this.incomplete = true;
-      return;
-    }
+    this.reads++;
     let run = this.events[this.events.length - 1];
     if (!(run instanceof ReadEvents)) this.events.push((run = new ReadEvents()));
     run.reads.push(src, key, code);
