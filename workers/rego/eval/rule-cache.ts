@@ -19,7 +19,7 @@
  * (time.now_ns, uuid.rfc4122 and the time checks of JWT and certificate
  * built-ins), when it used a rule whose record was not kept, when it failed,
  * or, traced, when it reused a function result (its events are then not all
- * its own), logged more than MAX_RECORDED_READS data reads or would take the
+ * its own), made more than MAX_RECORDED_READS data reads or would take the
  * policy's records past MAX_KEPT_READS.
  */
 import type { CompileCache } from "../builtins/index.js";
