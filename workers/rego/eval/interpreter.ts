@@ -460,8 +460,8 @@ export class Evaluation implements BuiltinContext {
   /**
    * An inlined built-in's answer for the operands it takes (x, and y for the
    * two-operand ones), charged as the built-in's cost says (builtins/costs.ts:
-   * nothing for comparing two numbers or counting, the members a scalar's
-   * membership scans); NOT_INLINED leaves the call to the built-in.
+   * nothing for comparing two numbers or counting, the members a membership
+   * scans and a composite member's size); NOT_INLINED leaves the call to the built-in.
    */
   private inlined(instr: Instr, x: Value, y: Value): Value | typeof NOT_INLINED {
     switch (instr.inline) {
@@ -474,7 +474,11 @@ export class Evaluation implements BuiltinContext {
       case Inline.Gte:
         return typeof x === "number" && typeof y === "number" ? x >= y : NOT_INLINED;
       case Inline.Member:
-        if (x !== null && typeof x === "object") return NOT_INLINED;
+        if (x !== null && typeof x === "object") {
+          // A composite operand is hashed or compared by its contents.
+          this.chargeWork(4 * deepSize(x, this.budget - this.steps) + scanned(y), instr);
+          return isMember(x, y);
+        }
         if (y instanceof RSet) {
           this.chargeLongKey(x, instr);
           return y.has(x);
