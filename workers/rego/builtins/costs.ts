@@ -224,6 +224,11 @@ export function scanned(v: Value | undefined): number {
   return Array.isArray(v) || v instanceof RObject ? shallowSize(v) : 0;
 }
 
+/** `x in coll`: a composite x is hashed or compared by its contents, an array's or object's members are scanned (the interpreter answers it inline too). */
+export function memberCost(x: Value | undefined, coll: Value | undefined): number {
+  return 4 * composite(x) + scanned(coll);
+}
+
 /** A comparison walks composite operands (the smaller bounds an equal prefix) and reads strings. */
 function comparison(a: Value[]): number {
   return Math.min(composite(a[0]), composite(a[1])) + stringArgs(a);
@@ -288,7 +293,7 @@ const BEFORE: Record<string, Cost> = {
   // Each key of the path is hashed to look it up: a composite one by its whole contents.
   "object.get": (a) => deepSize(a[1]),
   // A composite needle is hashed or compared by its contents; an array or an object's values are scanned.
-  "internal.member_2": (a) => 4 * composite(a[0]) + scanned(a[1]),
+  "internal.member_2": (a) => memberCost(a[0], a[1]),
   "internal.member_3": (a) => 4 * (composite(a[0]) + composite(a[1])) + scanned(a[2]),
   // Comparisons of composite values walk both.
   equal: comparison,

@@ -14,7 +14,7 @@ import { LONG_KEY, RObject, RSet, equals, formatNumber } from "../value/index.js
 import { BuiltinError, LimitError, Suspend, getBuiltin, type BuiltinContext, type CompileCache } from "../builtins/index.js";
 import { Collection, Inline, type Instr, Op, type Program, type ProgramFunc } from "./program.js";
 import { isMember } from "../builtins/membership.js";
-import { COMPILES_REMEMBERED, deepSize, scanned, setKeyCost } from "../builtins/costs.js";
+import { COMPILES_REMEMBERED, deepSize, memberCost, scanned, setKeyCost } from "../builtins/costs.js";
 import { mergeDeep } from "../value/deep.js";
 import type { DataReads } from "./data-reads.js";
 import { EVAL_DEPTH_LIMIT, depthExceeded } from "./depth.js";
@@ -93,7 +93,11 @@ export class Evaluation implements BuiltinContext {
   private depth = 0;
   /** function results by arguments; null with a print hook, whose lines each call must write */
   private readonly calls: CallMemo | null;
-  /** the records of the function calls made inside rules being recorded, by the same keys (rule-cache.ts) */
+  /**
+   * the records of the function calls made inside rules being recorded, by the same keys
+   * (rule-cache.ts); null with a print hook, whose lines each evaluation must write, so no rule
+   * value is kept across evaluations either
+   */
   private readonly callRecords: CallMemo<CallRecord> | null;
   /** comprehensions reused while their free reads are unchanged; null with a print hook or when tracing or recording reads, which must see every run */
   private readonly comprehensions: ComprehensionMemo | null;
@@ -101,8 +105,6 @@ export class Evaluation implements BuiltinContext {
   private joins: Map<Instr, JoinState> | undefined;
   /** what this evaluation traces, which a rule record kept across evaluations must include (rule-cache.ts) */
   private readonly trace: Trace;
-  /** rule values are kept across evaluations; not with a print hook, whose lines each evaluation must write */
-  private readonly shareRules: boolean;
   /** the input-free rule being computed innermost, whose record is being written */
   private recording: Recording | null = null;
   /** reads of the clock and the per-query cache so far: a computation that made any is not kept */
@@ -126,7 +128,6 @@ export class Evaluation implements BuiltinContext {
     this.callRecords = limits.print ? null : new CallMemo<CallRecord>();
     this.comprehensions = limits.print || limits.trace || limits.dataReads ? null : new ComprehensionMemo();
     this.trace = (this.fired !== null ? Trace.Firing : Trace.None) | (this.dataReads !== null ? Trace.Reads : Trace.None);
-    this.shareRules = !limits.print;
   }
 
   get nowNs(): bigint {
@@ -247,7 +248,7 @@ export class Evaluation implements BuiltinContext {
       if (outer !== null) outer.nest(f.memoRecord);
       return f.memoValue;
     }
-    if (!this.shareRules || !free) return COMPUTE;
+    if (this.callRecords === null || !free) return COMPUTE;
     const kept = f.shared;
     if (!kept?.serves(args[1], this.strict, this.trace, this.dataReads?.ids ?? null)) return RECORD;
     const before = this.steps;
@@ -476,7 +477,7 @@ export class Evaluation implements BuiltinContext {
       case Inline.Member:
         if (x !== null && typeof x === "object") {
           // A composite operand is hashed or compared by its contents.
-          this.chargeWork(4 * deepSize(x, this.budget - this.steps) + scanned(y), instr);
+          this.chargeWork(memberCost(x, y), instr);
           return isMember(x, y);
         }
         if (y instanceof RSet) {
