@@ -118,9 +118,19 @@ describe("policy distribution", () => {
       await fx.activate(a.url, fx.versions[0]!); // ALLOW
       await until(b, 200, 30_000);
       holding = true;
-      const held = new Promise<void>((r) => (fetched = r));
-      const inFlight = fx.exchange(b.url, 0, { subjectToken, requestId: "req-in-flight-test" });
-      await held; // B has its snapshot (ALLOW) and waits for the issuer's keys
+      const held = new Promise<"held">((r) => (fetched = () => r("held")));
+      // B learns of the new issuer from the stream's credentials message: until it has, it refuses
+      // the token at once (without fetching keys), and the exchange is sent again.
+      let requestId = "";
+      let inFlight: ReturnType<typeof fx.exchange> | undefined;
+      for (let attempt = 0; inFlight === undefined; attempt++) {
+        if (attempt > 1200) throw new Error("B never fetched the new issuer's keys");
+        requestId = `req-in-flight-test-${attempt}`;
+        const sent = fx.exchange(b.url, 0, { subjectToken, requestId });
+        if ((await Promise.race([held, sent])) === "held") inFlight = sent;
+        else await new Promise((r) => setTimeout(r, 25));
+      }
+      // B has its snapshot (ALLOW) and waits for the issuer's keys
 
       await fx.activate(a.url, fx.versions[1]!); // DENY
       await until(b, 403, 30_000); // B enforces DENY for new exchanges …
@@ -128,7 +138,7 @@ describe("policy distribution", () => {
       for (const res of fetches) res.end(jwks);
       const finished = await inFlight; // … while the held one decides on ALLOW
       expect(finished.status, finished.body).toBe(200);
-      const explained = await api(a.url, "GET", `/zones/${fx.zone}/explain/req-in-flight-test`);
+      const explained = await api(a.url, "GET", `/zones/${fx.zone}/explain/${requestId}`);
       expect(explained.policy_set_version_id).toBe(fx.versions[0]);
     } finally {
       for (const res of fetches) res.destroy();
