@@ -46,6 +46,37 @@ function longStrings(): string[] {
   return Array.from({ length: 2000 }, (_, i) => s + i);
 }
 
+/** base64url without padding of bytes. */
+const b64urlBytes = (b: Uint8Array) => b64url(String.fromCharCode(...b));
+
+/** A JWS-shaped token whose signature is `sig` (not a valid one). */
+const signedToken = (alg: string, sig: Uint8Array) => `${b64url(JSON.stringify({ alg }))}.${b64url('{"sub":"x"}')}.${b64urlBytes(sig)}`;
+
+/** Bytes i → f(i). */
+const bytesOf = (n: number, f: (i: number) => number) => Uint8Array.from({ length: n }, (_, i) => f(i) & 0xff);
+
+/**
+ * An RSA public JWK of 16,384 bits with the largest exponent Go accepts (2^31 - 1), and a token
+ * of that size: the modulus is not a real key's, which costs the check the same work.
+ */
+const bigRSAKey = JSON.stringify({
+  kty: "RSA",
+  n: b64urlBytes(bytesOf(2048, (i) => (i === 0 ? 0xff : i === 2047 ? 0x81 : i * 131 + 7))),
+  e: "f____w",
+});
+const bigRSAToken = signedToken(
+  "RS256",
+  bytesOf(2048, (i) => (i === 0 ? 0x10 : i * 37 + 1)),
+);
+
+/** A P-256 public JWK (test data only). */
+const EC_KEY =
+  '{"kty":"EC","x":"9jnEx65ZRDGNpIKi5Y82pMF4RZgyJP_GVSyspHoEYAk","y":"xA00D9e1IcNSnZ8pp8AgloFTDW8QXF57UF7cBWrFjKE","crv":"P-256"}';
+
+/** An RSA private JWK of 2,048 bits (test data only: it signs nothing but these cases). */
+const RSA_PRIVATE_KEY =
+  '{"kty":"RSA","n":"6_YzT05LVTjQg8dFmFWgtlzserV63afVeCl50OG3XTKVWuLEx2_g-zH3dEGKqgef596aQDBeuQiJ5vGc07IhL_wd-cdeoC0gj1RuS8-kJxdF2wctaWPI3BXPgC1dLF8HKmdqaTtc2LeGSQZsrpvJVB747mJyrVkOzs2ewZzf1Zmh65PUwC7DMPT0YFGrG0BqOhEZhCwg8xKJahtVJYjPBO10yabkXovhTcjrO2JNtG4OqmaqlJpxFkQGF1nyfaNC6mzoCT8GPpDpgdBq-v8HVRaFK5sfHn8GKQ49kJ4mh-H31HXX8K9o-mLbNCYLqcwAG_oKu9Kfb7Na34VWlb_cyQ","e":"AQAB","d":"Cifq3fE3_1dGbEGVroCS_f5iZEau3t70KmuYlWO9rWp5sLN9djsLwywLo0qV4gsZeBSl7XjXft3N961zC06JrKPMk31gBoNiuSCQbb1mapNPG6YDr5tOoCBlMbZiIgCGEa5pT1WxgZdmlXqMD3jfkboSi0ob9veUElUZzeoHXU1eGL0gmkqaUUfNjST0ptNUc2G1sQkfoM3eA3vNcshYdfPJJYPiSKDkYXWnqr_-W67XJp0--ohRA3ndBdVoKjHgpV7QIzyMDa3-xlVxI0bwQxWdpsC_AQn_-uMB2c2guRD0EOLMmVhyh7CECw7nMHmC6gFiDZt6w_UwaBK4iGlCTQ","p":"-VeqBCdSrzPM9p0LncMDelfTXrNtzp_5-mxKbVVF--q4uU-qSzm0-XreHitdbtkQaeYHr_CIUp6qvt29Pmc1_103avA24wXmznUc36nip-mM3Ejy876KCmg3KqIqXDw79UAvzsKQlodHdo6pN4MKgK88Du6FlWfnfhE75BWcpa0","q":"8kMTJVkP72zAoqvV1AG5_xbAaWhePdH-9Y8tr-CdpjgcQ731z00qIMOZUDawb1jdAxbgqTUeEmpcCmxfsWDdlsCabmnbHnVxowpScBfEz_SXI2UsYKsI1aVjOZxXvoZloR8wGNKLGvOFyI_kfrc4oAcAGBLFjVCQaC7oZZQZnw0","dp":"4FuLNfWUJuX7daRWAXyqMnm4TawyEAxOyJCMX9itAkJwOP6AAvRH7XwrRQZMKiPS6xb6r8tFPuJaTSgE0pPYOJFN_kFrgdebmQY0FuUsd15lSwmw4rX-S-L-ULReXWQtpz48RlU3-Np86SbxCGw3FReYeO8S8B7wY7VqKI9xxnk","dq":"yg_T-kSsm-AzU_rK4IeIIRFS7xgT8rAiXaJMUvOfyjHmsUHRslQEHUvHpjXXNygBP0Bnpfod2PJJTpBRyFqot8JxjEJSdrcyTvCfDctlZqX1IZqTRxWgysGlXzndnZXvUlH3Bd0mFRaksUIDLQWY_zCXjXyqtVFLAPqO75p1PEk","qi":"ew25MgNvqQeoXUXXt9IT_6r2Ob-83sudZlYPbDrnqmIBzqSmyA6eozSCPOoQFg1YbjUxAON54xs2FzomINCRMli5sQidZO041-ZiArKsqX2kKBSXnlU3R3DCZVfFSAjMXao6fY_-lIZQBtUKBQGXjHUDpHM6JMAMdsMCBkx2ovY"}';
+
 export const HOSTILE_CASES: HostileCase[] = [
   { name: "numbers.range × 1,500", source: big(["r := [n | some i in numbers.range(1, 1500); n := count(numbers.range(1, 999999))]"]) },
   {
@@ -755,6 +786,48 @@ export const HOSTILE_CASES: HostileCase[] = [
     source: big(['r := io.jwt.encode_sign({"alg": "HS256"}, input.p, {"kty": "oct", "k": "c2VjcmV0"})']),
     get input() {
       return { p: { a: Array.from({ length: 20000 }, (_, i) => ({ [`k${i}`]: "v".repeat(20) })) } };
+    },
+  },
+  {
+    name: "io.jwt.verify_rs256 with a 16,384-bit key and a 31-bit exponent, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := io.jwt.verify_rs256(input.t, input.k)])"]),
+    get input() {
+      return { t: bigRSAToken, k: bigRSAKey };
+    },
+  },
+  {
+    name: "io.jwt.verify_es256 of one input token, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := io.jwt.verify_es256(input.t, input.k)])"]),
+    get input() {
+      return {
+        t: signedToken(
+          "ES256",
+          bytesOf(64, () => 1),
+        ),
+        k: EC_KEY,
+      };
+    },
+  },
+  {
+    name: "io.jwt.verify_es256 of 250 different input tokens (a re-run of the evaluation each)",
+    source: big(["r := count([x | some t in input.ts; x := io.jwt.verify_es256(t, input.k)])"]),
+    get input() {
+      return {
+        ts: Array.from({ length: 250 }, (_, n) =>
+          signedToken(
+            "ES256",
+            bytesOf(64, (i) => (i < 2 ? n >> (8 * i) : 1)),
+          ),
+        ),
+        k: EC_KEY,
+      };
+    },
+  },
+  {
+    name: "io.jwt.encode_sign with an RS256 key of 250 different payloads (a re-run each)",
+    source: big(['r := count([x | some i in numbers.range(1, 250); x := io.jwt.encode_sign({"alg": "RS256"}, {"i": i}, input.k)])']),
+    get input() {
+      return { k: JSON.parse(RSA_PRIVATE_KEY) };
     },
   },
   {

@@ -38,7 +38,7 @@ export async function callAsync(name: string, args: Value[], overrides: Partial<
   for (;;) {
     const ctx = testContext({
       ...overrides,
-      awaitAsync<T>(key: string, start: () => Promise<T>): T {
+      awaitAsync<T>(key: string, _steps: number, start: () => Promise<T>): T {
         const s = settled.get(key);
         if (s) {
           if (s.ok) return s.value as T;

@@ -5,6 +5,7 @@
  * evaluation that did unbounded work. No timing here: the times are in
  * `npm run bench -- hostile`.
  */
+import { createSign, generateKeyPairSync, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { HOSTILE_CASES } from "../../../bench/hostile-cases.js";
 import { MAX_INT_BITS, deepSize } from "../../../workers/rego/builtins/costs.js";
@@ -12,6 +13,20 @@ import { RObject, RSet, fromJS, type Value } from "../../../workers/rego/index.j
 import { run, value } from "./harness.js";
 
 const LIMIT = new RegExp(`integer result larger than ${MAX_INT_BITS} bits`);
+
+const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
+
+/** ES256 tokens for `subjects`, really signed, and the public JWK that verifies them. */
+function es256Tokens(subjects: string[]): { tokens: string[]; jwk: string } {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const tokens = subjects.map((sub) => {
+    const signed = `${b64url('{"alg":"ES256"}')}.${b64url(JSON.stringify({ sub }))}`;
+    return `${signed}.${b64url(sign("sha256", Buffer.from(signed), { key: privateKey, dsaEncoding: "ieee-p1363" }))}`;
+  });
+  return { tokens, jwk: JSON.stringify(publicKey.export({ format: "jwk" })) };
+}
+
+const code = (o: Awaited<ReturnType<typeof run>>) => (o.ok ? "ok" : o.error.code);
 
 describe("hostile policies stop at the default budget", () => {
   for (const c of HOSTILE_CASES) {
@@ -157,6 +172,39 @@ describe("the cost model", () => {
     expect(value(await run(src, { input: { s: "a".repeat(50_000) } }))).toBe(10);
     const o = await run(src, { input: { s: "a".repeat(50_000) }, budget: 450_000 });
     expect(o.ok ? "ok" : o.error.code).toBe("eval_budget_exceeded");
+  });
+
+  it("bounds all the runs of an evaluation that waits for WebCrypto by one budget", async () => {
+    // Each new signature suspends the evaluation, which then runs again from the start: with three,
+    // the counting loop runs four times. One run fits the budget; four do not.
+    const src = `package p
+r := [count([x | some i in numbers.range(1, input.n); x := i]), count([t | some t in input.ts; io.jwt.verify_es256(t, input.k)])]`;
+    const { tokens, jwk } = es256Tokens(["a", "b", "c"]);
+    const input = { n: 20_000, ts: tokens, k: jwk };
+    expect(value(await run(src, { input: { ...input, ts: [] }, budget: 300_000 }))).toEqual([20_000, 0]);
+    expect(code(await run(src, { input, budget: 300_000 }))).toBe("eval_budget_exceeded");
+    expect(value(await run(src, { input, budget: 1_200_000 }))).toEqual([20_000, 3]);
+  });
+
+  it("charges WebCrypto's work once per distinct operation, and its preparation on every call", async () => {
+    const { tokens, jwk } = es256Tokens(["a"]);
+    const src = "package p\nr := count([i | some i in numbers.range(1, 20); io.jwt.verify_es256(input.t, input.k)])";
+    // 20 preparations (1,800 steps each) and one verification (10,000): far less than 20 verifications.
+    expect(value(await run(src, { input: { t: tokens[0], k: jwk }, budget: 80_000 }))).toBe(20);
+    expect(code(await run(src, { input: { t: tokens[0], k: jwk }, budget: 30_000 }))).toBe("eval_budget_exceeded");
+  });
+
+  it("charges RSA verification by the size of the key's modulus and exponent", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const signed = `${b64url('{"alg":"RS256"}')}.${b64url('{"sub":"a"}')}`;
+    const token = `${signed}.${b64url(createSign("sha256").update(signed).sign(privateKey))}`;
+    const src = "package p\nr := io.jwt.verify_rs256(input.t, input.k)";
+    expect(value(await run(src, { input: { t: token, k: JSON.stringify(publicKey.export({ format: "jwk" })) }, budget: 20_000 }))).toBe(
+      true,
+    );
+    // 16,384 bits with the largest exponent Go accepts: one check is half a million steps.
+    const hostile = HOSTILE_CASES.find((c) => c.name.startsWith("io.jwt.verify_rs256 with a 16,384-bit key"));
+    expect(code(await run(src, { input: hostile?.input, budget: 400_000 }))).toBe("eval_budget_exceeded");
   });
 
   it("measures a value's size the same on the flat fast paths as by the walk", () => {

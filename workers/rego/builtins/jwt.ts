@@ -215,9 +215,9 @@ function verifyWith(
   else return false;
   switch (family) {
     case "RS":
-      return pub.kind === "rsa" && rsaVerifyPKCS1(pub, hash, data, sig);
+      return pub.kind === "rsa" && rsaVerifyPKCS1(ctx, pub, hash, data, sig);
     case "PS":
-      return pub.kind === "rsa" && rsaVerifyPSS(pub, hash, data, sig, lenient ? hashSize(hash) : "auto");
+      return pub.kind === "rsa" && rsaVerifyPSS(ctx, pub, hash, data, sig, lenient ? hashSize(hash) : "auto");
     case "ES": {
       if (pub.kind !== "ec") return false;
       let half = Math.floor(sig.length / 2);

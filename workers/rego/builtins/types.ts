@@ -23,9 +23,11 @@ export interface BuiltinContext {
    * otherwise starts it and suspends the evaluation, which the evaluator
    * resumes by running again once the promise has settled. `key` must identify
    * the work completely (name + arguments): evaluation is deterministic, so the
-   * rerun asks for the same keys in the same order.
+   * rerun asks for the same keys in the same order. `steps` is the work's cost
+   * (costs.ts), charged when it starts: an answer already settled costs the
+   * caller's own work only.
    */
-  awaitAsync<T>(key: string, start: () => Promise<T>): T;
+  awaitAsync<T>(key: string, steps: number, start: () => Promise<T>): T;
   /**
    * Charges `steps` to the evaluation's step budget, for built-ins whose work
    * grows with their input (ranges, expansions); throws when it is exhausted.

@@ -78,6 +78,17 @@ export interface PreparedPolicy {
 
 type Settled = ConstructorParameters<typeof Evaluation>[2];
 
+/**
+ * What the runs of one evaluation share: the asynchronous work settled so far, the clock, and the
+ * steps the earlier, suspended runs used. A re-run repeats their work, so the budget bounds all
+ * runs together: otherwise each asynchronous call would buy a fresh budget (up to MAX_RESUMES).
+ */
+interface Runs {
+  readonly settled: Settled;
+  readonly clock: Clock;
+  spent: number;
+}
+
 const EMPTY_DATA = new RObject();
 const NO_OPTIONS: EvalOptions = {};
 /** Synchronous evaluation never settles asynchronous work, so it can share an empty table. */
@@ -107,15 +118,14 @@ class Prepared implements PreparedPolicy {
   }
 
   evaluateSync(entrypoint: string, doc: EvalInput = {}, options: EvalOptions = NO_OPTIONS): EvalResult {
-    return this.run(entrypoint, doc, options, NOTHING_SETTLED, options.nowNs === undefined ? {} : { nowNs: options.nowNs }, true);
+    return this.run(entrypoint, doc, options, { settled: NOTHING_SETTLED, clock: clockOf(options), spent: 0 }, true);
   }
 
   async evaluate(entrypoint: string, doc: EvalInput = {}, options: EvalOptions = {}): Promise<EvalResult> {
-    const settled: Settled = new Map();
-    const clock: Clock = options.nowNs === undefined ? {} : { nowNs: options.nowNs };
+    const runs: Runs = { settled: new Map(), clock: clockOf(options), spent: 0 };
     for (let i = 0; ; i++) {
       try {
-        return this.run(entrypoint, doc, options, settled, clock, false);
+        return this.run(entrypoint, doc, options, runs, false);
       } catch (e) {
         if (!(e instanceof Suspend) || i >= MAX_RESUMES) throw e;
         await e.pending;
@@ -123,7 +133,7 @@ class Prepared implements PreparedPolicy {
     }
   }
 
-  private run(entrypoint: string, doc: EvalInput, options: EvalOptions, settled: Settled, clock: Clock, sync: boolean): EvalResult {
+  private run(entrypoint: string, doc: EvalInput, options: EvalOptions, runs: Runs, sync: boolean): EvalResult {
     const plan = this.program.plans.get(entrypoint);
     if (!plan) throw new RegoError("eval_internal_error", `unknown entrypoint ${JSON.stringify(entrypoint)}`);
     const printed: string[] | undefined = options.print ? [] : undefined;
@@ -140,15 +150,17 @@ class Prepared implements PreparedPolicy {
         trace: options.trace ?? false,
         print: printed ? (line) => void printed.push(line) : undefined,
         dataReads,
+        spent: runs.spent,
       },
-      settled,
-      clock,
+      runs.settled,
+      runs.clock,
     );
     try {
       ev.runPlan(plan.blocks, plan.nlocals, doc.input, data);
       flush();
     } catch (e) {
-      if (!(e instanceof Suspend)) flush();
+      if (e instanceof Suspend) runs.spent = ev.stepsUsed;
+      else flush();
       if (e instanceof Suspend && sync) throw new RegoError("eval_internal_error", "a built-in needs asynchronous work: use evaluate()");
       // The depth limit (depth.ts) keeps evaluation off the stack's edge; this is the backstop.
       if (isStackOverflow(e))
@@ -160,6 +172,10 @@ class Prepared implements PreparedPolicy {
     if (dataReads) result.dataPaths = dataReads.result();
     return result;
   }
+}
+
+function clockOf(options: EvalOptions): Clock {
+  return options.nowNs === undefined ? {} : { nowNs: options.nowNs };
 }
 
 function provenance(program: Program, fired: Map<string, Set<number>>): RuleProvenance[] {

@@ -60,6 +60,8 @@ export interface EvalLimits {
   print?: ((message: string) => void) | undefined;
   /** when tracing: records the paths into data that Dot statements read (for explain) */
   dataReads?: DataReads | undefined;
+  /** steps already used by this evaluation's earlier runs, suspended for asynchronous work (eval/index.ts) */
+  spent?: number;
 }
 
 /**
@@ -121,6 +123,7 @@ export class Evaluation implements BuiltinContext {
     this.strict = limits.strict;
     this.print = limits.print;
     this.budget = limits.budget;
+    this.steps = limits.spent ?? 0;
     this.fired = limits.trace ? new Map() : null;
     this.dataReads = limits.dataReads ?? null;
     this.consts = program.consts;
@@ -128,6 +131,11 @@ export class Evaluation implements BuiltinContext {
     this.callRecords = limits.print ? null : new CallMemo<CallRecord>();
     this.comprehensions = limits.print || limits.trace || limits.dataReads ? null : new ComprehensionMemo();
     this.trace = (this.fired !== null ? Trace.Firing : Trace.None) | (this.dataReads !== null ? Trace.Reads : Trace.None);
+  }
+
+  /** The steps used so far, this run's and those of the runs before it. */
+  get stepsUsed(): number {
+    return this.steps;
   }
 
   get nowNs(): bigint {
@@ -140,12 +148,13 @@ export class Evaluation implements BuiltinContext {
     return (this.cacheMap ??= new Map());
   }
 
-  awaitAsync<T>(key: string, start: () => Promise<T>): T {
+  awaitAsync<T>(key: string, steps: number, start: () => Promise<T>): T {
     const s = this.settled.get(key);
     if (s) {
       if (s.ok) return s.value as T;
       throw s.error;
     }
+    this.charge(steps);
     throw new Suspend(
       start().then(
         (value) => void this.settled.set(key, { ok: true, value }),

@@ -39,10 +39,10 @@ export function checkSignature(
   };
   // MD2, MD5 and SHA-1 signatures are refused as insecure, DSA as unsupported.
   let h = rsaHash[algorithm];
-  if (h !== undefined) return pub.kind === "rsa" && rsaVerifyPKCS1(pub, h, signed, signature);
+  if (h !== undefined) return pub.kind === "rsa" && rsaVerifyPKCS1(ctx, pub, h, signed, signature);
   h = pssHash[algorithm];
   if (h !== undefined)
-    return pub.kind === "rsa" && rsaVerifyPSS(pub, h, signed, signature, h === "SHA-256" ? 32 : h === "SHA-384" ? 48 : 64);
+    return pub.kind === "rsa" && rsaVerifyPSS(ctx, pub, h, signed, signature, h === "SHA-256" ? 32 : h === "SHA-384" ? 48 : 64);
   h = ecHash[algorithm];
   if (h !== undefined) {
     if (pub.kind !== "ec") return false;

@@ -4,6 +4,7 @@
  * encoding/json renders the Go key types (which is what OPA returns).
  */
 import type { BuiltinContext } from "../types.js";
+import { curveOperationCost } from "../costs.js";
 import { decodeRawURL, decodeStd } from "../../goruntime/base64.js";
 import { pemDecode, type PemBlock } from "./pem.js";
 import { bigIntToBytes, buf, byteString, bytesToBigInt, concat, digestKey } from "./bytes.js";
@@ -351,7 +352,8 @@ export function completePrivateKey(ctx: BuiltinContext, key: PrivateKey): Privat
   if (key.kind === "ec" && key.curve === "P-224") throw new KeyError("x509: unsupported elliptic curve");
   const der = privateKeyPKCS8(key);
   const algorithm = key.kind === "ec" ? { name: "ECDSA", namedCurve: key.curve } : { name: "Ed25519" };
-  const jwk = ctx.awaitAsync(`pki.derive-public:${digestKey(der)}`, async () => {
+  const cost = curveOperationCost(key.kind === "ec" ? key.curve : "Ed25519", "derive");
+  const jwk = ctx.awaitAsync(`pki.derive-public:${digestKey(der)}`, cost, async () => {
     try {
       const k = await crypto.subtle.importKey("pkcs8", buf(der), algorithm, true, ["sign"]);
       const j = (await crypto.subtle.exportKey("jwk", k)) as { x?: string; y?: string };

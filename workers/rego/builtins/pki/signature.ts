@@ -11,6 +11,7 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { md5, sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import type { BuiltinContext } from "../types.js";
+import { SIGNATURE_CHECK_COST, curveOperationCost, rsaPrivateCost, rsaPrivateKeyHandlingCost, rsaPublicCost } from "../costs.js";
 import { encodeRawURL } from "../../goruntime/base64.js";
 import { bigIntToBytes, buf, bytesEqual, bytesToBigInt, concat, constantTimeEqual, digestKey } from "./bytes.js";
 import { curveSize, privateKeyPKCS8, rsaCRT, type PrivateKey, type PublicKey } from "./keys.js";
@@ -63,9 +64,11 @@ function usableRSAKey(pub: PublicKey & { kind: "rsa" }): boolean {
 }
 
 /** s^e mod n as `size` bytes, or undefined where Go would reject the input. */
-function rsaPublic(pub: PublicKey & { kind: "rsa" }, sig: Uint8Array, size: number): Uint8Array | undefined {
+function rsaPublic(ctx: BuiltinContext, pub: PublicKey & { kind: "rsa" }, sig: Uint8Array, size: number): Uint8Array | undefined {
   const s = bytesToBigInt(sig);
   if (s >= pub.n) return undefined;
+  // Go sets no upper bound on the modulus: the work is charged instead, before it is done.
+  ctx.charge(rsaPublicCost(bitLength(pub.n), pub.e));
   const m = modPow(s, pub.e, pub.n);
   const em = bigIntToBytes(m, size);
   return em.length === size ? em : undefined;
@@ -80,12 +83,18 @@ const DIGEST_INFO: Record<HashName, number[]> = {
 };
 
 /** rsa.VerifyPKCS1v15 over `data` hashed with `h`. */
-export function rsaVerifyPKCS1(pub: PublicKey & { kind: "rsa" }, h: HashName, data: Uint8Array, sig: Uint8Array): boolean {
+export function rsaVerifyPKCS1(
+  ctx: BuiltinContext,
+  pub: PublicKey & { kind: "rsa" },
+  h: HashName,
+  data: Uint8Array,
+  sig: Uint8Array,
+): boolean {
   if (!usableRSAKey(pub)) return false;
   const k = Math.ceil(bitLength(pub.n) / 8);
   const t = concat(Uint8Array.from(DIGEST_INFO[h]), digest(h, data));
   if (k < t.length + 11 || sig.length !== k) return false;
-  const em = rsaPublic(pub, sig, k);
+  const em = rsaPublic(ctx, pub, sig, k);
   if (em === undefined) return false;
   const want = new Uint8Array(k).fill(0xff);
   want[0] = 0;
@@ -112,6 +121,7 @@ function mgf1(h: HashName, seed: Uint8Array, len: number): Uint8Array {
  * salt as Go does for nil options (OPA's io.jwt.verify_ps*).
  */
 export function rsaVerifyPSS(
+  ctx: BuiltinContext,
   pub: PublicKey & { kind: "rsa" },
   h: HashName,
   data: Uint8Array,
@@ -123,7 +133,7 @@ export function rsaVerifyPSS(
   if (sig.length !== Math.ceil(nBits / 8)) return false;
   const emBits = nBits - 1;
   const emLen = Math.ceil(emBits / 8);
-  const em = rsaPublic(pub, sig, emLen);
+  const em = rsaPublic(ctx, pub, sig, emLen);
   if (em === undefined) return false;
   const mHash = digest(h, data);
   const hLen = mHash.length;
@@ -166,6 +176,7 @@ export function ecdsaVerify(
   s: Uint8Array,
 ): boolean {
   if (pub.curve === "P-224" || h === "MD5") return false;
+  ctx.charge(SIGNATURE_CHECK_COST);
   const size = curveSize(pub.curve);
   const rn = bytesToBigInt(r);
   const sn = bytesToBigInt(s);
@@ -177,7 +188,7 @@ export function ecdsaVerify(
   if (point.length !== 1 + 2 * size) return false;
   const signature = concat(rb, sb);
   const key = `pki.ecdsa-verify:${digestKey(pub.curve, h, point, data, signature)}`;
-  return ctx.awaitAsync(key, async () => {
+  return ctx.awaitAsync(key, curveOperationCost(pub.curve, "verify"), async () => {
     try {
       const k = await crypto.subtle.importKey("raw", buf(point), { name: "ECDSA", namedCurve: pub.curve }, false, ["verify"]);
       return await crypto.subtle.verify({ name: "ECDSA", hash: h }, k, buf(signature), buf(data));
@@ -218,8 +229,9 @@ export function splitASN1Signature(sig: Uint8Array): [Uint8Array, Uint8Array] | 
 
 export function ed25519Verify(ctx: BuiltinContext, pub: PublicKey & { kind: "ed25519" }, data: Uint8Array, sig: Uint8Array): boolean {
   if (pub.raw.length !== 32 || sig.length !== 64) return false;
+  ctx.charge(SIGNATURE_CHECK_COST);
   const key = `pki.ed25519-verify:${digestKey(pub.raw, data, sig)}`;
-  return ctx.awaitAsync(key, async () => {
+  return ctx.awaitAsync(key, curveOperationCost("Ed25519", "verify"), async () => {
     try {
       const k = await crypto.subtle.importKey("raw", buf(pub.raw), { name: "Ed25519" }, false, ["verify"]);
       return await crypto.subtle.verify({ name: "Ed25519" }, k, buf(sig), buf(data));
@@ -245,10 +257,12 @@ export function sign(
   key: PrivateKey,
   data: Uint8Array,
 ): { signature: Uint8Array } | { error: string } {
-  const material = keyMaterial(key);
-  const memo = `pki.sign:${scheme}:${h}:${digestKey(material.id, data)}`;
-  const result = ctx.awaitAsync(memo, async () => {
+  ctx.charge(SIGNATURE_CHECK_COST + (key.kind === "rsa" ? rsaPrivateKeyHandlingCost(bitLength(key.n)) : 0));
+  const memo = `pki.sign:${scheme}:${h}:${digestKey(keyIdentity(key), data)}`;
+  const result = ctx.awaitAsync(memo, signCost(key), async () => {
     try {
+      // Built only when the work starts: an RSA key's CRT parameters cost a modular inverse.
+      const material = keyMaterial(key);
       const algorithm =
         scheme === "ECDSA"
           ? { name: "ECDSA", namedCurve: key.kind === "ec" ? key.curve : "" }
@@ -273,15 +287,27 @@ export function sign(
   return result;
 }
 
-type Material = { id: string; format: "jwk"; jwk: JsonWebKey } | { id: string; format: "pkcs8"; der: Uint8Array };
+type Material = { format: "jwk"; jwk: JsonWebKey } | { format: "pkcs8"; der: Uint8Array };
 
 function keyMaterial(key: PrivateKey): Material {
   if (key.kind === "rsa") {
     const b = (n: bigint) => encodeRawURL(bigIntToBytes(n));
     const { dp, dq, qi } = rsaCRT(key);
-    const jwk = { kty: "RSA", n: b(key.n), e: b(key.e), d: b(key.d), p: b(key.p), q: b(key.q), dp: b(dp), dq: b(dq), qi: b(qi) };
-    return { id: JSON.stringify(jwk), format: "jwk", jwk };
+    return {
+      format: "jwk",
+      jwk: { kty: "RSA", n: b(key.n), e: b(key.e), d: b(key.d), p: b(key.p), q: b(key.q), dp: b(dp), dq: b(dq), qi: b(qi) },
+    };
   }
-  const der = privateKeyPKCS8(key);
-  return { id: encodeRawURL(der), format: "pkcs8", der };
+  return { format: "pkcs8", der: privateKeyPKCS8(key) };
+}
+
+/** What identifies a private key for the memo: an RSA key's CRT parameters follow from these. */
+function keyIdentity(key: PrivateKey): string {
+  if (key.kind === "rsa") return [key.n, key.e, key.d, key.p, key.q].map((n) => n.toString(16)).join(":");
+  return encodeRawURL(privateKeyPKCS8(key));
+}
+
+function signCost(key: PrivateKey): number {
+  if (key.kind === "rsa") return rsaPrivateCost(bitLength(key.n));
+  return curveOperationCost(key.kind === "ec" ? key.curve : "Ed25519", "sign");
 }
