@@ -186,6 +186,13 @@ r := [count([x | some i in numbers.range(1, input.n); x := i]), count([t | some 
     expect(value(await run(src, { input, budget: 1_200_000 }))).toEqual([20_000, 3]);
   });
 
+  it("ends an evaluation that waits for WebCrypto more than 256 times with a budget error, also under a raised budget", async () => {
+    const { tokens, jwk } = es256Tokens(Array.from({ length: 260 }, (_, i) => `s${i}`));
+    const src = "package p\nr := count([t | some t in input.ts; io.jwt.verify_es256(t, input.k)])";
+    const o = await run(src, { input: { ts: tokens, k: jwk }, budget: 1e9 });
+    expect(o.ok ? "ok" : `${o.error.code}: ${o.error.message}`).toMatch(/^eval_budget_exceeded: .*more than 256 times/);
+  });
+
   it("charges WebCrypto's work once per distinct operation, and its preparation on every call", async () => {
     const { tokens, jwk } = es256Tokens(["a"]);
     const src = "package p\nr := count([i | some i in numbers.range(1, 20); io.jwt.verify_es256(input.t, input.k)])";

@@ -127,7 +127,10 @@ class Prepared implements PreparedPolicy {
       try {
         return this.run(entrypoint, doc, options, runs, false);
       } catch (e) {
-        if (!(e instanceof Suspend) || i >= MAX_RESUMES) throw e;
+        if (!(e instanceof Suspend)) throw e;
+        // Reachable only with a raised budget: the default one runs out first (costs.ts charges each new operation).
+        if (i >= MAX_RESUMES)
+          throw new RegoError("eval_budget_exceeded", `evaluation waited for asynchronous work (WebCrypto) more than ${MAX_RESUMES} times`);
         await e.pending;
       }
     }
