@@ -212,6 +212,21 @@ describe("fail closed", () => {
     expect(event).toMatchObject({ evaluation_status: "error", decision: "deny", error: { code: "eval_budget_exceeded" } });
   });
 
+  it("shares one budget among all the evaluations of a decision", async () => {
+    // Each busy policy denies after about 280,000 steps (input-dependent, so no evaluation reuses another's
+    // work): three and the allowing policy fit the default budget of 1,000,000 steps; a fourth does not.
+    const busy = (n: number) =>
+      `package busy${n}\n\nallow if count([x | some i in numbers.range(1, 40000 + count(input.subject.claims)); x := i]) < 0\n`;
+    const three = await stsFixture([busy(1), busy(2), busy(3), ALLOW_POLICY]);
+    expectIssued(await tokenRequest(three.zone, three.client, exchangeParams(await three.idp.mint({ role: "payer" }))));
+    const four = await stsFixture([busy(1), busy(2), busy(3), busy(4), ALLOW_POLICY]);
+    const res = await tokenRequest(four.zone, four.client, exchangeParams(await four.idp.mint({ role: "payer" })));
+    expectOAuthError(res, 503, "temporarily_unavailable");
+    const [event] = await auditOf(four.zone, res.headers.get("x-request-id")!);
+    expect(event).toMatchObject({ evaluation_status: "error", decision: "deny", error: { code: "eval_budget_exceeded" } });
+    expect(event.determining_policies[0]).toMatchObject({ rule: "data.busy4.allow" });
+  });
+
   it("answers 503 for a malformed obligation", async () => {
     // A literal would be refused at creation (decision-contract check); a computed value is only seen per exchange.
     const f = await stsFixture([`package badttl\n\nallow := true\n\nttl := concat("", ["for", "ever"])\n`]);

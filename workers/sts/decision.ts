@@ -138,6 +138,7 @@ export const NO_ACTIVE_POLICY_SET = "no_active_policy_set";
 const NOT_ALLOWED = "allow is not true";
 
 export interface EvaluateOptions {
+  /** steps for the whole decision, shared by every rule evaluation of every policy (POLICY_EVAL_BUDGET) */
   budget?: number;
   /** time.now_ns() for every evaluation of this request: the input's request.time_ns */
   nowNs: bigint;
@@ -193,9 +194,12 @@ export async function evaluateSet(set: SnapshotSet | null, input: Value, options
 
   let inputJSON: string | undefined;
   const inputText = () => (inputJSON ??= toJSONText(input));
+  // One budget for the whole decision: a set of 32 policies, each reading several rules, would
+  // otherwise run up to a hundred budgets' worth of work on the isolate for one request.
+  const budget: SharedBudget = { spent: 0 };
   for (const [i, policy] of set.policies.entries()) {
     const evaluation = evaluations[i] as PolicyEvaluation;
-    const run: Run = policy.wasm ? new WasmRun(policy, inputText, options) : new PolicyRun(policy, input, options);
+    const run: Run = policy.wasm ? new WasmRun(policy, inputText, options) : new PolicyRun(policy, input, options, budget);
     try {
       const allowed = (await run.value("allow")) === true;
       const denyReasons = denials(await run.value("deny"));
@@ -308,6 +312,11 @@ class WasmRun implements Run {
   }
 }
 
+/** The steps of the decision's budget that its evaluations have used so far. */
+interface SharedBudget {
+  spent: number;
+}
+
 /** Evaluations of one policy's decision rules, collecting what fired. */
 class PolicyRun implements Run {
   private readonly fired = new Map<string, Location[]>();
@@ -320,6 +329,7 @@ class PolicyRun implements Run {
     private readonly policy: SnapshotPolicy,
     private readonly input: Value,
     private readonly options: EvaluateOptions,
+    private readonly budget: SharedBudget,
   ) {}
 
   ruleName(rule: DecisionRule): string {
@@ -340,9 +350,11 @@ class PolicyRun implements Run {
         trace: true,
         dataPaths: this.options.dataPaths ?? true,
         budget: this.options.budget ?? DEFAULT_STEP_BUDGET,
+        spent: this.budget.spent,
         nowNs: this.options.nowNs,
       },
     );
+    this.budget.spent = result.steps;
     for (const p of result.provenance ?? []) this.record(p);
     if (result.dataPaths) this.read.set(rule, result.dataPaths);
     const row = result.results[0];

@@ -25,6 +25,11 @@ export interface EvalOptions {
   strict?: boolean;
   /** Maximum statements executed before `eval_budget_exceeded`. */
   budget?: number;
+  /**
+   * Steps of `budget` already used by evaluations that share it (the rules and policies of one
+   * token exchange): this evaluation may use the rest. Default 0.
+   */
+  spent?: number;
   /** time.now_ns() for this evaluation; defaults to the current time. */
   nowNs?: bigint;
   /**
@@ -64,6 +69,8 @@ export interface RuleProvenance {
 export interface EvalResult {
   /** the result set, one row object per result */
   results: Value[];
+  /** the steps of the budget used, `spent` included: what a following evaluation sharing the budget passes as its `spent` */
+  steps: number;
   provenance?: RuleProvenance[];
   /** with `trace`: the paths into data the evaluation read (bounded; see eval/data-reads.ts) */
   dataPaths?: DataPaths;
@@ -80,8 +87,9 @@ type Settled = ConstructorParameters<typeof Evaluation>[2];
 
 /**
  * What the runs of one evaluation share: the asynchronous work settled so far, the clock, and the
- * steps the earlier, suspended runs used. A re-run repeats their work, so the budget bounds all
- * runs together: otherwise each asynchronous call would buy a fresh budget (up to MAX_RESUMES).
+ * steps used before the next run (by the earlier, suspended runs, and the evaluations sharing the
+ * budget: EvalOptions.spent). A re-run repeats their work, so the budget bounds all runs together:
+ * otherwise each asynchronous call would buy a fresh budget (up to MAX_RESUMES).
  */
 interface Runs {
   readonly settled: Settled;
@@ -118,11 +126,11 @@ class Prepared implements PreparedPolicy {
   }
 
   evaluateSync(entrypoint: string, doc: EvalInput = {}, options: EvalOptions = NO_OPTIONS): EvalResult {
-    return this.run(entrypoint, doc, options, { settled: NOTHING_SETTLED, clock: clockOf(options), spent: 0 }, true);
+    return this.run(entrypoint, doc, options, { settled: NOTHING_SETTLED, clock: clockOf(options), spent: options.spent ?? 0 }, true);
   }
 
   async evaluate(entrypoint: string, doc: EvalInput = {}, options: EvalOptions = {}): Promise<EvalResult> {
-    const runs: Runs = { settled: new Map(), clock: clockOf(options), spent: 0 };
+    const runs: Runs = { settled: new Map(), clock: clockOf(options), spent: options.spent ?? 0 };
     for (let i = 0; ; i++) {
       try {
         return this.run(entrypoint, doc, options, runs, false);
@@ -170,7 +178,7 @@ class Prepared implements PreparedPolicy {
         throw new RegoError("eval_budget_exceeded", "evaluation nested too deeply (the engine's stack was exhausted)");
       throw e;
     }
-    const result: EvalResult = { results: ev.results };
+    const result: EvalResult = { results: ev.results, steps: ev.stepsUsed };
     if (ev.fired) result.provenance = provenance(this.program, ev.fired);
     if (dataReads) result.dataPaths = dataReads.result();
     return result;
