@@ -69,6 +69,42 @@ const bigRSAToken = signedToken(
   bytesOf(2048, (i) => (i === 0 ? 0x10 : i * 37 + 1)),
 );
 
+/** DER of a non-negative INTEGER. */
+function derInteger(v: bigint): number[] {
+  let hex = v.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  const bytes = (hex.match(/../g) ?? []).map((h) => Number.parseInt(h, 16));
+  if ((bytes[0] ?? 0) & 0x80) bytes.unshift(0);
+  return [2, ...derLength(bytes.length), ...bytes];
+}
+
+function derLength(n: number): number[] {
+  if (n < 128) return [n];
+  const out: number[] = [];
+  for (let x = n; x > 0; x >>= 8) out.unshift(x & 0xff);
+  return [0x80 | out.length, ...out];
+}
+
+/** An odd number of `bits` bits from a seed (not a prime: the parse never checks, and costs the same). */
+function oddNumber(bits: number, seed: number): bigint {
+  let x = seed;
+  let hex = "8";
+  for (let i = 1; i < bits / 4; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    hex += ((x >>> 16) & 15).toString(16);
+  }
+  return BigInt(`0x${hex}`) | 1n;
+}
+
+/** A PKCS #1 RSA private key PEM of `bits` bits whose numbers have the right sizes. */
+function rsaPrivatePEM(bits: number): string {
+  const [p, q, d] = [oddNumber(bits / 2, 1), oddNumber(bits / 2, 2), oddNumber(bits - 8, 3)];
+  const body = [0n, p * q, 65537n, d, p, q, d % (p - 1n), d % (q - 1n), 12345n].flatMap(derInteger);
+  const der = [0x30, ...derLength(body.length), ...body];
+  const b64 = btoa(String.fromCharCode(...der)).replace(/.{64}/g, "$&\n");
+  return `-----BEGIN RSA PRIVATE KEY-----\n${b64}\n-----END RSA PRIVATE KEY-----\n`;
+}
+
 /** A P-256 public JWK (test data only). */
 const EC_KEY =
   '{"kty":"EC","x":"9jnEx65ZRDGNpIKi5Y82pMF4RZgyJP_GVSyspHoEYAk","y":"xA00D9e1IcNSnZ8pp8AgloFTDW8QXF57UF7cBWrFjKE","crv":"P-256"}';
@@ -828,6 +864,13 @@ export const HOSTILE_CASES: HostileCase[] = [
     source: big(['r := count([x | some i in numbers.range(1, 250); x := io.jwt.encode_sign({"alg": "RS256"}, {"i": i}, input.k)])']),
     get input() {
       return { k: JSON.parse(RSA_PRIVATE_KEY) };
+    },
+  },
+  {
+    name: "crypto.x509.parse_rsa_private_key of a 16,384-bit key, repeated",
+    source: big(["r := count([x | some i in numbers.range(1, 100000); x := crypto.x509.parse_rsa_private_key(input.k)])"]),
+    get input() {
+      return { k: rsaPrivatePEM(16384) };
     },
   },
   {

@@ -214,6 +214,17 @@ r := [count([x | some i in numbers.range(1, input.n); x := i]), count([t | some 
     expect(code(await run(src, { input: hostile?.input, budget: 400_000 }))).toBe("eval_budget_exceeded");
   });
 
+  it("charges an RSA private key's CRT parameters by the size of its primes", async () => {
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const src = "package p\nr := count(crypto.x509.parse_rsa_private_key(input.k)) > 0";
+    const pem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    expect(value(await run(src, { input: { k: pem }, budget: 30_000 }))).toBe(true);
+    // 16,384 bits: one inverse of 8,192-bit primes is about 790,000 steps.
+    const hostile = HOSTILE_CASES.find((c) => c.name.startsWith("crypto.x509.parse_rsa_private_key of a 16,384-bit key"));
+    expect(code(await run(src, { input: hostile?.input, budget: 700_000 }))).toBe("eval_budget_exceeded");
+    expect(value(await run(src, { input: hostile?.input, budget: 1_000_000 }))).toBe(true);
+  });
+
   it("measures a value's size the same on the flat fast paths as by the walk", () => {
     // The walk's count, written out: a node per composite, a scalar's size per scalar.
     const reference = (v: Value): number => {

@@ -29,7 +29,7 @@ function parsePrivateKeys(args: Value[], ctx: BuiltinContext): Value {
   const input = str(args, 0);
   if (input === "") return null;
   const keys = withBuiltinErrors(() => privateKeysFromPEM(input).map((k) => completePrivateKey(ctx, k)));
-  return keys.map(privateKeyGoJSON);
+  return keys.map((k) => privateKeyGoJSON(ctx, k));
 }
 
 export const cryptoBuiltins: BuiltinTable = {

@@ -166,7 +166,7 @@ function parseRSAPrivateKey(args: Value[], ctx: BuiltinContext): Value {
     const keys = privateKeysFromPEM(input);
     const first = keys[0];
     if (first === undefined) return null;
-    return privateKeyJWK(completePrivateKey(ctx, first));
+    return privateKeyJWK(ctx, completePrivateKey(ctx, first));
   });
 }
 
@@ -249,7 +249,7 @@ function keyPair(ctx: BuiltinContext, certPEM: string, keyPEM: string): Value {
   leafJSON.delete("URIStrings"); // OPA adds that field only to parse_certificates' results
   return RObject.fromRecord({
     Certificate: certDERs.map(encodeStd),
-    PrivateKey: privateKeyGoJSON(priv),
+    PrivateKey: privateKeyGoJSON(ctx, priv),
     SupportedSignatureAlgorithms: null,
     OCSPStaple: null,
     SignedCertificateTimestamps: null,

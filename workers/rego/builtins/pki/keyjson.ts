@@ -6,9 +6,17 @@
 import { RObject, type Value, normalizeInt } from "../../value/index.js";
 import { encodeRawURL, encodeStd } from "../../goruntime/base64.js";
 import { bigIntToBytes, concat } from "./bytes.js";
+import type { BuiltinContext } from "../types.js";
+import { bitLength, rsaCRTCost } from "../costs.js";
 import { KeyError, curveSize, rsaCRT, type PrivateKey, type PublicKey } from "./keys.js";
 
 const bigValue = (n: bigint): Value => normalizeInt(n);
+
+/** rsaCRT, charged first: Go sets no upper bound on an RSA key's size. */
+function chargedCRT(ctx: BuiltinContext, key: PrivateKey & { kind: "rsa" }): ReturnType<typeof rsaCRT> {
+  ctx.charge(rsaCRTCost(Math.max(bitLength(key.p), bitLength(key.q))));
+  return rsaCRT(key);
+}
 
 /** encoding/json of *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey. */
 export function publicKeyGoJSON(key: PublicKey | undefined): Value {
@@ -27,10 +35,10 @@ export function publicKeyGoJSON(key: PublicKey | undefined): Value {
 }
 
 /** encoding/json of *rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey. */
-export function privateKeyGoJSON(key: PrivateKey): Value {
+export function privateKeyGoJSON(ctx: BuiltinContext, key: PrivateKey): Value {
   switch (key.kind) {
     case "rsa": {
-      const { dp, dq, qi } = rsaCRT(key);
+      const { dp, dq, qi } = chargedCRT(ctx, key);
       return RObject.fromRecord({
         N: bigValue(key.n),
         E: bigValue(key.e),
@@ -47,11 +55,11 @@ export function privateKeyGoJSON(key: PrivateKey): Value {
 }
 
 /** The JWK form of a private key (OPA's crypto.x509.parse_rsa_private_key). */
-export function privateKeyJWK(key: PrivateKey): Value {
+export function privateKeyJWK(ctx: BuiltinContext, key: PrivateKey): Value {
   const b64 = (n: bigint, size?: number) => encodeRawURL(bigIntToBytes(n, size));
   switch (key.kind) {
     case "rsa": {
-      const { dp, dq, qi } = rsaCRT(key);
+      const { dp, dq, qi } = chargedCRT(ctx, key);
       return RObject.fromRecord({
         kty: "RSA",
         n: b64(key.n),

@@ -391,6 +391,7 @@ function modInverse(a: bigint, m: bigint): bigint {
   return ((s0 % m) + m) % m;
 }
 
+/** The CRT parameters of an RSA key; the callers charge them (costs.ts rsaCRTCost, or a signature's cost). */
 export function rsaCRT(key: PrivateKey & { kind: "rsa" }): { dp: bigint; dq: bigint; qi: bigint } {
   return { dp: key.d % (key.p - 1n), dq: key.d % (key.q - 1n), qi: modInverse(key.q, key.p) };
 }

@@ -261,7 +261,7 @@ export function sign(
   const memo = `pki.sign:${scheme}:${h}:${digestKey(keyIdentity(key), data)}`;
   const result = ctx.awaitAsync(memo, signCost(key), async () => {
     try {
-      // Built only when the work starts: an RSA key's CRT parameters cost a modular inverse.
+      // Built only when the work starts: an RSA key's CRT parameters cost a modular inverse (within signCost).
       const material = keyMaterial(key);
       const algorithm =
         scheme === "ECDSA"
