@@ -8,6 +8,7 @@ import {
   fromJS,
   hashKey,
   parseJSON,
+  toJS,
   toJSONText,
   termString,
 } from "../../workers/rego/value/index.js";
@@ -58,6 +59,24 @@ describe("objects converted from JavaScript", () => {
       converted.set("\u0000x", 3); // still an ordinary object afterwards
       expect(converted.getString("\u0000x")).toBe(3);
       expect(converted.size).toBe(built.size);
+    }
+  });
+});
+
+describe("objects lowered to JavaScript", () => {
+  it("keep a __proto__ key as an own property, near the root and below the direct depth", () => {
+    const text = '{"__proto__": {"polluted": true}, "a": 1}';
+    let nested = text;
+    for (let i = 0; i < 300; i++) nested = `{"n": ${nested}}`;
+    for (const [source, path] of [
+      [text, 0],
+      [nested, 300],
+    ] as const) {
+      let o = toJS(parseJSON(source)) as Record<string, unknown>;
+      for (let i = 0; i < path; i++) o = o.n as Record<string, unknown>;
+      expect(Object.keys(o)).toEqual(["__proto__", "a"]);
+      expect(Object.getPrototypeOf(o)).toBe(Object.prototype);
+      expect(JSON.stringify(o)).toBe('{"__proto__":{"polluted":true},"a":1}');
     }
   });
 });

@@ -266,6 +266,15 @@ export function toJS(v: Value): JSONValue {
   return toJSAt(v, 0);
 }
 
+/**
+ * Sets an own property, also for the key `__proto__`, which plain assignment would take as the
+ * object's prototype: the key would be lost (and its value would become what the object inherits).
+ */
+function setOwn(o: { [k: string]: JSONValue }, key: string, value: JSONValue): void {
+  if (key === "__proto__") Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
 function toJSAt(v: Value, depth: number): JSONValue {
   if (v === null || typeof v !== "object") return v;
   if (depth > DIRECT_DEPTH) return toJSDeep(v);
@@ -276,7 +285,7 @@ function toJSAt(v: Value, depth: number): JSONValue {
     return out;
   }
   const o: { [k: string]: JSONValue } = {};
-  for (const [k, val] of (v as RObject).entries()) o[jsonKey(k)] = toJSAt(val, depth + 1);
+  for (const [k, val] of (v as RObject).entries()) setOwn(o, jsonKey(k), toJSAt(val, depth + 1));
   return o;
 }
 
@@ -299,7 +308,7 @@ function valueFrame(v: Value[] | RObject | RSet, key: string): ValueFrame {
 function toJSDeep(root: Value[] | RObject | RSet): JSONValue {
   const stack: ValueFrame[] = [valueFrame(root, "")];
   const place = (f: ValueFrame, key: string, x: JSONValue) => {
-    if (f.keys) (f.out as { [k: string]: JSONValue })[key] = x;
+    if (f.keys) setOwn(f.out as { [k: string]: JSONValue }, key, x);
     else (f.out as JSONValue[]).push(x);
   };
   for (;;) {
