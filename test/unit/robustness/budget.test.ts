@@ -186,6 +186,18 @@ r := [count([x | some i in numbers.range(1, input.n); x := i]), count([t | some 
     expect(value(await run(src, { input, budget: 1_200_000 }))).toEqual([20_000, 3]);
   });
 
+  it("refuses a budget or a spent count that would lift the bound (NaN, negative)", async () => {
+    const src = "package p\nr := count([x | some x in numbers.range(1, 100)])";
+    for (const options of [{ budget: Number.NaN }, { budget: -1 }, { spent: Number.NaN }, { spent: -1_000_000 }]) {
+      const o = await run(src, options);
+      expect(o.ok ? "ok" : `${o.error.code}: ${o.error.message}`).toBe(
+        "eval_internal_error: the step budget and the steps spent must be non-negative numbers",
+      );
+    }
+    expect(value(await run(src, { spent: 999_000 }))).toBe(100);
+    expect(code(await run(src, { spent: 999_900 }))).toBe("eval_budget_exceeded");
+  });
+
   it("ends an evaluation that waits for WebCrypto more than 256 times with a budget error, also under a raised budget", async () => {
     const { tokens, jwk } = es256Tokens(Array.from({ length: 260 }, (_, i) => `s${i}`));
     const src = "package p\nr := count([t | some t in input.ts; io.jwt.verify_es256(t, input.k)])";

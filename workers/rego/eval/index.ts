@@ -151,13 +151,17 @@ class Prepared implements PreparedPolicy {
     const flush = () => {
       if (printed && options.print) for (const line of printed) options.print(line);
     };
+    const budget = options.budget ?? DEFAULT_STEP_BUDGET;
+    // NaN compares false with every step count, and a negative spent adds steps: either would lift the bound.
+    if (!(budget >= 0) || !(runs.spent >= 0))
+      throw new RegoError("eval_internal_error", "the step budget and the steps spent must be non-negative numbers");
     const data = doc.data ?? EMPTY_DATA;
     const dataReads = options.trace && options.dataPaths !== false ? new DataReads(data) : undefined;
     const ev = new Evaluation(
       this.program,
       {
         strict: options.strict ?? false,
-        budget: options.budget ?? DEFAULT_STEP_BUDGET,
+        budget,
         trace: options.trace ?? false,
         print: printed ? (line) => void printed.push(line) : undefined,
         dataReads,
