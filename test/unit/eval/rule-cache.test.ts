@@ -16,6 +16,9 @@ import {
   type PreparedPolicy,
   type Value,
 } from "../../../workers/rego/index.js";
+import type { Program } from "../../../workers/rego/eval/program.js";
+import { MAX_KEPT_NODES } from "../../../workers/rego/eval/rule-cache.js";
+import { deepSize } from "../../../workers/rego/builtins/costs.js";
 
 function planOf(source: string, entrypoints: string[]): string {
   const r = compile({ modules: [{ name: "p.rego", source }], entrypoints: entrypoints.map((e) => `data.${e.replaceAll("/", ".")}`) });
@@ -370,5 +373,45 @@ mine := lower_names(input.names)
       for (const ep of ["t/hit", "t/mine"])
         for (const trace of [false, true])
           expect(run(shared, ep, input, data, { trace })).toEqual(run(prepare(plan3), ep, input, data, { trace }));
+  });
+});
+
+describe("what a prepared policy holds between evaluations", () => {
+  /** The prepared policy's program (white box: the release and the bound are about its state). */
+  const programOf = (p: PreparedPolicy) => (p as unknown as { program: Program }).program;
+  /** n rules `bigK`, each an array of `size` two-key objects, and `r`, which reads the one input names. */
+  const bigRules = (n: number, size: number, fromInput: boolean) =>
+    planOf(
+      `package p
+${Array.from({ length: n }, (_, k) => `big${k} := [{"a": i, "k": ${k}} | some i in numbers.range(1, ${fromInput ? "input.size" : size})]`).join("\n")}
+${Array.from({ length: n }, (_, k) => `r := count(big${k}) if input.i == ${k}`).join("\n")}
+`,
+      ["p/r"],
+    );
+
+  it("no function keeps an evaluation's values once it ends, finished or stopped by the budget", () => {
+    const p = prepare(bigRules(6, 0, true));
+    const data = fromJS({});
+    for (let i = 0; i < 6; i++) {
+      expect(run(p, "p/r", { i, size: 2000 }, data)).toMatchObject({ results: [{ result: 2000 }] });
+      expect(run(p, "p/r", { i, size: 90_000 }, data)).toMatchObject({ error: expect.stringMatching(/^eval_budget_exceeded/) });
+    }
+    for (const f of programOf(p).funcs) {
+      expect(f.frame?.every((v) => v === undefined) ?? true).toBe(true);
+      expect([f.memoValue, f.memoInput, f.memoData, f.memoRecord]).toEqual([undefined, undefined, undefined, null]);
+    }
+  });
+
+  it(`keeps at most ${MAX_KEPT_NODES} value nodes in records; rules past them are computed again, with the same answers`, () => {
+    // 12 rules of 105,001 nodes each (deepSize counts a one-letter key as two): four fit.
+    const nodes = deepSize(fromJS(Array.from({ length: 15_000 }, (_, i) => ({ a: i + 1, k: 0 }))));
+    const p = prepare(bigRules(12, 15_000, false));
+    const data = fromJS({});
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < 12; i++) expect(run(p, "p/r", { i }, data)).toMatchObject({ results: [{ result: 15_000 }] });
+    const program = programOf(p);
+    expect(program.keptNodes).toBeLessThanOrEqual(MAX_KEPT_NODES);
+    const kept = program.funcs.filter((f) => /big\d+$/.test(f.name) && f.shared !== null).length;
+    expect(kept).toBe(Math.floor(MAX_KEPT_NODES / nodes));
   });
 });

@@ -23,7 +23,7 @@ import { ComprehensionMemo } from "./comprehension-memo.js";
 import { type JoinSpec, JoinState, joinKey } from "./scan-index.js";
 import type { BodyIndex } from "./body-index.js";
 import { isInputFree } from "./data-only.js";
-import { CallRecord, CompileEvent, FiringEvent, MAX_KEPT_READS, ReadEvents, Recording, Trace } from "./rule-cache.js";
+import { CallRecord, CompileEvent, FiringEvent, MAX_KEPT_NODES, MAX_KEPT_READS, ReadEvents, Recording, Trace } from "./rule-cache.js";
 
 const CONTINUE = -1;
 /** Evaluation.memoized: no memo answers the call, which must run (and be recorded, see rule-cache.ts). */
@@ -86,6 +86,8 @@ export class Evaluation implements BuiltinContext {
   private readonly dataReads: DataReads | null;
 
   private steps = 0;
+  /** the functions whose frame or memo this evaluation has set (touch, release) */
+  private readonly touched: ProgramFunc[] = [];
   private readonly budget: number;
   private readonly consts: Value[];
   private retval: Value | undefined = undefined;
@@ -199,7 +201,36 @@ export class Evaluation implements BuiltinContext {
     const L = frame(nlocals);
     L[0] = input;
     L[1] = data;
-    for (let i = 0; i < blocks.length; i++) if (this.runBlock(blocks[i] as Instr[], L) > 0) break;
+    try {
+      for (let i = 0; i < blocks.length; i++) if (this.runBlock(blocks[i] as Instr[], L) > 0) break;
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Notes that `f`'s frame or memo now holds values of this evaluation (see release). */
+  private touch(f: ProgramFunc): void {
+    if (f.touchedBy === this.id) return;
+    f.touchedBy = this.id;
+    this.touched.push(f);
+  }
+
+  /**
+   * Drops what the program's functions hold of this evaluation, their last frame's locals and
+   * their memo: otherwise each function would keep its last values alive after the evaluation,
+   * and a policy could pile up one big value per function over requests (kept records, which
+   * are meant to stay, are bounded on their own: rule-cache.ts).
+   */
+  private release(): void {
+    for (const f of this.touched) {
+      if (f.frame !== undefined) cleared(f.frame);
+      f.memoEval = -1;
+      f.memoInput = undefined;
+      f.memoData = undefined;
+      f.memoValue = undefined;
+      f.memoRecord = null;
+    }
+    this.touched.length = 0;
   }
 
   private error(code: ErrorCode, message: string, instr: Instr): RegoError {
@@ -279,7 +310,7 @@ export class Evaluation implements BuiltinContext {
   private finishRecord(f: ProgramFunc, args: (Value | undefined)[], recording: Recording, value: Value | undefined): void {
     const outer = this.recording;
     const steps = this.steps - recording.steps;
-    const keep = !recording.incomplete && this.impure === recording.impure && this.holdReads(recording.reads);
+    const keep = !recording.incomplete && this.impure === recording.impure && this.hold(recording.reads, value);
     const record = keep
       ? new CallRecord(
           f,
@@ -303,11 +334,18 @@ export class Evaluation implements BuiltinContext {
     }
   }
 
-  /** Whether the policy's records can hold `n` more data reads (counted as held if so). */
-  private holdReads(n: number): boolean {
-    if (n === 0) return true;
-    if (this.program.keptReads + n > MAX_KEPT_READS) return false;
-    this.program.keptReads += n;
+  /**
+   * Whether the policy's records can hold `reads` more data reads and `value` (counted as held if
+   * so): they stay for as long as the version is prepared, so both are bounded (rule-cache.ts).
+   */
+  private hold(reads: number, value: Value | undefined): boolean {
+    const program = this.program;
+    if (program.keptReads + reads > MAX_KEPT_READS) return false;
+    const room = MAX_KEPT_NODES - program.keptNodes;
+    const nodes = deepSize(value, room + 1);
+    if (nodes > room) return false;
+    program.keptReads += reads;
+    program.keptNodes += nodes;
     return true;
   }
 
@@ -361,6 +399,7 @@ export class Evaluation implements BuiltinContext {
       this.callRecords?.store(f, r.args, r);
       return;
     }
+    this.touch(f);
     f.memoEval = this.id;
     f.memoInput = input;
     f.memoData = r.data;
@@ -376,6 +415,7 @@ export class Evaluation implements BuiltinContext {
     if (this.depth + call.weight > EVAL_DEPTH_LIMIT) throw depthExceeded(f.name, this.location(call));
     this.depth += call.weight;
     if (f.lower !== null) f.lower();
+    this.touch(f);
     const cached = f.frame;
     const L = cached !== undefined && !f.busy ? cleared(cached) : frame(f.nlocals);
     if (cached === undefined) f.frame = L;

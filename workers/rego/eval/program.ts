@@ -151,6 +151,8 @@ export class ProgramFunc {
   memoRecord: CallRecord | null = null;
   /** the rule's value kept across evaluations (rule-cache.ts) */
   shared: CallRecord | null = null;
+  /** the last evaluation that set `frame`'s locals or the memo, which releases them when it ends */
+  touchedBy = -1;
   /** whether the function never uses its input (data-only.ts); undefined until asked */
   inputFree: boolean | undefined;
   /** lowers `blocks` on the function's first call (see buildProgram); null once lowered */
@@ -177,6 +179,8 @@ export interface Program {
   plans: Map<string, { blocks: Instr[][]; nlocals: number }>;
   /** data reads held by the records its rules keep across evaluations (rule-cache.ts bounds them) */
   keptReads: number;
+  /** the value nodes those records hold (rule-cache.ts MAX_KEPT_NODES) */
+  keptNodes: number;
 }
 
 const NO_ARGS: number[] = [];
@@ -509,7 +513,7 @@ export function buildProgram(policy: Policy, uses?: PlanUses): Program {
     plans.set(p.name, { blocks, nlocals: maxLocal + 1 });
   });
 
-  return { consts, locations, funcs, funcsByName, funcsByPath, plans, keptReads: 0 };
+  return { consts, locations, funcs, funcsByName, funcsByPath, plans, keptReads: 0, keptNodes: 0 };
 }
 
 /** Whether lowering would accept every call and number literal the plan has. */
