@@ -50,7 +50,27 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/**
+ * A port can be taken between `freePort` and wrangler binding it, and wrangler dev rebuilds and
+ * restarts its runtime once as it starts (its [build] command runs again when its file watcher is
+ * ready); under load that restart has been seen to fail with "Address already in use" on the port
+ * it had just bound. Either way nothing of the test has run yet: start again on fresh ports.
+ */
+const START_ATTEMPTS = 3;
+
 export async function startLocalStack(workDirPrefix: string): Promise<LocalStack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startLocalStackOnce(workDirPrefix);
+    } catch (err) {
+      if (!(err instanceof PortInUseError) || attempt === START_ATTEMPTS) throw err;
+    }
+  }
+}
+
+class PortInUseError extends Error {}
+
+async function startLocalStackOnce(workDirPrefix: string): Promise<LocalStack> {
   const workDir = await mkdtemp(join(tmpdir(), workDirPrefix));
   const [port, inspectorPort] = [await freePort(), await freePort()];
   for (const name of ["CARACAL_API_URL", "CARACAL_ADMIN_TOKEN", "CARACAL_ZONE_ID"]) delete process.env[name];
@@ -69,7 +89,11 @@ export async function startLocalStack(workDirPrefix: string): Promise<LocalStack
       const match = /^ {2}export CARACAL_ADMIN_TOKEN=(\S+)$/m.exec(stdout);
       if (match && stdout.includes("caracal zone create")) resolve(match[1]!);
     });
-    dev.once("close", (code) => reject(new Error(`caracal dev exited (${code}):\n${stdout}\n${stderr}`)));
+    dev.once("close", (code) => {
+      const message = `caracal dev exited (${code}):\n${stdout}\n${stderr}`;
+      const inUse = /Address already in use/.test(stdout + stderr);
+      void rm(workDir, { recursive: true, force: true }).finally(() => reject(inUse ? new PortInUseError(message) : new Error(message)));
+    });
   });
   expect(stdout).toMatch(/invalidation: (stream caracal\.policy\.invalidate|poll-only)/);
   const env: Record<string, string> = { CARACAL_API_URL: `http://127.0.0.1:${port}`, CARACAL_ADMIN_TOKEN: token };
