@@ -4,7 +4,7 @@
  * expectation is OPA's behaviour (topdown), including its error wording.
  */
 import { describe, expect, it } from "vitest";
-import { compile, formatError, fromJS, prepare, toJSONText } from "../../../workers/rego/index.js";
+import { compile, formatError, fromJS, parseJSON, prepare, toJSONText } from "../../../workers/rego/index.js";
 
 interface RunOptions {
   input?: unknown;
@@ -201,11 +201,101 @@ describe("numbers as keys", () => {
     expect(rows([], "x := data[1]", { data: { "1.2": "a", "1": "b" } })).toEqual(['{"x":"b"}']);
   });
 
-  it("1.0 is not an array index, though it still finds the number key 1", () => {
-    expect(rows([], "x := [1, 2][1.0]")).toEqual([]);
+  // OPA reads an index from the number's text with util.Atoi64, which since OPA 1.20 takes
+  // trailing zeros after a point (`1.0`) but no exponent (`1e0`).
+  it("1e0 is not an array index, though it still finds the number key 1; 1.0 is one (OPA 1.20)", () => {
+    expect(rows([], "x := [1, 2][1e0]")).toEqual([]);
     expect(rows([], "x := input[1e0]", { input: [1, 2] })).toEqual([]);
     expect(rows([], "x := [1, 2][1]")).toEqual(['{"x":2}']);
-    expect(rows([], 'x := {1: "a"}[1.0]')).toEqual(['{"x":"a"}']);
+    expect(rows([], "x := [1, 2][1.0]")).toEqual(['{"x":2}']);
+    expect(rows([], "x := [1, 2][1.00]")).toEqual(['{"x":2}']);
+    expect(rows([], 'x := {1: "a"}[1e0]')).toEqual(['{"x":"a"}']);
+  });
+});
+
+/** The query's rows with input and data read from JSON text (so a `1.0` in them keeps its form, as in OPA). */
+function rowsFromText(query: string, input: string, data = "{}"): string[] {
+  const c = compiled([], query);
+  if (!c.plan) throw new Error(c.errors.map(formatError).join("\n"));
+  return prepare(c.plan)
+    .evaluateSync("eval", { input: parseJSON(input), data: parseJSON(data) })
+    .results.map((r) => toJSONText(r));
+}
+
+// OPA keeps a number's text: `2e0` equals 2, but its text is no int to util.Atoi64, so it indexes
+// no array and is no operand of the built-ins that read an int from the text (IntOperand).
+describe("an integer written with an exponent keeps that form, as in OPA", () => {
+  it("is no array index wherever it comes from: a variable, input, data, a built-in", () => {
+    expect(rows([], "x := 1e0; y := [1, 2][x]")).toEqual([]);
+    expect(rowsFromText("x := input.a[input.i]", '{"a": ["u", "v"], "i": 1e0}')).toEqual([]);
+    expect(rowsFromText("x := input.a[input.i]", '{"a": ["u", "v"], "i": 10e-1}')).toEqual([]);
+    expect(rowsFromText("x := input.a[input.i]", '{"a": ["u", "v"], "i": 1.0}')).toEqual(['{"x":"v"}']);
+    expect(rowsFromText("x := input.a[input.i]", '{"a": ["u", "v"], "i": 1}')).toEqual(['{"x":"v"}']);
+    expect(rowsFromText("x := data.a[data.i]", "{}", '{"a": ["u", "v"], "i": 1E0}')).toEqual([]);
+    expect(rows([], 'x := [1, 2][to_number("1e0")]')).toEqual([]);
+    expect(rows([], 'x := [1, 2][json.unmarshal("1e0")]')).toEqual([]);
+    expect(rows([], "x := [1, 2][max([1e0])]")).toEqual([]);
+    expect(rows([], "some i; x := [1, 2][i]; i == 1e0")).toEqual(['{"i":1,"x":2}']);
+  });
+
+  it("becomes an integer again through arithmetic, as OPA's results are", () => {
+    for (const e of [
+      "1e0 + 0",
+      "1e0 * 1",
+      "2e0 / 2",
+      "3e0 % 2",
+      "abs(-1e0)",
+      "round(1e0)",
+      "ceil(1e0)",
+      "floor(1e0)",
+      "count([0e0])",
+      "sum([1e0])",
+    ])
+      expect(rows([], `y := ${e}; x := ["u", "v"][y]`), e).toEqual(['{"x":"v","y":1}']);
+    expect(rows([], "x := numbers.range(1e0, 2)[0]; y := [0, 7][x]")).toEqual(['{"x":1,"y":7}']);
+  });
+
+  it("is the same value as the integer in comparisons, sets, object keys and membership", () => {
+    expect(rows([], "x := 1e0 == 1")).toEqual(['{"x":true}']);
+    expect(rows([], "x := count({1, 1.0, 1e0, 10e-1})")).toEqual(['{"x":1}']);
+    expect(rows([], 'x := {1: "a"}[1e0]')).toEqual(['{"x":"a"}']);
+    expect(rows([], 'x := {1e0: "a"}[1]')).toEqual(['{"x":"a"}']);
+    expect(rows([], "x := 1e0 in [1]")).toEqual(['{"x":true}']);
+    expect(rows([], "x := 1 in {2e0, 1e0}")).toEqual(['{"x":true}']);
+    expect(rows([], "x := [1e0, 2] == [1, 2e0]")).toEqual(['{"x":true}']);
+    expect(rows([], "x := sort([3e0, 1, 2e0])")).toEqual(['{"x":[1,2,3]}']);
+    expect(rowsFromText("x := input.n > 9", '{"n": 1e1}')).toEqual(['{"x":true}']);
+    expect(rowsFromText("x := is_number(input.n)", '{"n": 1e1}')).toEqual(['{"x":true}']);
+  });
+
+  it("is refused by the built-ins that read an integer from the number's text", () => {
+    const refused = /operand \d must be integer number but got floating-point number/;
+    for (const e of [
+      'substring("abc", 1e0, 1)',
+      "array.slice([1, 2], 0, 1e0)",
+      'regex.find_n("a", "aaa", 1e0)',
+      'strings.split_n("a,b", ",", 1e0)',
+      "time.add_date(0, 1e0, 0, 0)",
+    ])
+      expect(() => rows([], `x := ${e}`, { strict: true }), e).toThrow(refused);
+    expect(rows([], 'x := substring("abc", 1.0, 1)', { strict: true })).toEqual(['{"x":"b"}']);
+    // json.patch reads an index from the text too, of a number or of a string segment (a patch
+    // that fails is undefined).
+    const patch = (path: string) => `x := json.patch([1, 2], [{"op": "replace", "path": ${path}, "value": 9}])`;
+    expect(rows([], patch("[1e0]"), { strict: true })).toEqual([]);
+    expect(rows([], patch("[1.0]"))).toEqual(['{"x":[1,9]}']);
+    expect(rows([], patch('"/1.0"'))).toEqual(['{"x":[1,9]}']);
+    expect(rows([], patch('"/1e0"'), { strict: true })).toEqual([]);
+    expect(rows([], 'x := object.get({"a": [1, 2]}, ["a", 1e0], "none")')).toEqual(['{"x":"none"}']);
+    expect(rows([], "x := 1e0, 2 in [1, 2]")).toEqual(['{"x":false}']);
+    // Those that read it as a big.Float take it (numbers.range, bits.*, %).
+    expect(rows([], "x := bits.and(3e0, 1)")).toEqual(['{"x":1}']);
+    expect(rows([], "x := numbers.range(1, 2e0)")).toEqual(['{"x":[1,2]}']);
+  });
+
+  it("goes to sprintf as a float, as OPA passes a number whose text is no int but has a point", () => {
+    expect(rows([], 'x := sprintf("%v %d", [1.5e1, 2.0])')).toEqual(['{"x":"15 2"}']);
+    expect(rows([], 'x := sprintf("%d", [1.5e1])')).toEqual(['{"x":"%!d(float64=15)"}']);
   });
 });
 

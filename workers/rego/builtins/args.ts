@@ -4,7 +4,7 @@
  * OPA's conformance suite match.
  */
 import type { RObject, RSet, Value } from "../value/index.js";
-import { isInteger, typeName, RObject as RObjectClass, RSet as RSetClass } from "../value/index.js";
+import { isIntegerForm, typeName, RObject as RObjectClass, RSet as RSetClass } from "../value/index.js";
 import { GoError } from "../goruntime/errors.js";
 import { BuiltinError } from "./types.js";
 
@@ -51,10 +51,13 @@ export function num(args: Value[], i: number): number | bigint {
   return v;
 }
 
-/** An integer operand; floats are rejected with OPA's wording. */
+/**
+ * An integer operand as OPA's IntOperand reads it, from the number's text: `2.5`
+ * and also `2.0` (a float-form integer, value/number.ts) are refused with OPA's wording.
+ */
 export function int(args: Value[], i: number): number | bigint {
   const v = num(args, i);
-  if (!isInteger(v)) throw typeError(`operand ${i + 1} must be integer number but got floating-point number`);
+  if (!isIntegerForm(v)) throw typeError(`operand ${i + 1} must be integer number but got floating-point number`);
   return v;
 }
 

@@ -86,7 +86,7 @@ export function remainder(x: RNumber, y: RNumber): RNumber {
 }
 
 function abs(x: RNumber): RNumber {
-  if (typeof x === "bigint") return x < 0n ? -x : x;
+  if (typeof x === "bigint") return normalizeInt(x < 0n ? -x : x);
   return Math.abs(x);
 }
 
@@ -95,7 +95,7 @@ function abs(x: RNumber): RNumber {
  * directly gives what OPA's big.Float rounding gives. Half rounds away from zero.
  */
 function round(x: RNumber): RNumber {
-  if (typeof x === "bigint" || Number.isInteger(x)) return typeof x === "number" ? x + 0 : x;
+  if (typeof x === "bigint" || Number.isInteger(x)) return typeof x === "number" ? x + 0 : normalizeInt(x);
   const t = Math.trunc(x);
   const frac = x - t;
   const r = frac >= 0.5 ? t + 1 : frac <= -0.5 ? t - 1 : t;
@@ -103,11 +103,11 @@ function round(x: RNumber): RNumber {
 }
 
 function ceil(x: RNumber): RNumber {
-  return typeof x === "bigint" ? x : Math.ceil(x) + 0;
+  return typeof x === "bigint" ? normalizeInt(x) : Math.ceil(x) + 0;
 }
 
 function floor(x: RNumber): RNumber {
-  return typeof x === "bigint" ? x : Math.floor(x) + 0;
+  return typeof x === "bigint" ? normalizeInt(x) : Math.floor(x) + 0;
 }
 
 /** OPA's operand order for `minus`, which takes two numbers or two sets. */

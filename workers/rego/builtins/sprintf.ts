@@ -7,7 +7,7 @@
  * OPA does.
  */
 import type { Value } from "../value/index.js";
-import { termString } from "../value/index.js";
+import { isFloatForm, termString } from "../value/index.js";
 import { type GoArg, goSprintf } from "../goruntime/fmt.js";
 import { RecentCache } from "../goruntime/recent-cache.js";
 import { array, str } from "./args.js";
@@ -28,6 +28,8 @@ export function toGoArg(v: Value): GoArg {
     return b >= INT64_MIN && b <= INT64_MAX ? { kind: "int", v: b } : { kind: "big", v: b };
   }
   if (typeof v === "bigint") {
+    // OPA reads an int from the number's text; `2.0` goes to fmt as the float64 it is.
+    if (isFloatForm(v)) return { kind: "float", v: Number(v) };
     if (v >= INT64_MIN && v <= INT64_MAX) return { kind: "int", v };
     // An integer beyond float64 range can only have come from a literal in
     // exponent form (1e400); OPA passes such a number as its literal text.
@@ -80,7 +82,7 @@ function simpleFormat(format: string): string[] | null {
 /** What Go prints for `v` under a bare verb, when that is the value's plain text; undefined where fmt would do more (floats, big integers, a verb that does not fit). */
 function simpleOperand(verb: string, v: Value): string | undefined {
   if (typeof v === "number") return verb !== "s" && Number.isSafeInteger(v) ? String(v === 0 ? 0 : v) : undefined;
-  if (typeof v === "bigint") return verb !== "s" && v >= INT64_MIN && v <= INT64_MAX ? v.toString() : undefined;
+  if (typeof v === "bigint") return verb !== "s" && !isFloatForm(v) && v >= INT64_MIN && v <= INT64_MAX ? v.toString() : undefined;
   if (verb === "d") return undefined;
   return typeof v === "string" ? v : termString(v);
 }

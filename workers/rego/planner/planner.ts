@@ -1213,10 +1213,6 @@ export class Planner {
   private planDot(key: Term, k: K): void {
     const source = this.ltarget;
     const intoData = source.type === "local" && (source.value === this.lookup("data") || this.dataRefs.has(source.value));
-    // OPA refuses a number written with a fraction or exponent (`1.0`, `1e0`)
-    // as an array index: its text is not an integer.
-    if (key.type === "number" && !/^-?[0-9]+$/.test(key.text) && Number.isInteger(Number(key.text)) && source.type === "local")
-      this.out.emit("NotStmt", { block: this.out.block(() => this.out.emit("IsArrayStmt", { source })) });
     this.planTerm(key, () => {
       const target = this.newLocal();
       if (intoData) this.dataRefs.add(target);

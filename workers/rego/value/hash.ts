@@ -8,6 +8,7 @@
 import type { Value } from "./types.js";
 import { RObject, RSet } from "./types.js";
 import { canonicalDeep, hashCodeDeep } from "./deep.js";
+import { isFloatForm } from "./number.js";
 
 /** Beyond this depth canonical and hashCode continue with an explicit stack (deep.ts). */
 const DIRECT_DEPTH = 200;
@@ -32,6 +33,8 @@ export function hashKey(v: Value): HashKey {
     case "number":
       return v === 0 ? 0 : v;
     case "bigint":
+      // A float-form integer (number.ts) is the same key as the integer.
+      return isFloatForm(v) ? Number(v) : v;
     case "boolean":
       return v;
     default: {
@@ -153,7 +156,7 @@ function hashCodeAt(v: Value, depth: number): number {
       if (Number.isSafeInteger(v)) return (v | 0) ^ ((v / 4294967296) | 0);
       return Number.isInteger(v) ? stringHash(BigInt(v).toString()) : stringHash(String(v));
     case "bigint":
-      return stringHash(v.toString());
+      return isFloatForm(v) ? hashCodeAt(Number(v), depth) : stringHash(v.toString());
     case "boolean":
       return v ? 1231 : 1237;
     default: {

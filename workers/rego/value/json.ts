@@ -6,7 +6,7 @@
  */
 import type { Value } from "./types.js";
 import { RObject, RSet } from "./types.js";
-import { formatNumber, normalizeInt, parseNumber } from "./number.js";
+import { formatNumber, isFloatForm, normalizeInt, parseNumber } from "./number.js";
 import { compareStrings } from "./compare.js";
 import { quoteJSON } from "../goruntime/json.js";
 
@@ -275,8 +275,13 @@ function setOwn(o: { [k: string]: JSONValue }, key: string, value: JSONValue): v
   else o[key] = value;
 }
 
+/** A scalar as JavaScript: a float-form integer (number.ts) is the plain number. */
+function scalarToJS(v: null | boolean | number | bigint | string): JSONValue {
+  return typeof v === "bigint" && isFloatForm(v) ? Number(v) : v;
+}
+
 function toJSAt(v: Value, depth: number): JSONValue {
-  if (v === null || typeof v !== "object") return v;
+  if (v === null || typeof v !== "object") return scalarToJS(v);
   if (depth > DIRECT_DEPTH) return toJSDeep(v);
   const members = Array.isArray(v) ? v : v instanceof RSet ? v.values() : null;
   if (members) {
@@ -318,7 +323,7 @@ function toJSDeep(root: Value[] | RObject | RSet): JSONValue {
       const key = f.keys ? jsonKey(f.keys[idx] as Value) : "";
       const child = f.vals[idx] as Value;
       if (child !== null && typeof child === "object") stack.push(valueFrame(child, key));
-      else place(f, key, child);
+      else place(f, key, scalarToJS(child));
       continue;
     }
     stack.pop();

@@ -2,6 +2,15 @@
  * Numbers: a JavaScript `number` for floats and for integers within ±2^53,
  * a `bigint` for integers beyond, so big integers stay exact. Every producer of
  * numbers goes through `normalizeInt` so one value has one representation.
+ *
+ * One exception, as in OPA, where a number keeps the text it was written in and
+ * reads an int from that text (util.Atoi64, which since OPA 1.20 takes `2.0` and
+ * `2.00` but not `2e0`): an integral value whose text is no int to OPA (`1e2`,
+ * `1.5e1` in Rego or JSON) is "float-form", a `bigint` within ±2^53. It equals
+ * the integer (hashKey, compare and equals treat the two as one value) but it is
+ * not an array index, and the built-ins that read an integer operand from its
+ * text refuse it (`isIntegerForm`); arithmetic makes plain integers again, as
+ * OPA's does.
  */
 
 export type RNumber = number | bigint;
@@ -13,12 +22,38 @@ export function normalizeInt(n: bigint): RNumber {
   return n >= MIN_SAFE && n <= MAX_SAFE ? Number(n) : n;
 }
 
+/** An integer within ±2^53 held as a bigint: one written in floating-point form (see above). */
+export function isFloatForm(n: RNumber): boolean {
+  return typeof n === "bigint" && n >= MIN_SAFE && n <= MAX_SAFE;
+}
+
+/**
+ * Whether OPA's `Number.Int` reads the number as an integer: its text is one,
+ * so not `1.0` or `1e2` (integers beyond int64, which OPA also refuses there,
+ * are out of every range such an operand has).
+ */
+export function isIntegerForm(n: RNumber): boolean {
+  return typeof n === "number" ? Number.isInteger(n) : !isFloatForm(n);
+}
+
 const INT_RE = /^-?(0|[1-9][0-9]*)$/;
 const NUM_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
 
 /**
- * Parses a JSON/Rego number literal. Integers of any size stay exact; other
- * literals become doubles. Returns undefined for text that is not a number.
+ * Whether OPA's util.Atoi64 reads the text as an int: at most 19 characters
+ * after the sign, digits with at most one `.` followed by zeros only (the int64
+ * range is not checked here: beyond 2^53 the value is a bigint either way).
+ */
+export function isOpaIntText(text: string): boolean {
+  const body = text.charCodeAt(0) === 45 || text.charCodeAt(0) === 43 ? text.slice(1) : text;
+  return body.length > 0 && body.length <= 19 && /^[0-9]*(\.0*)?$/.test(body);
+}
+
+/**
+ * Parses a JSON/Rego number literal. Integers of any size stay exact; an
+ * integral value whose text OPA reads as no int (`1e2`) is float-form (a
+ * bigint, see above); other literals become doubles. Undefined for text that
+ * is not a number.
  */
 export function parseNumber(text: string): RNumber | undefined {
   if (INT_RE.test(text)) {
@@ -30,7 +65,8 @@ export function parseNumber(text: string): RNumber | undefined {
   // value is beyond 2^53 is kept exact too.
   const f = Number(text);
   if (!Number.isFinite(f)) return bigFromExact(text) ?? undefined;
-  if (Number.isInteger(f) && !Number.isSafeInteger(f)) return bigFromExact(text) ?? f;
+  if (Number.isSafeInteger(f)) return bigFromExact(text) === undefined || isOpaIntText(text) ? f : BigInt(f);
+  if (Number.isInteger(f)) return bigFromExact(text) ?? f;
   return f;
 }
 

@@ -6,7 +6,7 @@
  * failure makes the whole patch undefined.
  */
 import type { Value } from "../../value/index.js";
-import { RObject, RSet, equals } from "../../value/index.js";
+import { RObject, RSet, equals, isFloatForm, isOpaIntText } from "../../value/index.js";
 import { parsePath } from "./paths.js";
 
 class PatchFailed extends Error {}
@@ -32,11 +32,14 @@ function toIndex(length: number, seg: Value): number {
     if (!Number.isInteger(seg)) fail("invalid number type for indexing");
     n = BigInt(seg);
   } else if (typeof seg === "bigint") {
+    // OPA reads the index from the number's text: `1e0` is none.
+    if (isFloatForm(seg)) fail("invalid number type for indexing");
     n = seg;
   } else if (typeof seg === "string") {
     if (seg === "-") return length;
-    if (!/^[+-]?[0-9]+$/.test(seg)) fail("invalid string for indexing");
-    n = BigInt(seg);
+    // Also from the text, so `1.0` and `+1` are 1 (OPA 1.20's util.Atoi64).
+    if (!isOpaIntText(seg)) fail("invalid string for indexing");
+    n = BigInt(seg.replace(/\.0*$/, ""));
     if (seg !== "0" && seg.startsWith("0")) fail("leading zeros are not allowed in JSON paths");
   } else {
     return fail("invalid type for indexing");
