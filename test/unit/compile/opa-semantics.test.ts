@@ -263,7 +263,7 @@ describe("an integer written with an exponent keeps that form, as in OPA", () =>
     expect(rows([], "x := 1e0 in [1]")).toEqual(['{"x":true}']);
     expect(rows([], "x := 1 in {2e0, 1e0}")).toEqual(['{"x":true}']);
     expect(rows([], "x := [1e0, 2] == [1, 2e0]")).toEqual(['{"x":true}']);
-    expect(rows([], "x := sort([3e0, 1, 2e0])")).toEqual(['{"x":[1,2,3]}']);
+    expect(rows([], "x := sort([3e0, 1, 2e0])")).toEqual(['{"x":[1,2e0,3e0]}']);
     expect(rowsFromText("x := input.n > 9", '{"n": 1e1}')).toEqual(['{"x":true}']);
     expect(rowsFromText("x := is_number(input.n)", '{"n": 1e1}')).toEqual(['{"x":true}']);
   });
@@ -293,9 +293,12 @@ describe("an integer written with an exponent keeps that form, as in OPA", () =>
     expect(rows([], "x := numbers.range(1, 2e0)")).toEqual(['{"x":[1,2]}']);
   });
 
-  it("goes to sprintf as a float, as OPA passes a number whose text is no int but has a point", () => {
-    expect(rows([], 'x := sprintf("%v %d", [1.5e1, 2.0])')).toEqual(['{"x":"15 2"}']);
-    expect(rows([], 'x := sprintf("%d", [1.5e1])')).toEqual(['{"x":"%!d(float64=15)"}']);
+  it("prints as its exponent form, the text OPA would keep for 1e2, and reads back as float-form", () => {
+    expect(rows([], "x := json.marshal([1e2, 1.0, 5e0, -12e2, 0e0])")).toEqual(['{"x":"[1e2,1,5e0,-12e2,0e0]"}']);
+    expect(rows([], "x := [1, 2][json.unmarshal(json.marshal(1e0))]")).toEqual([]);
+    expect(rows([], 'x := {1e2: "a"}')).toEqual(['{"x":{"1e2":"a"}}']);
+    // sprintf: OPA passes a number whose text is no int and has no point as that text.
+    expect(rows([], 'x := sprintf("%v %d %d", [1e2, 1e2, 2.0])')).toEqual(['{"x":"1e2 %!d(string=1e2) 2"}']);
   });
 });
 

@@ -7,7 +7,7 @@
  * OPA does.
  */
 import type { Value } from "../value/index.js";
-import { isFloatForm, termString } from "../value/index.js";
+import { formatNumber, isFloatForm, termString } from "../value/index.js";
 import { type GoArg, goSprintf } from "../goruntime/fmt.js";
 import { RecentCache } from "../goruntime/recent-cache.js";
 import { array, str } from "./args.js";
@@ -28,8 +28,8 @@ export function toGoArg(v: Value): GoArg {
     return b >= INT64_MIN && b <= INT64_MAX ? { kind: "int", v: b } : { kind: "big", v: b };
   }
   if (typeof v === "bigint") {
-    // OPA reads an int from the number's text; `2.0` goes to fmt as the float64 it is.
-    if (isFloatForm(v)) return { kind: "float", v: Number(v) };
+    // OPA reads an int from the number's text; `1e2`, which is none and has no point, goes to fmt as that text.
+    if (isFloatForm(v)) return { kind: "string", v: formatNumber(v) };
     if (v >= INT64_MIN && v <= INT64_MAX) return { kind: "int", v };
     // An integer beyond float64 range can only have come from a literal in
     // exponent form (1e400); OPA passes such a number as its literal text.

@@ -3,7 +3,7 @@
  * as data: OPA's `input_term`, `default` values, constants.
  */
 import type { Loc, Term } from "./ast.js";
-import { RObject, RSet, formatNumber, isFloatForm, type Value } from "../value/index.js";
+import { RObject, RSet, formatNumber, type Value } from "../value/index.js";
 
 /** The term's value, or undefined when it is not ground data (vars, refs, calls, comprehensions). */
 export function groundValue(t: Term): Value | undefined {
@@ -54,8 +54,7 @@ export function termOf(v: Value, loc: Loc): Term {
       return { type: "boolean", value: v, loc };
     case "number":
     case "bigint":
-      // A float-form integer (value/number.ts) keeps its form through the plan's number text.
-      return { type: "number", value: v, text: isFloatForm(v) ? `${v}e0` : formatNumber(v), loc };
+      return { type: "number", value: v, text: formatNumber(v), loc };
     case "string":
       return { type: "string", value: v, loc };
     default:

@@ -102,7 +102,19 @@ export function toBigInt(n: RNumber): bigint {
  * exponent from 1e21 upward, as JavaScript does).
  */
 export function formatNumber(n: RNumber): string {
-  if (typeof n === "bigint") return n.toString();
+  if (typeof n === "bigint") return isFloatForm(n) ? floatFormText(n) : n.toString();
   if (Object.is(n, -0)) return "0";
   return String(n);
+}
+
+/**
+ * A float-form integer's text: OPA writes the text a number came with, which
+ * is not kept; this is its shortest exponent form (100 → `1e2`, 0 → `0e0`),
+ * which reads back as float-form, so data and plans keep the form through JSON.
+ */
+function floatFormText(n: bigint): string {
+  const digits = (n < 0n ? -n : n).toString();
+  const significant = digits.replace(/0+$/, "") || "0";
+  const exponent = digits === "0" ? 0 : digits.length - significant.length;
+  return `${n < 0n ? "-" : ""}${significant}e${exponent}`;
 }
