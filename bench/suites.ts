@@ -14,6 +14,7 @@ import { runReplayBench } from "./replay.js";
 import { benchHostile } from "./hostile.js";
 import { runStsBench } from "./sts.js";
 import { runWasmBench } from "./wasm.js";
+import { benchWebCrypto } from "./webcrypto.js";
 
 export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Rego compile", () => benchCompile()],
@@ -21,6 +22,7 @@ export const suites: [string, () => Promise<string[]> | string[]][] = [
   ["Rego hostile policies", () => benchHostile()],
   ["Rego hostile policies, traced as the STS evaluates them", () => benchHostile(5, undefined, true)],
   ["Rego big policy", () => benchBigPolicy()],
+  ["WebCrypto in workerd, against its charge", () => benchWebCrypto()],
   ["STS token exchange", () => runStsBench()],
   ["Policy distribution", () => runDistributionBench()],
   ["CLI start-up", () => runCliBench()],
