@@ -89,7 +89,8 @@ function copy(v: Value): Value {
 function variant(r: () => number, v: Value, siblings: Value[]): Value {
   const roll = r();
   if (roll < 0.35) {
-    if (typeof v === "number") return pick(r, [v + 1, v - 1, -v, v * 2, 0, v + 0.5]);
+    // BigInt(v): the same integer written with an exponent (`3e0`), which OPA reads as no int (value/number.ts).
+    if (typeof v === "number") return pick(r, [v + 1, v - 1, -v, v * 2, 0, v + 0.5, Number.isSafeInteger(v) ? BigInt(v) : v]);
     if (typeof v === "string") return pick(r, [`${v}x`, v.slice(1), v.toUpperCase(), "", "a"]);
     if (typeof v === "boolean") return !v;
   }
