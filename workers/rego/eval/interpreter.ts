@@ -103,6 +103,10 @@ export class Evaluation implements BuiltinContext {
    * value is kept across evaluations either
    */
   private readonly callRecords: CallMemo<CallRecord> | null;
+  /** the records this evaluation kept, in use or about to be (see recountKept) */
+  private readonly keptHere: CallRecord[] = [];
+  /** whether this evaluation has made the policy's counts of kept records again */
+  private recounted = false;
   /** comprehensions reused while their free reads are unchanged; null with a print hook or when tracing or recording reads, which must see every run */
   private readonly comprehensions: ComprehensionMemo | null;
   /** per join-shaped Scan statement: the collection it last met and its index (see scan-index.ts) */
@@ -310,20 +314,26 @@ export class Evaluation implements BuiltinContext {
   private finishRecord(f: ProgramFunc, args: (Value | undefined)[], recording: Recording, value: Value | undefined): void {
     const outer = this.recording;
     const steps = this.steps - recording.steps;
-    const keep = !recording.incomplete && this.impure === recording.impure && this.hold(recording.reads, value);
-    const record = keep
-      ? new CallRecord(
-          f,
-          f.isRule ? null : args,
-          args[1],
-          this.strict,
-          value,
-          steps - recording.nestedSteps,
-          this.trace,
-          this.dataReads?.ids ?? null,
-          recording.events,
-        )
-      : null;
+    const held = !recording.incomplete && this.impure === recording.impure ? this.hold(recording.reads, value) : -1;
+    const record =
+      held >= 0
+        ? new CallRecord(
+            f,
+            f.isRule ? null : args,
+            args[1],
+            this.strict,
+            value,
+            steps - recording.nestedSteps,
+            this.trace,
+            this.dataReads?.ids ?? null,
+            recording.events,
+          )
+        : null;
+    if (record !== null) {
+      record.heldNodes = held;
+      record.heldReads = recording.reads;
+      this.keptHere.push(record);
+    }
     if (f.isRule) {
       if (record !== null) f.shared = record;
       f.memoRecord = record;
@@ -335,18 +345,45 @@ export class Evaluation implements BuiltinContext {
   }
 
   /**
-   * Whether the policy's records can hold `reads` more data reads and `value` (counted as held if
-   * so): they stay for as long as the version is prepared, so both are bounded (rule-cache.ts).
+   * Whether a record of `reads` data reads and `value` is kept: the value nodes it holds (counted
+   * as held), or -1. Records stay for as long as the version is prepared, so what they hold is
+   * bounded (rule-cache.ts). A record replaced by a newer one (another data document, traced
+   * after untraced) is not taken off the counts as it goes, so when a record would pass a bound
+   * the counts are made again, once per evaluation, from the records still in use.
    */
-  private hold(reads: number, value: Value | undefined): boolean {
+  private hold(reads: number, value: Value | undefined): number {
+    const nodes = deepSize(value, MAX_KEPT_NODES + 1);
+    if (reads > MAX_KEPT_READS || nodes > MAX_KEPT_NODES) return -1;
     const program = this.program;
-    if (program.keptReads + reads > MAX_KEPT_READS) return false;
-    const room = MAX_KEPT_NODES - program.keptNodes;
-    const nodes = deepSize(value, room + 1);
-    if (nodes > room) return false;
+    const fits = () => program.keptReads + reads <= MAX_KEPT_READS && program.keptNodes + nodes <= MAX_KEPT_NODES;
+    if (!fits()) {
+      if (this.recounted) return -1;
+      this.recounted = true;
+      this.recountKept();
+      if (!fits()) return -1;
+    }
     program.keptReads += reads;
     program.keptNodes += nodes;
-    return true;
+    return nodes;
+  }
+
+  /** Sets the policy's counts to what the records in use hold: those of its rules, what they nest, and this evaluation's. */
+  private recountKept(): void {
+    const program = this.program;
+    const stack: CallRecord[] = [...this.keptHere];
+    for (const f of program.funcs) if (f.shared !== null) stack.push(f.shared);
+    const seen = new Set<CallRecord>();
+    let nodes = 0;
+    let reads = 0;
+    for (let r = stack.pop(); r !== undefined; r = stack.pop()) {
+      if (seen.has(r)) continue;
+      seen.add(r);
+      nodes += r.heldNodes;
+      reads += r.heldReads;
+      for (const e of r.events) if (e instanceof CallRecord) stack.push(e);
+    }
+    program.keptNodes = nodes;
+    program.keptReads = reads;
   }
 
   /**

@@ -20,7 +20,8 @@
  * built-ins), when it used a rule whose record was not kept, when it failed,
  * or, traced, when it reused a function result (its events are then not all
  * its own), made more than MAX_RECORDED_READS data reads or would take the
- * policy's records past MAX_KEPT_READS or MAX_KEPT_NODES.
+ * policy's records past MAX_KEPT_READS or MAX_KEPT_NODES (counted over the
+ * records in use: Evaluation.hold).
  */
 import type { CompileCache } from "../builtins/index.js";
 import type { Value } from "../value/index.js";
@@ -75,6 +76,10 @@ export class CallRecord {
     /** in the order they happened */
     readonly events: CallEvent[],
   ) {}
+
+  /** value nodes and data reads this record holds itself, as counted towards MAX_KEPT_NODES and MAX_KEPT_READS */
+  heldNodes = 0;
+  heldReads = 0;
 
   /** Whether this record answers a call with `data` in an evaluation recording `trace`, its data reads naming values by `ids`. */
   serves(data: Value | undefined, strict: boolean, trace: Trace, ids: ValueIds | null): boolean {
